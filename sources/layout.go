@@ -1,0 +1,195 @@
+package sources
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind says what an archive key holds, judged by its path alone.
+type Kind uint8
+
+const (
+	// KindUnknown is a key in no layout we know; it is scanned, unpruned.
+	KindUnknown Kind = iota
+	// KindCloudTrail is a CloudTrail event-log file.
+	KindCloudTrail
+	// KindCloudTrailOther is a CloudTrail sibling that holds no event
+	// records (digests, Insights, network activity, aggregated events).
+	KindCloudTrailOther
+	// KindAzureActivity is an hourly Azure Activity Log blob.
+	KindAzureActivity
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindCloudTrail:
+		return "cloudtrail"
+	case KindCloudTrailOther:
+		return "cloudtrail-other"
+	case KindAzureActivity:
+		return "azure-activity"
+	}
+	return "unknown"
+}
+
+// Info is what a key tells before its object is opened.
+type Info struct {
+	Kind Kind
+	// Sibling names the non-event CloudTrail folder ("CloudTrail-Digest")
+	// for KindCloudTrailOther.
+	Sibling string
+	// Org is the organization id ("o-…") of an organization trail.
+	Org string
+	// Account is the AWS account id or the Azure subscription id.
+	Account string
+	// Region is the AWS region (Azure keys carry none).
+	Region string
+	// Start and End bound the time the key speaks for: the delivery
+	// instant of a CloudTrail file (Start == End), its day when the file
+	// name carries no time, or the hour of an Azure blob. Zero when the
+	// key carries no date.
+	Start, End time.Time
+}
+
+// Dated reports whether the key carries a date to prune by.
+func (i Info) Dated() bool { return !i.Start.IsZero() }
+
+// ParseKey classifies an object key by the CloudTrail and Azure Activity
+// Log layouts (FACTS §1–2). It runs once per listed key, so it splits by
+// hand instead of using a regexp.
+func ParseKey(key string) Info {
+	segs := strings.Split(key, "/")
+	for i, s := range segs {
+		switch {
+		case s == "AWSLogs":
+			if info, ok := parseCloudTrail(segs[i+1:]); ok {
+				return info
+			}
+		case strings.EqualFold(s, "resourceId="):
+			if info, ok := parseAzure(segs[i+1:]); ok {
+				return info
+			}
+		}
+	}
+	return Info{}
+}
+
+// parseCloudTrail parses what follows "AWSLogs/":
+// [o-org/]account/CloudTrail/region/YYYY/MM/DD/file.
+func parseCloudTrail(segs []string) (Info, bool) {
+	var info Info
+	if len(segs) > 0 && isOrgID(segs[0]) {
+		info.Org = segs[0]
+		segs = segs[1:]
+	}
+	if len(segs) < 2 || !isAccountID(segs[0]) {
+		return Info{}, false
+	}
+	info.Account = segs[0]
+	switch folder := segs[1]; {
+	case folder == "CloudTrail":
+		info.Kind = KindCloudTrail
+	case strings.HasPrefix(folder, "CloudTrail-"):
+		info.Kind = KindCloudTrailOther
+		info.Sibling = folder
+	default:
+		return Info{}, false
+	}
+	if len(segs) < 3 {
+		return info, true
+	}
+	info.Region = segs[2]
+	if len(segs) != 7 {
+		return info, true
+	}
+	day, ok := parseDay(segs[3], segs[4], segs[5])
+	if !ok {
+		return info, true
+	}
+	info.Start, info.End = day, day.Add(24*time.Hour)
+	// <account>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<unique>.json.gz
+	name := segs[6]
+	if i := strings.Index(name, "Z_"); i >= 13 {
+		if t, err := time.Parse("20060102T1504Z", name[i-13:i+1]); err == nil {
+			info.Start, info.End = t, t
+		}
+	}
+	return info, true
+}
+
+// parseAzure parses what follows "resourceId=/":
+// SUBSCRIPTIONS/id/y=YYYY/m=MM/d=DD/h=HH/m=00/PT1H.json.
+func parseAzure(segs []string) (Info, bool) {
+	if len(segs) < 2 || !strings.EqualFold(segs[0], "SUBSCRIPTIONS") || segs[1] == "" {
+		return Info{}, false
+	}
+	info := Info{Kind: KindAzureActivity, Account: segs[1]}
+	if len(segs) < 3 {
+		return info, true
+	}
+	// Resource logs (insights-logs-*) continue with RESOURCEGROUPS/…;
+	// only the subscription-level Activity Log goes straight to y=.
+	if !strings.HasPrefix(segs[2], "y=") {
+		return Info{}, false
+	}
+	if len(segs) < 6 {
+		return info, true
+	}
+	day, ok := parseDay(strings.TrimPrefix(segs[2], "y="), strings.TrimPrefix(segs[3], "m="), strings.TrimPrefix(segs[4], "d="))
+	if !ok || !strings.HasPrefix(segs[3], "m=") || !strings.HasPrefix(segs[4], "d=") {
+		return info, true
+	}
+	h, ok := parseHour(segs[5])
+	if !ok {
+		info.Start, info.End = day, day.Add(24*time.Hour)
+		return info, true
+	}
+	info.Start = day.Add(time.Duration(h) * time.Hour)
+	info.End = info.Start.Add(time.Hour)
+	return info, true
+}
+
+func parseHour(s string) (int, bool) {
+	if !strings.HasPrefix(s, "h=") || len(s) != 4 {
+		return 0, false
+	}
+	h, err := strconv.Atoi(s[2:])
+	if err != nil || h < 0 || h > 23 {
+		return 0, false
+	}
+	return h, true
+}
+
+func parseDay(y, m, d string) (time.Time, bool) {
+	if len(y) != 4 || len(m) != 2 || len(d) != 2 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("2006-01-02", y+"-"+m+"-"+d)
+	return t, err == nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isOrgID(s string) bool {
+	if len(s) < 12 || len(s) > 34 || !strings.HasPrefix(s, "o-") {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

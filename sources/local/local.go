@@ -1,0 +1,163 @@
+// Package local serves archives from the local filesystem: a directory
+// (a downloaded copy of a bucket or container) or a single file.
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/retrohunt/retrohunt/sources"
+)
+
+// Source is a directory tree, or one file, on the local disk.
+type Source struct {
+	root string // absolute path of the directory (or the file)
+	file bool   // root is a single file; its only key is its base name
+}
+
+var _ sources.Source = (*Source)(nil)
+
+// New opens a local directory or file. Keys are paths relative to the
+// directory with "/" separators; a single file has its base name as key.
+func New(path string) (*Source, error) {
+	path = strings.TrimPrefix(path, "file://")
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot resolve %q: %w", path, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open archive %q: %w", path, err)
+	}
+	return &Source{root: abs, file: !st.IsDir()}, nil
+}
+
+// Location implements sources.Source.
+func (s *Source) Location() string { return "file://" + filepath.ToSlash(s.root) }
+
+// URI implements sources.Source.
+func (s *Source) URI(key string) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(s.path(key))}
+	return u.String()
+}
+
+func (s *Source) path(key string) string {
+	if s.file {
+		return s.root
+	}
+	return filepath.Join(s.root, filepath.FromSlash(key))
+}
+
+// List implements sources.Source. Objects are reported in lexical key
+// order, as S3 and Azure do.
+func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object) error) error {
+	if s.file {
+		name := filepath.Base(s.root)
+		if !strings.HasPrefix(name, prefix) {
+			return nil
+		}
+		st, err := os.Stat(s.root)
+		if err != nil {
+			return err
+		}
+		return fn(object(name, st))
+	}
+	// Walk only the folder the prefix names, then filter by the rest.
+	dir := prefix[:strings.LastIndex(prefix, "/")+1]
+	start := filepath.Join(s.root, filepath.FromSlash(dir))
+	if _, err := os.Stat(start); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	// filepath.WalkDir visits in lexical order per directory, which equals
+	// key order except where a name sorts before "/"; sort to be exact.
+	var objs []sources.Object
+	err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		rel, err := filepath.Rel(s.root, p)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if !strings.HasPrefix(key, prefix) {
+			return nil
+		}
+		info, err := os.Stat(p) // follows a symlinked file
+		if err != nil || !info.Mode().IsRegular() {
+			return nil
+		}
+		objs = append(objs, object(key, info))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Slice(objs, func(i, j int) bool { return objs[i].Key < objs[j].Key })
+	for _, o := range objs {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func object(key string, st fs.FileInfo) sources.Object {
+	return sources.Object{Key: key, Size: st.Size(), ModTime: st.ModTime().UTC()}
+}
+
+// ListDirs implements sources.Source.
+func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+	if s.file {
+		return nil
+	}
+	ents, err := os.ReadDir(filepath.Join(s.root, filepath.FromSlash(prefix)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		if err := fn(prefix + e.Name() + "/"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Open implements sources.Source.
+func (s *Source) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
+	f, err := os.Open(s.path(o.Key))
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// IsNotExist implements sources.Source.
+func (s *Source) IsNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+// IsPermanent implements sources.Source: local errors do not heal by
+// themselves.
+func (s *Source) IsPermanent(err error) bool { return true }
+
+// Properties implements sources.Source.
+func (s *Source) Properties() sources.Properties { return sources.Properties{Connections: 4} }
