@@ -60,6 +60,7 @@ type WalkStats struct {
 	Pruned       atomic.Int64 // objects dropped by the date in their key
 	Filtered     atomic.Int64 // objects dropped by --accounts/--regions/--subscriptions
 	Siblings     atomic.Int64 // CloudTrail digest/Insight/... objects and folders skipped
+	Ignored      atomic.Int64 // hidden files and notes (".*", "*.md") beside a local copy
 	Fallback     atomic.Bool  // a prefix in no known layout was listed recursively
 }
 
@@ -394,6 +395,10 @@ func (w *Walker) list(ctx context.Context, sem chan struct{}, prefix string, emi
 			return nil // a console-made "folder" placeholder
 		}
 		w.Stats.Listed.Add(1)
+		if notArchive(o.Key) {
+			w.Stats.Ignored.Add(1)
+			return nil
+		}
 		info := ParseKey(o.Key)
 		switch {
 		case info.Kind == KindCloudTrailOther:
@@ -439,6 +444,13 @@ func (w *Walker) keepInfo(i Info) bool {
 		return matchAny(w.Subscriptions, i.Account)
 	}
 	return true
+}
+
+// notArchive spots files that sit beside archives in local copies but are
+// never logs: hidden files (.DS_Store) and notes (README.md).
+func notArchive(key string) bool {
+	base := key[strings.LastIndexByte(key, '/')+1:]
+	return strings.HasPrefix(base, ".") || strings.HasSuffix(strings.ToLower(base), ".md")
 }
 
 func matchAny(list []string, s string) bool {

@@ -1,0 +1,151 @@
+// Command retrohunt scans cloud audit-log archives (CloudTrail in S3,
+// Azure Activity Logs in Blob Storage, or local copies) with YARA-L 2.0
+// rules and writes the hits to Parquet.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes are part of the API (README "Exit codes").
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitPartial     = 3
+	exitInterrupted = 130
+)
+
+// usageError marks errors that exit 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// exitError carries an exit code other than 0/1/2.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit %d", int(c)) }
+
+const topUsage = `retrohunt: hunt cloud audit-log archives with YARA-L 2.0 rules
+
+Usage:
+  retrohunt scan [flags] ARCHIVE...      scan archives, write hits
+  retrohunt rules list                   list the built-in rules
+  retrohunt rules show NAME              print a built-in rule
+  retrohunt rules lint RULE.yaral...     check rules against the UDM mapping
+  retrohunt version
+
+Examples:
+  retrohunt scan ./archive --since 2024-01-01 --until 2024-01-31 --out hits.parquet
+  retrohunt scan ./archive --rule my_rule.yaral --format jsonl
+
+Run 'retrohunt scan -h' for the scan flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signalContext(stderr)
+	defer stop()
+	err := dispatch(ctx, args, stdout, stderr)
+	var code exitCode
+	var uerr usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &code):
+		return int(code)
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &uerr):
+		fmt.Fprintf(stderr, "retrohunt: %v\n", err)
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "retrohunt: interrupted")
+		return exitInterrupted
+	}
+	fmt.Fprintf(stderr, "retrohunt: %v\n", err)
+	return exitError
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, topUsage)
+		return usagef("no command given")
+	}
+	switch args[0] {
+	case "scan":
+		return cmdScan(ctx, args[1:], stdout, stderr)
+	case "rules":
+		return cmdRules(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "retrohunt", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, topUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, topUsage)
+	return usagef("unknown command %q", args[0])
+}
+
+var version = "dev"
+
+// signalContext cancels on the first SIGINT/SIGTERM, so the scan can stop
+// cleanly and still write a valid output file; a second one exits at once.
+func signalContext(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		n := 0
+		for range ch {
+			n++
+			if n == 1 {
+				fmt.Fprintln(stderr, "retrohunt: stopping (interrupt again to exit at once)")
+				cancel()
+				continue
+			}
+			os.Exit(exitInterrupted)
+		}
+	}()
+	return ctx, func() { signal.Stop(ch); cancel() }
+}
+
+// parseInterleaved lets flags follow the positional arguments
+// ("retrohunt scan ./archive --since 90d"), as people type them.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return fmt.Sprint(*l) }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }

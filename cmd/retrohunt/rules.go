@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/retrohunt/retrohunt/scan/lint"
+	"github.com/retrohunt/retrohunt/scan/rules"
+)
+
+func cmdRules(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("rules: want list, show NAME or lint FILE...")
+	}
+	switch args[0] {
+	case "list":
+		all, err := rules.Builtin()
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tDEFAULT\tSEVERITY\tTECHNIQUE\tDESCRIPTION")
+		for _, l := range all {
+			def := "yes"
+			if !l.Default {
+				def = "by name"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Rule.Name, def, l.Rule.MetaValue("severity"),
+				l.Rule.MetaValue("mitre_attack_technique"), clip(l.Rule.MetaValue("description"), 80))
+		}
+		return tw.Flush()
+	case "show":
+		if len(args) != 2 {
+			return usagef("rules show: want one rule name (see 'retrohunt rules list')")
+		}
+		text, ok := rules.Show(args[1])
+		if !ok {
+			return usagef("rules show: no built-in rule %q (see 'retrohunt rules list')", args[1])
+		}
+		_, err := fmt.Fprintf(stdout, "%s\n", text)
+		return err
+	case "lint":
+		if len(args) < 2 {
+			return usagef("rules lint: want one or more rule files, directories or built-in names")
+		}
+		loaded, err := rules.Load(args[1:])
+		if err != nil {
+			return usageError{err}
+		}
+		bad := 0
+		for _, l := range loaded {
+			fs := lint.Lint(l.Rule)
+			for _, f := range fs {
+				fmt.Fprintln(stdout, f)
+				if f.Level > lint.Note {
+					bad++
+				}
+			}
+			if len(fs) == 0 {
+				fmt.Fprintf(stdout, "%s: rule %s: no findings\n", l.Rule.Pos, l.Rule.Name)
+			}
+		}
+		if bad > 0 {
+			return fmt.Errorf("%d finding(s) in %d rule(s)", bad, len(loaded))
+		}
+		return nil
+	}
+	return usagef("rules: unknown subcommand %q (want list, show or lint)", args[0])
+}
+
+// errNoRules is returned when --rule names nothing runnable.
+var errNoRules = errors.New("no rules to run")
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}

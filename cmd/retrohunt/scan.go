@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan"
+	"github.com/retrohunt/retrohunt/scan/decode"
+	"github.com/retrohunt/retrohunt/scan/lint"
+	"github.com/retrohunt/retrohunt/scan/rules"
+	"github.com/retrohunt/retrohunt/sources"
+)
+
+const scanUsage = `Usage: retrohunt scan [flags] ARCHIVE...
+
+ARCHIVE is a local directory or file (or file://...). Hits go to --out
+(default: a table on stdout); logs and the summary go to stderr.
+
+Examples:
+  retrohunt scan ./archive --since 2024-01-01 --until 2024-01-31 --out hits.parquet
+  retrohunt scan ./archive --rule my_rule.yaral --format jsonl
+  retrohunt scan ./archive --rule direct_cloud_vm_connection_t1021_008 --since 90d
+
+Flags:
+`
+
+type scanFlags struct {
+	since, until  string
+	rules         listFlag
+	out, format   string
+	summaryJSON   string
+	accounts      string
+	regions       string
+	subscriptions string
+	workers       int
+	connections   int
+	bufferMiB     int64
+	margin        time.Duration
+	maxObject     int64
+	maxRecord     int
+	maxDepth      int
+	quiet         bool
+}
+
+func (f *scanFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.since, "since", "", "scan events at or after this `time` (2024-01-31, 2024-01-31T12:00:00Z, or an age: 90d, 12h)")
+	fs.StringVar(&f.until, "until", "", "scan events before this `time`; a bare date includes that whole day")
+	fs.Var(&f.rules, "rule", "rule file, directory of .yaral files, or built-in rule name; repeatable (default: the built-in T1021.008 pack)")
+	fs.StringVar(&f.out, "out", "", "write hits to this `file` (\"-\" or empty: stdout)")
+	fs.StringVar(&f.format, "format", "", "hits format: parquet, jsonl or table (default: parquet for --out files, table on stdout)")
+	fs.StringVar(&f.summaryJSON, "summary-json", "", "also write the coverage summary as JSON to this `file`")
+	fs.StringVar(&f.accounts, "accounts", "", "only these AWS account ids (comma-separated)")
+	fs.StringVar(&f.regions, "regions", "", "only these AWS regions (comma-separated)")
+	fs.StringVar(&f.subscriptions, "subscriptions", "", "only these Azure subscription ids (comma-separated)")
+	fs.IntVar(&f.workers, "workers", 0, "decode-and-match workers (default GOMAXPROCS)")
+	fs.IntVar(&f.connections, "connections", 64, "list and download requests in flight")
+	fs.Int64Var(&f.bufferMiB, "buffer-mib", 64, "compressed MiB held between download and decode")
+	fs.DurationVar(&f.margin, "prune-margin", time.Hour, "widen the window by this much when pruning by key date (late delivery)")
+	fs.Int64Var(&f.maxObject, "max-object-bytes", decode.DefaultLimits.MaxObjectBytes, "skip an object that decompresses past this many bytes")
+	fs.IntVar(&f.maxRecord, "max-record-bytes", decode.DefaultLimits.MaxRecordBytes, "skip a record larger than this many bytes")
+	fs.IntVar(&f.maxDepth, "max-depth", decode.DefaultLimits.MaxDepth, "skip a record nested deeper than this")
+	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors and warnings")
+}
+
+func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f scanFlags
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, scanUsage); fs.PrintDefaults() }
+	f.register(fs)
+	targets, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if len(targets) == 0 {
+		fs.Usage()
+		return usagef("scan: no archive given")
+	}
+	now := time.Now().UTC()
+	since, until, err := window(f.since, f.until, now)
+	if err != nil {
+		return usageError{err}
+	}
+	switch {
+	case f.workers < 0, f.connections < 1, f.bufferMiB < 1, f.margin < 0, f.maxObject < 1, f.maxRecord < 1, f.maxDepth < 1:
+		return usagef("scan: --workers must be >= 0; --connections, --buffer-mib, --max-* must be >= 1; --prune-margin >= 0")
+	}
+	format, toFile, err := outputFormat(f.format, f.out)
+	if err != nil {
+		return usageError{err}
+	}
+
+	loaded, err := loadRules(f.rules)
+	if err != nil {
+		return usageError{err}
+	}
+	warn := func(msg string) { fmt.Fprintf(stderr, "retrohunt: warning: %s\n", msg) }
+	var compiled []*scan.Rule
+	for _, l := range loaded {
+		for _, fd := range lint.Lint(l.Rule) {
+			if fd.Level == lint.Never {
+				warn(fmt.Sprintf("rule %s: %s: %s", l.Rule.Name, fd.Pos, fd.Msg))
+			}
+		}
+		compiled = append(compiled, scan.NewRule(l.Rule, l.Origin))
+	}
+
+	var tgs []scan.Target
+	for _, a := range targets {
+		t, err := openTarget(ctx, a)
+		if err != nil {
+			return err
+		}
+		tgs = append(tgs, t)
+	}
+
+	// Open the output only now: a usage error must not leave a file.
+	var (
+		dst  io.Writer = stdout
+		file *output.File
+	)
+	if toFile {
+		file, err = output.Create(f.out)
+		if err != nil {
+			return err
+		}
+		defer file.Abort()
+		dst = file
+	}
+	w := output.New(format, dst)
+
+	cfg := scan.Config{
+		Rules:         compiled,
+		Window:        sources.Window{Since: since, Until: until, Margin: f.margin},
+		Accounts:      splitList(f.accounts),
+		Regions:       splitList(f.regions),
+		Subscriptions: splitList(f.subscriptions),
+		Workers:       f.workers,
+		Connections:   f.connections,
+		BufferBytes:   f.bufferMiB << 20,
+		Limits:        decode.Limits{MaxObjectBytes: f.maxObject, MaxRecordBytes: f.maxRecord, MaxDepth: f.maxDepth},
+		Warn:          warn,
+	}
+	sum, runErr := scan.Run(ctx, cfg, tgs, w)
+	// Close (and commit) even after an interrupt: the hits found so far
+	// are real, and the file must be valid Parquet.
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("write hits: %w", err)
+	}
+	if file != nil {
+		if err := file.Commit(); err != nil {
+			return err
+		}
+	}
+	if !f.quiet || runErr != nil || sum.Partial() {
+		printSummary(stderr, sum, compiled, f.out)
+	}
+	if f.summaryJSON != "" {
+		if err := writeSummaryJSON(f.summaryJSON, sum); err != nil {
+			return err
+		}
+	}
+	switch {
+	case runErr != nil:
+		return runErr
+	case sum.Partial():
+		return exitCode(exitPartial)
+	}
+	return nil
+}
+
+func loadRules(specs []string) ([]rules.Loaded, error) {
+	if len(specs) == 0 {
+		return rules.Default()
+	}
+	return rules.Load(specs)
+}
+
+func outputFormat(format, out string) (output.Format, bool, error) {
+	toFile := out != "" && out != "-"
+	if format == "" {
+		switch {
+		case strings.HasSuffix(out, ".jsonl"), strings.HasSuffix(out, ".ndjson"):
+			format = "jsonl"
+		case toFile:
+			format = "parquet"
+		default:
+			format = "table"
+		}
+	}
+	f, err := output.ParseFormat(format)
+	if err != nil {
+		return "", false, fmt.Errorf("--format: %w", err)
+	}
+	if f == output.Parquet && !toFile && isTerminal(os.Stdout) {
+		return "", false, errors.New("--format parquet to a terminal: give --out FILE, or redirect stdout")
+	}
+	return f, toFile, nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func writeSummaryJSON(path string, sum *scan.Summary) error {
+	file, err := output.Create(path)
+	if err != nil {
+		return err
+	}
+	defer file.Abort()
+	enc := json.NewEncoder(file)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(sum); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return file.Commit()
+}

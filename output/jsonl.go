@@ -1,0 +1,43 @@
+package output
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"time"
+)
+
+type jsonlWriter struct {
+	bw *bufio.Writer
+}
+
+// NewJSONL writes one JSON object per hit and line, with the Parquet
+// column names as keys; raw is embedded as the record's JSON itself.
+func NewJSONL(w io.Writer) Writer { return &jsonlWriter{bw: bufio.NewWriter(w)} }
+
+// jsonHit renders event_time like the Parquet column (microseconds, UTC)
+// and embeds raw instead of quoting it.
+type jsonHit struct {
+	Hit
+	EventTime string          `json:"event_time"`
+	Raw       json.RawMessage `json:"raw"`
+}
+
+func (j *jsonlWriter) Write(hits []Hit) error {
+	enc := json.NewEncoder(j.bw)
+	enc.SetEscapeHTML(false)
+	for _, h := range hits {
+		jh := jsonHit{Hit: h, EventTime: h.EventTime.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000Z")}
+		jh.Raw = json.RawMessage(h.Raw)
+		if !json.Valid(jh.Raw) {
+			b, _ := json.Marshal(h.Raw)
+			jh.Raw = b
+		}
+		if err := enc.Encode(jh); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (j *jsonlWriter) Close() error { return j.bw.Flush() }

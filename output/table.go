@@ -1,0 +1,69 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// tableWriter keeps hits until Close, then prints them in time order: a
+// person reads a table top to bottom, and hit counts are small.
+type tableWriter struct {
+	w    io.Writer
+	hits []Hit
+}
+
+// NewTable writes a readable, time-ordered table of hits on Close.
+func NewTable(w io.Writer) Writer { return &tableWriter{w: w} }
+
+func (t *tableWriter) Write(hits []Hit) error {
+	for _, h := range hits {
+		h.Raw = "" // not shown; do not keep it
+		t.hits = append(t.hits, h)
+	}
+	return nil
+}
+
+func (t *tableWriter) Close() error {
+	sort.SliceStable(t.hits, func(i, j int) bool {
+		a, b := t.hits[i], t.hits[j]
+		if !a.EventTime.Equal(b.EventTime) {
+			return a.EventTime.Before(b.EventTime)
+		}
+		return a.RuleName < b.RuleName
+	})
+	tw := tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "EVENT TIME (UTC)\tRULE\tSEVERITY\tEVENT\tRESULT\tPRINCIPAL\tSOURCE IP\tACCOUNT\tREGION\tTARGET")
+	for _, h := range t.hits {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			h.EventTime.UTC().Format("2006-01-02 15:04:05"), h.RuleName, h.Severity, h.EventName,
+			result(h), dash(h.PrincipalUser), dash(h.PrincipalIP), dash(h.AccountID), dash(h.Region), dash(clip(h.TargetResource, 60)))
+	}
+	if len(t.hits) == 0 {
+		fmt.Fprintln(tw, "(no hits)")
+	}
+	return tw.Flush()
+}
+
+func result(h Hit) string {
+	if h.ResultDetail == "" || strings.EqualFold(h.ResultDetail, h.Result) {
+		return h.Result
+	}
+	return h.Result + " (" + h.ResultDetail + ")"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}

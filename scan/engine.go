@@ -1,0 +1,268 @@
+// Package scan is the engine: it walks the sources, downloads objects with
+// a bounded pool, decodes and matches them on CPU workers and hands hits
+// to one writer. Network and CPU are separate stages joined by bounded
+// channels, and downloaded bytes are held against a byte budget, so
+// memory stays flat whatever the archive's size.
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan/decode"
+	"github.com/retrohunt/retrohunt/sources"
+)
+
+// Config tunes a scan. Zero fields take the defaults named.
+type Config struct {
+	Rules []*Rule
+	// Window filters records by event time, exactly: Since <= t < Until.
+	// Its Margin widens only the pruning of keys.
+	Window sources.Window
+	// Accounts, Regions and Subscriptions restrict the walk.
+	Accounts, Regions, Subscriptions []string
+	// Workers decode and match (CPU); default GOMAXPROCS.
+	Workers int
+	// Connections is the number of list and download requests in flight;
+	// default 64, since archive objects are small and latency dominates.
+	Connections int
+	// BufferBytes caps compressed bytes downloaded but not yet decoded;
+	// default 64 MiB. An object larger than a quarter of it is streamed
+	// by its worker instead of buffered.
+	BufferBytes int64
+	Limits      decode.Limits
+	// Warn receives one-line warnings; nil drops them.
+	Warn func(string)
+	// Now is the clock (tests); nil is time.Now.
+	Now func() time.Time
+}
+
+// Target is one place to scan: a Source and a prefix inside it.
+type Target struct {
+	Source sources.Source
+	Prefix string
+}
+
+type job struct {
+	src  sources.Source
+	obj  sources.Object
+	info sources.Info
+	data *bytes.Buffer // nil: the worker streams the object itself
+}
+
+// Run scans every target and writes hits to w (w is not closed). It
+// returns an error only for what must stop the whole scan: cancellation
+// or a failing writer. Objects and listings that fail are counted in the
+// Summary, and the scan goes on.
+func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*Summary, error) {
+	cfg = cfg.withDefaults()
+	sum := &Summary{Started: cfg.Now()}
+	for _, t := range targets {
+		sum.Targets = append(sum.Targets, t.Source.URI(t.Prefix))
+	}
+	defer func() { sum.Duration = cfg.Now().Sub(sum.Started) }()
+
+	g, ctx := errgroup.WithContext(ctx)
+	listed := make(chan job)
+	fetched := make(chan job, cfg.Workers)
+	hits := make(chan []output.Hit, cfg.Workers)
+	budget := semaphore.NewWeighted(cfg.BufferBytes)
+	pool := sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+	// Stage 1: list.
+	g.Go(func() error {
+		defer close(listed)
+		for _, t := range targets {
+			if err := list(ctx, cfg, t, sum, listed); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+
+	// Stage 2: download (network-bound).
+	var fetchers sync.WaitGroup
+	for i := 0; i < cfg.Connections; i++ {
+		fetchers.Add(1)
+		g.Go(func() error {
+			defer fetchers.Done()
+			for j := range listed {
+				if j.obj.Size > 0 && j.obj.Size <= cfg.BufferBytes/4 {
+					if err := budget.Acquire(ctx, j.obj.Size); err != nil {
+						return err
+					}
+					buf := pool.Get().(*bytes.Buffer)
+					buf.Reset()
+					err := sources.WithObject(ctx, j.src, j.obj, func(r io.Reader) error {
+						_, err := buf.ReadFrom(r)
+						return err
+					})
+					if err != nil {
+						budget.Release(j.obj.Size)
+						pool.Put(buf)
+						if ctx.Err() != nil {
+							return ctx.Err()
+						}
+						sum.fail(j.src.URI(j.obj.Key), fmt.Errorf("download: %w", err))
+						continue
+					}
+					j.data = buf
+				}
+				select {
+				case fetched <- j:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		fetchers.Wait()
+		close(fetched)
+		return nil
+	})
+
+	// Stage 3: decode and match (CPU-bound).
+	var workers sync.WaitGroup
+	for i := 0; i < cfg.Workers; i++ {
+		workers.Add(1)
+		g.Go(func() error {
+			defer workers.Done()
+			wk := newWorker(cfg)
+			for j := range fetched {
+				batch, err := wk.object(ctx, j, sum)
+				if j.data != nil {
+					budget.Release(j.obj.Size)
+					if j.data.Cap() <= 16<<20 { // keep the pool from hoarding huge buffers
+						pool.Put(j.data)
+					}
+				}
+				if err != nil {
+					return err
+				}
+				if len(batch) == 0 {
+					continue
+				}
+				select {
+				case hits <- batch:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		workers.Wait()
+		close(hits)
+		return nil
+	})
+
+	// Stage 4: the one goroutine that touches the writer.
+	g.Go(func() error {
+		for batch := range hits {
+			if err := w.Write(batch); err != nil {
+				return fmt.Errorf("write hits: %w", err)
+			}
+		}
+		return nil
+	})
+
+	err := g.Wait()
+	return sum, err
+}
+
+// list walks one target and sends what survives pruning. A listing that
+// fails is recorded and the scan goes on with the other targets.
+func list(ctx context.Context, cfg Config, t Target, sum *Summary, out chan<- job) error {
+	wk := &sources.Walker{
+		Source:        t.Source,
+		Window:        cfg.Window,
+		Accounts:      cfg.Accounts,
+		Regions:       cfg.Regions,
+		Subscriptions: cfg.Subscriptions,
+		Parallel:      cfg.Connections,
+		Warn:          cfg.Warn,
+		Now:           cfg.Now,
+	}
+	err := wk.Walk(ctx, t.Prefix, func(f sources.Found) error {
+		if f.Size == 0 {
+			sum.mu.Lock()
+			sum.ObjectsEmpty++
+			sum.mu.Unlock()
+			return nil
+		}
+		select {
+		case out <- job{src: t.Source, obj: f.Object, info: f.Info}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	sum.mu.Lock()
+	sum.ListRequests += wk.Stats.ListRequests.Load()
+	sum.PrefixesListed += wk.Stats.Prefixes.Load()
+	sum.ObjectsListed += wk.Stats.Listed.Load()
+	sum.ObjectsPruned += wk.Stats.Pruned.Load()
+	sum.ObjectsFiltered += wk.Stats.Filtered.Load()
+	sum.ObjectsSibling += wk.Stats.Siblings.Load()
+	sum.ObjectsIgnored += wk.Stats.Ignored.Load()
+	sum.Unpruned = sum.Unpruned || wk.Stats.Fallback.Load()
+	sum.mu.Unlock()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		sum.listError(t.Source.URI(t.Prefix), err)
+		if cfg.Warn != nil {
+			cfg.Warn(fmt.Sprintf("listing %s failed, its objects are not covered: %v", t.Source.URI(t.Prefix), err))
+		}
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.Workers < 1 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.Connections < 1 {
+		c.Connections = 64
+	}
+	if c.BufferBytes <= 0 {
+		c.BufferBytes = 64 << 20
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// reasonClass turns an object error into a short, countable reason.
+func reasonClass(err error) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, decode.ErrTooLarge):
+		return "decompressed size limit"
+	case strings.Contains(msg, "truncated gzip"):
+		return "truncated gzip"
+	case strings.Contains(msg, "gzip"), strings.Contains(msg, "flate"):
+		return "corrupt gzip"
+	case strings.Contains(msg, "envelope"):
+		return "broken envelope"
+	case strings.HasPrefix(msg, "download"):
+		return "download failed"
+	}
+	return "read error"
+}

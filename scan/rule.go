@@ -1,0 +1,93 @@
+package scan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/udm"
+)
+
+// Rule is a compiled rule with the metadata every hit carries.
+type Rule struct {
+	Compiled  *rule.Rule
+	Name      string
+	Version   string // meta version, else a hash of the rule's text
+	Severity  string
+	Technique string
+	Tactic    string
+	Origin    string // file path, or "builtin"
+}
+
+// NewRule takes the hit metadata from the rule's meta section.
+func NewRule(r *rule.Rule, origin string) *Rule {
+	v := r.MetaValue("version")
+	if v == "" {
+		sum := sha256.Sum256(r.Text)
+		v = "sha256:" + hex.EncodeToString(sum[:6])
+	}
+	return &Rule{
+		Compiled:  r,
+		Name:      r.Name,
+		Version:   v,
+		Severity:  strings.ToUpper(r.MetaValue("severity")),
+		Technique: firstNonEmpty(r.MetaValue("mitre_attack_technique"), r.MetaValue("technique")),
+		Tactic:    firstNonEmpty(r.MetaValue("mitre_attack_tactic"), r.MetaValue("tactic")),
+		Origin:    origin,
+	}
+}
+
+// hit builds the output row for a record that matched r.
+func (r *Rule) hit(ev *udm.Event, t time.Time, raw []byte, uri, etag string, index int) output.Hit {
+	h := output.Hit{
+		RuleName:       r.Name,
+		RuleVersion:    r.Version,
+		Severity:       r.Severity,
+		Technique:      r.Technique,
+		Tactic:         r.Tactic,
+		EventTime:      t,
+		LogType:        ev.Type.String(),
+		AccountID:      ev.First("target.cloud.project.id"),
+		Region:         ev.First("target.location.name"),
+		PrincipalUser:  ev.First("principal.user.userid"),
+		PrincipalIP:    firstNonEmpty(ev.First("principal.ip"), ev.First("principal.hostname")),
+		UserAgent:      ev.First("network.http.user_agent"),
+		EventSource:    ev.First("target.application"),
+		EventName:      ev.First("metadata.product_event_type"),
+		TargetResource: strings.Join(ev.Values("target.resource.name"), ","),
+		EventID:        ev.First("metadata.product_log_id"),
+		SourceURI:      uri,
+		SourceETag:     etag,
+		RecordIndex:    int64(index),
+		Raw:            string(raw),
+	}
+	detail := ev.First("security_result.summary")
+	h.ResultDetail = detail
+	switch ev.Type {
+	case udm.AWSCloudTrail:
+		h.Result = "success"
+		if detail != "" {
+			h.Result = "failure"
+		}
+	case udm.AzureActivity:
+		h.Result = udm.ResultOf(detail)
+		if h.EventSource == "" {
+			// The resource provider: "MICROSOFT.COMPUTE" of
+			// "MICROSOFT.COMPUTE/VIRTUALMACHINES/RUNCOMMAND/ACTION".
+			h.EventSource, _, _ = strings.Cut(h.EventName, "/")
+		}
+	}
+	return h
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

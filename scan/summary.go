@@ -1,0 +1,144 @@
+package scan
+
+import (
+	"sort"
+	"sync"
+	"time"
+)
+
+// maxListed bounds the failures and skips kept with their detail; the
+// counts stay exact.
+const maxListed = 200
+
+// Problem is one object or record that was not fully scanned.
+type Problem struct {
+	URI    string `json:"uri"`
+	Record int    `json:"record"` // -1 for the whole object
+	Reason string `json:"reason"`
+}
+
+// Summary is the coverage report of a scan: what was looked at, what was
+// not and why. Its JSON form is the --summary-json file.
+type Summary struct {
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration_ns"`
+	Targets  []string      `json:"targets"`
+
+	ListRequests    int64 `json:"list_requests"`
+	PrefixesListed  int64 `json:"prefixes_listed"`
+	ObjectsListed   int64 `json:"objects_listed"`
+	ObjectsPruned   int64 `json:"objects_pruned"`   // by the date in their key
+	ObjectsFiltered int64 `json:"objects_filtered"` // by --accounts/--regions/--subscriptions
+	ObjectsSibling  int64 `json:"objects_sibling"`  // CloudTrail digest/Insight/... (no event records)
+	ObjectsEmpty    int64 `json:"objects_empty"`
+	ObjectsIgnored  int64 `json:"objects_ignored"` // hidden files and notes in local copies
+	ObjectsScanned  int64 `json:"objects_scanned"`
+	ObjectsFailed   int64 `json:"objects_failed"` // could not be read to the end
+	Unpruned        bool  `json:"unpruned_listing"`
+
+	BytesCompressed   int64 `json:"bytes_compressed"`
+	BytesDecompressed int64 `json:"bytes_decompressed"`
+
+	Records            int64 `json:"records"`
+	RecordsOutOfWindow int64 `json:"records_out_of_window"`
+	RecordsSkipped     int64 `json:"records_skipped"`
+	RecordsUntimed     int64 `json:"records_untimed"` // evaluated although their time did not parse
+	OpenAppendBlobs    int64 `json:"open_append_blobs"`
+
+	Hits       int64            `json:"hits"`
+	HitsByRule map[string]int64 `json:"hits_by_rule"`
+
+	SkipReasons map[string]int64 `json:"skip_reasons"`
+	Failures    []Problem        `json:"failures"`
+	Skips       []Problem        `json:"skips"`
+	ListErrors  []Problem        `json:"list_errors"`
+
+	mu sync.Mutex
+}
+
+// Partial reports whether anything that should have been scanned was not:
+// the exit code is 3 then.
+func (s *Summary) Partial() bool {
+	return s.ObjectsFailed > 0 || s.RecordsSkipped > 0 || len(s.ListErrors) > 0
+}
+
+func (s *Summary) fail(uri string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ObjectsFailed++
+	s.reason("object failed: " + reasonClass(err))
+	if len(s.Failures) < maxListed {
+		s.Failures = append(s.Failures, Problem{URI: uri, Record: -1, Reason: err.Error()})
+	}
+}
+
+func (s *Summary) listError(uri string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ListErrors = append(s.ListErrors, Problem{URI: uri, Record: -1, Reason: err.Error()})
+}
+
+func (s *Summary) reason(r string) {
+	if s.SkipReasons == nil {
+		s.SkipReasons = make(map[string]int64)
+	}
+	s.SkipReasons[r]++
+}
+
+// objectStats is what one worker learns from one object; it is merged
+// into the Summary once per object, not once per record.
+type objectStats struct {
+	uri          string
+	compressed   int64
+	decompressed int64
+	records      int64
+	outOfWindow  int64
+	untimed      int64
+	openBlob     bool
+	skips        []Problem
+	hits         map[string]int64
+}
+
+func (s *Summary) merge(o *objectStats) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ObjectsScanned++
+	s.BytesCompressed += o.compressed
+	s.BytesDecompressed += o.decompressed
+	s.Records += o.records
+	s.RecordsOutOfWindow += o.outOfWindow
+	s.RecordsUntimed += o.untimed
+	if o.openBlob {
+		s.OpenAppendBlobs++
+	}
+	s.RecordsSkipped += int64(len(o.skips))
+	for _, p := range o.skips {
+		s.reason("record skipped: " + p.Reason)
+		if len(s.Skips) < maxListed {
+			s.Skips = append(s.Skips, p)
+		}
+	}
+	for r, n := range o.hits {
+		if s.HitsByRule == nil {
+			s.HitsByRule = make(map[string]int64)
+		}
+		s.HitsByRule[r] += n
+		s.Hits += n
+	}
+}
+
+// RuleNames returns the rules with hits, most hits first.
+func (s *Summary) RuleNames() []string {
+	names := make([]string, 0, len(s.HitsByRule))
+	for n := range s.HitsByRule {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := s.HitsByRule[names[i]], s.HitsByRule[names[j]]
+		if a != b {
+			return a > b
+		}
+		return names[i] < names[j]
+	})
+	return names
+}

@@ -1,0 +1,143 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan/decode"
+	"github.com/retrohunt/retrohunt/scan/udm"
+	"github.com/retrohunt/retrohunt/sources"
+)
+
+// worker owns the state reused from object to object: the decoder with
+// its gzip reader and buffers.
+type worker struct {
+	cfg Config
+	dec *decode.Decoder
+}
+
+func newWorker(cfg Config) *worker {
+	return &worker{cfg: cfg, dec: decode.NewDecoder(cfg.Limits)}
+}
+
+// object decodes and matches one object. Only cancellation is returned as
+// an error; damage is recorded in sum.
+func (w *worker) object(ctx context.Context, j job, sum *Summary) ([]output.Hit, error) {
+	uri := j.src.URI(j.obj.Key)
+	st := objectStats{uri: uri, compressed: j.obj.Size}
+	var hits []output.Hit
+	match := func(index int, raw []byte) error {
+		st.records++
+		ev, err := udm.Map(raw)
+		if err != nil {
+			st.skips = append(st.skips, Problem{URI: uri, Record: index, Reason: skipReason(err)})
+			return nil
+		}
+		t, ok := eventTime(ev)
+		switch {
+		case !ok:
+			st.untimed++
+		case !w.inWindow(t):
+			st.outOfWindow++
+			return nil
+		}
+		for _, r := range w.cfg.Rules {
+			if !r.Compiled.Match(ev) {
+				continue
+			}
+			hits = append(hits, r.hit(ev, t, raw, uri, j.obj.ETag, index))
+			if st.hits == nil {
+				st.hits = make(map[string]int64)
+			}
+			st.hits[r.Name]++
+		}
+		return ctx.Err()
+	}
+	var (
+		res decode.Result
+		err error
+	)
+	if j.data != nil {
+		res, err = w.dec.Decode(bytes.NewReader(j.data.Bytes()), match)
+	} else {
+		err = sources.WithObject(ctx, j.src, j.obj, func(r io.Reader) error {
+			var derr error
+			res, derr = w.dec.Decode(r, match)
+			return derr
+		})
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	st.decompressed = res.Bytes
+	for _, s := range res.Skipped {
+		st.skips = append(st.skips, Problem{URI: uri, Record: s.Index, Reason: s.Reason})
+	}
+	if res.PartialEnd {
+		if w.hourClosed(j.info) {
+			st.skips = append(st.skips, Problem{URI: uri, Record: -1, Reason: "last line is incomplete in a closed hour blob"})
+		} else {
+			st.openBlob = true
+			if w.cfg.Warn != nil {
+				w.cfg.Warn(fmt.Sprintf("%s: last line is still being written (open append blob); scan again after the hour closes", uri))
+			}
+		}
+	}
+	if err != nil {
+		// Hits found before the damage are real: keep them.
+		sum.fail(uri, err)
+		st.skips = nil
+		sum.mergeFailed(&st)
+		return hits, nil
+	}
+	sum.merge(&st)
+	return hits, nil
+}
+
+// mergeFailed counts what a failed object yielded before its damage,
+// without counting it as scanned.
+func (s *Summary) mergeFailed(o *objectStats) {
+	s.merge(o)
+	s.mu.Lock()
+	s.ObjectsScanned--
+	s.mu.Unlock()
+}
+
+func (w *worker) inWindow(t time.Time) bool {
+	win := w.cfg.Window
+	return (win.Since.IsZero() || !t.Before(win.Since)) && (win.Until.IsZero() || t.Before(win.Until))
+}
+
+// hourClosed reports whether an Azure hour blob can no longer grow: its
+// hour ended more than an hour ago. Blobs without a dated key are judged
+// closed, since nothing says they are still being written.
+func (w *worker) hourClosed(i sources.Info) bool {
+	if i.Kind != sources.KindAzureActivity || !i.Dated() {
+		return true
+	}
+	return w.cfg.Now().After(i.End.Add(time.Hour))
+}
+
+func eventTime(ev *udm.Event) (time.Time, bool) {
+	s := ev.First("metadata.event_timestamp")
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+func skipReason(err error) string {
+	switch {
+	case errors.Is(err, udm.ErrNotObject):
+		return "record is not a JSON object"
+	case errors.Is(err, udm.ErrUnrecognised):
+		return "unrecognised record"
+	}
+	return err.Error()
+}
