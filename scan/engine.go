@@ -259,6 +259,10 @@ func reasonClass(err error) string {
 		return "truncated gzip"
 	case strings.Contains(msg, "gzip"), strings.Contains(msg, "flate"):
 		return "corrupt gzip"
+	case strings.Contains(msg, "breaks off"):
+		return "truncated JSON"
+	case strings.Contains(msg, "not JSON"):
+		return "not JSON"
 	case strings.Contains(msg, "envelope"):
 		return "broken envelope"
 	case strings.HasPrefix(msg, "download"):
