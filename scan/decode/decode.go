@@ -125,6 +125,11 @@ func (d *Decoder) Decode(r io.Reader, fn func(index int, raw []byte) error) (Res
 	// buffers compressed bytes for the gzip reader.
 	br := bufio.NewReaderSize(&d.lr, 256<<10)
 	err := d.records(br, &res, fn)
+	if err == nil {
+		// Read to the end even after the last record: only there does gzip
+		// check its CRC and length, which is how a truncated object shows.
+		_, err = io.Copy(io.Discard, br)
+	}
 	res.Bytes = d.limits.MaxObjectBytes - d.lr.left
 	if err != nil && res.Gzip && errors.Is(err, io.ErrUnexpectedEOF) {
 		err = fmt.Errorf("truncated gzip: %w", err)

@@ -1,0 +1,163 @@
+package decode
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+type got struct {
+	res     Result
+	records []string
+	indexes []int
+	err     error
+}
+
+func decode(t *testing.T, l Limits, body []byte) got {
+	t.Helper()
+	var g got
+	g.res, g.err = NewDecoder(l).Decode(bytes.NewReader(body), func(i int, raw []byte) error {
+		g.records = append(g.records, string(raw))
+		g.indexes = append(g.indexes, i)
+		return nil
+	})
+	return g
+}
+
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+func TestEnvelopes(t *testing.T) {
+	f := func(name, body string, format Format, want []string, wantIdx []int) {
+		t.Helper()
+		for _, zip := range []bool{false, true} {
+			b := []byte(body)
+			if zip {
+				b = gzipped(b)
+			}
+			g := decode(t, Limits{}, b)
+			if g.err != nil {
+				t.Errorf("%s (gzip %v): %v", name, zip, g.err)
+				continue
+			}
+			if g.res.Format != format || g.res.Gzip != zip {
+				t.Errorf("%s: format %v gzip %v, want %v %v", name, g.res.Format, g.res.Gzip, format, zip)
+			}
+			if fmt.Sprint(g.records) != fmt.Sprint(want) || fmt.Sprint(g.indexes) != fmt.Sprint(wantIdx) {
+				t.Errorf("%s (gzip %v): records %q at %v, want %q at %v", name, zip, g.records, g.indexes, want, wantIdx)
+			}
+		}
+	}
+	f("cloudtrail", `{"Records":[{"a":1},{"b":"x]}"} ,{"c":[1,{"d":2}]}]}`, FormatEnvelope,
+		[]string{`{"a":1}`, `{"b":"x]}"}`, `{"c":[1,{"d":2}]}`}, []int{0, 1, 2})
+	f("cloudtrail spaced", " \n{ \"Records\" : [ {\"a\":\"\\\"}\"} ] }\n", FormatEnvelope, []string{`{"a":"\"}"}`}, []int{0})
+	f("azure legacy", `{"records":[{"time":"t"}]}`, FormatEnvelope, []string{`{"time":"t"}`}, []int{0})
+	f("empty records", `{"Records":[]}`, FormatEnvelope, nil, nil)
+	f("json lines", "{\"a\":1}\n\n{\"b\":2}\r\n{\"c\":3}\n", FormatLines, []string{`{"a":1}`, `{"b":2}`, `{"c":3}`}, []int{0, 2, 3})
+	f("json lines no final newline", "{\"a\":1}\n{\"b\":2}", FormatLines, []string{`{"a":1}`, `{"b":2}`}, []int{0, 1})
+	f("pretty", "{\n \"a\": 1\n}\n{\n \"b\": 2\n}\n", FormatStream, []string{"{\n \"a\": 1\n}", "{\n \"b\": 2\n}"}, []int{0, 1})
+	f("bare array", `[{"a":1},{"b":2}]`, FormatEnvelope, []string{`{"a":1}`, `{"b":2}`}, []int{0, 1})
+	f("empty", "", FormatEmpty, nil, nil)
+	f("bom", "\xef\xbb\xbf{\"a\":1}\n", FormatLines, []string{`{"a":1}`}, []int{0})
+}
+
+func TestPartialLastLine(t *testing.T) {
+	g := decode(t, Limits{}, []byte("{\"a\":1}\n{\"b\":"))
+	if g.err != nil || !g.res.PartialEnd || len(g.records) != 1 || len(g.res.Skipped) != 0 {
+		t.Fatalf("%+v", g)
+	}
+}
+
+func TestDamage(t *testing.T) {
+	ct := []byte(`{"Records":[{"a":1},{"b":2},{"c":3}]}`)
+	z := gzipped(ct)
+	f := func(name string, body []byte, wantRecords int, wantErr string) {
+		t.Helper()
+		g := decode(t, Limits{}, body)
+		if len(g.records) != wantRecords {
+			t.Errorf("%s: %d records before the damage, want %d", name, len(g.records), wantRecords)
+		}
+		if g.err == nil || !strings.Contains(g.err.Error(), wantErr) {
+			t.Errorf("%s: error %v, want one containing %q", name, g.err, wantErr)
+		}
+	}
+	f("truncated gzip trailer", z[:len(z)-12], 3, "truncated gzip")
+	f("corrupt gzip header", []byte("\x1f\x8b\x00garbage"), 0, "gzip")
+	f("zero-byte gzip member", []byte("\x1f\x8b"), 0, "gzip")
+	f("records not an array", []byte(`{"Records":{"a":1}}`), 0, `"Records" is not an array`)
+	f("envelope breaks off", []byte(`{"Records":[{"a":1},{"b":`), 1, "breaks off")
+	f("not json", []byte("# notes\n"), 0, "not JSON records")
+	f("missing comma", []byte(`{"Records":[{"a":1} {"b":2}]}`), 1, "expected , or ]")
+}
+
+func TestTruncatedGzipIsNamed(t *testing.T) {
+	big := []byte(`{"Records":[` + strings.Repeat(`{"eventName":"DescribeInstances","x":"yyyyyyyyyyyyyyyy"},`, 5000) + `{"a":1}]}`)
+	z := gzipped(big)
+	g := decode(t, Limits{}, z[:len(z)/2])
+	if g.err == nil || !strings.Contains(g.err.Error(), "truncated gzip") {
+		t.Fatalf("err %v", g.err)
+	}
+	if len(g.records) == 0 {
+		t.Errorf("records before the truncation were not handed on")
+	}
+}
+
+func TestRecordLevelSkips(t *testing.T) {
+	body := []byte(`{"Records":[{"a":1},"str",{"big":"` + strings.Repeat("x", 200) + `"},{"deep":[[[[[[1]]]]]]},{"bad":tru},{"ok":2}]}`)
+	g := decode(t, Limits{MaxRecordBytes: 100, MaxDepth: 4}, body)
+	if g.err != nil {
+		t.Fatal(g.err)
+	}
+	if fmt.Sprint(g.records) != `[{"a":1} {"ok":2}]` || fmt.Sprint(g.indexes) != "[0 5]" {
+		t.Errorf("records %q at %v", g.records, g.indexes)
+	}
+	want := "[{1 record is not a JSON object} {2 record exceeds 100 bytes} {3 record nests deeper than 4} {4 malformed JSON}]"
+	if fmt.Sprint(g.res.Skipped) != want {
+		t.Errorf("skipped %v\nwant    %v", g.res.Skipped, want)
+	}
+	lines := decode(t, Limits{MaxRecordBytes: 20}, []byte("{\"a\":1}\n{\"b\":\""+strings.Repeat("y", 300)+"\"}\nnot json\n{\"c\":3}\n"))
+	if fmt.Sprint(lines.records) != `[{"a":1} {"c":3}]` || len(lines.res.Skipped) != 2 {
+		t.Errorf("lines: %q %v", lines.records, lines.res.Skipped)
+	}
+}
+
+func TestObjectSizeLimit(t *testing.T) {
+	// A gzip bomb in miniature: 10 MB of records from a few kB.
+	big := []byte(`{"Records":[` + strings.Repeat(`{"a":1},`, 1<<20) + `{"a":1}]}`)
+	z := gzipped(big)
+	g := decode(t, Limits{MaxObjectBytes: 1 << 20}, z)
+	if !errors.Is(g.err, ErrTooLarge) {
+		t.Fatalf("err %v, want ErrTooLarge", g.err)
+	}
+	if g.res.Bytes > 1<<20 {
+		t.Errorf("read %d bytes past the limit", g.res.Bytes)
+	}
+}
+
+func TestConcatenatedGzipMembers(t *testing.T) {
+	body := append(gzipped([]byte("{\"a\":1}\n")), gzipped([]byte("{\"b\":2}\n"))...)
+	g := decode(t, Limits{}, body)
+	if g.err != nil || fmt.Sprint(g.records) != `[{"a":1} {"b":2}]` {
+		t.Fatalf("%v %q", g.err, g.records)
+	}
+}
+
+// The decoder is reused across objects by each worker; state must not leak.
+func TestReuse(t *testing.T) {
+	d := NewDecoder(Limits{})
+	for i, body := range [][]byte{gzipped([]byte(`{"Records":[{"a":1}]}`)), []byte("{\"b\":2}\n{\"c\":"), gzipped([]byte(`{"Records":[{"d":4}]}`))} {
+		var recs []string
+		res, err := d.Decode(bytes.NewReader(body), func(_ int, raw []byte) error { recs = append(recs, string(raw)); return nil })
+		if err != nil || len(recs) != 1 {
+			t.Errorf("object %d: %v %q %+v", i, err, recs, res)
+		}
+	}
+}

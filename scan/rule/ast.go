@@ -1,0 +1,279 @@
+package rule
+
+import (
+	"regexp"
+	"strconv"
+)
+
+// Expr is a node of an events expression. The node types are exported so
+// that other packages (the linter) can walk them; evaluation stays behind
+// the unexported methods so that every node is built by the parser.
+type Expr interface {
+	Pos() Pos
+	String() string
+
+	// eval is the reference evaluator: short-circuit, no allocation
+	// beyond what Event.Values does.
+	eval(ev Event) bool
+	// explain evaluates every sub-expression and records each result.
+	explain(ev Event) *Trace
+	// appendTo appends the canonical source form, which parses back to
+	// the same tree.
+	appendTo(dst []byte) []byte
+}
+
+// And is true when every term is. Top-level lines of the events section
+// form one And.
+type And struct {
+	At    Pos
+	Terms []Expr
+}
+
+// Or is true when any term is.
+type Or struct {
+	At    Pos
+	Terms []Expr
+}
+
+// Not negates the whole of X.
+type Not struct {
+	At Pos
+	X  Expr
+}
+
+// Op is a comparison operator.
+type Op int
+
+const (
+	OpEq Op = iota + 1
+	OpNe
+	OpLt
+	OpGt
+	OpLe
+	OpGe
+)
+
+var opText = [...]string{OpEq: "=", OpNe: "!=", OpLt: "<", OpGt: ">", OpLe: "<=", OpGe: ">="}
+
+func (o Op) String() string {
+	if o >= OpEq && o <= OpGe {
+		return opText[o]
+	}
+	return "Op(" + strconv.Itoa(int(o)) + ")"
+}
+
+// flip returns the operator that gives the same result with the operands
+// swapped: "x" < $e.f is $e.f > "x".
+func (o Op) flip() Op {
+	switch o {
+	case OpLt:
+		return OpGt
+	case OpGt:
+		return OpLt
+	case OpLe:
+		return OpGe
+	case OpGe:
+		return OpLe
+	}
+	return o
+}
+
+// LitKind is the type of a literal.
+type LitKind int
+
+const (
+	LitString LitKind = iota + 1
+	LitNumber
+	LitBool
+)
+
+func (k LitKind) String() string {
+	switch k {
+	case LitString:
+		return "string"
+	case LitNumber:
+		return "number"
+	case LitBool:
+		return "boolean"
+	}
+	return "LitKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Literal is a constant operand. Text is the unescaped value of a string
+// and the source spelling of a number or boolean; Num and Bool hold the
+// parsed value of the other two kinds.
+type Literal struct {
+	At   Pos
+	Kind LitKind
+	Text string
+	Num  float64
+	Bool bool
+}
+
+// Compare is "$e.field op literal [nocase]". A literal written on the left
+// is moved to the right with the operator flipped.
+type Compare struct {
+	At       Pos
+	Var      string // the event variable, e.g. "$e"
+	Field    string // UDM path without the variable, e.g. "principal.ip"
+	FieldPos Pos
+	Op       Op
+	Value    Literal
+	Nocase   bool
+}
+
+// InList is "$e.field in [nocase] (lit, ...)".
+type InList struct {
+	At       Pos
+	Var      string
+	Field    string
+	FieldPos Pos
+	Values   []Literal
+	Nocase   bool
+}
+
+// Regex is either "$e.field = /re/ [nocase]" (Negated for "!=") or, with
+// Func set, "re.regex($e.field, `re`) [nocase]". Pattern is the regex as
+// written, without the "(?i)" that nocase adds to Re.
+type Regex struct {
+	At         Pos
+	Var        string
+	Field      string
+	FieldPos   Pos
+	Pattern    string
+	PatternPos Pos
+	Nocase     bool
+	Func       bool
+	Negated    bool
+	Re         *regexp.Regexp
+}
+
+func (x *And) Pos() Pos     { return x.At }
+func (x *Or) Pos() Pos      { return x.At }
+func (x *Not) Pos() Pos     { return x.At }
+func (x *Compare) Pos() Pos { return x.At }
+func (x *InList) Pos() Pos  { return x.At }
+func (x *Regex) Pos() Pos   { return x.At }
+
+func (x *And) String() string     { return string(x.appendTo(nil)) }
+func (x *Or) String() string      { return string(x.appendTo(nil)) }
+func (x *Not) String() string     { return string(x.appendTo(nil)) }
+func (x *Compare) String() string { return string(x.appendTo(nil)) }
+func (x *InList) String() string  { return string(x.appendTo(nil)) }
+func (x *Regex) String() string   { return string(x.appendTo(nil)) }
+func (l Literal) String() string  { return string(l.appendTo(nil)) }
+
+func (x *And) appendTo(dst []byte) []byte { return appendTerms(dst, x.Terms, " and ") }
+func (x *Or) appendTo(dst []byte) []byte  { return appendTerms(dst, x.Terms, " or ") }
+
+func (x *Not) appendTo(dst []byte) []byte {
+	return appendOperand(append(dst, "not "...), x.X)
+}
+
+func (x *Compare) appendTo(dst []byte) []byte {
+	dst = appendField(dst, x.Var, x.Field)
+	dst = append(dst, ' ')
+	dst = append(dst, x.Op.String()...)
+	dst = append(dst, ' ')
+	dst = x.Value.appendTo(dst)
+	return appendNocase(dst, x.Nocase)
+}
+
+func (x *InList) appendTo(dst []byte) []byte {
+	dst = appendField(dst, x.Var, x.Field)
+	dst = append(dst, " in "...)
+	if x.Nocase {
+		dst = append(dst, "nocase "...)
+	}
+	dst = append(dst, '(')
+	for i := range x.Values {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = x.Values[i].appendTo(dst)
+	}
+	return append(dst, ')')
+}
+
+func (x *Regex) appendTo(dst []byte) []byte {
+	if x.Func {
+		dst = append(dst, "re.regex("...)
+		dst = appendField(dst, x.Var, x.Field)
+		dst = append(dst, ", "...)
+		dst = appendPattern(dst, x.Pattern)
+		dst = append(dst, ')')
+	} else {
+		dst = appendField(dst, x.Var, x.Field)
+		if x.Negated {
+			dst = append(dst, " != "...)
+		} else {
+			dst = append(dst, " = "...)
+		}
+		dst = appendSlashRegex(dst, x.Pattern)
+	}
+	return appendNocase(dst, x.Nocase)
+}
+
+func (l Literal) appendTo(dst []byte) []byte {
+	switch l.Kind {
+	case LitString:
+		return appendQuoted(dst, l.Text)
+	case LitBool:
+		return strconv.AppendBool(dst, l.Bool)
+	}
+	return append(dst, l.Text...)
+}
+
+// appendTerms joins and/or terms. A compound term is parenthesised even
+// where precedence would not need it, so that the printed form parses back
+// to the same tree.
+func appendTerms(dst []byte, terms []Expr, sep string) []byte {
+	for i, t := range terms {
+		if i > 0 {
+			dst = append(dst, sep...)
+		}
+		dst = appendOperand(dst, t)
+	}
+	return dst
+}
+
+func appendOperand(dst []byte, x Expr) []byte {
+	switch x.(type) {
+	case *And, *Or:
+		return append(x.appendTo(append(dst, '(')), ')')
+	}
+	return x.appendTo(dst)
+}
+
+func appendField(dst []byte, v, field string) []byte {
+	dst = append(dst, v...)
+	dst = append(dst, '.')
+	return append(dst, field...)
+}
+
+func appendNocase(dst []byte, nocase bool) []byte {
+	if nocase {
+		dst = append(dst, " nocase"...)
+	}
+	return dst
+}
+
+// Walk calls fn for x and then, while fn returns true, for each of its
+// sub-expressions, depth-first in source order.
+func Walk(x Expr, fn func(Expr) bool) {
+	if x == nil || !fn(x) {
+		return
+	}
+	switch x := x.(type) {
+	case *And:
+		for _, t := range x.Terms {
+			Walk(t, fn)
+		}
+	case *Or:
+		for _, t := range x.Terms {
+			Walk(t, fn)
+		}
+	case *Not:
+		Walk(x.X, fn)
+	}
+}

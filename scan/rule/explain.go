@@ -1,0 +1,68 @@
+package rule
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Trace is the evaluation of one clause and of everything under it.
+type Trace struct {
+	Pos    Pos
+	Text   string // the clause in canonical form
+	Result bool
+	Values []string // leaf clauses: the field values compared (nil when absent)
+	Kids   []*Trace // and/or/not: their operands, in order
+	Expr   Expr     // the clause itself
+}
+
+// Explain evaluates the events section against ev without short-circuit,
+// so that the trace has a result for every clause. Its Result always
+// equals Match(ev).
+func (r *Rule) Explain(ev Event) *Trace {
+	if r.Events == nil {
+		return &Trace{Pos: r.Pos}
+	}
+	return r.Events.explain(ev)
+}
+
+// String renders the trace as an indented tree, one clause per line:
+// compound clauses by their connective, leaves by their text and values.
+func (t *Trace) String() string {
+	var b strings.Builder
+	t.write(&b, 0)
+	return b.String()
+}
+
+func (t *Trace) write(b *strings.Builder, depth int) {
+	for range depth {
+		b.WriteString("  ")
+	}
+	b.WriteString(strconv.FormatBool(t.Result))
+	if t.Result {
+		b.WriteByte(' ') // align with "false"
+	}
+	b.WriteByte(' ')
+	b.WriteString(strconv.Itoa(t.Pos.Line) + ":" + strconv.Itoa(t.Pos.Col) + " ")
+	switch t.Expr.(type) {
+	case *And:
+		b.WriteString("and")
+	case *Or:
+		b.WriteString("or")
+	case *Not:
+		b.WriteString("not")
+	default:
+		b.WriteString(t.Text)
+		b.WriteString("  values=[")
+		for i, v := range t.Values {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.Quote(v))
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte('\n')
+	for _, k := range t.Kids {
+		k.write(b, depth+1)
+	}
+}
