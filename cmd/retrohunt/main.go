@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/retrohunt/retrohunt/sources/open"
 )
 
 // Exit codes are part of the API (README "Exit codes").
@@ -70,13 +72,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &uerr):
-		fmt.Fprintf(stderr, "retrohunt: %v\n", err)
+		fmt.Fprintf(stderr, "retrohunt: %s\n", open.Redact(err.Error()))
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "retrohunt: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintf(stderr, "retrohunt: %v\n", err)
+	fmt.Fprintf(stderr, "retrohunt: %s\n", open.Redact(err.Error()))
 	return exitError
 }
 

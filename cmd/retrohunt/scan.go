@@ -21,10 +21,14 @@ import (
 
 const scanUsage = `Usage: retrohunt scan [flags] ARCHIVE...
 
-ARCHIVE is a local directory or file (or file://...). Hits go to --out
+ARCHIVE is a local directory or file (or file://...), s3://bucket/prefix,
+azblob://account/container/prefix or
+https://account.blob.core.windows.net/container/prefix. Hits go to --out
 (default: a table on stdout); logs and the summary go to stderr.
 
 Examples:
+  retrohunt scan s3://org-trail/AWSLogs/ --since 90d --regions eu-west-1 --out hits.parquet
+  retrohunt scan azblob://acct/insights-activity-logs --since 2024-03-01 --until 2024-03-08
   retrohunt scan ./archive --since 2024-01-01 --until 2024-01-31 --out hits.parquet
   retrohunt scan ./archive --rule my_rule.yaral --format jsonl
   retrohunt scan ./archive --rule direct_cloud_vm_connection_t1021_008 --since 90d
@@ -48,6 +52,7 @@ type scanFlags struct {
 	maxRecord     int
 	maxDepth      int
 	quiet         bool
+	src           sourceFlags
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
@@ -68,6 +73,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxRecord, "max-record-bytes", decode.DefaultLimits.MaxRecordBytes, "skip a record larger than this many bytes")
 	fs.IntVar(&f.maxDepth, "max-depth", decode.DefaultLimits.MaxDepth, "skip a record nested deeper than this")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors and warnings")
+	f.src.register(fs)
 }
 
 func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -118,7 +124,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	var tgs []scan.Target
 	for _, a := range targets {
-		t, err := openTarget(ctx, a)
+		t, err := openTarget(ctx, a, &f.src, f.connections)
 		if err != nil {
 			return err
 		}
