@@ -1,0 +1,158 @@
+// Package s3 reads archives from an Amazon S3 bucket or an S3-compatible
+// store.
+package s3
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/retrohunt/retrohunt/sources"
+)
+
+// Source is one S3 bucket.
+type Source struct {
+	client     *s3.Client
+	bucket     string
+	region     string
+	getTimeout time.Duration
+	conns      int
+
+	listPages atomic.Int64
+	dirPages  atomic.Int64
+	gets      atomic.Int64
+}
+
+var _ sources.Source = (*Source)(nil)
+
+// Stats counts the requests a Source made; each is safe to read while
+// requests run.
+type Stats struct {
+	ListRequests     int64 // ListObjectsV2 pages fetched by List
+	ListDirsRequests int64 // ListObjectsV2 pages fetched by ListDirs
+	GetRequests      int64 // GetObject calls
+}
+
+// Stats returns the request counts so far.
+func (s *Source) Stats() Stats {
+	return Stats{
+		ListRequests:     s.listPages.Load(),
+		ListDirsRequests: s.dirPages.Load(),
+		GetRequests:      s.gets.Load(),
+	}
+}
+
+// Region is the region requests are signed for.
+func (s *Source) Region() string { return s.region }
+
+// Location implements sources.Source.
+func (s *Source) Location() string { return "s3://" + s.bucket }
+
+// URI implements sources.Source.
+func (s *Source) URI(key string) string { return "s3://" + s.bucket + "/" + key }
+
+// List implements sources.Source, 1,000 keys per request.
+func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object) error) error {
+	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
+		Bucket:  aws.String(s.bucket),
+		Prefix:  aws.String(prefix),
+		MaxKeys: aws.Int32(1000),
+	})
+	for p.HasMorePages() {
+		s.listPages.Add(1)
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("ListObjectsV2 %s: %w", s.URI(prefix), err)
+		}
+		for _, o := range page.Contents {
+			err := fn(sources.Object{
+				Key:     aws.ToString(o.Key),
+				Size:    aws.ToInt64(o.Size),
+				ETag:    strings.Trim(aws.ToString(o.ETag), `"`),
+				ModTime: aws.ToTime(o.LastModified),
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ListDirs implements sources.Source.
+func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
+		Bucket:    aws.String(s.bucket),
+		Prefix:    aws.String(prefix),
+		Delimiter: aws.String("/"),
+		MaxKeys:   aws.Int32(1000),
+	})
+	for p.HasMorePages() {
+		s.dirPages.Add(1)
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("ListObjectsV2 %s (delimiter /): %w", s.URI(prefix), err)
+		}
+		for _, cp := range page.CommonPrefixes {
+			if err := fn(aws.ToString(cp.Prefix)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Open implements sources.Source. The per-GET timeout runs until the body
+// is closed, so a stalled body fails instead of holding a worker.
+func (s *Source) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.getTimeout)
+	s.gets.Add(1)
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(s.bucket),
+		Key:    aws.String(o.Key),
+	})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("GetObject %s: %w", s.URI(o.Key), err)
+	}
+	return &body{ReadCloser: out.Body, cancel: cancel, uri: s.URI(o.Key)}, nil
+}
+
+// body ends its GET's timeout when closed, and names the object in read
+// errors, which otherwise say only "context deadline exceeded".
+type body struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+	uri    string
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("read %s: %w", b.uri, err)
+	}
+	return n, err
+}
+
+func (b *body) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// IsNotExist implements sources.Source.
+func (s *Source) IsNotExist(err error) bool { return IsNotExist(err) }
+
+// IsPermanent implements sources.Source.
+func (s *Source) IsPermanent(err error) bool { return IsPermanent(err) }
+
+// Properties implements sources.Source.
+func (s *Source) Properties() sources.Properties {
+	return sources.Properties{Connections: s.conns}
+}

@@ -1,0 +1,280 @@
+package s3_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sources/internal/testservers"
+	"github.com/retrohunt/retrohunt/sources/s3"
+	"github.com/retrohunt/retrohunt/sources/sourcetest"
+)
+
+func TestMain(m *testing.M) { testservers.Main(m) }
+
+// newSource returns a Source for a fresh bucket on the shared versitygw.
+func newSource(t *testing.T, mod func(*s3.Config)) (*s3.Source, *testservers.S3Server, string) {
+	t.Helper()
+	srv := testservers.SharedS3(t)
+	bucket := srv.NewBucket(t)
+	cfg := s3.Config{
+		Bucket:      bucket,
+		Endpoint:    srv.Endpoint,
+		PathStyle:   true,
+		Credentials: srv.Credentials(),
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	src, err := s3.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src, srv, bucket
+}
+
+func TestConformance(t *testing.T) {
+	sourcetest.Run(t, func(t *testing.T) sourcetest.Env {
+		src, srv, bucket := newSource(t, nil)
+		return sourcetest.Env{
+			Source: src,
+			Put: func(key string, body []byte) error {
+				return srv.Put(context.Background(), bucket, key, body)
+			},
+			ETags: true,
+		}
+	})
+}
+
+// TestConformanceAWS runs the suite against a real bucket when
+// RETROHUNT_TEST_S3_URL names a folder (s3://bucket/prefix/) that the
+// default credential chain may write to; it works in a fresh sub-folder
+// and deletes it afterwards.
+func TestConformanceAWS(t *testing.T) {
+	target := os.Getenv("RETROHUNT_TEST_S3_URL")
+	if target == "" {
+		t.Skip("set RETROHUNT_TEST_S3_URL=s3://bucket/prefix/ (and AWS credentials) to run against AWS")
+	}
+	bucket, base, _ := strings.Cut(strings.TrimPrefix(target, "s3://"), "/")
+	if base != "" && !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	ctx := context.Background()
+	src, err := s3.New(ctx, s3.Config{Bucket: bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(src.Region()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := awss3.NewFromConfig(cfg)
+	run := 0
+	sourcetest.Run(t, func(t *testing.T) sourcetest.Env {
+		run++
+		prefix := fmt.Sprintf("%sretrohunt-conformance-%d-%d/", base, time.Now().UnixNano(), run)
+		t.Cleanup(func() {
+			_ = src.List(ctx, prefix, func(o sources.Object) error {
+				_, err := client.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(o.Key)})
+				return err
+			})
+		})
+		return sourcetest.Env{
+			Source: sourcetest.Prefixed(src, prefix),
+			Put: func(key string, body []byte) error {
+				_, err := client.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(prefix + key), Body: bytes.NewReader(body)})
+				return err
+			},
+			ETags: true,
+		}
+	})
+}
+
+func TestStatsAndLocation(t *testing.T) {
+	src, srv, bucket := newSource(t, nil)
+	ctx := context.Background()
+	for _, k := range []string{"a/1", "a/2", "b/x/3"} {
+		if err := srv.Put(ctx, bucket, k, []byte(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := src.Location(), "s3://"+bucket; got != want {
+		t.Errorf("Location() = %q, want %q", got, want)
+	}
+	if got, want := src.URI("a/1"), "s3://"+bucket+"/a/1"; got != want {
+		t.Errorf("URI = %q, want %q", got, want)
+	}
+	var objs []sources.Object
+	if err := src.List(ctx, "", func(o sources.Object) error { objs = append(objs, o); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.ListDirs(ctx, "", func(string) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if err := sources.WithObject(ctx, src, o, func(r io.Reader) error { _, err := io.Copy(io.Discard, r); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := s3.Stats{ListRequests: 1, ListDirsRequests: 1, GetRequests: 3}
+	if got := src.Stats(); got != want {
+		t.Errorf("Stats() = %+v, want %+v", got, want)
+	}
+	if got := src.Properties().Connections; got != s3.DefaultConnections {
+		t.Errorf("Connections = %d, want %d", got, s3.DefaultConnections)
+	}
+}
+
+// More than one page: the paginator must follow continuation tokens.
+func TestListPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("uploads 1,005 objects")
+	}
+	src, srv, bucket := newSource(t, nil)
+	ctx := context.Background()
+	dir := t.TempDir()
+	for i := 0; i < 1005; i++ {
+		if i == 0 {
+			os.MkdirAll(dir+"/p", 0o755)
+		}
+		os.WriteFile(fmt.Sprintf("%s/p/%04d", dir, i), []byte{byte(i)}, 0o644)
+	}
+	srv.UploadDir(t, bucket, dir)
+	n := 0
+	if err := src.List(ctx, "p/", func(sources.Object) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1005 || src.Stats().ListRequests != 2 {
+		t.Errorf("listed %d objects in %d requests, want 1005 in 2", n, src.Stats().ListRequests)
+	}
+}
+
+// slowBody delays every body read until the request's context ends or
+// the delay passes, to prove the per-GET timeout covers the body.
+type slowBody struct {
+	rt    http.RoundTripper
+	delay time.Duration
+}
+
+func (s slowBody) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.rt.RoundTrip(req)
+	if err != nil || req.Method != http.MethodGet || req.URL.Query().Has("list-type") {
+		return resp, err
+	}
+	resp.Body = &delayed{ReadCloser: resp.Body, ctx: req.Context(), delay: s.delay}
+	return resp, nil
+}
+
+type delayed struct {
+	io.ReadCloser
+	ctx   context.Context
+	delay time.Duration
+}
+
+func (d *delayed) Read(p []byte) (int, error) {
+	select {
+	case <-time.After(d.delay):
+	case <-d.ctx.Done():
+		return 0, d.ctx.Err()
+	}
+	return d.ReadCloser.Read(p)
+}
+
+func TestGetTimeoutCoversBody(t *testing.T) {
+	src, srv, bucket := newSource(t, func(c *s3.Config) {
+		c.GetTimeout = 300 * time.Millisecond
+		c.HTTPClient = &http.Client{Transport: slowBody{rt: http.DefaultTransport, delay: 2 * time.Second}}
+	})
+	ctx := context.Background()
+	if err := srv.Put(ctx, bucket, "k", []byte("body")); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rc, err := src.Open(ctx, sources.Object{Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.ReadAll(rc)
+	rc.Close()
+	if err == nil {
+		t.Fatal("reading a body slower than GetTimeout succeeded")
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Errorf("read failed after %v, want about the 300ms timeout", d)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "s3://"+bucket+"/k") {
+		t.Errorf("error %q: want a deadline error naming the object", err)
+	}
+	if src.IsPermanent(err) {
+		t.Error("a timed-out GET is permanent; want it retried")
+	}
+}
+
+func TestErrorsFromServer(t *testing.T) {
+	srv := testservers.SharedS3(t)
+	ctx := context.Background()
+	list := func(cfg s3.Config) error {
+		t.Helper()
+		src, err := s3.New(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		return src.List(ctx, "", func(sources.Object) error { return nil })
+	}
+	base := s3.Config{Endpoint: srv.Endpoint, PathStyle: true, Credentials: srv.Credentials(), MaxAttempts: 1}
+
+	cfg := base
+	cfg.Bucket = "no-such-bucket-here"
+	err := list(cfg)
+	if err == nil || !s3.IsNotExist(err) || !s3.IsPermanent(err) || s3.ErrorCode(err) != "NoSuchBucket" {
+		t.Errorf("missing bucket: err %v (code %q); want NoSuchBucket, not-exist, permanent", err, s3.ErrorCode(err))
+	}
+
+	cfg = base
+	cfg.Bucket = srv.NewBucket(t)
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(srv.AccessKey, "wrong-secret", "")
+	err = list(cfg)
+	if err == nil || s3.IsNotExist(err) || !s3.IsPermanent(err) || s3.HTTPStatus(err) != 403 {
+		t.Errorf("bad secret: err %v (status %d); want a permanent 403", err, s3.HTTPStatus(err))
+	}
+
+	cfg = base
+	cfg.Bucket = "b"
+	cfg.Endpoint = "http://127.0.0.1:1"
+	err = list(cfg)
+	if err == nil || s3.IsPermanent(err) || s3.HTTPStatus(err) != 0 {
+		t.Errorf("closed port: err %v; want a transient error without HTTP status", err)
+	}
+}
+
+func TestNoCredentials(t *testing.T) {
+	// An empty chain: no environment keys, no shared files, no IMDS (which
+	// must never be contacted from a test).
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "")
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "")
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	_, err := s3.New(context.Background(), s3.Config{Bucket: "b", Endpoint: "http://127.0.0.1:1"})
+	if !errors.Is(err, s3.ErrNoCredentials) || !s3.IsPermanent(err) {
+		t.Fatalf("New without credentials: %v; want ErrNoCredentials", err)
+	}
+}
