@@ -46,6 +46,9 @@ type Config struct {
 	Warn func(string)
 	// Now is the clock (tests); nil is time.Now.
 	Now func() time.Time
+	// Started, when set, receives the live Summary as the scan starts, so
+	// a progress display can poll Summary.Progress.
+	Started func(*Summary)
 }
 
 // Target is one place to scan: a Source and a prefix inside it.
@@ -72,6 +75,9 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 		sum.Targets = append(sum.Targets, t.Source.URI(t.Prefix))
 	}
 	defer func() { sum.Duration = cfg.Now().Sub(sum.Started) }()
+	if cfg.Started != nil {
+		cfg.Started(sum)
+	}
 
 	g, ctx := errgroup.WithContext(ctx)
 	listed := make(chan job)
@@ -88,6 +94,9 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 				return err
 			}
 		}
+		sum.mu.Lock()
+		sum.listingDone = true
+		sum.mu.Unlock()
 		return nil
 	})
 
@@ -204,6 +213,9 @@ func list(ctx context.Context, cfg Config, t Target, sum *Summary, out chan<- jo
 			sum.mu.Unlock()
 			return nil
 		}
+		sum.mu.Lock()
+		sum.queued++
+		sum.mu.Unlock()
 		select {
 		case out <- job{src: t.Source, obj: f.Object, info: f.Info}:
 			return nil

@@ -53,7 +53,43 @@ type Summary struct {
 	Skips       []Problem        `json:"skips"`
 	ListErrors  []Problem        `json:"list_errors"`
 
+	// Live state for progress displays, read through Progress.
+	queued      int64
+	listingDone bool
+
 	mu sync.Mutex
+}
+
+// Progress is a consistent snapshot of a running scan's counters.
+type Progress struct {
+	Started           time.Time
+	ObjectsQueued     int64 // survived pruning, waiting or done
+	ObjectsDone       int64 // scanned or failed
+	ObjectsFailed     int64
+	ListingDone       bool // ObjectsQueued is final: an ETA makes sense
+	BytesCompressed   int64
+	BytesDecompressed int64
+	Records           int64
+	RecordsSkipped    int64
+	Hits              int64
+}
+
+// Progress returns the counters so far; it is safe while the scan runs.
+func (s *Summary) Progress() Progress {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Progress{
+		Started:           s.Started,
+		ObjectsQueued:     s.queued,
+		ObjectsDone:       s.ObjectsScanned + s.ObjectsFailed,
+		ObjectsFailed:     s.ObjectsFailed,
+		ListingDone:       s.listingDone,
+		BytesCompressed:   s.BytesCompressed,
+		BytesDecompressed: s.BytesDecompressed,
+		Records:           s.Records,
+		RecordsSkipped:    s.RecordsSkipped,
+		Hits:              s.Hits,
+	}
 }
 
 // Partial reports whether anything that should have been scanned was not:

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -268,7 +269,7 @@ func (w *Walker) startNode(ctx context.Context, sem chan struct{}, prefix string
 	return n, true
 }
 
-var errStop = fmt.Errorf("stop")
+var errStop = errors.New("stop")
 
 // children lists one folder and places each child folder in the layout,
 // dropping those the filters exclude.
@@ -390,6 +391,9 @@ func (w *Walker) list(ctx context.Context, sem chan struct{}, prefix string, emi
 	}
 	defer func() { <-sem }()
 	w.Stats.ListRequests.Add(1)
+	// An error from emit is the caller's (a cancelled scan, a failing
+	// sink), not the store's: return it as it is, not as a listing error.
+	var emitErr error
 	err := w.Source.List(ctx, prefix, func(o Object) error {
 		if strings.HasSuffix(o.Key, "/") && o.Size == 0 {
 			return nil // a console-made "folder" placeholder
@@ -411,8 +415,12 @@ func (w *Walker) list(ctx context.Context, sem chan struct{}, prefix string, emi
 			w.Stats.Pruned.Add(1)
 			return nil
 		}
-		return emit(Found{Object: o, Info: info})
+		emitErr = emit(Found{Object: o, Info: info})
+		return emitErr
 	})
+	if emitErr != nil {
+		return emitErr
+	}
 	if err != nil {
 		return fmt.Errorf("list %s: %w", w.Source.URI(prefix), err)
 	}
@@ -428,7 +436,7 @@ func (w *Walker) listDirs(ctx context.Context, sem chan struct{}, prefix string,
 	defer func() { <-sem }()
 	w.Stats.ListRequests.Add(1)
 	err := w.Source.ListDirs(ctx, prefix, fn)
-	if err != nil && err != errStop {
+	if err != nil && !errors.Is(err, errStop) {
 		return fmt.Errorf("list %s: %w", w.Source.URI(prefix), err)
 	}
 	return nil

@@ -41,7 +41,10 @@ func New(path string) (*Source, error) {
 }
 
 // Location implements sources.Source.
-func (s *Source) Location() string { return "file://" + filepath.ToSlash(s.root) }
+func (s *Source) Location() string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(s.root)}
+	return u.String()
+}
 
 // URI implements sources.Source.
 func (s *Source) URI(key string) string {
