@@ -18,7 +18,7 @@ import (
 
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/azblob"
-	"github.com/retrohunt/retrohunt/sources/internal/testservers"
+	"github.com/retrohunt/retrohunt/sources/testservers"
 	"github.com/retrohunt/retrohunt/sources/sourcetest"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/azblob"
-	"github.com/retrohunt/retrohunt/sources/internal/testservers"
+	"github.com/retrohunt/retrohunt/sources/testservers"
 	"github.com/retrohunt/retrohunt/sources/local"
 	"github.com/retrohunt/retrohunt/sources/open"
 	"github.com/retrohunt/retrohunt/sources/s3"

@@ -41,7 +41,7 @@ func RepoRoot() string {
 	if !ok {
 		return "."
 	}
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
 // need skips t (or fails it under RETROHUNT_REQUIRE_SERVERS=1) when bin is
