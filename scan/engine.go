@@ -207,6 +207,10 @@ func list(ctx context.Context, cfg Config, t Target, sum *Summary, out chan<- jo
 		Now:           cfg.Now,
 	}
 	err := wk.Walk(ctx, t.Prefix, func(f sources.Found) error {
+		if f.Archived {
+			sum.archived(t.Source.URI(f.Key))
+			return nil
+		}
 		if f.Size == 0 {
 			sum.mu.Lock()
 			sum.ObjectsEmpty++

@@ -33,7 +33,8 @@ type Summary struct {
 	ObjectsEmpty    int64 `json:"objects_empty"`
 	ObjectsIgnored  int64 `json:"objects_ignored"` // hidden files and notes in local copies
 	ObjectsScanned  int64 `json:"objects_scanned"`
-	ObjectsFailed   int64 `json:"objects_failed"` // could not be read to the end
+	ObjectsFailed   int64 `json:"objects_failed"`   // could not be read to the end
+	ObjectsArchived int64 `json:"objects_archived"` // in an offline tier (Glacier, Azure Archive): not downloaded
 	Unpruned        bool  `json:"unpruned_listing"`
 
 	BytesCompressed   int64 `json:"bytes_compressed"`
@@ -95,7 +96,7 @@ func (s *Summary) Progress() Progress {
 // Partial reports whether anything that should have been scanned was not:
 // the exit code is 3 then.
 func (s *Summary) Partial() bool {
-	return s.ObjectsFailed > 0 || s.RecordsSkipped > 0 || len(s.ListErrors) > 0
+	return s.ObjectsFailed > 0 || s.ObjectsArchived > 0 || s.RecordsSkipped > 0 || len(s.ListErrors) > 0
 }
 
 func (s *Summary) fail(uri string, err error) {
@@ -105,6 +106,16 @@ func (s *Summary) fail(uri string, err error) {
 	s.reason("object failed: " + reasonClass(err))
 	if len(s.Failures) < maxListed {
 		s.Failures = append(s.Failures, Problem{URI: uri, Record: -1, Reason: err.Error()})
+	}
+}
+
+func (s *Summary) archived(uri string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ObjectsArchived++
+	s.reason("object not scanned: archive tier, restore it first")
+	if len(s.Failures) < maxListed {
+		s.Failures = append(s.Failures, Problem{URI: uri, Record: -1, Reason: "archive tier: restore the object (S3 Glacier restore, Azure rehydrate) and scan again"})
 	}
 }
 

@@ -21,6 +21,10 @@ type Object struct {
 	Size    int64
 	ETag    string
 	ModTime time.Time
+	// Archived is true for an object in an offline tier (S3 Glacier
+	// Flexible Retrieval or Deep Archive not restored, Azure Archive):
+	// a GET would fail, so it is reported, never downloaded.
+	Archived bool
 }
 
 // Properties describe how a Source wants to be driven.

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 
 	"github.com/retrohunt/retrohunt/bench/gen"
 	"github.com/retrohunt/retrohunt/sources/testservers"
@@ -114,4 +117,31 @@ func TestSameHitsFromEveryStore(t *testing.T) {
 	if len(jsonlHits(t, out)) != 2*len(all) {
 		t.Errorf("several sources: %d hits, want %d", len(jsonlHits(t, out)), 2*len(all))
 	}
+}
+
+// TestArchivedObjectsAreReportedNotRead: an object in an offline tier is
+// listed, counted and named in the summary, never downloaded, and the scan
+// exits partial.
+func TestArchivedObjectsAreReportedNotRead(t *testing.T) {
+	ctx := context.Background()
+	key := "AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/15/111122223333_CloudTrail_us-east-1_20240115T1005Z_a1b2c3d4e5f6a7b8.json.gz"
+	body := gz(t, mustJSON(map[string]any{"Records": []any{sample(t, "aws_ssm_SendCommand__stratus.json")}}))
+
+	az := testservers.SharedAzurite(t)
+	container := az.NewContainer(t)
+	if err := az.Put(ctx, container, key, body); err != nil {
+		t.Fatal(err)
+	}
+	bc := az.Client().ServiceClient().NewContainerClient(container).NewBlobClient(key)
+	if _, err := bc.SetTier(ctx, blob.AccessTierArchive, nil); err != nil {
+		t.Fatalf("SetTier: %v", err)
+	}
+	t.Setenv("AZURE_STORAGE_CONNECTION_STRING", az.ConnectionString())
+	code, out, errOut := cli(t, "scan", "azblob://"+az.Account+"/"+container+"/", "--endpoint", az.ServiceURL, "--format", "jsonl")
+	if code != exitPartial || out != "" || !strings.Contains(errOut, "archive tier") || !strings.Contains(errOut, key) {
+		t.Errorf("azure archive tier: exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+
+	// versitygw keeps no storage class, so the S3 side is tested on the
+	// listing attributes in sources/s3 (TestArchived).
 }

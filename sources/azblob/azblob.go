@@ -72,6 +72,8 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 					o.ETag = strings.Trim(string(*pr.ETag), `"`)
 				}
 				o.ModTime = deref(pr.LastModified)
+				// An Archive-tier blob cannot be read until rehydrated.
+				o.Archived = pr.AccessTier != nil && *pr.AccessTier == blob.AccessTierArchive
 			}
 			if err := fn(o); err != nil {
 				return err

@@ -18,8 +18,8 @@ import (
 
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/azblob"
-	"github.com/retrohunt/retrohunt/sources/testservers"
 	"github.com/retrohunt/retrohunt/sources/sourcetest"
+	"github.com/retrohunt/retrohunt/sources/testservers"
 )
 
 func TestMain(m *testing.M) { testservers.Main(m) }

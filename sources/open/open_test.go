@@ -11,10 +11,10 @@ import (
 
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/azblob"
-	"github.com/retrohunt/retrohunt/sources/testservers"
 	"github.com/retrohunt/retrohunt/sources/local"
 	"github.com/retrohunt/retrohunt/sources/open"
 	"github.com/retrohunt/retrohunt/sources/s3"
+	"github.com/retrohunt/retrohunt/sources/testservers"
 )
 
 func TestMain(m *testing.M) { testservers.Main(m) }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/retrohunt/retrohunt/sources"
 )
@@ -63,6 +64,9 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 		Bucket:  aws.String(s.bucket),
 		Prefix:  aws.String(prefix),
 		MaxKeys: aws.Int32(1000),
+		// Restore status tells a restored Glacier object (readable) from
+		// one still in the archive.
+		OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus},
 	})
 	for p.HasMorePages() {
 		s.listPages.Add(1)
@@ -72,10 +76,11 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 		}
 		for _, o := range page.Contents {
 			err := fn(sources.Object{
-				Key:     aws.ToString(o.Key),
-				Size:    aws.ToInt64(o.Size),
-				ETag:    strings.Trim(aws.ToString(o.ETag), `"`),
-				ModTime: aws.ToTime(o.LastModified),
+				Key:      aws.ToString(o.Key),
+				Size:     aws.ToInt64(o.Size),
+				ETag:     strings.Trim(aws.ToString(o.ETag), `"`),
+				ModTime:  aws.ToTime(o.LastModified),
+				Archived: archived(o),
 			})
 			if err != nil {
 				return err
@@ -155,4 +160,16 @@ func (s *Source) IsPermanent(err error) bool { return IsPermanent(err) }
 // Properties implements sources.Source.
 func (s *Source) Properties() sources.Properties {
 	return sources.Properties{Connections: s.conns}
+}
+
+// archived reports whether a listed object sits in an offline storage
+// class and has not been restored. Glacier Instant Retrieval is online.
+func archived(o types.Object) bool {
+	switch o.StorageClass {
+	case types.ObjectStorageClassGlacier, types.ObjectStorageClassDeepArchive:
+	default:
+		return false
+	}
+	rs := o.RestoreStatus
+	return rs == nil || aws.ToBool(rs.IsRestoreInProgress) || rs.RestoreExpiryDate == nil
 }

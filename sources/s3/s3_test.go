@@ -18,9 +18,9 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/retrohunt/retrohunt/sources"
-	"github.com/retrohunt/retrohunt/sources/testservers"
 	"github.com/retrohunt/retrohunt/sources/s3"
 	"github.com/retrohunt/retrohunt/sources/sourcetest"
+	"github.com/retrohunt/retrohunt/sources/testservers"
 )
 
 func TestMain(m *testing.M) { testservers.Main(m) }
