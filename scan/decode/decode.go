@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -118,7 +119,7 @@ func (d *Decoder) Decode(r io.Reader, fn func(index int, raw []byte) error) (Res
 		} else if err := d.gz.Reset(d.br); err != nil {
 			return res, fmt.Errorf("gzip: %w", err)
 		}
-		src = d.gz
+		src = gzipErrors{d.gz}
 	}
 	d.lr = limitedReader{r: src, left: d.limits.MaxObjectBytes}
 	// A second buffered reader over the decompressed stream: the first one
@@ -131,10 +132,26 @@ func (d *Decoder) Decode(r io.Reader, fn func(index int, raw []byte) error) (Res
 		_, err = io.Copy(io.Discard, br)
 	}
 	res.Bytes = d.limits.MaxObjectBytes - d.lr.left
-	if err != nil && res.Gzip && errors.Is(err, io.ErrUnexpectedEOF) {
+	if err != nil && res.Gzip && errors.Is(err, io.ErrUnexpectedEOF) && !strings.Contains(err.Error(), "truncated gzip") {
 		err = fmt.Errorf("truncated gzip: %w", err)
 	}
 	return res, err
+}
+
+// gzipErrors names what failed when the gzip stream does: "flate: corrupt
+// input" alone does not tell an operator it was the compression.
+type gzipErrors struct{ r io.Reader }
+
+func (g gzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	switch {
+	case err == nil, err == io.EOF:
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = fmt.Errorf("truncated gzip: %w", err)
+	default:
+		err = fmt.Errorf("corrupt gzip: %w", err)
+	}
+	return n, err
 }
 
 // limitedReader fails, rather than stops, at the limit: a silent stop

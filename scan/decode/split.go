@@ -29,6 +29,12 @@ func (d *Decoder) scanValue(br *bufio.Reader) (raw []byte, problem string, err e
 	if err != nil {
 		return nil, "", err
 	}
+	if c := first[0]; c == ',' || c == ':' || c == ']' || c == '}' {
+		// A stray delimiter (",," in an array) is a bad value of its own;
+		// taking just it keeps the caller in step with the structure.
+		br.Discard(1)
+		return nil, fmt.Sprintf("unexpected %q where a record should start", c), nil
+	}
 	var (
 		depth    int
 		inString bool
@@ -51,9 +57,7 @@ func (d *Decoder) scanValue(br *bufio.Reader) (raw []byte, problem string, err e
 			c := chunk[i]
 			switch {
 			case scalar:
-				// A stray delimiter is itself the (bad) value, so the
-				// caller always makes progress.
-				if (isSpace(c) || c == ',' || c == ']' || c == '}') && (started || i > 0) {
+				if isSpace(c) || c == ',' || c == ']' || c == '}' {
 					keep(chunk[:i])
 					br.Discard(i)
 					return d.result(tooBig, tooDeep)
