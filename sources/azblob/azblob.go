@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
@@ -107,7 +108,16 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 func (s *Source) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.getTimeout)
 	s.gets.Add(1)
-	resp, err := s.client.NewBlobClient(o.Key).DownloadStream(ctx, nil)
+	var opts *blob.DownloadStreamOptions
+	if o.ETag != "" && !strings.HasSuffix(o.Key, "/PT1H.json") {
+		// Read the blob that was listed: one replaced since fails with
+		// 412 (permanent). Activity Log hour blobs are append blobs that
+		// grow during their hour (FACTS §2); growth is not a replacement,
+		// so they are read as they are now.
+		etag := azcore.ETag(`"` + o.ETag + `"`)
+		opts = &blob.DownloadStreamOptions{AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &etag}}}
+	}
+	resp, err := s.client.NewBlobClient(o.Key).DownloadStream(ctx, opts)
 	if err != nil {
 		cancel()
 		return nil, wrapErr("download", s.URI(o.Key), err)

@@ -118,10 +118,14 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 func (s *Source) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.getTimeout)
 	s.gets.Add(1)
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{
-		Bucket: aws.String(s.bucket),
-		Key:    aws.String(o.Key),
-	})
+	in := &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(o.Key)}
+	if o.ETag != "" {
+		// Read the object that was listed: one replaced since then fails
+		// with 412 (permanent) instead of passing its hits off under the
+		// old ETag.
+		in.IfMatch = aws.String(`"` + o.ETag + `"`)
+	}
+	out, err := s.client.GetObject(ctx, in)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("GetObject %s: %w", s.URI(o.Key), err)
