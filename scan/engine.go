@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -42,6 +41,9 @@ type Config struct {
 	// by its worker instead of buffered.
 	BufferBytes int64
 	Limits      decode.Limits
+	// Attempts is how often a buffered object is downloaded before it
+	// counts as failed, when its body breaks off; default 3.
+	Attempts int
 	// Warn receives one-line warnings; nil drops them.
 	Warn func(string)
 	// Now is the clock (tests); nil is time.Now.
@@ -113,17 +115,13 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 					}
 					buf := pool.Get().(*bytes.Buffer)
 					buf.Reset()
-					err := sources.WithObject(ctx, j.src, j.obj, func(r io.Reader) error {
-						_, err := buf.ReadFrom(r)
-						return err
-					})
-					if err != nil {
+					if err := download(ctx, j, buf, cfg.Attempts); err != nil {
 						budget.Release(j.obj.Size)
 						pool.Put(buf)
 						if ctx.Err() != nil {
 							return ctx.Err()
 						}
-						sum.fail(j.src.URI(j.obj.Key), fmt.Errorf("download: %w", err))
+						sum.fail(j.src.URI(j.obj.Key), err)
 						continue
 					}
 					j.data = buf
@@ -255,6 +253,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Connections < 1 {
 		c.Connections = 64
+	}
+	if c.Attempts < 1 {
+		c.Attempts = 3
 	}
 	if c.BufferBytes <= 0 {
 		c.BufferBytes = 64 << 20
