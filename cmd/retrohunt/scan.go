@@ -52,6 +52,7 @@ type scanFlags struct {
 	maxRecord     int
 	maxDepth      int
 	quiet         bool
+	progress      string
 	src           sourceFlags
 }
 
@@ -73,6 +74,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxRecord, "max-record-bytes", decode.DefaultLimits.MaxRecordBytes, "skip a record larger than this many bytes")
 	fs.IntVar(&f.maxDepth, "max-depth", decode.DefaultLimits.MaxDepth, "skip a record nested deeper than this")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors and warnings")
+	fs.StringVar(&f.progress, "progress", progressAuto, "progress on stderr: auto (bars when stderr is a terminal), plain (a line every 5s, for CI logs) or none")
 	f.src.register(fs)
 }
 
@@ -106,12 +108,17 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usageError{err}
 	}
+	prog, err := newProgress(f.progress, f.quiet, stderr)
+	if err != nil {
+		return usageError{err}
+	}
+	defer prog.stop()
 
 	loaded, err := loadRules(f.rules)
 	if err != nil {
 		return usageError{err}
 	}
-	warn := func(msg string) { fmt.Fprintf(stderr, "retrohunt: warning: %s\n", msg) }
+	warn := func(msg string) { fmt.Fprintf(prog, "retrohunt: warning: %s\n", msg) }
 	var compiled []*scan.Rule
 	for _, l := range loaded {
 		for _, fd := range lint.Lint(l.Rule) {
@@ -144,7 +151,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer file.Abort()
 		dst = file
 	}
-	w := output.New(format, dst)
+	w := newTally(output.New(format, dst))
 
 	cfg := scan.Config{
 		Rules:         compiled,
@@ -157,8 +164,10 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		BufferBytes:   f.bufferMiB << 20,
 		Limits:        decode.Limits{MaxObjectBytes: f.maxObject, MaxRecordBytes: f.maxRecord, MaxDepth: f.maxDepth},
 		Warn:          warn,
+		Started:       prog.start,
 	}
 	sum, runErr := scan.Run(ctx, cfg, tgs, w)
+	prog.stop()
 	// Close (and commit) even after an interrupt: the hits found so far
 	// are real, and the file must be valid Parquet.
 	if err := w.Close(); err != nil {
@@ -170,10 +179,10 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if !f.quiet || runErr != nil || sum.Partial() {
-		printSummary(stderr, sum, compiled, f.out)
+		printSummary(stderr, sum, w, compiled, f.out, runErr)
 	}
 	if f.summaryJSON != "" {
-		if err := writeSummaryJSON(f.summaryJSON, sum); err != nil {
+		if err := writeSummaryJSON(f.summaryJSON, newSummaryDoc(sum, w)); err != nil {
 			return err
 		}
 	}
@@ -220,7 +229,7 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func writeSummaryJSON(path string, sum *scan.Summary) error {
+func writeSummaryJSON(path string, doc summaryDoc) error {
 	file, err := output.Create(path)
 	if err != nil {
 		return err
@@ -228,7 +237,7 @@ func writeSummaryJSON(path string, sum *scan.Summary) error {
 	defer file.Abort()
 	enc := json.NewEncoder(file)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(sum); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return file.Commit()

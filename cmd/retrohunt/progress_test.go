@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retrohunt/retrohunt/scan"
+)
+
+// A test's stderr is a buffer, not a terminal: --progress=auto must draw
+// nothing, and the summary is all there is.
+func TestProgressSuppressedWhenStderrIsNotATerminal(t *testing.T) {
+	for _, args := range [][]string{
+		{"scan", "../../testdata/samples", "--format", "jsonl"},
+		{"scan", "../../testdata/samples", "--format", "jsonl", "--progress", "auto"},
+		{"scan", "../../testdata/samples", "--format", "jsonl", "--progress", "none"},
+	} {
+		code, _, errOut := cli(t, args...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", args, code, errOut)
+		}
+		if strings.ContainsAny(errOut, "\r\x1b") || strings.Contains(errOut, "rec/s") || strings.Contains(errOut, "(listing)") {
+			t.Errorf("%v: progress drawn on a non-terminal:\n%q", args, errOut)
+		}
+		if !strings.HasPrefix(errOut, "\nretrohunt summary (complete)\n") {
+			t.Errorf("%v: stderr is not just the summary:\n%s", args, errOut)
+		}
+	}
+	// --quiet: nothing at all for a complete scan without warnings.
+	code, _, errOut := cli(t, "scan", "../../testdata/samples", "--format", "jsonl", "--quiet", "--progress", "plain")
+	if code != exitOK || errOut != "" {
+		t.Errorf("--quiet: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = cli(t, "scan", "../../testdata/samples", "--progress", "fancy")
+	if code != exitUsage || !strings.Contains(errOut, `--progress "fancy": want auto, plain or none`) {
+		t.Errorf("bad --progress: exit %d, %q", code, errOut)
+	}
+}
+
+func TestProgressPlainThroughCLI(t *testing.T) {
+	defer func(d time.Duration) { plainEvery = d }(plainEvery)
+	plainEvery = time.Millisecond
+	code, _, errOut := cli(t, "scan", "../../testdata/samples", "--format", "jsonl", "--progress", "plain")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	lines := regexp.MustCompile(`(?m)^retrohunt: .* · objects \d+/\d+\+? .*hits · \d+ failed · .*$`).FindAllString(errOut, -1)
+	if len(lines) == 0 {
+		t.Errorf("no progress line with --progress=plain:\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "retrohunt summary (complete)") || strings.Contains(errOut, "\x1b") {
+		t.Errorf("want plain lines and the summary:\n%s", errOut)
+	}
+}
+
+// liveSummary is a scan in the middle of its work.
+func liveSummary() *scan.Summary {
+	return &scan.Summary{
+		Started:           time.Now().Add(-10 * time.Second),
+		ObjectsScanned:    3,
+		ObjectsFailed:     1,
+		BytesCompressed:   2_500_000,
+		BytesDecompressed: 12_000_000,
+		Records:           40_000,
+		Hits:              7,
+	}
+}
+
+func TestProgressPlainLines(t *testing.T) {
+	defer func(d time.Duration) { plainEvery = d }(plainEvery)
+	plainEvery = 5 * time.Millisecond
+	var buf bytes.Buffer
+	p, err := newProgress(progressPlain, false, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.start(liveSummary())
+	time.Sleep(50 * time.Millisecond)
+	p.stop()
+	p.stop() // idempotent
+	n := buf.Len()
+	out := buf.String()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("want a line every 5ms, got:\n%s", out)
+	}
+	want := regexp.MustCompile(`^retrohunt: 1\ds · objects 4/0\+ \(listing\) · 2\.5 MB gz → 12\.0 MB · 40,000 records, [\d,]+/s · 7 hits · 1 failed · ETA after listing$`)
+	for _, l := range lines {
+		if !want.MatchString(l) {
+			t.Errorf("line %q does not match %s", l, want)
+		}
+	}
+	time.Sleep(20 * time.Millisecond)
+	if buf.Len() != n {
+		t.Errorf("lines printed after stop")
+	}
+	// A log line goes straight through when no bars are drawn.
+	p.Write([]byte("warning\n"))
+	if !strings.HasSuffix(buf.String(), "warning\n") {
+		t.Errorf("Write lost the line")
+	}
+}
+
+// The bars are mpb's; force them onto a buffer to see that they carry
+// the counters and end cleanly.
+func TestProgressBarsRender(t *testing.T) {
+	defer func(d time.Duration) { pollEvery = d }(pollEvery)
+	pollEvery = 5 * time.Millisecond
+	var buf bytes.Buffer
+	p := &progress{mode: "bar", w: &buf, now: time.Now}
+	p.start(liveSummary())
+	time.Sleep(60 * time.Millisecond)
+	p.stop()
+	out := buf.String()
+	for _, want := range []string{"objects 4/0+ (listing)", "2.5 MB gz → 12.0 MB", "7 hits", "1 failed", "ETA after listing"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bars lack %q:\n%q", want, out)
+		}
+	}
+}
+
+func TestRaterETA(t *testing.T) {
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := &rater{started: t0}
+	s := scan.Progress{Started: t0, ObjectsQueued: 10, ObjectsDone: 2, Records: 100}
+	if st := r.update(s, t0.Add(4*time.Second)); st.etaLeft != -1 || st.eta() != "ETA after listing" {
+		t.Errorf("listing not done: eta %v", st.etaLeft)
+	}
+	s.ListingDone, s.ObjectsDone, s.Records = true, 5, 300
+	st := r.update(s, t0.Add(10*time.Second))
+	if st.etaLeft != 10*time.Second || st.eta() != "ETA 10s" {
+		t.Errorf("5 of 10 in 10s: eta %v (%s)", st.etaLeft, st.eta())
+	}
+	if st.recRate <= 0 {
+		t.Errorf("records/s = %v", st.recRate)
+	}
+	s.ObjectsDone = 10
+	if st := r.update(s, t0.Add(20*time.Second)); st.eta() != "done 20s" {
+		t.Errorf("finished: %s", st.eta())
+	}
+}
+
+func TestFormatHelpers(t *testing.T) {
+	f := func(got, want string) {
+		t.Helper()
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+	f(count(0), "0")
+	f(count(999), "999")
+	f(count(1000), "1,000")
+	f(count(-1234567), "-1,234,567")
+	f(dur(850*time.Millisecond), "850ms")
+	f(dur(12*time.Second), "12s")
+	f(dur(184*time.Second), "3m04s")
+	f(dur(62*time.Minute), "1h02m")
+	f(clipMiddle("arn:aws:sts::1:assumed-role/R/alice", 20), "arn:aws:s…le/R/alice")
+	f(clipMiddle("short", 20), "short")
+}
+
+func TestSummaryTableAndJSON(t *testing.T) {
+	sumPath := filepath.Join(t.TempDir(), "summary.json")
+	code, _, errOut := cli(t, "scan", "../../testdata/samples", "--format", "jsonl", "--summary-json", sumPath)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		"              listed  pruned  filtered  non-event  empty  not logs  scanned  failed\n  objects         25       0         0          0      0         1       24       0\n",
+		"  RULE                            HITS  SUCCESS  FAILURE  PENDING\n",
+		"  aws_ssm_run_command                2        1        1        0\n",
+		"  total                             15       12        1        2\n",
+		"  throughput  ",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("summary lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`\n  TOP PRINCIPALS +HITS\n  arn:aws:iam::294599468799:user/christophe +3\n  you@domain.tld +3\n`).MatchString(errOut) {
+		t.Errorf("summary lacks the top principals")
+	}
+	if t.Failed() {
+		t.Logf("summary:\n%s", errOut)
+	}
+	b, err := os.ReadFile(sumPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Hits             int64                       `json:"hits"`
+		HitsByResult     map[string]int64            `json:"hits_by_result"`
+		HitsByRuleResult map[string]map[string]int64 `json:"hits_by_rule_result"`
+		TopPrincipals    []principalCount            `json:"top_principals"`
+		RecordsPerSecond float64                     `json:"records_per_second"`
+		ObjectsScanned   int64                       `json:"objects_scanned"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Hits != 15 || doc.ObjectsScanned != 24 || doc.HitsByResult["success"] != 12 || doc.HitsByResult["pending"] != 2 ||
+		doc.HitsByRuleResult["aws_ssm_run_command"]["failure"] != 1 || len(doc.TopPrincipals) != topPrincipals ||
+		doc.TopPrincipals[0] != (principalCount{"arn:aws:iam::294599468799:user/christophe", 3}) || doc.RecordsPerSecond <= 0 {
+		t.Errorf("summary JSON:\n%s", b)
+	}
+}
