@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,7 +15,15 @@ import (
 	"github.com/retrohunt/retrohunt/sources/testservers"
 )
 
-func TestMain(m *testing.M) { testservers.Main(m) }
+// TestMain runs the test binary as the retrohunt command when asked to,
+// so tests can signal a real process; otherwise it runs the tests and
+// stops the shared servers.
+func TestMain(m *testing.M) {
+	if os.Getenv("RETROHUNT_TEST_AS_CLI") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	testservers.Main(m)
+}
 
 // normalise drops what legitimately differs between stores (the URI
 // scheme and root, the ETag) and returns the hits as sorted JSON lines.

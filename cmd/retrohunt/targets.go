@@ -48,6 +48,9 @@ func openTarget(ctx context.Context, arg string, f *sourceFlags, connections int
 		Connections: connections,
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return scan.Target{}, ctx.Err()
+		}
 		msg := open.Explain(err)
 		if errors.Is(err, fs.ErrNotExist) || strings.HasPrefix(msg, "unknown archive URL scheme") {
 			return scan.Target{}, usageError{errors.New(msg)}

@@ -41,6 +41,8 @@ type FaultPolicy struct {
 	Match func(key string) bool
 	// Latency is added before every request, listings included.
 	Latency time.Duration
+	// ObjectLatency is added before object downloads only.
+	ObjectLatency time.Duration
 }
 
 // FaultProxy is a loopback reverse proxy in front of versitygw or Azurite
@@ -95,6 +97,13 @@ func (fp *FaultProxy) serve(w http.ResponseWriter, r *http.Request, rp *httputil
 	if fp.policy.Latency > 0 {
 		time.Sleep(fp.policy.Latency)
 	}
+	if fp.policy.ObjectLatency > 0 && fp.isObjectGet(r) {
+		select {
+		case <-time.After(fp.policy.ObjectLatency):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	f := fp.decide(r)
 	switch f {
 	case FaultNone:
@@ -129,15 +138,11 @@ func (fp *FaultProxy) serve(w http.ResponseWriter, r *http.Request, rp *httputil
 // decide picks the fault for one request: only object GETs are faulted,
 // each key Times times (or always).
 func (fp *FaultProxy) decide(r *http.Request) Fault {
-	if fp.policy.Fault == FaultNone || r.Method != http.MethodGet {
-		return FaultNone
-	}
-	q := r.URL.Query()
-	if q.Has("list-type") || q.Get("comp") == "list" || q.Has("restype") || q.Has("delimiter") || q.Has("prefix") {
+	if fp.policy.Fault == FaultNone || !fp.isObjectGet(r) {
 		return FaultNone
 	}
 	key := objectKey(r.URL.Path, fp.target.Path)
-	if key == "" || fp.policy.Match != nil && !fp.policy.Match(key) {
+	if fp.policy.Match != nil && !fp.policy.Match(key) {
 		return FaultNone
 	}
 	fp.mu.Lock()
@@ -148,6 +153,18 @@ func (fp *FaultProxy) decide(r *http.Request) Fault {
 	}
 	fp.injected++
 	return fp.policy.Fault
+}
+
+// isObjectGet tells an object download from a listing.
+func (fp *FaultProxy) isObjectGet(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	q := r.URL.Query()
+	if q.Has("list-type") || q.Get("comp") == "list" || q.Has("restype") || q.Has("delimiter") || q.Has("prefix") {
+		return false
+	}
+	return objectKey(r.URL.Path, fp.target.Path) != ""
 }
 
 // objectKey strips "/[account/]bucket-or-container/" from a request path.
