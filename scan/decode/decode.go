@@ -87,6 +87,11 @@ type Decoder struct {
 	br     *bufio.Reader
 	lr     limitedReader
 	buf    []byte
+
+	// The fast path (DecodeUnchecked): records are not validated here,
+	// and the reader over the decompressed stream is kept.
+	unchecked bool
+	dbr       *bufio.Reader
 }
 
 // NewDecoder returns a Decoder with the given limits (zero fields take
@@ -104,6 +109,11 @@ func NewDecoder(l Limits) *Decoder {
 // records before it were handed on; damage confined to one record is
 // listed in Result.Skipped and decoding goes on.
 func (d *Decoder) Decode(r io.Reader, fn func(index int, raw []byte) error) (Result, error) {
+	d.unchecked = false
+	return d.decode(r, fn)
+}
+
+func (d *Decoder) decode(r io.Reader, fn func(index int, raw []byte) error) (Result, error) {
 	var res Result
 	d.br.Reset(r)
 	magic, _ := d.br.Peek(2)
@@ -124,7 +134,16 @@ func (d *Decoder) Decode(r io.Reader, fn func(index int, raw []byte) error) (Res
 	d.lr = limitedReader{r: src, left: d.limits.MaxObjectBytes}
 	// A second buffered reader over the decompressed stream: the first one
 	// buffers compressed bytes for the gzip reader.
-	br := bufio.NewReaderSize(&d.lr, 256<<10)
+	var br *bufio.Reader
+	if d.unchecked {
+		if d.dbr == nil {
+			d.dbr = bufio.NewReaderSize(&d.lr, 256<<10)
+		}
+		d.dbr.Reset(&d.lr)
+		br = d.dbr
+	} else {
+		br = bufio.NewReaderSize(&d.lr, 256<<10)
+	}
 	err := d.records(br, &res, fn)
 	if err == nil {
 		// Read to the end even after the last record: only there does gzip
@@ -198,6 +217,9 @@ func (d *Decoder) records(br *bufio.Reader, res *Result, fn func(int, []byte) er
 	}
 	if d.firstLineIsRecord(br) {
 		res.Format = FormatLines
+		if d.unchecked {
+			return d.linesUnchecked(br, res, fn)
+		}
 		return d.lines(br, res, fn)
 	}
 	res.Format = FormatStream
@@ -281,7 +303,16 @@ func (d *Decoder) stream(br *bufio.Reader, res *Result, fn func(int, []byte) err
 // value reads one JSON value, checks it is a well-formed object within
 // the limits and hands it on, or records why it was skipped.
 func (d *Decoder) value(br *bufio.Reader, index int, res *Result, fn func(int, []byte) error) error {
-	raw, problem, err := d.scanValue(br)
+	var (
+		raw     []byte
+		problem string
+		err     error
+	)
+	if d.unchecked {
+		raw, problem, err = d.scanValueFast(br)
+	} else {
+		raw, problem, err = d.scanValue(br)
+	}
 	if err != nil {
 		return fmt.Errorf("record %d breaks off: %w", index, unexpected(err))
 	}
@@ -293,15 +324,21 @@ func (d *Decoder) emit(raw []byte, problem string, index int, res *Result, fn fu
 	case problem != "":
 	case len(raw) == 0 || raw[0] != '{':
 		problem = "record is not a JSON object"
-	case !json.Valid(raw):
-		problem = "malformed JSON"
+	case !d.unchecked && !json.Valid(raw):
+		problem = ReasonMalformed
 	}
 	if problem != "" {
 		res.Skipped = append(res.Skipped, Skip{Index: index, Reason: problem})
 		return nil
 	}
 	res.Records++
-	return fn(index, raw)
+	err := fn(index, raw)
+	if d.unchecked && err == ErrMalformed {
+		res.Records--
+		res.Skipped = append(res.Skipped, Skip{Index: index, Reason: ReasonMalformed})
+		return nil
+	}
+	return err
 }
 
 // firstLineIsRecord tells JSON Lines from pretty-printed JSON: in JSON
