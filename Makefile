@@ -38,7 +38,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 services:
-	bash .ci/install-test-servers.sh
+	bash .ci/install-test-servers.sh && bash .ci/install-chromium.sh
 
 # Each fuzz target, briefly (go test -fuzz takes one target at a time).
 FUZZ_TARGETS := \
