@@ -41,17 +41,43 @@ func (c exitCode) Error() string { return fmt.Sprintf("exit %d", int(c)) }
 const topUsage = `retrohunt: hunt cloud audit-log archives with YARA-L 2.0 rules
 
 Usage:
-  retrohunt scan [flags] ARCHIVE...      scan archives, write hits
-  retrohunt rules list                   list the built-in rules
-  retrohunt rules show NAME              print a built-in rule
-  retrohunt rules lint RULE.yaral...     check rules against the UDM mapping
-  retrohunt version
+  retrohunt scan [flags] ARCHIVE...        scan archives, write hits
+  retrohunt explain --rule R RECORD        why a record does or does not match a rule
+  retrohunt report [flags] HITS...         tables and an HTML page from hit files
+  retrohunt rules list|show|lint           list, show or lint rules
+  retrohunt completion bash|zsh|fish       print a shell completion script
+  retrohunt version                        print the version
+  retrohunt help COMMAND                   help for a command (or: COMMAND -h)
 
 Examples:
   retrohunt scan ./archive --since 2024-01-01 --until 2024-01-31 --out hits.parquet
-  retrohunt scan ./archive --rule my_rule.yaral --format jsonl
+  retrohunt explain --rule aws_ssm_session_manager record.json
+  retrohunt report hits.parquet --html report.html
+  retrohunt rules lint my_rule.yaral
+  source <(retrohunt completion bash)
 
-Run 'retrohunt scan -h' for the scan flags.
+Exit codes: 0 complete, 1 error, 2 usage error, 3 partial coverage, 130 interrupted.
+`
+
+const rulesUsage = `Usage:
+  retrohunt rules list                   list the built-in rules
+  retrohunt rules show NAME              print a built-in rule's source
+  retrohunt rules lint RULE...           check rules (files, directories or built-in
+                                         names) against the UDM mapping; exit 1 on
+                                         warnings or never-true comparisons
+
+Examples:
+  retrohunt rules list
+  retrohunt rules show direct_cloud_vm_connection_t1021_008 > seed.yaral
+  retrohunt rules lint seed.yaral ./my-rules/
+`
+
+const versionUsage = `Usage: retrohunt version
+
+Prints the version of this binary.
+
+Example:
+  retrohunt version
 `
 
 func main() {
@@ -91,15 +117,32 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "scan":
 		return cmdScan(ctx, args[1:], stdout, stderr)
 	case "rules":
+		switch {
+		case len(args) > 1 && isHelp(args[1]):
+			fmt.Fprint(stdout, rulesUsage)
+			return nil
+		case len(args) == 1:
+			fmt.Fprint(stderr, rulesUsage)
+		}
 		return cmdRules(args[1:], stdout, stderr)
 	case "explain":
 		return cmdExplain(ctx, args[1:], stdout, stderr)
 	case "report":
 		return cmdReport(ctx, args[1:], stdout, stderr)
+	case "completion":
+		return cmdCompletion(args[1:], stdout, stderr)
 	case "version":
+		if len(args) > 1 && isHelp(args[1]) {
+			fmt.Fprint(stdout, versionUsage)
+			return nil
+		}
 		fmt.Fprintln(stdout, "retrohunt", version)
 		return nil
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			// Help asked for is the output: stdout, so it pages.
+			return dispatch(ctx, []string{args[1], "-h"}, stdout, stdout)
+		}
 		fmt.Fprint(stdout, topUsage)
 		return nil
 	}
@@ -108,6 +151,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 var version = "dev"
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "help" }
 
 // signalContext cancels on the first SIGINT/SIGTERM, so the scan can stop
 // cleanly and still write a valid output file; a second one exits at once.
