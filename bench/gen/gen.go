@@ -264,6 +264,9 @@ func Generate(cfg Config, sink Sink) (Stats, []Truth, error) {
 	}
 	w := newWorld(&cfg)
 	p := makePlan(&cfg, w)
+	if p.err != nil {
+		return Stats{}, nil, fmt.Errorf("invalid config: %w", p.err)
+	}
 
 	results := make([]result, len(p.objects))
 	var (

@@ -495,3 +495,13 @@ func TestInvalidConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestTooSmallConfigFails is the regression test for a hang: a config with
+// fewer CloudTrail records than planted kinds and decoys searched forever
+// for a free record.
+func TestTooSmallConfigFails(t *testing.T) {
+	_, _, err := Generate(Config{Days: 1, FilesPerDay: 1, RecordsPerFile: 5, AzureRecordsPerHour: 20}, DirSink(t.TempDir()))
+	if err == nil || !strings.Contains(err.Error(), "too small") {
+		t.Fatalf("err %v, want a too-small config error", err)
+	}
+}

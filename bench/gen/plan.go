@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"fmt"
 	"sort"
 	"time"
 )
@@ -40,6 +41,8 @@ type plan struct {
 	objects []object
 	// per account and region, the indices of its CloudTrail objects
 	ct [][]int
+	// err is set when the config has fewer records than plants.
+	err error
 }
 
 // AWS tricky negatives, planted at least once each.
@@ -126,6 +129,12 @@ func makePlan(cfg *Config, w *world) *plan {
 		n := max(int(float64(total)*cfg.PositiveRate+0.5), len(AWSKinds)+1)
 		used := map[int]bool{}
 		place := func(pl plant) {
+			if len(used) >= total {
+				// Every record is planted already: the config is too small,
+				// and searching for a free one would never end.
+				p.err = fmt.Errorf("config too small: %d CloudTrail records cannot hold every planted kind and decoy", total)
+				return
+			}
 			for {
 				g := r.intn(total)
 				if used[g] {
