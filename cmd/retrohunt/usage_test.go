@@ -85,3 +85,28 @@ func TestLintSeedRule(t *testing.T) {
 		t.Log(out)
 	}
 }
+
+// TestOutputNeverFollowsSymlinks: --out naming a symlink replaces the link
+// itself; the file it pointed to is untouched, and the new file is 0640.
+func TestOutputNeverFollowsSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "hits.parquet")
+	if err := os.Symlink(victim, out); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := cli(t, "scan", "../../testdata/samples/aws_ssm_SendCommand__stratus.json", "--out", out, "--quiet")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep me" {
+		t.Errorf("the symlink's target was overwritten")
+	}
+	st, err := os.Lstat(out)
+	if err != nil || st.Mode()&os.ModeSymlink != 0 || st.Mode().Perm() != 0o640 {
+		t.Errorf("output %v %v, want a regular 0640 file", st.Mode(), err)
+	}
+}
