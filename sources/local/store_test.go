@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -75,5 +77,72 @@ func TestStoreETagAndNoLeftovers(t *testing.T) {
 	}
 	if st, err := os.Stat(filepath.Join(dir, "a", "state")); err != nil || st.Mode().Perm() != 0o644 {
 		t.Errorf("state file: %v, mode %v", err, st.Mode())
+	}
+}
+
+// TestStoreProcesses has several processes increment one counter with
+// read, If-Match write, retry on conflict: no increment may be lost, so
+// the flock must exclude other processes, not only other goroutines.
+func TestStoreProcesses(t *testing.T) {
+	if dir := os.Getenv("RETROHUNT_COUNTER_DIR"); dir != "" {
+		counterProcess(t, dir)
+		return
+	}
+	dir := t.TempDir()
+	st, err := local.NewDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Put(context.Background(), "n", strings.NewReader("0"), 1, sources.Condition{IfNoneMatch: true}); err != nil {
+		t.Fatal(err)
+	}
+	const procs, each = 4, 25
+	cmds := make([]*exec.Cmd, procs)
+	for i := range cmds {
+		cmds[i] = exec.Command(os.Args[0], "-test.run=^TestStoreProcesses$", "-test.count=1")
+		cmds[i].Env = append(os.Environ(), "RETROHUNT_COUNTER_DIR="+dir, "RETROHUNT_COUNTER_N="+strconv.Itoa(each))
+		cmds[i].Stderr = os.Stderr
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("counter process: %v", err)
+		}
+	}
+	b, _, err := st.Get(context.Background(), "n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(b); got != strconv.Itoa(procs*each) {
+		t.Errorf("counter = %s after %d processes × %d increments, want %d", got, procs, each, procs*each)
+	}
+}
+
+func counterProcess(t *testing.T, dir string) {
+	st, err := local.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	n, _ := strconv.Atoi(os.Getenv("RETROHUNT_COUNTER_N"))
+	for done := 0; done < n; {
+		b, etag, err := st.Get(ctx, "n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := strconv.Atoi(string(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := strconv.Itoa(v + 1)
+		_, err = st.Put(ctx, "n", strings.NewReader(next), int64(len(next)), sources.Condition{IfMatch: etag})
+		switch {
+		case err == nil:
+			done++
+		case !st.IsConflict(err):
+			t.Fatal(err)
+		}
 	}
 }
