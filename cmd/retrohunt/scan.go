@@ -53,6 +53,7 @@ type scanFlags struct {
 	maxDepth      int
 	quiet         bool
 	progress      string
+	reference     bool
 	src           sourceFlags
 }
 
@@ -75,6 +76,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxDepth, "max-depth", decode.DefaultLimits.MaxDepth, "skip a record nested deeper than this")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing on stderr but errors and warnings")
 	fs.StringVar(&f.progress, "progress", progressAuto, "progress on stderr: auto (bars when stderr is a terminal), plain (a line every 5s, for CI logs) or none")
+	fs.BoolVar(&f.reference, "reference", false, "validate, map and match every record (the reference path, for debugging) instead of prefiltering")
 	f.src.register(fs)
 }
 
@@ -108,7 +110,12 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usageError{err}
 	}
-	prog, err := newProgress(f.progress, f.quiet, stderr)
+	mode := f.progress
+	if (mode == progressAuto || mode == "") && !toFile && drawable(stdout) {
+		// Hits are going to the same terminal: bars would tear them.
+		mode = progressNone
+	}
+	prog, err := newProgress(mode, f.quiet, stderr)
 	if err != nil {
 		return usageError{err}
 	}
@@ -163,6 +170,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Connections:   f.connections,
 		BufferBytes:   f.bufferMiB << 20,
 		Limits:        decode.Limits{MaxObjectBytes: f.maxObject, MaxRecordBytes: f.maxRecord, MaxDepth: f.maxDepth},
+		Reference:     f.reference,
 		Warn:          warn,
 		Started:       prog.start,
 	}
