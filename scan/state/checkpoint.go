@@ -1,0 +1,191 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/retrohunt/retrohunt/sources"
+)
+
+// Part is a lake file holding hits, as the state remembers it.
+type Part struct {
+	URI       string `json:"uri"` // Store.URI of the part
+	Run       string `json:"run"`
+	Partition string `json:"partition,omitempty"`
+	Rows      int64  `json:"rows"`
+	Bytes     int64  `json:"bytes"`
+}
+
+// Checkpoint is a group of outcomes that becomes durable only when every
+// one of its parts is committed.
+type Checkpoint struct {
+	ID      int64            `json:"id"`
+	Run     string           `json:"run"`
+	Parts   []Part           `json:"parts"`
+	Objects map[string]Entry `json:"objects"`
+}
+
+// Stage records a pending checkpoint: outs are the objects whose hits
+// (all of them) are in parts, which are written locally, footers
+// included, but not committed yet. Save it before committing any part,
+// then call Commit once every part is committed.
+//
+// The protocol makes resume exactly-once: after a crash, a checkpoint
+// whose parts all exist counts (its objects are not scanned again), and
+// one whose parts do not all exist is undone by Recover (its objects are
+// scanned again, and any of its parts that did get committed are
+// deleted, so no hit is in the lake twice).
+func (s *State) Stage(parts []Part, outs []Outcome) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	c := Checkpoint{ID: s.nextID, Run: s.run.Run, Parts: parts, Objects: make(map[string]Entry, len(outs))}
+	for _, o := range outs {
+		c.Objects[o.URI] = s.entry(o)
+	}
+	s.doc.Pending = append(s.doc.Pending, c)
+	s.dirty = true
+	return c.ID
+}
+
+// Commit applies the staged checkpoint id: its outcomes become the
+// objects' entries, and its parts are remembered until a manifest lists
+// them (ClearParts). Save makes it durable; until then a crash is
+// settled by Recover.
+func (s *State) Commit(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, c := range s.doc.Pending {
+		if c.ID == id {
+			s.apply(c)
+			s.doc.Pending = append(s.doc.Pending[:i], s.doc.Pending[i+1:]...)
+			s.dirty = true
+			return
+		}
+	}
+	panic(fmt.Sprintf("BUG: commit of checkpoint %d, which is not pending", id))
+}
+
+// apply runs under mu.
+func (s *State) apply(c Checkpoint) {
+	for uri, e := range c.Objects {
+		s.doc.Objects[uri] = e
+		if e.Ruleset != "" {
+			s.doc.Ruleset = e.Ruleset
+		}
+	}
+	s.doc.Parts = append(s.doc.Parts, c.Parts...)
+}
+
+// Pending returns the checkpoints staged and not committed.
+func (s *State) Pending() []Checkpoint {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Checkpoint(nil), s.doc.Pending...)
+}
+
+// Parts returns the committed parts that no manifest lists yet: those of
+// this run, and those of an earlier run that stopped before writing its
+// manifest. A run's manifest should list them all (lake Options.Adopt).
+func (s *State) Parts() []Part {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Part(nil), s.doc.Parts...)
+}
+
+// ClearParts forgets the parts a manifest now lists; call it after the
+// manifest is written, then Save.
+func (s *State) ClearParts() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.doc.Parts) > 0 {
+		s.doc.Parts = nil
+		s.dirty = true
+	}
+}
+
+// Recovery says what Recover did.
+type Recovery struct {
+	Committed int      // checkpoints whose parts all existed: their objects count
+	Undone    int      // checkpoints rolled back: their objects are scanned again
+	Objects   int      // objects in the undone checkpoints
+	Deleted   []string // parts of undone checkpoints that were committed, now deleted
+}
+
+// Recover settles the checkpoints a stopped run left pending, before this
+// run lists anything: each one whose parts all exist in lake is
+// committed; in each other one, the parts that exist are deleted and the
+// outcomes dropped. Save afterwards. Recover is idempotent, so a crash
+// during it is settled by the next Recover.
+//
+// lake is the store the parts were written to: the same --out. A pending
+// part outside it is an error, since its existence cannot be checked.
+func (s *State) Recover(ctx context.Context, lake sources.Store) (Recovery, error) {
+	var r Recovery
+	for _, c := range s.Pending() {
+		var have []string
+		for _, p := range c.Parts {
+			key, ok := strings.CutPrefix(p.URI, lake.Location()+"/")
+			if !ok {
+				return r, fmt.Errorf("state %s: run %s left part %s pending, which is not in %s; resume with the same --out", s.URI(), c.Run, p.URI, lake.Location())
+			}
+			ok, err := exists(ctx, lake, key)
+			if err != nil {
+				return r, fmt.Errorf("cannot check part %s of run %s: %w", p.URI, c.Run, err)
+			}
+			if ok {
+				have = append(have, key)
+			}
+		}
+		s.mu.Lock()
+		if len(have) == len(c.Parts) {
+			s.apply(c)
+			r.Committed++
+		} else {
+			r.Undone++
+			r.Objects += len(c.Objects)
+		}
+		s.mu.Unlock()
+		if len(have) != len(c.Parts) {
+			for _, key := range have {
+				if err := lake.Delete(ctx, key); err != nil {
+					return r, fmt.Errorf("cannot delete part %s of run %s's unfinished checkpoint: %w", lake.URI(key), c.Run, err)
+				}
+				r.Deleted = append(r.Deleted, lake.URI(key))
+			}
+		}
+		s.mu.Lock()
+		s.drop(c.ID)
+		s.mu.Unlock()
+	}
+	return r, nil
+}
+
+// drop runs under mu.
+func (s *State) drop(id int64) {
+	for i, c := range s.doc.Pending {
+		if c.ID == id {
+			s.doc.Pending = append(s.doc.Pending[:i], s.doc.Pending[i+1:]...)
+			s.dirty = true
+			return
+		}
+	}
+}
+
+var errFound = errors.New("found")
+
+// exists checks for key with one listing request.
+func exists(ctx context.Context, st sources.Store, key string) (bool, error) {
+	err := st.List(ctx, key, func(o sources.Object) error {
+		if o.Key == key {
+			return errFound
+		}
+		return nil
+	})
+	if errors.Is(err, errFound) {
+		return true, nil
+	}
+	return false, err
+}
