@@ -20,6 +20,8 @@ import (
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/decode"
+	"github.com/retrohunt/retrohunt/scan/fast"
+	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/sources"
 )
 
@@ -41,6 +43,11 @@ type Config struct {
 	// by its worker instead of buffered.
 	BufferBytes int64
 	Limits      decode.Limits
+	// Reference selects the reference path: every record is validated,
+	// mapped with udm.Map and matched with rule.Match. The default fast
+	// path hands only the records a literal prefilter lets through to
+	// that same code (docs/fast-path.md).
+	Reference bool
 	// Attempts is how often a buffered object is downloaded before it
 	// counts as failed, when its body breaks off; default 3.
 	Attempts int
@@ -142,12 +149,16 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	})
 
 	// Stage 3: decode and match (CPU-bound).
+	var filter *fast.Filter
+	if !cfg.Reference {
+		filter = fast.New(compiledRules(cfg.Rules))
+	}
 	var workers sync.WaitGroup
 	for i := 0; i < cfg.Workers; i++ {
 		workers.Add(1)
 		g.Go(func() error {
 			defer workers.Done()
-			wk := newWorker(cfg)
+			wk := newWorker(cfg, filter)
 			for j := range fetched {
 				batch, err := wk.object(ctx, j, sum)
 				if j.data != nil {
@@ -245,6 +256,14 @@ func list(ctx context.Context, cfg Config, t Target, sum *Summary, out chan<- jo
 		}
 	}
 	return nil
+}
+
+func compiledRules(rs []*Rule) []*rule.Rule {
+	out := make([]*rule.Rule, len(rs))
+	for i, r := range rs {
+		out[i] = r.Compiled
+	}
+	return out
 }
 
 func (c Config) withDefaults() Config {

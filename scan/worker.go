@@ -3,6 +3,7 @@ package scan
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,20 +11,32 @@ import (
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/decode"
+	"github.com/retrohunt/retrohunt/scan/fast"
 	"github.com/retrohunt/retrohunt/scan/udm"
 	"github.com/retrohunt/retrohunt/sources"
 )
 
 // worker owns the state reused from object to object: the decoder with
-// its gzip reader and buffers.
+// its gzip reader and buffers, and the prefilter's scratch state.
 type worker struct {
 	cfg Config
 	dec *decode.Decoder
+	chk *fast.Checker // nil: the reference path
 }
 
-func newWorker(cfg Config) *worker {
-	return &worker{cfg: cfg, dec: decode.NewDecoder(cfg.Limits)}
+// newWorker returns a worker on the fast path when filter is set, else
+// on the reference path.
+func newWorker(cfg Config, filter *fast.Filter) *worker {
+	w := &worker{cfg: cfg, dec: decode.NewDecoder(cfg.Limits)}
+	if filter != nil {
+		w.chk = filter.NewChecker()
+	}
+	return w
 }
+
+// ctxEvery is how many records the fast path passes over between looks
+// at the context.
+const ctxEvery = 4096
 
 // object decodes and matches one object. Only cancellation is returned as
 // an error; damage is recorded in sum.
@@ -58,16 +71,38 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) ([]output.Hit,
 		}
 		return ctx.Err()
 	}
+	decodeFn, fn := w.dec.Decode, match
+	if w.chk != nil {
+		// The fast path: records are split without validating them, and
+		// only those the prefilter lets through are validated, mapped and
+		// matched, exactly as the reference path does with every record.
+		decodeFn = w.dec.DecodeUnchecked
+		passed := 0
+		fn = func(index int, raw []byte) error {
+			if !w.chk.Candidate(raw) {
+				// Fast path: no rule can match raw.
+				st.records++
+				if passed++; passed%ctxEvery == 0 {
+					return ctx.Err()
+				}
+				return nil
+			}
+			if !json.Valid(raw) {
+				return decode.ErrMalformed
+			}
+			return match(index, raw)
+		}
+	}
 	var (
 		res decode.Result
 		err error
 	)
 	if j.data != nil {
-		res, err = w.dec.Decode(bytes.NewReader(j.data.Bytes()), match)
+		res, err = decodeFn(bytes.NewReader(j.data.Bytes()), fn)
 	} else {
 		err = sources.WithObject(ctx, j.src, j.obj, func(r io.Reader) error {
 			var derr error
-			res, derr = w.dec.Decode(r, match)
+			res, derr = decodeFn(r, fn)
 			return derr
 		})
 	}

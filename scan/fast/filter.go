@@ -1,0 +1,99 @@
+package fast
+
+import (
+	"bytes"
+
+	"github.com/retrohunt/retrohunt/scan/rule"
+)
+
+// Filter is the compiled prefilter of a rule set. It is immutable and
+// shared by all workers; each worker asks through its own Checker.
+type Filter struct {
+	req *Requirements
+	m   matcher
+	// lits is req.Literals plus the trigger literals.
+	lits []Literal
+	// trigger[i] is true for the literals whose presence alone makes a
+	// record a candidate (U+017F and U+212A when FoldKS).
+	trigger []bool
+	// all: every record is a candidate (some rule has no requirement).
+	all bool
+}
+
+// matcher finds which literals occur in a buffer: it sets found's bit for
+// each and reports whether there was any.
+type matcher interface {
+	find(buf []byte, found []uint64) bool
+}
+
+// New compiles the prefilter for rules.
+func New(rules []*rule.Rule) *Filter {
+	rs := Require(rules)
+	f := &Filter{req: rs, all: rs.Free}
+	f.lits = append(f.lits, rs.Literals...)
+	f.trigger = make([]bool, len(rs.Literals))
+	if rs.FoldKS {
+		for _, t := range []string{"\u017f", "\u212a"} {
+			f.lits = append(f.lits, Literal{Text: t})
+			f.trigger = append(f.trigger, true)
+		}
+	}
+	f.m = newMatcher(f.lits)
+	return f
+}
+
+// Requirements returns what the filter was compiled from.
+func (f *Filter) Requirements() *Requirements { return f.req }
+
+// Checker is one worker's view of a Filter, with its scratch state.
+type Checker struct {
+	f       *Filter
+	found   []uint64
+	scratch []byte
+}
+
+// NewChecker returns a Checker for one goroutine.
+func (f *Filter) NewChecker() *Checker {
+	return &Checker{f: f, found: make([]uint64, (len(f.lits)+63)/64)}
+}
+
+// maxScratch bounds the unescape buffer kept between records.
+const maxScratch = 1 << 20
+
+// Candidate reports whether rec, one record that the decoder found to be
+// a JSON object within the limits, might make some rule match, or might
+// be skipped by the reference path as unrecognised. A false answer is
+// final: the reference path would neither hit nor skip rec, unless rec
+// is malformed JSON.
+func (c *Checker) Candidate(rec []byte) bool {
+	f := c.f
+	if f.all {
+		return true
+	}
+	text := rec
+	if bytes.IndexByte(rec, '\\') >= 0 {
+		// Fast path ends here: decode the escapes, so that what the
+		// reference path compares is what the search sees.
+		c.scratch = appendUnescaped(c.scratch[:0], rec)
+		text = c.scratch
+		if cap(c.scratch) > maxScratch {
+			c.scratch = nil
+		}
+	}
+	if len(f.lits) > 0 {
+		clear(c.found)
+		if f.m.find(text, c.found) && c.hit() {
+			return true
+		}
+	}
+	return !recognised(rec)
+}
+
+func (c *Checker) hit() bool {
+	for i, t := range c.f.trigger {
+		if t && c.found[i>>6]&(1<<(i&63)) != 0 {
+			return true
+		}
+	}
+	return c.f.req.Any(c.found)
+}

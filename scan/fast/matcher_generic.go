@@ -1,0 +1,3 @@
+package fast
+
+func newMatcher(lits []Literal) matcher { return newACMatcher(lits) }

@@ -1,0 +1,442 @@
+package fast
+
+import (
+	"regexp/syntax"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/udm"
+)
+
+// A requirement says which literals a record must contain for a rule to
+// possibly match it. It is derived from the rule's AST and the UDM table
+// and must be sound: whenever Rule.Match(udm.Map(raw)) is true, the
+// requirement holds for raw (see docs/fast-path.md for the argument).
+
+// minLiteral is the shortest literal worth searching for; a shorter one
+// gives no requirement (every record stays a candidate for that term).
+const minLiteral = 3
+
+// Literal is one byte string that a requirement names.
+type Literal struct {
+	// Text is the string to find; ASCII lower case when Fold.
+	Text string
+	// Fold makes the search ASCII case-insensitive.
+	Fold bool
+}
+
+type reqOp uint8
+
+const (
+	reqLit reqOp = iota
+	reqAnd
+	reqOr
+)
+
+// req is a formula over literal presence. A nil *req is "no requirement".
+type req struct {
+	op   reqOp
+	lit  int // reqLit: index into Requirements.Literals
+	kids []*req
+}
+
+// verdict is what static analysis knows about an expression for one log
+// type: it never holds, it always holds, or it may hold (when req, if
+// any, is satisfied).
+type verdict struct {
+	kind verdictKind
+	req  *req // kindMaybe only; nil: every record may satisfy it
+}
+
+type verdictKind uint8
+
+const (
+	kindMaybe verdictKind = iota
+	kindNever
+	kindAlways
+)
+
+var (
+	never   = verdict{kind: kindNever}
+	always  = verdict{kind: kindAlways}
+	anyRecs = verdict{kind: kindMaybe}
+)
+
+func and(vs ...verdict) verdict {
+	var reqs []*req
+	free := false // some term is a requirement-free maybe
+	for _, v := range vs {
+		switch v.kind {
+		case kindNever:
+			return never
+		case kindMaybe:
+			if v.req == nil {
+				free = true
+			} else {
+				reqs = appendNew(reqs, v.req)
+			}
+		}
+	}
+	switch {
+	case len(reqs) == 1:
+		return verdict{req: reqs[0]}
+	case len(reqs) > 1:
+		return verdict{req: &req{op: reqAnd, kids: reqs}}
+	case free:
+		return anyRecs
+	}
+	return always
+}
+
+func or(vs ...verdict) verdict {
+	var reqs []*req
+	maybe := false
+	for _, v := range vs {
+		switch v.kind {
+		case kindAlways:
+			return always
+		case kindMaybe:
+			if v.req == nil {
+				return anyRecs
+			}
+			maybe = true
+			reqs = appendNew(reqs, v.req)
+		}
+	}
+	switch {
+	case !maybe:
+		return never
+	case len(reqs) == 1:
+		return verdict{req: reqs[0]}
+	}
+	return verdict{req: &req{op: reqOr, kids: reqs}}
+}
+
+// appendNew appends r unless an equal requirement is there already (the
+// same leaf for both log types, the same literal twice in a list).
+func appendNew(rs []*req, r *req) []*req {
+	k := r.key()
+	for _, have := range rs {
+		if have.key() == k {
+			return rs
+		}
+	}
+	return append(rs, r)
+}
+
+// key is a canonical form of r.
+func (r *req) key() string {
+	if r.op == reqLit {
+		return strconv.Itoa(r.lit)
+	}
+	b := []byte{"LAO"[r.op], '('}
+	for _, k := range r.kids {
+		b = append(b, k.key()...)
+		b = append(b, ' ')
+	}
+	return string(append(b, ')'))
+}
+
+func not(v verdict) verdict {
+	switch v.kind {
+	case kindNever:
+		return always
+	case kindAlways:
+		return never
+	}
+	return anyRecs
+}
+
+// Requirements holds the compiled requirements of a rule set.
+type Requirements struct {
+	// Literals is every distinct literal any rule names.
+	Literals []Literal
+	// rules[i] is the requirement of the i-th rule that can match at all;
+	// nil means every record is a candidate.
+	rules []*req
+	// Free is true when some rule has no usable requirement: then every
+	// record is a candidate.
+	Free bool
+	// Dead counts rules that can never match any record (a comparison
+	// with a constant they never have, as vendor_name = "Amazon Web
+	// Services").
+	Dead int
+	// FoldKS is true when a case-insensitive literal holds an s or a k:
+	// Unicode folding also matches them with U+017F and U+212A, which
+	// an ASCII search cannot see, so records holding those take the
+	// reference path.
+	FoldKS bool
+
+	index map[Literal]int
+}
+
+// Require compiles the requirements of rules.
+func Require(rules []*rule.Rule) *Requirements {
+	rs := &Requirements{index: map[Literal]int{}}
+	for _, r := range rules {
+		var perType []verdict
+		for _, t := range udm.LogTypes {
+			if r.Events == nil {
+				perType = append(perType, never)
+				continue
+			}
+			perType = append(perType, rs.expr(r.Events, t))
+		}
+		v := or(perType...)
+		switch {
+		case v.kind == kindNever:
+			rs.Dead++
+		case v.kind == kindAlways, v.req == nil:
+			rs.Free = true
+			rs.rules = append(rs.rules, nil)
+		default:
+			rs.rules = append(rs.rules, v.req)
+		}
+	}
+	return rs
+}
+
+// expr derives the verdict of x for records of log type t.
+func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
+	switch x := x.(type) {
+	case *rule.And:
+		vs := make([]verdict, len(x.Terms))
+		for i, k := range x.Terms {
+			vs[i] = rs.expr(k, t)
+		}
+		return and(vs...)
+	case *rule.Or:
+		vs := make([]verdict, len(x.Terms))
+		for i, k := range x.Terms {
+			vs[i] = rs.expr(k, t)
+		}
+		return or(vs...)
+	case *rule.Not:
+		return not(rs.expr(x.X, t))
+	case *rule.Compare:
+		return rs.leaf(x, x.Field, t, func() verdict {
+			if x.Op != rule.OpEq || x.Value.Kind != rule.LitString {
+				return anyRecs
+			}
+			return rs.literal(x.Value.Text, x.Nocase)
+		})
+	case *rule.InList:
+		return rs.leaf(x, x.Field, t, func() verdict {
+			vs := make([]verdict, len(x.Values))
+			for i, l := range x.Values {
+				if l.Kind != rule.LitString {
+					return anyRecs
+				}
+				vs[i] = rs.literal(l.Text, x.Nocase)
+			}
+			return or(vs...)
+		})
+	case *rule.Regex:
+		return rs.leaf(x, x.Field, t, func() verdict {
+			if x.Negated || x.Re == nil {
+				return anyRecs
+			}
+			re, err := syntax.Parse(x.Re.String(), syntax.Perl)
+			if err != nil {
+				return anyRecs
+			}
+			return rs.regex(re.Simplify())
+		})
+	}
+	return anyRecs
+}
+
+// leaf decides a comparison on field for log type t. A field that log
+// type never maps, or maps to a constant, is decided exactly by the
+// reference evaluator itself; a field whose values are (substrings of)
+// raw values yields the literal requirement that copied returns; any
+// other derivation gives no requirement.
+func (rs *Requirements) leaf(x rule.Expr, field string, t udm.LogType, copied func() verdict) verdict {
+	row, ok := rowOf(t, field)
+	switch {
+	case !ok:
+		return static(x, nil)
+	case len(row.From) == 0:
+		return static(x, []string{row.Const})
+	}
+	switch row.Derive {
+	case udm.Copy, udm.IPOnly, udm.HostOnly, udm.Subscription:
+		// Every value is a raw value or a substring of one (IPOnly and
+		// HostOnly filter, Subscription cuts), so a literal the value
+		// must equal or contain is in the decoded record.
+		return copied()
+	}
+	return anyRecs
+}
+
+func rowOf(t udm.LogType, field string) (udm.Row, bool) {
+	for _, r := range udm.Table {
+		if r.Type == t && r.UDM == field {
+			return r, true
+		}
+	}
+	return udm.Row{}, false
+}
+
+// static evaluates x with the reference evaluator on an event whose only
+// field has the given values.
+func static(x rule.Expr, vals []string) verdict {
+	if (&rule.Rule{Events: x}).Match(constEvent(vals)) {
+		return always
+	}
+	return never
+}
+
+type constEvent []string
+
+func (c constEvent) Values(string) []string { return c }
+
+// literal is the requirement that the decoded record contains s (ASCII
+// case-insensitively when fold). A value equal to s, or containing it,
+// comes from a JSON string, number or boolean of the record.
+func (rs *Requirements) literal(s string, fold bool) verdict {
+	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) {
+		// encoding/json turns invalid UTF-8 into U+FFFD: such a value
+		// need not be in the raw bytes.
+		return anyRecs
+	}
+	if fold {
+		// Unicode folding maps non-ASCII runes among themselves (and
+		// U+017F, U+212A to s, k, which the matcher treats apart): only
+		// the longest ASCII run is searched.
+		s = strings.ToLower(longestASCII(s))
+	}
+	if len(s) < minLiteral {
+		return anyRecs
+	}
+	l := Literal{Text: s, Fold: fold}
+	if fold && strings.ContainsAny(s, "ks") {
+		rs.FoldKS = true
+	}
+	i, ok := rs.index[l]
+	if !ok {
+		i = len(rs.Literals)
+		rs.Literals = append(rs.Literals, l)
+		rs.index[l] = i
+	}
+	return verdict{req: &req{op: reqLit, lit: i}}
+}
+
+// longestASCII returns the longest run of ASCII bytes in s.
+func longestASCII(s string) string {
+	best, start := "", 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] >= utf8.RuneSelf {
+			if i-start > len(best) {
+				best = s[start:i]
+			}
+			start = i + 1
+		}
+	}
+	return best
+}
+
+// regex derives the literals any match of re must contain. A match is a
+// substring of a value, so they are in the decoded record too.
+func (rs *Requirements) regex(re *syntax.Regexp) verdict {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return rs.literal(string(re.Rune), re.Flags&syntax.FoldCase != 0)
+	case syntax.OpConcat:
+		vs := make([]verdict, len(re.Sub))
+		for i, s := range re.Sub {
+			vs[i] = rs.regex(s)
+		}
+		return and(vs...)
+	case syntax.OpAlternate:
+		vs := make([]verdict, len(re.Sub))
+		for i, s := range re.Sub {
+			vs[i] = rs.regex(s)
+		}
+		return or(vs...)
+	case syntax.OpCapture, syntax.OpPlus:
+		return rs.regex(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return rs.regex(re.Sub[0])
+		}
+	}
+	return anyRecs
+}
+
+// satisfied reports whether rule i's requirement holds for the literals
+// in found.
+func (r *req) satisfied(found []uint64) bool {
+	switch r.op {
+	case reqLit:
+		return found[r.lit>>6]&(1<<(r.lit&63)) != 0
+	case reqAnd:
+		for _, k := range r.kids {
+			if !k.satisfied(found) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, k := range r.kids {
+		if k.satisfied(found) {
+			return true
+		}
+	}
+	return false
+}
+
+// Any reports whether some rule's requirement holds for found (a bit set
+// over Literals).
+func (rs *Requirements) Any(found []uint64) bool {
+	if rs.Free {
+		return true
+	}
+	for _, r := range rs.rules {
+		if r.satisfied(found) {
+			return true
+		}
+	}
+	return false
+}
+
+// String renders the requirements for tests and `explain`-style output.
+func (rs *Requirements) String() string {
+	var b strings.Builder
+	for i, r := range rs.rules {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		rs.write(&b, r)
+	}
+	return b.String()
+}
+
+func (rs *Requirements) write(b *strings.Builder, r *req) {
+	if r == nil {
+		b.WriteString("any")
+		return
+	}
+	switch r.op {
+	case reqLit:
+		l := rs.Literals[r.lit]
+		if l.Fold {
+			b.WriteString("i")
+		}
+		b.WriteString(`"` + l.Text + `"`)
+		return
+	case reqAnd:
+		b.WriteString("and(")
+	case reqOr:
+		b.WriteString("or(")
+	}
+	for i, k := range r.kids {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		rs.write(b, k)
+	}
+	b.WriteString(")")
+}

@@ -1,0 +1,588 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/retrohunt/retrohunt/bench/gen"
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan/decode"
+	"github.com/retrohunt/retrohunt/scan/fast"
+	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/rules"
+	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sources/local"
+)
+
+// The fast path must give the reference path's hits, object failures and
+// record skips (docs/fast-path.md): these tests run both over the same
+// objects and compare.
+
+// testRules exercise what the prefilter derives requirements from:
+// nocase and exact strings, lists, regexes with alternation, constants,
+// substrings cut by a derivation, negations and non-ASCII literals.
+const testRules = `
+rule t_exact_case {
+  events:
+    $e.metadata.product_event_type = "StartSession"
+  condition:
+    $e
+}
+rule t_regex_alt {
+  events:
+    re.regex($e.target.resource.name, ` + "`(?i)runcommands?/(action|write)`" + `)
+  condition:
+    $e
+}
+rule t_ip_and_agent {
+  events:
+    $e.principal.ip = "203.0.113.7" or $e.network.http.user_agent = /kubectl|Kelvin|ſtrange/ nocase
+  condition:
+    $e
+}
+rule t_subscription {
+  events:
+    $e.target.cloud.project.id = "ABCDEF00-1111-2222-3333-444455556666" nocase
+    $e.metadata.product_event_type != "x"
+  condition:
+    $e
+}
+rule t_not_blocked_user {
+  events:
+    $e.principal.user.userid in nocase ("admin@contoso.com", "arn:aws:iam::111122223333:user/ops")
+    not $e.security_result.action = "BLOCK"
+  condition:
+    $e
+}
+rule t_unicode {
+  events:
+    $e.principal.user.user_display_name = "Zoë Ünal" nocase
+  condition:
+    $e
+}
+rule t_dead {
+  events:
+    $e.metadata.vendor_name = "Amazon Web Services"
+    $e.metadata.product_event_type = "StartSession"
+  condition:
+    $e
+}
+rule t_kelvin {
+  events:
+    $e.metadata.product_event_type = "SendSSHPublicKey" nocase
+    $e.metadata.vendor_name = "AMAZON"
+  condition:
+    $e
+}
+`
+
+// ruleSets are the rule sets the differential tests run: the built-in
+// pack, every built-in rule, the test rules, and a rule without any
+// usable requirement (every record a candidate).
+func ruleSets(t testing.TB) map[string][]*Rule {
+	t.Helper()
+	all, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra, err := rule.ParseFile("test.yaral", []byte(testRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	free, err := rule.ParseFile("free.yaral", []byte(`
+rule t_free {
+  events:
+    $e.principal.user.userid != ""
+  condition:
+    $e
+}
+rule t_number {
+  events:
+    $e.target.location.name in ("12345", 12345)
+  condition:
+    $e
+}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := map[string][]*Rule{}
+	for _, l := range all {
+		if l.Default {
+			sets["pack"] = append(sets["pack"], NewRule(l.Rule, l.Origin))
+		}
+		sets["builtin+test"] = append(sets["builtin+test"], NewRule(l.Rule, l.Origin))
+	}
+	for _, r := range extra {
+		sets["builtin+test"] = append(sets["builtin+test"], NewRule(r, "test"))
+	}
+	for _, r := range free {
+		sets["free"] = append(sets["free"], NewRule(r, "test"))
+	}
+	for name, rs := range sets {
+		var compiled []*rule.Rule
+		for _, r := range rs {
+			compiled = append(compiled, r.Compiled)
+		}
+		if free := fast.Require(compiled).Free; free != (name == "free") {
+			t.Fatalf("rule set %s: Free is %v", name, free)
+		}
+	}
+	return sets
+}
+
+// collect is an output.Writer that keeps the hits.
+type collect struct {
+	mu   sync.Mutex
+	hits []output.Hit
+}
+
+func (c *collect) Write(h []output.Hit) error {
+	c.mu.Lock()
+	c.hits = append(c.hits, h...)
+	c.mu.Unlock()
+	return nil
+}
+func (c *collect) Close() error { return nil }
+
+// outcome is what a scan reports, in a form that compares.
+type outcome struct {
+	hits        []string
+	failures    []string
+	skips       []string // every record skip but malformed JSON
+	malformed   int
+	records     int64 // + malformed: the records the decoder split off
+	objects     int64
+	failed      int64
+	compressed  int64
+	hitsByRule  map[string]int64
+	skipReasons map[string]int64
+}
+
+func outcomeOf(sum *Summary, hits []output.Hit) outcome {
+	o := outcome{objects: sum.ObjectsScanned, failed: sum.ObjectsFailed, compressed: sum.BytesCompressed,
+		hitsByRule: sum.HitsByRule, skipReasons: map[string]int64{}}
+	for _, h := range hits {
+		b, _ := json.Marshal(h)
+		o.hits = append(o.hits, string(b))
+	}
+	sort.Strings(o.hits)
+	for _, f := range sum.Failures {
+		o.failures = append(o.failures, fmt.Sprint(f))
+	}
+	sort.Strings(o.failures)
+	for _, s := range sum.Skips {
+		if s.Reason == decode.ReasonMalformed {
+			continue
+		}
+		o.skips = append(o.skips, fmt.Sprint(s))
+	}
+	sort.Strings(o.skips)
+	for r, n := range sum.SkipReasons {
+		if r == "record skipped: "+decode.ReasonMalformed {
+			o.malformed = int(n)
+			continue
+		}
+		o.skipReasons[r] = n
+	}
+	o.records = sum.Records + int64(o.malformed)
+	return o
+}
+
+// sameOutcome reports how the fast path's outcome differs from the
+// reference path's beyond what docs/fast-path.md allows.
+func sameOutcome(ref, fst outcome) string {
+	var diffs []string
+	if !slices.Equal(ref.hits, fst.hits) {
+		diffs = append(diffs, fmt.Sprintf("hits differ:\nreference (%d):\n%s\nfast (%d):\n%s", len(ref.hits), strings.Join(ref.hits, "\n"), len(fst.hits), strings.Join(fst.hits, "\n")))
+	}
+	if !slices.Equal(ref.failures, fst.failures) {
+		diffs = append(diffs, fmt.Sprintf("failures differ:\n%v\n%v", ref.failures, fst.failures))
+	}
+	if !slices.Equal(ref.skips, fst.skips) {
+		diffs = append(diffs, fmt.Sprintf("skips differ:\n%v\n%v", ref.skips, fst.skips))
+	}
+	if fst.malformed > ref.malformed {
+		diffs = append(diffs, fmt.Sprintf("fast path reports %d malformed records, the reference %d", fst.malformed, ref.malformed))
+	}
+	records := ref.records == fst.records
+	if ref.failed > 0 {
+		// A failed object's skips are dropped: the malformed records the
+		// fast path counted as records are not to be seen.
+		records = fst.records >= ref.records
+	}
+	if !records || ref.objects != fst.objects || ref.failed != fst.failed || ref.compressed != fst.compressed {
+		diffs = append(diffs, fmt.Sprintf("counts differ: reference %d records %d objects %d failed %d bytes, fast %d %d %d %d",
+			ref.records, ref.objects, ref.failed, ref.compressed, fst.records, fst.objects, fst.failed, fst.compressed))
+	}
+	if fmt.Sprint(ref.hitsByRule) != fmt.Sprint(fst.hitsByRule) || fmt.Sprint(ref.skipReasons) != fmt.Sprint(fst.skipReasons) {
+		diffs = append(diffs, fmt.Sprintf("per-rule or per-reason counts differ:\n%v %v\n%v %v", ref.hitsByRule, ref.skipReasons, fst.hitsByRule, fst.skipReasons))
+	}
+	return strings.Join(diffs, "\n")
+}
+
+func scanDir(t testing.TB, dir string, rs []*Rule, win sources.Window, reference bool) outcome {
+	t.Helper()
+	src, err := local.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c collect
+	cfg := Config{Rules: rs, Window: win, Reference: reference, Workers: 2,
+		Limits: decode.Limits{MaxRecordBytes: 1 << 20, MaxDepth: 64}}
+	sum, err := Run(context.Background(), cfg, []Target{{Source: src}}, &c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outcomeOf(sum, c.hits)
+}
+
+// TestFastPathMatchesReferenceOnCorpus scans a generated archive (both
+// layouts, an org trail, legacy Azure envelopes, gzip Azure blobs,
+// siblings, decoys, escaped positives) and an archive of mutated records
+// through both paths, with several rule sets and windows.
+func TestFastPathMatchesReferenceOnCorpus(t *testing.T) {
+	root := t.TempDir()
+	cfg := gen.Config{Days: 2, FilesPerDay: 6, RecordsPerFile: 20, AzureRecordsPerHour: 50,
+		OrgID: "o-a1b2c3d4e5", AzureLegacyEnvelope: true, AzureGzip: true, PositiveRate: 0.02}
+	if _, _, err := gen.Generate(cfg, gen.DirSink(filepath.Join(root, "gen"))); err != nil {
+		t.Fatal(err)
+	}
+	writeMutated(t, filepath.Join(root, "mutated"), seedRecords(t, filepath.Join(root, "gen")), 3000, 1)
+	windows := map[string]sources.Window{
+		"all":  {},
+		"half": {Since: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC), Until: time.Date(2025, 3, 11, 6, 0, 0, 0, time.UTC)},
+	}
+	for name, rs := range ruleSets(t) {
+		for wname, win := range windows {
+			t.Run(name+"/"+wname, func(t *testing.T) {
+				ref := scanDir(t, root, rs, win, true)
+				fst := scanDir(t, root, rs, win, false)
+				if d := sameOutcome(ref, fst); d != "" {
+					t.Fatal(d)
+				}
+				if name != "free" && len(ref.hits) < 10 {
+					t.Fatalf("only %d hits: the test proves little", len(ref.hits))
+				}
+			})
+		}
+	}
+}
+
+// seedRecords returns records to mutate: every public sample, and the
+// generated corpus's records that some rule set hits plus some noise.
+func seedRecords(t testing.TB, dir string) [][]byte {
+	t.Helper()
+	var out [][]byte
+	samples, _ := filepath.Glob("../testdata/samples/*.json")
+	for _, s := range samples {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, splitRecords(t, b)...)
+	}
+	n := 0
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || n > 40 {
+			return nil
+		}
+		n++
+		b, _ := os.ReadFile(p)
+		recs := splitRecords(t, b)
+		for i, r := range recs {
+			if i%7 == 0 || bytes.Contains(r, []byte("Session")) || bytes.Contains(bytes.ToUpper(r), []byte("RUNCOMMAND")) {
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	if len(out) < 50 {
+		t.Fatalf("only %d seed records", len(out))
+	}
+	return out
+}
+
+func splitRecords(t testing.TB, body []byte) [][]byte {
+	var out [][]byte
+	_, err := decode.NewDecoder(decode.Limits{}).Decode(bytes.NewReader(body), func(_ int, raw []byte) error {
+		out = append(out, bytes.Clone(raw))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("seed object: %v", err)
+	}
+	return out
+}
+
+// writeMutated writes n mutated records, in JSON Lines, envelope and
+// gzip objects of various sizes.
+func writeMutated(t testing.TB, dir string, seeds [][]byte, n int, seed int64) {
+	t.Helper()
+	rng := rand.New(rand.NewSource(seed))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for obj := 0; n > 0; obj++ {
+		k := min(n, 1+rng.Intn(60))
+		n -= k
+		recs := make([][]byte, k)
+		for i := range recs {
+			recs[i] = mutate(rng, seeds[rng.Intn(len(seeds))])
+		}
+		var body []byte
+		switch obj % 3 {
+		case 0:
+			body = append(bytes.Join(recs, []byte("\n")), '\n')
+		case 1:
+			body = append(append([]byte(`{"Records":[`), bytes.Join(recs, []byte(","))...), "]}"...)
+		case 2:
+			body = append(append([]byte(`{"records": [`), bytes.Join(recs, []byte(",\n "))...), "\n]}"...)
+		}
+		if obj%2 == 1 {
+			body = gzipBytes(body)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("obj%04d.json", obj)), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+// stringField finds "key": "value" pairs of the fields rules read.
+var stringField = regexp.MustCompile(`"(eventName|eventSource|operationName|resourceId|value|name|userAgent|sourceIPAddress|callerIpAddress|arn|caller|userName|awsRegion|location|errorCode|resultType|eventVersion|subscriptionId|[a-zA-Z]+)"\s*:\s*"((?:[^"\\]|\\.)*)"`)
+
+var decisiveKey = regexp.MustCompile(`^(eventName|eventSource|operationName|resourceId|value)$`)
+var relevantKey = regexp.MustCompile(`^(eventName|eventSource|operationName|resourceId|value|name|userAgent|sourceIPAddress|callerIpAddress|arn|caller|userName)$`)
+
+// mutate applies one to three random edits that a careless fast path
+// gets wrong: escapes, odd casing, Unicode folding, duplicate keys,
+// numbers and arrays where strings are expected, missing and huge
+// fields, nesting, and broken JSON.
+func mutate(rng *rand.Rand, rec []byte) []byte {
+	out := bytes.Clone(rec)
+	for n := 1 + rng.Intn(3); n > 0; n-- {
+		locs := stringField.FindAllSubmatchIndex(out, -1)
+		if len(locs) == 0 {
+			break
+		}
+		m := locs[rng.Intn(len(locs))]
+		want := relevantKey
+		if rng.Intn(2) == 0 {
+			want = decisiveKey
+		}
+		for try := 0; try < 30 && rng.Intn(6) > 0 && !want.Match(out[m[2]:m[3]]); try++ {
+			// Mostly edit the fields the rules read.
+			m = locs[rng.Intn(len(locs))]
+		}
+		key, val := string(out[m[2]:m[3]]), out[m[4]:m[5]]
+		var repl string // the new `"key":"value"` text, or a whole new record
+		switch rng.Intn(17) {
+		case 0: // escape some characters
+			repl = `"` + key + `":"` + escapeSome(rng, val) + `"`
+		case 16: // escape the value wherever it occurs, so that no raw copy is left
+			if len(val) < 3 || bytes.IndexByte(val, '\\') >= 0 {
+				continue
+			}
+			out = bytes.ReplaceAll(out, val, []byte(escapeSome(rng, val)))
+			continue
+		case 1: // flip the case of letters
+			v := []byte(string(val))
+			for i := range v {
+				if rng.Intn(2) == 0 && (v[i]|0x20 >= 'a' && v[i]|0x20 <= 'z') {
+					v[i] ^= 0x20
+				}
+			}
+			repl = `"` + key + `":"` + string(v) + `"`
+		case 2: // Unicode folds: Kelvin sign for k, long s for s, raw or escaped
+			v := string(val)
+			kelvin, longS := "\u212a", "ſ"
+			if rng.Intn(2) == 0 {
+				kelvin, longS = `\u212A`, `\u017f`
+			}
+			v = strings.Replace(strings.Replace(v, "k", kelvin, 1), "s", longS, 1)
+			repl = `"` + key + `":"` + v + `"`
+		case 3: // duplicate key before: the later one wins
+			repl = `"` + key + `":"StartSession","` + key + `":"` + string(val) + `"`
+		case 4: // duplicate key after: the later one wins
+			repl = `"` + key + `":"` + string(val) + `","` + key + `":"SendCommand"`
+		case 5: // a number where a string is expected
+			repl = `"` + key + `":12345`
+		case 6: // an array
+			repl = `"` + key + `":["` + string(val) + `",7,true,null,{"x":"` + string(val) + `"}]`
+		case 7: // drop the field
+			repl = `"dropped_` + key + `":null`
+		case 8: // a huge field, now and then over the record limit
+			n := 100 + rng.Intn(2000)
+			if rng.Intn(8) == 0 {
+				n *= 20
+			}
+			repl = `"` + key + `":"` + string(val) + `","pad":"` + strings.Repeat("A\\\"b/", n) + `"`
+		case 9: // nest the value
+			repl = `"` + key + `":{"value":"` + string(val) + `","name":"` + string(val) + `"}`
+		case 10: // non-ASCII text
+			repl = `"` + key + `":"Zoë Ünal ` + string(val) + ` 😀"`
+		case 11: // copy the value of another rule-relevant string
+			others := []string{"StartSession", "ssm.amazonaws.com", "MICROSOFT.COMPUTE/VIRTUALMACHINES/RUNCOMMAND/ACTION",
+				"ec2-instance-connect.amazonaws.com", "SendSSHPublicKey", "203.0.113.7", "admin@contoso.com",
+				"/subscriptions/abcdef00-1111-2222-3333-444455556666/x", "Microsoft.Compute/virtualMachines/runCommands/write", "kubectl/v1"}
+			repl = `"` + key + `":"` + others[rng.Intn(len(others))] + `"`
+		case 12: // escape a key
+			repl = `"` + escapeSome(rng, []byte(key)) + `":"` + string(val) + `"`
+		case 13: // break the JSON inside a balanced record
+			repl = `"` + key + `":"` + string(val) + `",,`
+		case 14: // an invalid UTF-8 byte
+			repl = `"` + key + `":"` + string(val) + "\xff\""
+		case 15: // a control character, invalid in JSON strings
+			repl = `"` + key + `":"` + string(val) + "\t\""
+		}
+		out = slices.Concat(out[:m[0]], []byte(repl), out[m[1]:])
+	}
+	return out
+}
+
+// escapeSome escapes some characters of v, at least one.
+func escapeSome(rng *rand.Rand, v []byte) string {
+	var b strings.Builder
+	if len(v) > 0 && v[0] < 0x80 && v[0] != '\\' {
+		fmt.Fprintf(&b, `\u%04x`, v[0])
+		v = v[1:]
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '\\' && i+1 < len(v):
+			b.WriteByte(c)
+			b.WriteByte(v[i+1])
+			i++
+		case c == '/' && rng.Intn(2) == 0:
+			b.WriteString(`\/`)
+		case c < 0x80 && rng.Intn(3) == 0:
+			fmt.Fprintf(&b, `\u%04X`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// testWorker returns a worker on the reference path (filter nil) or the
+// fast path, with small record limits.
+func testWorker(rs []*Rule, filter *fast.Filter) *worker {
+	cfg := Config{Rules: rs, Reference: filter == nil, Limits: decode.Limits{MaxRecordBytes: 1 << 16, MaxDepth: 16}}.withDefaults()
+	return newWorker(cfg, filter)
+}
+
+// objectOutcome runs one in-memory object through w.object.
+func objectOutcome(t testing.TB, src sources.Source, w *worker, body []byte) outcome {
+	t.Helper()
+	sum := &Summary{}
+	j := job{src: src, obj: sources.Object{Key: "obj.json", Size: int64(len(body))}, data: bytes.NewBuffer(body)}
+	hits, err := w.object(context.Background(), j, sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outcomeOf(sum, hits)
+}
+
+// TestFastPathMatchesReferenceOnMutations checks many small objects of
+// mutated records one at a time, so a difference names its record.
+func TestFastPathMatchesReferenceOnMutations(t *testing.T) {
+	root := t.TempDir()
+	if _, _, err := gen.Generate(gen.Config{Days: 1, FilesPerDay: 4, RecordsPerFile: 20, AzureRecordsPerHour: 20, PositiveRate: 0.05}, gen.DirSink(root)); err != nil {
+		t.Fatal(err)
+	}
+	seeds := seedRecords(t, root)
+	src, err := local.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(2))
+	rs := ruleSets(t)["builtin+test"]
+	var rules []*rule.Rule
+	for _, r := range rs {
+		rules = append(rules, r.Compiled)
+	}
+	refW, fastW := testWorker(rs, nil), testWorker(rs, fast.New(rules))
+	hits := 0
+	for i := 0; i < 4000; i++ {
+		rec := mutate(rng, seeds[rng.Intn(len(seeds))])
+		body := append(append([]byte(`{"Records":[`), rec...), "]}"...)
+		ref := objectOutcome(t, src, refW, body)
+		fst := objectOutcome(t, src, fastW, body)
+		if d := sameOutcome(ref, fst); d != "" {
+			t.Fatalf("record %s\n%s", rec, d)
+		}
+		hits += len(ref.hits)
+	}
+	if hits < 500 {
+		t.Fatalf("only %d hits among the mutations", hits)
+	}
+}
+
+// FuzzFastPath feeds a record, and a mutation of it, through both paths
+// in each envelope, plain and gzip, and requires the same hits, skips
+// and failures. Seeds: testdata/fuzz/FuzzFastPath and the public samples.
+func FuzzFastPath(f *testing.F) {
+	samples, _ := filepath.Glob("../testdata/samples/*.json")
+	for i, s := range samples {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, r := range splitRecords(f, b) {
+			f.Add(r, uint8(i))
+		}
+	}
+	src, err := local.New(f.TempDir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	rs := ruleSets(f)["builtin+test"]
+	var compiled []*rule.Rule
+	for _, r := range rs {
+		compiled = append(compiled, r.Compiled)
+	}
+	refW, fastW := testWorker(rs, nil), testWorker(rs, fast.New(compiled))
+	f.Fuzz(func(t *testing.T, rec []byte, shape uint8) {
+		variant := mutate(rand.New(rand.NewSource(int64(shape))), rec)
+		var body []byte
+		switch shape % 3 {
+		case 0:
+			body = slices.Concat(rec, []byte("\n"), variant, []byte("\n"))
+		case 1:
+			body = slices.Concat([]byte(`{"Records":[`), rec, []byte(","), variant, []byte("]}"))
+		case 2:
+			body = slices.Concat([]byte("[\n"), rec, []byte(",\n"), variant, []byte("\n]"))
+		}
+		if shape&4 != 0 {
+			body = gzipBytes(body)
+		}
+		ref := objectOutcome(t, src, refW, body)
+		fst := objectOutcome(t, src, fastW, body)
+		if d := sameOutcome(ref, fst); d != "" {
+			t.Fatalf("object %q\n%s", body, d)
+		}
+	})
+}
