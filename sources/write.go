@@ -31,13 +31,14 @@ type Store interface {
 	// winner wrote it. Returns the new ETag.
 	Put(ctx context.Context, key string, body io.Reader, size int64, cond Condition) (string, error)
 
-	// Delete removes an object; a missing object is not an error. The
-	// lake's recovery uses it to remove the part files of a checkpoint a
-	// crashed run committed only partly.
-	Delete(ctx context.Context, key string) error
-
 	// IsConflict reports whether err is a conditional Put that lost.
 	IsConflict(err error) bool
+}
+
+// Deleter is a Store that can remove objects (all three do); a missing
+// object is not an error.
+type Deleter interface {
+	Delete(ctx context.Context, key string) error
 }
 
 // Condition makes a Put conditional. The zero value writes

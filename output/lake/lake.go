@@ -13,6 +13,7 @@
 package lake
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -531,6 +532,18 @@ func Manifests(ctx context.Context, store sources.Store, prefix string) ([]strin
 		return nil
 	})
 	return runs, err
+}
+
+// Tombstone returns a part file without rows: scan/state's Recover
+// writes it over the part names of a checkpoint it undoes, so that no
+// late upload of a killed run can land there. Readers see an empty file.
+func Tombstone() []byte {
+	var b bytes.Buffer
+	w := output.NewParquet(&b)
+	if err := w.Close(); err != nil {
+		panic("BUG: cannot write an empty Parquet file: " + err.Error())
+	}
+	return b.Bytes()
 }
 
 // NewRunID returns a run ID that sorts by start time and is unique

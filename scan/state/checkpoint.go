@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -35,8 +36,8 @@ type Checkpoint struct {
 // The protocol makes resume exactly-once: after a crash, a checkpoint
 // whose parts all exist counts (its objects are not scanned again), and
 // one whose parts do not all exist is undone by Recover (its objects are
-// scanned again, and any of its parts that did get committed are
-// deleted, so no hit is in the lake twice).
+// scanned again, and its part names are overwritten with an empty
+// tombstone, so no hit is in the lake twice).
 func (s *State) Stage(parts []Part, outs []Outcome) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -108,57 +109,66 @@ func (s *State) ClearParts() {
 
 // Recovery says what Recover did.
 type Recovery struct {
-	Committed int      // checkpoints whose parts all existed: their objects count
-	Undone    int      // checkpoints rolled back: their objects are scanned again
-	Objects   int      // objects in the undone checkpoints
-	Deleted   []string // parts of undone checkpoints that were committed, now deleted
+	Committed  int      // checkpoints whose parts all existed: their objects count
+	Undone     int      // checkpoints rolled back: their objects are scanned again
+	Objects    int      // objects in the undone checkpoints
+	Tombstoned []string // part URIs of undone checkpoints, now empty tombstones
 }
 
 // Recover settles the checkpoints a stopped run left pending, before this
 // run lists anything: each one whose parts all exist in lake is
-// committed; in each other one, the parts that exist are deleted and the
-// outcomes dropped. Save afterwards. Recover is idempotent, so a crash
-// during it is settled by the next Recover.
+// committed; each other one is undone: its outcomes are dropped, and
+// every one of its part names, committed or not, is overwritten with
+// tombstone, a valid part file without rows (lake.Tombstone). Save
+// afterwards. Recover is idempotent, so a crash during it is settled by
+// the next Recover.
+//
+// Overwriting rather than deleting matters: an upload of the killed run
+// may still be in flight and land after Recover looked. Parts are
+// uploaded with If-None-Match, so once the tombstone is there a late
+// upload fails, and one that landed just before is replaced.
 //
 // lake is the store the parts were written to: the same --out. A pending
 // part outside it is an error, since its existence cannot be checked.
-func (s *State) Recover(ctx context.Context, lake sources.Store) (Recovery, error) {
+func (s *State) Recover(ctx context.Context, lake sources.Store, tombstone []byte) (Recovery, error) {
 	var r Recovery
 	for _, c := range s.Pending() {
-		var have []string
-		for _, p := range c.Parts {
+		keys := make([]string, len(c.Parts))
+		all := true
+		for i, p := range c.Parts {
 			key, ok := strings.CutPrefix(p.URI, lake.Location()+"/")
 			if !ok {
 				return r, fmt.Errorf("state %s: run %s left part %s pending, which is not in %s; resume with the same --out", s.URI(), c.Run, p.URI, lake.Location())
+			}
+			keys[i] = key
+			if !all {
+				continue
 			}
 			ok, err := exists(ctx, lake, key)
 			if err != nil {
 				return r, fmt.Errorf("cannot check part %s of run %s: %w", p.URI, c.Run, err)
 			}
-			if ok {
-				have = append(have, key)
-			}
+			all = ok
 		}
-		s.mu.Lock()
-		if len(have) == len(c.Parts) {
+		if all {
+			s.mu.Lock()
 			s.apply(c)
+			s.drop(c.ID)
+			s.mu.Unlock()
 			r.Committed++
-		} else {
-			r.Undone++
-			r.Objects += len(c.Objects)
+			continue
 		}
-		s.mu.Unlock()
-		if len(have) != len(c.Parts) {
-			for _, key := range have {
-				if err := lake.Delete(ctx, key); err != nil {
-					return r, fmt.Errorf("cannot delete part %s of run %s's unfinished checkpoint: %w", lake.URI(key), c.Run, err)
-				}
-				r.Deleted = append(r.Deleted, lake.URI(key))
+		for _, key := range keys {
+			if _, err := lake.Put(ctx, key, bytes.NewReader(tombstone), int64(len(tombstone)), sources.Condition{}); err != nil {
+				return r, fmt.Errorf("cannot undo part %s of run %s's unfinished checkpoint: %w", lake.URI(key), c.Run, err)
 			}
+			r.Tombstoned = append(r.Tombstoned, lake.URI(key))
 		}
 		s.mu.Lock()
 		s.drop(c.ID)
 		s.mu.Unlock()
+		r.Undone++
+		r.Objects += len(c.Objects)
 	}
 	return r, nil
 }

@@ -56,9 +56,9 @@ func save(t *testing.T, s *state.State) {
 	}
 }
 
-// sweep scans what s says is needed, recording status for each, and
+// record scans what s says is needed, recording status for each, and
 // returns the URIs it scanned.
-func sweep(s *state.State, objs []object, ruleset string, status func(object) state.Status) []string {
+func record(s *state.State, objs []object, ruleset string, status func(object) state.Status) []string {
 	var scanned []string
 	for _, o := range objs {
 		if !s.Need(o.uri, o.etag, o.size, ruleset) {
@@ -88,7 +88,7 @@ func TestRoundTrip(t *testing.T) {
 		state.SetClock(s, func() time.Time { return at })
 		s.SetRun("run-1")
 		objs := archive(3)
-		sweep(s, objs, rulesA, func(o object) state.Status {
+		record(s, objs, rulesA, func(o object) state.Status {
 			if o.uri == objs[2].uri {
 				return state.Failed
 			}
@@ -130,14 +130,14 @@ func TestIncremental(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st sources.Store) {
 		objs := archive(20)
 		s := load(t, st)
-		if n := len(sweep(s, objs, rulesA, nil)); n != len(objs) {
+		if n := len(record(s, objs, rulesA, nil)); n != len(objs) {
 			t.Fatalf("first run scanned %d, want %d", n, len(objs))
 		}
 		save(t, s)
 
 		// The second run needs nothing.
 		s = load(t, st)
-		if got := sweep(s, objs, rulesA, nil); len(got) != 0 {
+		if got := record(s, objs, rulesA, nil); len(got) != 0 {
 			t.Fatalf("second run scanned %v, want nothing", got)
 		}
 		save(t, s)
@@ -150,7 +150,7 @@ func TestIncremental(t *testing.T) {
 		objs = append(objs, object{uri: "s3://trail/new.json.gz", etag: "n", size: 1})
 		s = load(t, st)
 		want := []string{objs[3].uri, objs[7].uri, objs[20].uri}
-		if got := sweep(s, objs, rulesA, nil); !reflect.DeepEqual(got, want) {
+		if got := record(s, objs, rulesA, nil); !reflect.DeepEqual(got, want) {
 			t.Fatalf("after changes the run scanned %v, want %v", got, want)
 		}
 		save(t, s)
@@ -158,7 +158,7 @@ func TestIncremental(t *testing.T) {
 		// A size change alone (same ETag) is a change too.
 		objs[5].size++
 		s = load(t, st)
-		if got := sweep(s, objs, rulesA, nil); !reflect.DeepEqual(got, []string{objs[5].uri}) {
+		if got := record(s, objs, rulesA, nil); !reflect.DeepEqual(got, []string{objs[5].uri}) {
 			t.Fatalf("size change: scanned %v", got)
 		}
 		save(t, s)
@@ -169,7 +169,7 @@ func TestFailedAndSkippedAgain(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st sources.Store) {
 		objs := archive(6)
 		s := load(t, st)
-		sweep(s, objs, rulesA, func(o object) state.Status {
+		record(s, objs, rulesA, func(o object) state.Status {
 			switch o.uri {
 			case objs[1].uri:
 				return state.Failed
@@ -181,12 +181,12 @@ func TestFailedAndSkippedAgain(t *testing.T) {
 		save(t, s)
 		s = load(t, st)
 		want := []string{objs[1].uri, objs[4].uri}
-		if got := sweep(s, objs, rulesA, nil); !reflect.DeepEqual(got, want) {
+		if got := record(s, objs, rulesA, nil); !reflect.DeepEqual(got, want) {
 			t.Fatalf("retry run scanned %v, want the failed and skipped %v", got, want)
 		}
 		save(t, s)
 		s = load(t, st)
-		if got := sweep(s, objs, rulesA, nil); len(got) != 0 {
+		if got := record(s, objs, rulesA, nil); len(got) != 0 {
 			t.Fatalf("after the retry succeeded, scanned %v", got)
 		}
 	})
@@ -196,15 +196,15 @@ func TestRulesetChange(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st sources.Store) {
 		objs := archive(8)
 		s := load(t, st)
-		sweep(s, objs, rulesA, nil)
+		record(s, objs, rulesA, nil)
 		save(t, s)
 		s = load(t, st)
-		if got := sweep(s, objs, rulesB, nil); len(got) != len(objs) {
+		if got := record(s, objs, rulesB, nil); len(got) != len(objs) {
 			t.Fatalf("a new rule set rescanned %d of %d", len(got), len(objs))
 		}
 		save(t, s)
 		s = load(t, st)
-		if got := sweep(s, objs, rulesB, nil); len(got) != 0 {
+		if got := record(s, objs, rulesB, nil); len(got) != 0 {
 			t.Fatalf("second run with the new rule set scanned %v", got)
 		}
 	})
@@ -317,7 +317,7 @@ func TestForget(t *testing.T) {
 	st, _ := localStore(t)
 	s := load(t, st)
 	objs := archive(4)
-	sweep(s, objs, rulesA, nil)
+	record(s, objs, rulesA, nil)
 	if n := s.Forget(func(uri string, e state.Entry) bool { return uri == objs[0].uri }); n != 1 {
 		t.Fatalf("Forget dropped %d", n)
 	}

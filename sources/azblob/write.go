@@ -18,7 +18,10 @@ import (
 	"github.com/retrohunt/retrohunt/sources"
 )
 
-var _ sources.Store = (*Source)(nil)
+var (
+	_ sources.Store   = (*Source)(nil)
+	_ sources.Deleter = (*Source)(nil)
+)
 
 // Bodies up to SingleUploadLimit go up in one Put Blob, which Azure makes
 // visible atomically; larger ones are staged as uncommitted blocks of
@@ -144,7 +147,7 @@ func describeCond(c sources.Condition) string {
 	return "If-Match: " + c.IfMatch
 }
 
-// Delete implements sources.Store.
+// Delete implements sources.Deleter.
 func (s *Source) Delete(ctx context.Context, key string) error {
 	_, err := s.client.NewBlobClient(key).Delete(ctx, nil)
 	if err != nil && !IsNotExist(err) {

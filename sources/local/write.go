@@ -15,7 +15,10 @@ import (
 	"github.com/retrohunt/retrohunt/sources"
 )
 
-var _ sources.Store = (*Source)(nil)
+var (
+	_ sources.Store   = (*Source)(nil)
+	_ sources.Deleter = (*Source)(nil)
+)
 
 // LockName is the lock file every Put takes (flock, exclusive) in the
 // target's directory while it checks its condition and renames. It is
@@ -170,7 +173,7 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// Delete implements sources.Store.
+// Delete implements sources.Deleter.
 func (s *Source) Delete(ctx context.Context, key string) error {
 	p, err := s.keyPath(key)
 	if err != nil {

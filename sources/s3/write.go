@@ -18,7 +18,10 @@ import (
 	"github.com/retrohunt/retrohunt/sources"
 )
 
-var _ sources.Store = (*Source)(nil)
+var (
+	_ sources.Store   = (*Source)(nil)
+	_ sources.Deleter = (*Source)(nil)
+)
 
 // Bodies up to MultipartThreshold go up in one PutObject, which S3 makes
 // visible atomically; larger ones in a multipart upload of parts of at
@@ -231,7 +234,7 @@ func (s *Source) putMultipart(ctx context.Context, key string, body io.Reader, s
 	return unquote(out.ETag), nil
 }
 
-// Delete implements sources.Store.
+// Delete implements sources.Deleter.
 func (s *Source) Delete(ctx context.Context, key string) error {
 	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	if err != nil && !IsNotExist(err) {

@@ -201,7 +201,7 @@ func testIfMatchMissing(t *testing.T, env StoreEnv) {
 	// The ETag of an object that was deleted since it was read.
 	key := "state/gone.state"
 	etag := mustPut(t, st, key, []byte("v1"), sources.Condition{})
-	if err := st.Delete(context.Background(), key); err != nil {
+	if err := deleter(t, st).Delete(context.Background(), key); err != nil {
 		t.Fatal(err)
 	}
 	_, err := put(t, st, key, []byte("v2"), sources.Condition{IfMatch: etag})
@@ -281,17 +281,26 @@ func testDelete(t *testing.T, env StoreEnv) {
 	ctx := context.Background()
 	key := "lake/delete/part-r9-0.parquet"
 	mustPut(t, st, key, []byte("doomed"), sources.Condition{IfNoneMatch: true})
-	if err := st.Delete(ctx, key); err != nil {
+	if err := deleter(t, st).Delete(ctx, key); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := st.Get(ctx, key); !st.IsNotExist(err) {
 		t.Errorf("Get after Delete: %v, want not found", err)
 	}
-	if err := st.Delete(ctx, key); err != nil {
+	if err := deleter(t, st).Delete(ctx, key); err != nil {
 		t.Errorf("Delete of a missing key: %v, want nil", err)
 	}
 	// The key can be created again, If-None-Match.
 	mustPut(t, st, key, []byte("again"), sources.Condition{IfNoneMatch: true})
+}
+
+func deleter(t *testing.T, st sources.Store) sources.Deleter {
+	t.Helper()
+	d, ok := st.(sources.Deleter)
+	if !ok {
+		t.Fatalf("%T cannot delete", st)
+	}
+	return d
 }
 
 func testLarge(t *testing.T, env StoreEnv) {
