@@ -22,7 +22,10 @@ type Part struct {
 // Checkpoint is a group of outcomes that becomes durable only when every
 // one of its parts is committed.
 type Checkpoint struct {
-	ID      int64            `json:"id"`
+	ID int64 `json:"id"`
+	// Undo says Recover found the checkpoint incomplete and is
+	// overwriting its parts with tombstones.
+	Undo    bool             `json:"undo,omitempty"`
 	Run     string           `json:"run"`
 	Parts   []Part           `json:"parts"`
 	Objects map[string]Entry `json:"objects"`
@@ -116,12 +119,15 @@ type Recovery struct {
 }
 
 // Recover settles the checkpoints a stopped run left pending, before this
-// run lists anything: each one whose parts all exist in lake is
-// committed; each other one is undone: its outcomes are dropped, and
-// every one of its part names, committed or not, is overwritten with
-// tombstone, a valid part file without rows (lake.Tombstone). Save
-// afterwards. Recover is idempotent, so a crash during it is settled by
-// the next Recover.
+// run lists anything, and saves the state. Each checkpoint whose parts
+// all exist in lake is committed. Each other one is undone: the decision
+// is saved first (Checkpoint.Undo), then every one of its part names,
+// committed or not, is overwritten with tombstone, a valid part file
+// without rows (lake.Tombstone), and the checkpoint and its outcomes are
+// dropped. Recover is idempotent: a crash during it is settled by the
+// next Recover, which finishes the undos already decided without looking
+// at the parts again (a tombstone exists, so looking again would take an
+// undone checkpoint for a complete one).
 //
 // Overwriting rather than deleting matters: an upload of the killed run
 // may still be in flight and land after Recover looked. Parts are
@@ -132,33 +138,52 @@ type Recovery struct {
 // part outside it is an error, since its existence cannot be checked.
 func (s *State) Recover(ctx context.Context, lake sources.Store, tombstone []byte) (Recovery, error) {
 	var r Recovery
-	for _, c := range s.Pending() {
-		keys := make([]string, len(c.Parts))
-		all := true
-		for i, p := range c.Parts {
+	pending := s.Pending()
+	if len(pending) == 0 {
+		return r, nil
+	}
+	keys := make(map[int64][]string, len(pending))
+	for _, c := range pending {
+		for _, p := range c.Parts {
 			key, ok := strings.CutPrefix(p.URI, lake.Location()+"/")
 			if !ok {
 				return r, fmt.Errorf("state %s: run %s left part %s pending, which is not in %s; resume with the same --out", s.URI(), c.Run, p.URI, lake.Location())
 			}
-			keys[i] = key
-			if !all {
-				continue
-			}
-			ok, err := exists(ctx, lake, key)
-			if err != nil {
-				return r, fmt.Errorf("cannot check part %s of run %s: %w", p.URI, c.Run, err)
-			}
-			all = ok
+			keys[c.ID] = append(keys[c.ID], key)
 		}
-		if all {
-			s.mu.Lock()
-			s.apply(c)
-			s.drop(c.ID)
-			s.mu.Unlock()
-			r.Committed++
+	}
+	// Decide, and save the decisions before acting on them.
+	for _, c := range pending {
+		if c.Undo {
 			continue
 		}
-		for _, key := range keys {
+		all := true
+		for _, key := range keys[c.ID] {
+			ok, err := exists(ctx, lake, key)
+			if err != nil {
+				return r, fmt.Errorf("cannot check part %s of run %s: %w", lake.URI(key), c.Run, err)
+			}
+			if !ok {
+				all = false
+				break
+			}
+		}
+		s.mu.Lock()
+		if all {
+			s.apply(c)
+			s.drop(c.ID)
+			r.Committed++
+		} else {
+			s.markUndo(c.ID)
+		}
+		s.mu.Unlock()
+	}
+	if err := s.Save(ctx); err != nil {
+		return r, err
+	}
+	for _, c := range s.Pending() {
+		// Every checkpoint still pending is marked Undo now.
+		for _, key := range keys[c.ID] {
 			if _, err := lake.Put(ctx, key, bytes.NewReader(tombstone), int64(len(tombstone)), sources.Condition{}); err != nil {
 				return r, fmt.Errorf("cannot undo part %s of run %s's unfinished checkpoint: %w", lake.URI(key), c.Run, err)
 			}
@@ -170,7 +195,17 @@ func (s *State) Recover(ctx context.Context, lake sources.Store, tombstone []byt
 		r.Undone++
 		r.Objects += len(c.Objects)
 	}
-	return r, nil
+	return r, s.Save(ctx)
+}
+
+// markUndo runs under mu.
+func (s *State) markUndo(id int64) {
+	for i := range s.doc.Pending {
+		if s.doc.Pending[i].ID == id {
+			s.doc.Pending[i].Undo = true
+			s.dirty = true
+		}
+	}
 }
 
 // drop runs under mu.

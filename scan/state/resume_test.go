@@ -122,7 +122,7 @@ const (
 // should drive it:
 //
 //  1. Load the state; Recover pending checkpoints against the lake (with
-//     lake.Tombstone()); Save.
+//     lake.Tombstone()); Recover saves.
 //  2. Open the lake in explicit mode, adopting the parts of runs that
 //     stopped before their manifest.
 //  3. For each listed object the state Needs: write its hits, remember
@@ -137,9 +137,6 @@ func sweep(ctx context.Context, st sources.Store, objs []sweepObj) error {
 		return err
 	}
 	if _, err := s.Recover(ctx, st, lake.Tombstone()); err != nil {
-		return err
-	}
-	if err := s.Save(ctx); err != nil {
 		return err
 	}
 	var adopt []lake.File
@@ -263,8 +260,9 @@ func wantIDs(objs []sweepObj) []string {
 }
 
 // TestResumeExactlyOnce kills the sweep at every write it makes, before
-// and after the write lands, resumes it (killing the resume too, at its
-// first write, every other time), and checks the lake.
+// and after the write lands, resumes it (killing the resume too, early,
+// every other time), and checks the lake. Part files are committed in
+// parallel, so a kill also catches uploads in flight, as kill -9 does.
 func TestResumeExactlyOnce(t *testing.T) {
 	ctx := context.Background()
 	objs := sweepArchive(10)
@@ -290,9 +288,12 @@ func TestResumeExactlyOnce(t *testing.T) {
 				t.Fatalf("%s: sweep = %v, want killed", name, err)
 			}
 			if n%2 == 0 {
-				// The resume dies too, at its first write.
-				if err := sweep(ctx, &killer{Store: base, n: 1, after: after}, objs); !errors.Is(err, errKilled) {
-					t.Fatalf("%s: first resume = %v, want killed", name, err)
+				// The resume dies too, at one of its first writes: in
+				// Recover's save of its decisions, or among its
+				// tombstones.
+				k := 1 + n/2%3
+				if err := sweep(ctx, &killer{Store: base, n: k, after: after}, objs); !errors.Is(err, errKilled) {
+					t.Fatalf("%s: first resume = %v, want killed at its write %d", name, err, k)
 				}
 			}
 			if err := sweep(ctx, base, objs); err != nil {
@@ -396,6 +397,25 @@ func TestRecover(t *testing.T) {
 	}
 	if len(s.Parts()) != 2 {
 		t.Errorf("Parts = %v, want the two of the committed checkpoint", s.Parts())
+	}
+
+	// A Recover killed among its tombstones: every part name now
+	// exists, but the undo was decided, so the next Recover finishes it
+	// instead of taking the checkpoint for complete.
+	s = load(t, st)
+	s.Stage([]state.Part{part("l/c1"), part("l/c2")}, out("s3://t/d"))
+	save(t, s)
+	put("l/c2")
+	s = load(t, st)
+	if _, err := s.Recover(ctx, &killer{Store: st, n: 2, after: true}, []byte("tomb")); !errors.Is(err, errKilled) {
+		t.Fatalf("Recover = %v, want killed at its first tombstone", err)
+	}
+	s = load(t, st)
+	if r, err := s.Recover(ctx, st, []byte("tomb")); err != nil || r.Committed != 0 || r.Undone != 1 {
+		t.Errorf("Recover after a Recover killed mid-undo = %+v, %v; want the undo finished", r, err)
+	}
+	if !s.Need("s3://t/d", "e", 1, rulesA) {
+		t.Error("the undone object is not needed")
 	}
 
 	other := newLocal(t)
