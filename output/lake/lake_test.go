@@ -379,29 +379,35 @@ func TestRolling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := genHits(200, "s3://trail/a")
+	hs := genHits(100, "s3://trail/a")
 	by := []string{lake.ByDate, lake.ByRule}
 	f := func(name string, o lake.Options, atLeast int) {
-		t.Helper()
-		o.PartitionBy, o.TempDir = by, t.TempDir()
-		w, err := lake.New(context.Background(), st, name, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(t, w, hs, 17)
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		m, got := checkLake(t, st, name+"/", w.RunID(), by, o.MaxRows)
-		sameHits(t, got, hs)
-		if len(m.Files) < atLeast {
-			t.Errorf("%s: %d files, want at least %d", name, len(m.Files), atLeast)
-		}
-		emptyDir(t, o.TempDir)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel() // the time goes to fsync
+			rolling(t, st, name, o, hs, by, atLeast)
+		})
 	}
-	f("bytes", lake.Options{MaxBytes: 2000}, 200*150/2000)
-	f("open", lake.Options{MaxOpen: 2}, 16)
+	f("bytes", lake.Options{MaxBytes: 2000}, 100*150/2000)
+	f("open", lake.Options{MaxOpen: 3}, 12)
 	f("one", lake.Options{}, 9) // 3 days × 3 rules
+}
+
+func rolling(t *testing.T, st sources.Store, name string, o lake.Options, hs []output.Hit, by []string, atLeast int) {
+	o.PartitionBy, o.TempDir = by, t.TempDir()
+	w, err := lake.New(context.Background(), st, name, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, w, hs, 17)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, got := checkLake(t, st, name+"/", w.RunID(), by, o.MaxRows)
+	sameHits(t, got, hs)
+	if len(m.Files) < atLeast {
+		t.Errorf("%d files, want at least %d", len(m.Files), atLeast)
+	}
+	emptyDir(t, o.TempDir)
 }
 
 func TestPartition(t *testing.T) {

@@ -279,47 +279,55 @@ func TestResumeExactlyOnce(t *testing.T) {
 	total := clean.ops
 	t.Logf("a clean sweep makes %d writes", total)
 
-	for n := 1; n <= total; n++ {
+	for n := 1; n <= total; n += killStep {
 		for _, after := range []bool{false, true} {
 			name := fmt.Sprintf("kill at write %d, %s", n, map[bool]string{false: "before", true: "after"}[after])
-			base := newLocal(t)
-			err := sweep(ctx, &killer{Store: base, n: n, after: after}, objs)
-			if !errors.Is(err, errKilled) {
-				t.Fatalf("%s: sweep = %v, want killed", name, err)
-			}
-			if n%2 == 0 {
-				// The resume dies too, at one of its first writes: in
-				// Recover's save of its decisions, or among its
-				// tombstones.
-				k := 1 + n/2%3
-				if err := sweep(ctx, &killer{Store: base, n: k, after: after}, objs); !errors.Is(err, errKilled) {
-					t.Fatalf("%s: first resume = %v, want killed at its write %d", name, err, k)
-				}
-			}
-			if err := sweep(ctx, base, objs); err != nil {
-				t.Fatalf("%s: resume: %v", name, err)
-			}
-			got, unlisted := lakeHits(t, base)
-			if !equal(got, want) {
-				t.Errorf("%s: the lake holds %d hits, want %d, each once:\n got %v\nwant %v", name, len(got), len(want), got, want)
-			}
-			if len(unlisted) > 0 {
-				t.Errorf("%s: part files in no manifest: %v", name, unlisted)
-			}
-			// And a further run scans nothing new.
-			s, err := state.Load(ctx, base, sweepState)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, o := range objs {
-				if s.Need(o.uri, o.etag, o.size, rulesA) {
-					t.Errorf("%s: %s still needed after the resume", name, o.uri)
-				}
-			}
-			if p := s.Pending(); len(p) > 0 || len(s.Parts()) > 0 {
-				t.Errorf("%s: after the resume, %d checkpoints pending and %d parts unlisted", name, len(p), len(s.Parts()))
-			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel() // the time goes to fsync, not CPU
+				resumeAfterKill(t, n, after, objs, want)
+			})
 		}
+	}
+}
+
+// resumeAfterKill kills a sweep at its write n, resumes it and checks
+// the lake and the state.
+func resumeAfterKill(t *testing.T, n int, after bool, objs []sweepObj, want []string) {
+	ctx := context.Background()
+	base := newLocal(t)
+	if err := sweep(ctx, &killer{Store: base, n: n, after: after}, objs); !errors.Is(err, errKilled) {
+		t.Fatalf("sweep = %v, want killed", err)
+	}
+	if n%2 == 0 {
+		// The resume dies too, at one of its first writes: in Recover's
+		// save of its decisions, or among its tombstones.
+		k := 1 + n/2%3
+		if err := sweep(ctx, &killer{Store: base, n: k, after: after}, objs); !errors.Is(err, errKilled) {
+			t.Fatalf("first resume = %v, want killed at its write %d", err, k)
+		}
+	}
+	if err := sweep(ctx, base, objs); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	got, unlisted := lakeHits(t, base)
+	if !equal(got, want) {
+		t.Errorf("the lake holds %d hits, want %d, each once:\n got %v\nwant %v", len(got), len(want), got, want)
+	}
+	if len(unlisted) > 0 {
+		t.Errorf("part files in no manifest: %v", unlisted)
+	}
+	// And a further run scans nothing new.
+	s, err := state.Load(ctx, base, sweepState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if s.Need(o.uri, o.etag, o.size, rulesA) {
+			t.Errorf("%s still needed after the resume", o.uri)
+		}
+	}
+	if p := s.Pending(); len(p) > 0 || len(s.Parts()) > 0 {
+		t.Errorf("after the resume, %d checkpoints pending and %d parts unlisted", len(p), len(s.Parts()))
 	}
 }
 

@@ -1,0 +1,7 @@
+//go:build race
+
+package state_test
+
+// killStep thins the kill matrix under the race detector, which slows
+// every Parquet file tenfold; the full matrix runs without it.
+const killStep = 3
