@@ -25,6 +25,19 @@ func TestStoreConformance(t *testing.T) {
 	})
 }
 
+// TestStoreConformancePrefixed runs the write cases in a sub-folder, as
+// they run in a per-run folder of a real bucket; this proves the
+// narrowing wrapper.
+func TestStoreConformancePrefixed(t *testing.T) {
+	sourcetest.RunStore(t, func(t *testing.T) sourcetest.StoreEnv {
+		st, err := local.NewDir(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sourcetest.StoreEnv{Store: sourcetest.PrefixedStore(st, "run/")}
+	})
+}
+
 // A key must not leave the directory.
 func TestStoreKeysStayInside(t *testing.T) {
 	dir := t.TempDir()
