@@ -129,6 +129,25 @@ type structure struct {
 // value, or -1 when buf ends first.
 func (s *structure) scan(buf []byte, i int) int {
 	for i < len(buf) {
+		// Fast path: whole 64-byte blocks without a backslash.
+		end, next := s.blocks(buf, i)
+		if end >= 0 {
+			return end
+		}
+		// Slow path: the block at next (escapes, or the last bytes).
+		stop := min(len(buf), next+64)
+		if end := s.scanBytes(buf[:stop], next); end >= 0 {
+			return end
+		}
+		i = stop
+	}
+	return -1
+}
+
+// scanBytes is scan without the block scanner, jumping from quote to
+// quote with bytes.IndexByte.
+func (s *structure) scanBytes(buf []byte, i int) int {
+	for i < len(buf) {
 		if s.inString {
 			j := bytes.IndexByte(buf[i:], '"')
 			if j < 0 {

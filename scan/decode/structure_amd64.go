@@ -1,0 +1,50 @@
+//go:build !purego
+
+package decode
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// blockState is structure's state as structBlocksAVX2 reads and writes
+// it.
+type blockState struct {
+	depth    int64
+	inString int64 // 0, or -1 inside a string
+	tooDeep  int64 // 0 or 1
+	maxDepth int64
+}
+
+// structBlocksAVX2 scans p[0:n] in 64-byte blocks, classifying bytes
+// with AVX2, finding strings by a carry-less multiply of the quote mask
+// and following bracket depth by popcount and bit scans. It stops at the
+// end of the value (end is the index past it), at a block holding a
+// backslash, or before a block it cannot fill (end -1, next its offset).
+//
+//go:noescape
+func structBlocksAVX2(p *byte, n int, st *blockState) (end, next int)
+
+var haveBlocks = cpu.X86.HasAVX2 && cpu.X86.HasBMI1 && cpu.X86.HasPOPCNT && cpu.X86.HasPCLMULQDQ
+
+// blocks runs the block scanner on buf[i:] when it can: it returns the
+// end of the value, or -1 and where the slow path has to go on.
+func (s *structure) blocks(buf []byte, i int) (end, next int) {
+	if !haveBlocks || s.escaped || len(buf)-i < 64 {
+		return -1, i
+	}
+	st := blockState{depth: int64(s.depth), maxDepth: int64(s.maxDepth)}
+	if s.inString {
+		st.inString = -1
+	}
+	if s.tooDeep {
+		st.tooDeep = 1
+	}
+	end, next = structBlocksAVX2((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(buf)), i)), len(buf)-i, &st)
+	s.depth, s.inString, s.tooDeep = int(st.depth), st.inString != 0, st.tooDeep != 0
+	if end >= 0 {
+		return i + end, i + end
+	}
+	return -1, i + next
+}

@@ -1,0 +1,141 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func structBlocksAVX2(p *byte, n int, st *blockState) (end, next int)
+//
+// Registers: SI p, DX n, CX block offset, R8 depth, R9 in-string carry
+// (0 or -1), R10 too deep, R11 max depth; Y10-Y14 the bytes '"', '\\',
+// 0x20, '{', '}' broadcast; X9 all ones for the prefix XOR.
+TEXT ·structBlocksAVX2(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), DX
+	MOVQ st+16(FP), DI
+	MOVQ 0(DI), R8
+	MOVQ 8(DI), R9
+	MOVQ 16(DI), R10
+	MOVQ 24(DI), R11
+
+	MOVL         $0x22222222, AX
+	VMOVD         AX, X10
+	VPBROADCASTD X10, Y10
+	MOVL         $0x5c5c5c5c, AX
+	VMOVD         AX, X11
+	VPBROADCASTD X11, Y11
+	MOVL         $0x20202020, AX
+	VMOVD         AX, X12
+	VPBROADCASTD X12, Y12
+	MOVL         $0x7b7b7b7b, AX
+	VMOVD         AX, X13
+	VPBROADCASTD X13, Y13
+	MOVL         $0x7d7d7d7d, AX
+	VMOVD         AX, X14
+	VPBROADCASTD X14, Y14
+	MOVQ         $-1, AX
+	VMOVQ        AX, X9
+	XORQ         CX, CX
+
+loop:
+	LEAQ 64(CX), AX
+	CMPQ AX, DX
+	JA   stop
+
+	VMOVDQU (SI)(CX*1), Y0
+	VMOVDQU 32(SI)(CX*1), Y1
+
+	// A backslash: the slow path takes this block.
+	VPCMPEQB Y0, Y11, Y2
+	VPCMPEQB Y1, Y11, Y3
+	VPOR     Y2, Y3, Y4
+	VPTEST   Y4, Y4
+	JNZ      stop
+
+	// Quotes, and the in-string mask: their prefix XOR, carried over.
+	VPCMPEQB   Y0, Y10, Y2
+	VPMOVMSKB  Y2, AX
+	VPCMPEQB   Y1, Y10, Y3
+	VPMOVMSKB  Y3, BX
+	SHLQ       $32, BX
+	ORQ        BX, AX
+	VMOVQ      AX, X5
+	VPCLMULQDQ $0, X9, X5, X5
+	VMOVQ      X5, AX
+	XORQ       R9, AX
+	MOVQ       AX, R9
+	SARQ       $63, R9
+
+	// Brackets outside strings: '[' and '{' are 0x5b and 0x7b, ']' and
+	// '}' 0x5d and 0x7d; OR 0x20 makes each pair one byte.
+	VPOR      Y0, Y12, Y4
+	VPOR      Y1, Y12, Y5
+	VPCMPEQB  Y4, Y13, Y6
+	VPMOVMSKB Y6, BX
+	VPCMPEQB  Y5, Y13, Y7
+	VPMOVMSKB Y7, R12
+	SHLQ      $32, R12
+	ORQ       R12, BX
+	ANDNQ     BX, AX, BX
+	VPCMPEQB  Y4, Y14, Y6
+	VPMOVMSKB Y6, R12
+	VPCMPEQB  Y5, Y14, Y7
+	VPMOVMSKB Y7, R13
+	SHLQ      $32, R13
+	ORQ       R13, R12
+	ANDNQ     R12, AX, R12
+	MOVQ      BX, R13
+	ORQ       R12, R13
+	JZ        next
+
+	// When the closes cannot bring the depth to 0 and the opens cannot
+	// take it past the limit, count them.
+	POPCNTQ R12, AX
+	CMPQ    R8, AX
+	JLE     bits
+	POPCNTQ BX, DI
+	ADDQ    R8, DI
+	CMPQ    DI, R11
+	JG      bits
+	SUBQ    AX, DI
+	MOVQ    DI, R8
+	JMP     next
+
+	// Else follow them one by one.
+bits:
+	TZCNTQ R13, AX
+	BTQ    AX, BX
+	JCC    close
+	INCQ   R8
+	CMPQ   R8, R11
+	JLE    nextbit
+	MOVQ   $1, R10
+	JMP    nextbit
+
+close:
+	DECQ R8
+	JZ   found
+
+nextbit:
+	BLSRQ R13, R13
+	JNZ   bits
+
+next:
+	ADDQ $64, CX
+	JMP  loop
+
+found:
+	LEAQ 1(CX)(AX*1), AX
+	MOVQ AX, end+24(FP)
+	MOVQ AX, next+32(FP)
+	JMP  save
+
+stop:
+	MOVQ $-1, end+24(FP)
+	MOVQ CX, next+32(FP)
+
+save:
+	MOVQ st+16(FP), DI
+	MOVQ R8, 0(DI)
+	MOVQ R9, 8(DI)
+	MOVQ R10, 16(DI)
+	VZEROUPPER
+	RET

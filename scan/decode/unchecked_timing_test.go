@@ -1,0 +1,86 @@
+package decode
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/retrohunt/retrohunt/bench/gen"
+)
+
+// BenchmarkDecodeUnchecked measures splitting alone on gzip CloudTrail
+// objects of the generated corpus (bench/gen, shapes from the public
+// samples): DecodeUnchecked against Decode, and the klauspost baselines
+// that only decompress (WriteTo, as io.Copy does, and Read into a
+// buffer, as any splitter has to).
+func BenchmarkDecodeUnchecked(b *testing.B) {
+	root := b.TempDir()
+	if _, _, err := gen.Generate(gen.Config{Days: 1, FilesPerDay: 24, RecordsPerFile: 100, AzureRecordsPerHour: -1}, gen.DirSink(root)); err != nil {
+		b.Fatal(err)
+	}
+	var objs [][]byte
+	var size int64
+	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && strings.Contains(p, "/CloudTrail/") {
+			data, _ := os.ReadFile(p)
+			objs = append(objs, data)
+			zr, _ := gzip.NewReader(bytes.NewReader(data))
+			n, _ := io.Copy(io.Discard, zr)
+			size += n
+		}
+		return nil
+	})
+	b.Run("DecodeUnchecked", func(b *testing.B) {
+		d := NewDecoder(Limits{})
+		b.ReportAllocs()
+		b.SetBytes(size)
+		records := 0
+		for b.Loop() {
+			for _, o := range objs {
+				d.DecodeUnchecked(bytes.NewReader(o), func(int, []byte) error { records++; return nil })
+			}
+		}
+	})
+	b.Run("Decode", func(b *testing.B) {
+		d := NewDecoder(Limits{})
+		b.ReportAllocs()
+		b.SetBytes(size)
+		for b.Loop() {
+			for _, o := range objs {
+				d.Decode(bytes.NewReader(o), func(int, []byte) error { return nil })
+			}
+		}
+	})
+	b.Run("baseline/gunzip-WriteTo", func(b *testing.B) {
+		var zr gzip.Reader
+		b.ReportAllocs()
+		b.SetBytes(size)
+		for b.Loop() {
+			for _, o := range objs {
+				zr.Reset(bytes.NewReader(o))
+				io.Copy(io.Discard, &zr)
+			}
+		}
+	})
+	b.Run("baseline/gunzip-Read", func(b *testing.B) {
+		var zr gzip.Reader
+		buf := make([]byte, 256<<10)
+		b.ReportAllocs()
+		b.SetBytes(size)
+		for b.Loop() {
+			for _, o := range objs {
+				zr.Reset(bytes.NewReader(o))
+				for {
+					if _, err := zr.Read(buf); err != nil {
+						break
+					}
+				}
+			}
+		}
+	})
+}
