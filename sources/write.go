@@ -88,6 +88,10 @@ func (s *sizeReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if s.left < 0 {
+		s.err = fmt.Errorf("%w: negative size", ErrSize)
+		return 0, s.err
+	}
 	if s.left == 0 {
 		// One more byte would prove that the body runs on.
 		var one [1]byte
