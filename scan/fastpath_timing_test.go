@@ -1,12 +1,22 @@
 package scan
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/retrohunt/retrohunt/bench/gen"
 	"github.com/retrohunt/retrohunt/scan/fast"
 	"github.com/retrohunt/retrohunt/scan/udm"
+	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sources/local"
 )
 
 // BenchmarkRecord measures the per-record work of each path on records
@@ -85,4 +95,65 @@ func BenchmarkRecord(b *testing.B) {
 			b.ReportMetric(float64(len(recs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 		})
 	}
+}
+
+// BenchmarkObject measures worker.object, the per-object loop, on the
+// generated corpus's gzip CloudTrail objects held in memory: the fast
+// path, the reference path, and klauspost gzip decompressing the same
+// objects as the baseline.
+func BenchmarkObject(b *testing.B) {
+	root := b.TempDir()
+	if _, _, err := gen.Generate(gen.Config{Days: 1, FilesPerDay: 24, RecordsPerFile: 100, AzureRecordsPerHour: -1}, gen.DirSink(root)); err != nil {
+		b.Fatal(err)
+	}
+	src, err := local.New(root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var (
+		objs    []job
+		size    int64
+		records int
+	)
+	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || !strings.Contains(p, "/CloudTrail/") {
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		key, _ := filepath.Rel(root, p)
+		objs = append(objs, job{src: src, obj: sources.Object{Key: key, Size: int64(len(data))}, data: bytes.NewBuffer(data)})
+		zr, _ := gzip.NewReader(bytes.NewReader(data))
+		n, _ := io.Copy(io.Discard, zr)
+		size += n
+		records += len(splitRecords(b, data))
+		return nil
+	})
+	rs := ruleSets(b)["pack"]
+	run := func(b *testing.B, w *worker) {
+		b.ReportAllocs()
+		b.SetBytes(size)
+		for b.Loop() {
+			for _, j := range objs {
+				j.data = bytes.NewBuffer(j.data.Bytes())
+				if _, err := w.object(context.Background(), j, &Summary{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	}
+	b.Run("fast", func(b *testing.B) { run(b, testWorker(rs, fast.New(compiledRules(rs)))) })
+	b.Run("reference", func(b *testing.B) { run(b, testWorker(rs, nil)) })
+	b.Run("baseline/gunzip", func(b *testing.B) {
+		var zr gzip.Reader
+		b.ReportAllocs()
+		b.SetBytes(size)
+		for b.Loop() {
+			for _, j := range objs {
+				zr.Reset(bytes.NewReader(j.data.Bytes()))
+				io.Copy(io.Discard, &zr)
+			}
+		}
+		b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	})
 }

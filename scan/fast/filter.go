@@ -1,8 +1,6 @@
 package fast
 
 import (
-	"bytes"
-
 	"github.com/retrohunt/retrohunt/scan/rule"
 )
 
@@ -16,6 +14,9 @@ type Filter struct {
 	// trigger[i] is true for the literals whose presence alone makes a
 	// record a candidate (U+017F and U+212A when FoldKS).
 	trigger []bool
+	// escape is the index of the backslash literal: a record with one
+	// is searched again with its escapes decoded.
+	escape int
 	// all: every record is a candidate (some rule has no requirement).
 	all bool
 }
@@ -38,6 +39,9 @@ func New(rules []*rule.Rule) *Filter {
 			f.trigger = append(f.trigger, true)
 		}
 	}
+	f.escape = len(f.lits)
+	f.lits = append(f.lits, Literal{Text: `\`})
+	f.trigger = append(f.trigger, false)
 	f.m = newMatcher(f.lits)
 	return f
 }
@@ -70,21 +74,20 @@ func (c *Checker) Candidate(rec []byte) bool {
 	if f.all {
 		return true
 	}
-	text := rec
-	if bytes.IndexByte(rec, '\\') >= 0 {
-		// Fast path ends here: decode the escapes, so that what the
-		// reference path compares is what the search sees.
+	clear(c.found)
+	found := f.m.find(rec, c.found)
+	if found && c.found[f.escape>>6]&(1<<(f.escape&63)) != 0 {
+		// Fast path ends here: decode the escapes and search again, so
+		// that what the reference path compares is what the search sees.
 		c.scratch = appendUnescaped(c.scratch[:0], rec)
-		text = c.scratch
+		clear(c.found)
+		found = f.m.find(c.scratch, c.found)
 		if cap(c.scratch) > maxScratch {
 			c.scratch = nil
 		}
 	}
-	if len(f.lits) > 0 {
-		clear(c.found)
-		if f.m.find(text, c.found) && c.hit() {
-			return true
-		}
+	if found && c.hit() {
+		return true
 	}
 	return !recognised(rec)
 }

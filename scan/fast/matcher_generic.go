@@ -1,3 +1,9 @@
+//go:build !amd64 || purego
+
 package fast
 
+// Without the AVX2 kernel, the Aho-Corasick automaton is faster than the
+// Teddy lookup done one position at a time.
 func newMatcher(lits []Literal) matcher { return newACMatcher(lits) }
+
+func teddyScan(masks *[6][32]byte, p []byte) (int, uint32) { return teddyScanGeneric(masks, p) }

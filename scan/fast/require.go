@@ -1,6 +1,7 @@
 package fast
 
 import (
+	"math"
 	"regexp/syntax"
 	"strconv"
 	"strings"
@@ -195,7 +196,84 @@ func Require(rules []*rule.Rule) *Requirements {
 			rs.rules = append(rs.rules, v.req)
 		}
 	}
+	rs.prune()
 	return rs
+}
+
+// prune keeps, of each conjunction, only the term whose literals are
+// rarest (by trigramWeight): the search then looks for fewer, rarer
+// literals, as "eventName" values rather than the "eventSource" every
+// record of a service carries. A weaker requirement is still sound.
+// Literals no longer needed are dropped and the rest renumbered.
+func (rs *Requirements) prune() {
+	var keep func(r *req) *req
+	keep = func(r *req) *req {
+		switch r.op {
+		case reqAnd:
+			best, bestEst := (*req)(nil), 0.0
+			for _, k := range r.kids {
+				k = keep(k)
+				if e := rs.estimate(k); best == nil || e < bestEst {
+					best, bestEst = k, e
+				}
+			}
+			return best
+		case reqOr:
+			out := &req{op: reqOr}
+			for _, k := range r.kids {
+				out.kids = appendNew(out.kids, keep(k))
+			}
+			if len(out.kids) == 1 {
+				return out.kids[0]
+			}
+			return out
+		}
+		return r
+	}
+	for i, r := range rs.rules {
+		if r != nil {
+			rs.rules[i] = keep(r)
+		}
+	}
+	old := rs.Literals
+	rs.Literals, rs.index, rs.FoldKS = nil, map[Literal]int{}, false
+	var renumber func(r *req) *req
+	renumber = func(r *req) *req {
+		if r.op == reqLit {
+			return rs.literal(old[r.lit].Text, old[r.lit].Fold).req
+		}
+		out := &req{op: r.op}
+		for _, k := range r.kids {
+			out.kids = append(out.kids, renumber(k))
+		}
+		return out
+	}
+	for i, r := range rs.rules {
+		if r != nil {
+			rs.rules[i] = renumber(r)
+		}
+	}
+}
+
+// estimate guesses how often r holds: a literal is as rare as its rarest
+// trigram, a disjunction adds up, a conjunction is as rare as its rarest
+// term.
+func (rs *Requirements) estimate(r *req) float64 {
+	switch r.op {
+	case reqLit:
+		return literalFreq(rs.Literals[r.lit].Text)
+	case reqAnd:
+		e := math.Inf(1)
+		for _, k := range r.kids {
+			e = min(e, rs.estimate(k))
+		}
+		return e
+	}
+	e := 0.0
+	for _, k := range r.kids {
+		e += rs.estimate(k)
+	}
+	return e
 }
 
 // expr derives the verdict of x for records of log type t.

@@ -1,6 +1,7 @@
 package fast
 
 import (
+	"bytes"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -16,8 +17,14 @@ import (
 // valid JSON and the reference path skips it.
 func appendUnescaped(dst, rec []byte) []byte {
 	for i := 0; i < len(rec); {
+		j := bytes.IndexByte(rec[i:], '\\')
+		if j < 0 {
+			return append(dst, rec[i:]...)
+		}
+		dst = append(dst, rec[i:i+j]...)
+		i += j
 		c := rec[i]
-		if c != '\\' || i+1 >= len(rec) {
+		if i+1 >= len(rec) {
 			dst = append(dst, c)
 			i++
 			continue

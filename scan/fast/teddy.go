@@ -1,0 +1,370 @@
+package fast
+
+import (
+	"math"
+	"math/bits"
+	"sort"
+	"sync"
+)
+
+// teddy is the SIMD literal matcher, after Hyperscan's Teddy: every
+// literal is anchored on one of its trigrams (the rarest, by
+// trigramWeight), the literals are spread over 8 buckets, and for each
+// of the 3 anchor bytes two 16-entry tables, indexed by the byte's low
+// and high nibble, say which buckets can have that byte there. A kernel
+// looks up 32 positions at a time (VPSHUFB) and reports the positions
+// whose three bytes fit some bucket; only those are compared with the
+// bucket's literals. Case-insensitive literals put both cases of a
+// letter in the tables.
+type teddy struct {
+	// masks holds lo0, hi0, lo1, hi1, lo2, hi2, each 16 bytes twice (one
+	// copy per 128-bit lane).
+	masks   [6][32]byte
+	buckets [8][]anchored
+	lits    []Literal
+	// short holds the literals under 3 bytes (exact ones only: a
+	// backslash, the U+017F trigger); the tables admit any byte after
+	// them, and the last two positions of a buffer are looked at apart.
+	short []int
+}
+
+type anchored struct {
+	id  int32 // index into lits
+	off int32 // offset of the anchor trigram in the literal
+}
+
+const teddyMin = 3
+
+func newTeddy(lits []Literal) *teddy {
+	t := &teddy{lits: lits}
+	var plan bucketPlan
+	// Long literals first: they have the most anchors to choose from
+	// once the buckets fill up.
+	order := make([]int, len(lits))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return len(lits[order[i]].Text) < len(lits[order[j]].Text) })
+	for _, id := range order {
+		l := lits[id]
+		if len(l.Text) < teddyMin {
+			if l.Fold || len(l.Text) == 0 {
+				panic("BUG: an empty or case-insensitive literal under 3 bytes")
+			}
+			t.short = append(t.short, id)
+		}
+		// Anchor the literal where it adds the fewest expected false
+		// candidates to some bucket.
+		var before [8]float64
+		for b := range plan {
+			before[b] = plan[b].cost()
+		}
+		bestOff, bestB, bestCost := 0, 0, math.Inf(1)
+		for _, off := range rareOffsets(l) {
+			for b := range plan {
+				if c := plan[b].with(l, off).cost() - before[b]; c < bestCost {
+					bestOff, bestB, bestCost = off, b, c
+				}
+			}
+		}
+		plan[bestB] = plan[bestB].with(l, bestOff)
+		t.buckets[bestB] = append(t.buckets[bestB], anchored{id: int32(id), off: int32(bestOff)})
+		for k := 0; k < teddyMin; k++ {
+			if bestOff+k >= len(l.Text) {
+				for c := 0; c < 256; c++ {
+					t.set(k, byte(c), bestB)
+				}
+				continue
+			}
+			ch := l.Text[bestOff+k]
+			t.set(k, ch, bestB)
+			if l.Fold {
+				t.set(k, upper(ch), bestB)
+			}
+		}
+	}
+	return t
+}
+
+// literalFreq estimates how often text occurs with a trigram model: the
+// frequency of its first trigram times, for each next byte, the share
+// of the preceding bigram's occurrences that go on with that byte.
+func literalFreq(text string) float64 {
+	if len(text) < teddyMin {
+		return 1 << 20 // a literal under 3 bytes is no filter
+	}
+	tw := trigrams()
+	f := tw.freq(lower(text[0]), lower(text[1]), lower(text[2]))
+	for i := 1; i+teddyMin <= len(text); i++ {
+		a, b, c := lower(text[i]), lower(text[i+1]), lower(text[i+2])
+		f *= tw.freq(a, b, c) / max(1, tw.bigram(a, b))
+	}
+	return f
+}
+
+// rareOffsets returns the offsets of the literal's rarest trigrams, the
+// anchors worth trying.
+func rareOffsets(l Literal) []int {
+	var offs []int
+	for off := 0; off == 0 || off+teddyMin <= len(l.Text); off++ {
+		offs = append(offs, off)
+	}
+	if len(offs) <= 4 {
+		return offs
+	}
+	tw := trigrams()
+	w := func(off int) float64 { return tw.freq(lower(l.Text[off]), lower(l.Text[off+1]), lower(l.Text[off+2])) }
+	sort.SliceStable(offs, func(i, j int) bool { return w(offs[i]) < w(offs[j]) })
+	return offs[:4]
+}
+
+// bucketPlan is the nibbles each bucket admits at each anchor offset,
+// while the buckets are filled.
+type bucketPlan [8]bucketNibbles
+
+type bucketNibbles struct {
+	lo, hi [teddyMin]uint16
+}
+
+func (n bucketNibbles) with(l Literal, off int) bucketNibbles {
+	for k := 0; k < teddyMin; k++ {
+		if off+k >= len(l.Text) {
+			n.lo[k], n.hi[k] = 0xffff, 0xffff
+			continue
+		}
+		c := l.Text[off+k]
+		n.lo[k] |= 1 << (c & 15)
+		n.hi[k] |= 1 << (c >> 4)
+		if l.Fold {
+			c = upper(c)
+			n.lo[k] |= 1 << (c & 15)
+			n.hi[k] |= 1 << (c >> 4)
+		}
+	}
+	return n
+}
+
+// cost estimates how often the bucket's tables let a position through:
+// the summed frequency (trigramWeight) of every folded trigram they
+// admit, an unlisted trigram counting 1.
+func (n bucketNibbles) cost() float64 {
+	var sets [teddyMin][]uint32
+	total := 1
+	for k := 0; k < teddyMin; k++ {
+		var seen [256]bool
+		for lo := n.lo[k]; lo != 0; lo &= lo - 1 {
+			for hi := n.hi[k]; hi != 0; hi &= hi - 1 {
+				c := lower(byte(bits.TrailingZeros16(hi)<<4 | bits.TrailingZeros16(lo)))
+				if !seen[c] {
+					seen[c] = true
+					sets[k] = append(sets[k], uint32(c))
+				}
+			}
+		}
+		total *= len(sets[k])
+	}
+	if total == 0 {
+		return 0
+	}
+	if total > 1<<14 {
+		return float64(total) * 1e3 // admits too much to be worth adding up
+	}
+	tw := trigrams()
+	sum := 0.0
+	for _, a := range sets[0] {
+		for _, b := range sets[1] {
+			for _, c := range sets[2] {
+				sum += tw.freq(byte(a), byte(b), byte(c))
+			}
+		}
+	}
+	return sum
+}
+
+// trigramTable is trigramWeight as a dense cube over the bytes it
+// holds (every other byte shares index 0).
+type trigramTable struct {
+	index [256]uint8
+	n     int
+	cube  []uint8 // n*n*n weights + 1, 0 for unlisted
+	pow   [256]float64
+	bi    []float64 // n*n: the summed frequency of the trigrams a bigram starts
+}
+
+// bigram is how often the folded bigram ab starts a listed trigram.
+func (t *trigramTable) bigram(a, b byte) float64 {
+	return t.bi[int(t.index[a])*t.n+int(t.index[b])]
+}
+
+// freq estimates how often the folded trigram abc occurs: 2**weight, or
+// 1 when unlisted.
+func (t *trigramTable) freq(a, b, c byte) float64 {
+	i := (int(t.index[a])*t.n+int(t.index[b]))*t.n + int(t.index[c])
+	return t.pow[t.cube[i]]
+}
+
+var trigrams = sync.OnceValue(func() *trigramTable {
+	t := &trigramTable{n: 1}
+	for k := range trigramWeight {
+		for i := 0; i < len(k); i++ {
+			if t.index[k[i]] == 0 {
+				t.index[k[i]] = uint8(t.n)
+				t.n++
+			}
+		}
+	}
+	t.cube = make([]uint8, t.n*t.n*t.n)
+	for k, w := range trigramWeight {
+		t.cube[(int(t.index[k[0]])*t.n+int(t.index[k[1]]))*t.n+int(t.index[k[2]])] = w + 1
+	}
+	t.pow[0] = 1
+	for w := 1; w < 256; w++ {
+		t.pow[w] = math.Exp2(float64(w - 1))
+	}
+	t.bi = make([]float64, t.n*t.n)
+	for k, w := range trigramWeight {
+		t.bi[int(t.index[k[0]])*t.n+int(t.index[k[1]])] += t.pow[w+1]
+	}
+	return t
+})
+
+func upper(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+func (t *teddy) set(k int, c byte, bucket int) {
+	bit := byte(1) << bucket
+	for lane := 0; lane < 2; lane++ {
+		t.masks[2*k][lane*16+int(c&15)] |= bit
+		t.masks[2*k+1][lane*16+int(c>>4)] |= bit
+	}
+}
+
+// bucketsAt is the scalar lookup of the kernel for the trigram at p.
+func (t *teddy) bucketsAt(b0, b1, b2 byte) byte {
+	m := &t.masks
+	return m[0][b0&15] & m[1][b0>>4] & m[2][b1&15] & m[3][b1>>4] & m[4][b2&15] & m[5][b2>>4]
+}
+
+// find sets the bit of every literal in buf and reports whether there
+// was any.
+func (t *teddy) find(buf []byte, found []uint64) bool {
+	any := false
+	n := len(buf)
+	// Short literals in the last two positions, which the tables never
+	// look at.
+	for k := max(0, n-teddyMin+1); k < n; k++ {
+		for _, id := range t.short {
+			if t.verify(buf, id, k) {
+				found[id>>6] |= 1 << (id & 63)
+				any = true
+			}
+		}
+	}
+	if n < teddyMin {
+		return any
+	}
+	if n < teddyWindow {
+		// Too short for the kernel: look up every position.
+		for k := 0; k+teddyMin <= n; k++ {
+			if bk := t.bucketsAt(buf[k], buf[k+1], buf[k+2]); bk != 0 {
+				any = t.confirm(buf, k, bk, found) || any
+			}
+		}
+		return any
+	}
+	i := 0
+	for {
+		off, cand := teddyScan(&t.masks, buf[i:])
+		i += off
+		if cand == 0 {
+			break
+		}
+		any = t.candidates(buf, i, cand, found) || any
+		i += 32
+	}
+	// The last positions: one more window, ending at the end of buf,
+	// without the positions already looked at.
+	if last := n - teddyWindow; i <= last+31 {
+		_, cand := teddyScan(&t.masks, buf[last:])
+		cand &^= (1 << (i - last)) - 1
+		if cand != 0 {
+			any = t.candidates(buf, last, cand, found) || any
+		}
+	}
+	return any
+}
+
+// candidates confirms the positions i+j for the set bits j of cand.
+func (t *teddy) candidates(buf []byte, i int, cand uint32, found []uint64) bool {
+	any := false
+	for cand != 0 {
+		k := i + bits.TrailingZeros32(cand)
+		cand &= cand - 1
+		any = t.confirm(buf, k, t.bucketsAt(buf[k], buf[k+1], buf[k+2]), found) || any
+	}
+	return any
+}
+
+// confirm compares the literals of buckets bk anchored at buf[k].
+func (t *teddy) confirm(buf []byte, k int, bk byte, found []uint64) bool {
+	any := false
+	for bk != 0 {
+		b := bits.TrailingZeros8(bk)
+		bk &= bk - 1
+		for _, a := range t.buckets[b] {
+			if start := k - int(a.off); start >= 0 && t.verify(buf, int(a.id), start) {
+				found[a.id>>6] |= 1 << (a.id & 63)
+				any = true
+			}
+		}
+	}
+	return any
+}
+
+// verify reports whether literal id occurs at buf[start].
+func (t *teddy) verify(buf []byte, id, start int) bool {
+	l := &t.lits[id]
+	return start+len(l.Text) <= len(buf) && equalAt(buf, start, l)
+}
+
+func equalAt(buf []byte, start int, l *Literal) bool {
+	s := buf[start : start+len(l.Text)]
+	if !l.Fold {
+		return string(s) == l.Text
+	}
+	for i := 0; i < len(s); i++ {
+		if lower(s[i]) != l.Text[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// teddyWindow is what the kernel reads for 32 positions: each needs the
+// two bytes after it.
+const teddyWindow = 32 + teddyMin - 1
+
+// teddyScanGeneric is the kernel in Go, the reference for the assembly:
+// it looks at the 32 positions of each window p[i:i+34], i = 0, 32, …,
+// and returns the first window with a candidate and the candidate
+// positions in it as bits, or the first window it could not look at and
+// 0.
+func teddyScanGeneric(masks *[6][32]byte, p []byte) (off int, cand uint32) {
+	i := 0
+	for ; i+teddyWindow <= len(p); i += 32 {
+		for j := 0; j < 32; j++ {
+			b0, b1, b2 := p[i+j], p[i+j+1], p[i+j+2]
+			if masks[0][b0&15]&masks[1][b0>>4]&masks[2][b1&15]&masks[3][b1>>4]&masks[4][b2&15]&masks[5][b2>>4] != 0 {
+				cand |= 1 << j
+			}
+		}
+		if cand != 0 {
+			return i, cand
+		}
+	}
+	return i, 0
+}

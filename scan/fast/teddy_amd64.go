@@ -1,0 +1,28 @@
+//go:build !purego
+
+package fast
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// teddyScanAVX2 is teddyScanGeneric for AVX2 (teddy_amd64.s).
+//
+//go:noescape
+func teddyScanAVX2(masks *[6][32]byte, p *byte, n int) (off int, cand uint32)
+
+func teddyScan(masks *[6][32]byte, p []byte) (int, uint32) {
+	if len(p) < teddyWindow {
+		return 0, 0
+	}
+	return teddyScanAVX2(masks, unsafe.SliceData(p), len(p))
+}
+
+func newMatcher(lits []Literal) matcher {
+	if cpu.X86.HasAVX2 && len(lits) > 0 {
+		return newTeddy(lits)
+	}
+	return newACMatcher(lits)
+}
