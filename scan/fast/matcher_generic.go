@@ -6,4 +6,6 @@ package fast
 // Teddy lookup done one position at a time.
 func newMatcher(lits []Literal) matcher { return newACMatcher(lits) }
 
-func teddyScan(masks *[6][32]byte, p []byte) (int, uint32) { return teddyScanGeneric(masks, p) }
+func teddyScan(masks *[6][32]byte, p []byte, start int) (int, uint32) {
+	return teddyScanGeneric(masks, p, start)
+}

@@ -276,26 +276,17 @@ func (t *teddy) find(buf []byte, found []uint64) bool {
 		}
 		return any
 	}
-	i := 0
-	for {
-		off, cand := teddyScan(&t.masks, buf[i:])
-		i += off
+	for i := 0; ; {
+		off, cand := teddyScan(&t.masks, buf, i)
 		if cand == 0 {
-			break
+			return any
 		}
-		any = t.candidates(buf, i, cand, found) || any
-		i += 32
-	}
-	// The last positions: one more window, ending at the end of buf,
-	// without the positions already looked at.
-	if last := n - teddyWindow; i <= last+31 {
-		_, cand := teddyScan(&t.masks, buf[last:])
-		cand &^= (1 << (i - last)) - 1
-		if cand != 0 {
-			any = t.candidates(buf, last, cand, found) || any
+		any = t.candidates(buf, off, cand, found) || any
+		if off >= n-teddyWindow {
+			return any
 		}
+		i = off + 32
 	}
-	return any
 }
 
 // candidates confirms the positions i+j for the set bits j of cand.
@@ -348,23 +339,34 @@ func equalAt(buf []byte, start int, l *Literal) bool {
 // two bytes after it.
 const teddyWindow = 32 + teddyMin - 1
 
-// teddyScanGeneric is the kernel in Go, the reference for the assembly:
-// it looks at the 32 positions of each window p[i:i+34], i = 0, 32, …,
-// and returns the first window with a candidate and the candidate
-// positions in it as bits, or the first window it could not look at and
-// 0.
-func teddyScanGeneric(masks *[6][32]byte, p []byte) (off int, cand uint32) {
-	i := 0
-	for ; i+teddyWindow <= len(p); i += 32 {
+// teddyScanGeneric is the kernel in Go, the reference for the assembly.
+// With len(p) >= 34, it looks at the 32 positions of each window
+// p[i:i+34], i = start, start+32, …, then at those of p[n-34:n] not yet
+// looked at, and returns the first window with a candidate and the
+// candidate positions in it as bits, or n-34 and 0 when there is none
+// up to position n-3.
+func teddyScanGeneric(masks *[6][32]byte, p []byte, start int) (off int, cand uint32) {
+	n := len(p)
+	window := func(i int) (c uint32) {
 		for j := 0; j < 32; j++ {
 			b0, b1, b2 := p[i+j], p[i+j+1], p[i+j+2]
 			if masks[0][b0&15]&masks[1][b0>>4]&masks[2][b1&15]&masks[3][b1>>4]&masks[4][b2&15]&masks[5][b2>>4] != 0 {
-				cand |= 1 << j
+				c |= 1 << j
 			}
 		}
-		if cand != 0 {
-			return i, cand
+		return c
+	}
+	i := start
+	for ; i+teddyWindow <= n; i += 32 {
+		if c := window(i); c != 0 {
+			return i, c
 		}
 	}
-	return i, 0
+	last := n - teddyWindow
+	if skip := i - last; skip < 32 {
+		if c := window(last) >> skip << skip; c != 0 {
+			return last, c
+		}
+	}
+	return last, 0
 }

@@ -8,20 +8,17 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// teddyScanAVX2 is teddyScanGeneric for AVX2 (teddy_amd64.s).
+// teddyScanAVX2 is teddyScanGeneric for AVX2 and BMI2 (teddy_amd64.s).
 //
 //go:noescape
-func teddyScanAVX2(masks *[6][32]byte, p *byte, n int) (off int, cand uint32)
+func teddyScanAVX2(masks *[6][32]byte, p *byte, n, start int) (off int, cand uint32)
 
-func teddyScan(masks *[6][32]byte, p []byte) (int, uint32) {
-	if len(p) < teddyWindow {
-		return 0, 0
-	}
-	return teddyScanAVX2(masks, unsafe.SliceData(p), len(p))
+func teddyScan(masks *[6][32]byte, p []byte, start int) (int, uint32) {
+	return teddyScanAVX2(masks, unsafe.SliceData(p), len(p), start)
 }
 
 func newMatcher(lits []Literal) matcher {
-	if cpu.X86.HasAVX2 && len(lits) > 0 {
+	if cpu.X86.HasAVX2 && cpu.X86.HasBMI2 && len(lits) > 0 {
 		return newTeddy(lits)
 	}
 	return newACMatcher(lits)

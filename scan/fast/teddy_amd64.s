@@ -2,78 +2,95 @@
 
 #include "textflag.h"
 
-// func teddyScanAVX2(masks *[6][32]byte, p *byte, n int) (off int, cand uint32)
+// WINDOW looks up the 32 positions at (SI)(R), leaving their bucket bits
+// ANDed over the three anchor bytes in Y12 and a bit per candidate
+// position in BX.
+#define WINDOW(R) \
+	VMOVDQU   (SI)(R*1), Y8 \
+	VPSRLW    $4, Y8, Y9 \
+	VPAND     Y6, Y8, Y8 \
+	VPAND     Y6, Y9, Y9 \
+	VPSHUFB   Y8, Y0, Y10 \
+	VPSHUFB   Y9, Y1, Y11 \
+	VPAND     Y10, Y11, Y12 \
+	VMOVDQU   1(SI)(R*1), Y8 \
+	VPSRLW    $4, Y8, Y9 \
+	VPAND     Y6, Y8, Y8 \
+	VPAND     Y6, Y9, Y9 \
+	VPSHUFB   Y8, Y2, Y10 \
+	VPSHUFB   Y9, Y3, Y11 \
+	VPAND     Y10, Y11, Y10 \
+	VPAND     Y10, Y12, Y12 \
+	VMOVDQU   2(SI)(R*1), Y8 \
+	VPSRLW    $4, Y8, Y9 \
+	VPAND     Y6, Y8, Y8 \
+	VPAND     Y6, Y9, Y9 \
+	VPSHUFB   Y8, Y4, Y10 \
+	VPSHUFB   Y9, Y5, Y11 \
+	VPAND     Y10, Y11, Y10 \
+	VPAND     Y10, Y12, Y12 \
+	VPCMPEQB  Y7, Y12, Y13 \
+	VPMOVMSKB Y13, BX \
+	NOTL      BX
+
+// func teddyScanAVX2(masks *[6][32]byte, p *byte, n, start int) (off int, cand uint32)
 //
-// For each window p[i:i+34], i = 0, 32, ... while i+34 <= n, and for each
-// of its 32 positions j, the bucket bits of byte k (k = 0, 1, 2) at
-// p[i+j+k] are lo_k[byte&15] & hi_k[byte>>4]; a position is a candidate
-// when the three AND to non-zero. Returns the first window with a
-// candidate and the candidate bits, or the first window not looked at
-// and 0.
-TEXT ·teddyScanAVX2(SB), NOSPLIT, $0-36
-	MOVQ masks+0(FP), AX
-	MOVQ p+8(FP), SI
-	MOVQ n+16(FP), DX
-	VMOVDQU 0(AX), Y0
-	VMOVDQU 32(AX), Y1
-	VMOVDQU 64(AX), Y2
-	VMOVDQU 96(AX), Y3
-	VMOVDQU 128(AX), Y4
-	VMOVDQU 160(AX), Y5
-	MOVL $0x0f0f0f0f, BX
-	VMOVD BX, X6
+// n >= 34. For each window p[i:i+34], i = start, start+32, ... while
+// i+34 <= n,
+// then for a last window p[n-34:n] holding the positions not yet looked
+// at, and for each of the window's 32 positions j, the bucket bits of
+// byte k (k = 0, 1, 2) at p[i+j+k] are lo_k[byte&15] & hi_k[byte>>4]; a
+// position is a candidate when the three AND to non-zero. Returns the
+// first window with a candidate and the candidate bits, or n-34 and 0
+// when every position up to n-3 was looked at.
+TEXT ·teddyScanAVX2(SB), NOSPLIT, $0-44
+	MOVQ         masks+0(FP), AX
+	MOVQ         p+8(FP), SI
+	MOVQ         n+16(FP), DX
+	VMOVDQU      0(AX), Y0
+	VMOVDQU      32(AX), Y1
+	VMOVDQU      64(AX), Y2
+	VMOVDQU      96(AX), Y3
+	VMOVDQU      128(AX), Y4
+	VMOVDQU      160(AX), Y5
+	MOVL         $0x0f0f0f0f, BX
+	VMOVD        BX, X6
 	VPBROADCASTD X6, Y6
-	VPXOR Y7, Y7, Y7
-	XORQ CX, CX
-	SUBQ $34, DX
-	JL   none
+	VPXOR        Y7, Y7, Y7
+	MOVQ         start+24(FP), CX
+	SUBQ         $34, DX
 
 loop:
-	CMPQ CX, DX
-	JG   none
+	CMPQ  CX, DX
+	JG    last
+	WINDOW(CX)
+	TESTL BX, BX
+	JNZ   found
+	ADDQ  $32, CX
+	JMP   loop
 
-	VMOVDQU (SI)(CX*1), Y8
-	VPSRLW  $4, Y8, Y9
-	VPAND   Y6, Y8, Y8
-	VPAND   Y6, Y9, Y9
-	VPSHUFB Y8, Y0, Y10
-	VPSHUFB Y9, Y1, Y11
-	VPAND   Y10, Y11, Y12
+last:
+	// Positions CX..n-3 are left: look at the window ending at n, without
+	// the positions before CX.
+	MOVQ  CX, R8
+	SUBQ  DX, R8
+	CMPQ  R8, $32
+	JGE   none
+	MOVQ  DX, CX
+	WINDOW(CX)
+	SHRXL R8, BX, BX
+	SHLXL R8, BX, BX
+	TESTL BX, BX
+	JNZ   found
 
-	VMOVDQU 1(SI)(CX*1), Y8
-	VPSRLW  $4, Y8, Y9
-	VPAND   Y6, Y8, Y8
-	VPAND   Y6, Y9, Y9
-	VPSHUFB Y8, Y2, Y10
-	VPSHUFB Y9, Y3, Y11
-	VPAND   Y10, Y11, Y10
-	VPAND   Y10, Y12, Y12
-
-	VMOVDQU 2(SI)(CX*1), Y8
-	VPSRLW  $4, Y8, Y9
-	VPAND   Y6, Y8, Y8
-	VPAND   Y6, Y9, Y9
-	VPSHUFB Y8, Y4, Y10
-	VPSHUFB Y9, Y5, Y11
-	VPAND   Y10, Y11, Y10
-	VPAND   Y10, Y12, Y12
-
-	VPCMPEQB  Y7, Y12, Y13
-	VPMOVMSKB Y13, BX
-	NOTL      BX
-	TESTL     BX, BX
-	JNZ       found
-	ADDQ      $32, CX
-	JMP       loop
-
-found:
-	MOVQ CX, off+24(FP)
-	MOVL BX, cand+32(FP)
+none:
+	MOVQ DX, off+32(FP)
+	MOVL $0, cand+40(FP)
 	VZEROUPPER
 	RET
 
-none:
-	MOVQ CX, off+24(FP)
-	MOVL $0, cand+32(FP)
+found:
+	MOVQ CX, off+32(FP)
+	MOVL BX, cand+40(FP)
 	VZEROUPPER
 	RET
