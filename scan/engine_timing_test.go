@@ -48,7 +48,7 @@ func BenchmarkScanReference(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(st.DecompressedBytes)
 			for i := 0; i < b.N; i++ {
-				sum, err := Run(context.Background(), Config{Rules: compiled, Workers: workers}, []Target{{Source: src}}, discard{})
+				sum, err := Run(context.Background(), Config{Rules: compiled, Workers: workers, Reference: true}, []Target{{Source: src}}, discard{})
 				if err != nil || sum.Partial() {
 					b.Fatalf("%v %+v", err, sum)
 				}
