@@ -101,6 +101,19 @@ func skipSpace(b []byte, i int) int {
 // body starts at b[i], and whether the body holds an escape; -1 when the
 // string does not end.
 func stringEnd(b []byte, i int) (int, bool) {
+	// Fast path: keys and many values are short and plain.
+	for j := i; j < len(b) && j < i+24; j++ {
+		switch b[j] {
+		case '"':
+			return j, false
+		case '\\':
+			return stringEndSlow(b, i)
+		}
+	}
+	return stringEndSlow(b, i)
+}
+
+func stringEndSlow(b []byte, i int) (int, bool) {
 	esc := false
 	for {
 		j := bytes.IndexByte(b[i:], '"')

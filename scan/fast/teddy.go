@@ -258,7 +258,7 @@ func (t *teddy) find(buf []byte, found []uint64) bool {
 	// look at.
 	for k := max(0, n-teddyMin+1); k < n; k++ {
 		for _, id := range t.short {
-			if t.verify(buf, id, k) {
+			if buf[k] == t.lits[id].Text[0] && t.verify(buf, id, k) {
 				found[id>>6] |= 1 << (id & 63)
 				any = true
 			}
