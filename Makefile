@@ -44,7 +44,11 @@ services:
 FUZZ_TARGETS := \
 	./scan/rule:FuzzParseFile \
 	./scan/decode:FuzzDecode \
-	./scan/udm:FuzzMap
+	./scan/udm:FuzzMap \
+	./scan:FuzzFastPath \
+	./scan/decode:FuzzDecodeUnchecked \
+	./scan/decode:FuzzStructure \
+	./scan/fast:FuzzMatcher
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
@@ -52,8 +56,21 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	done
 
+# Go benchmarks (per record: fast vs reference path), then
+# bench/cmd/throughput over the generated "bench" corpus (~0.4 GB
+# decompressed, in a temporary directory); tables and the scan's CPU
+# profile go to bench/out/RESULTS.md.
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./scan/... ./output/... ./bench/...
+	mkdir -p bench/out
+	$(GO) test -run='^$$' -bench=. -benchmem ./scan/... ./output/... ./bench/... > bench/out/bench.txt; \
+	  status=$$?; cat bench/out/bench.txt; exit $$status
+	$(GO) run ./bench/cmd/throughput -size bench -rounds 3 -cpuprofile bench/out/cpu.prof -out bench/out/throughput.md
+	{ echo "# retrohunt benchmarks"; echo; echo "make bench, $$(date -u +%Y-%m-%dT%H:%MZ)"; echo; \
+	  echo "## Throughput: retrohunt scan vs klauspost gzip decompress-only"; echo; cat bench/out/throughput.md; echo; \
+	  echo "## Go benchmarks"; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' bench/out/bench.txt; echo '```'; echo; \
+	  echo "## CPU profile of the fast scan at 1 worker (go tool pprof -top)"; echo; echo '```'; \
+	  $(GO) tool pprof -top bench/out/cpu.prof 2>/dev/null | head -30; echo '```'; } > bench/out/RESULTS.md
+	@echo "bench: bench/out/RESULTS.md"
 
 clean:
 	rm -rf bin demo
