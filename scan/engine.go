@@ -58,6 +58,48 @@ type Config struct {
 	// Started, when set, receives the live Summary as the scan starts, so
 	// a progress display can poll Summary.Progress.
 	Started func(*Summary)
+	// Select, when set, decides per listed object whether to scan it (an
+	// incremental sweep skips what its state says is done, a shard what
+	// another shard owns). It runs in the listing goroutine.
+	Select func(src sources.Source, o sources.Object) Selection
+	// Done, when set, receives every selected object's result in the
+	// writer goroutine, after the object's hits were handed to the
+	// Writer, one object at a time: the place to checkpoint between
+	// objects. An error from Done stops the scan.
+	Done func(ObjectResult) error
+}
+
+// Selection is Config.Select's verdict on one object.
+type Selection struct {
+	Scan bool
+	// Why names the reason for not scanning ("unchanged", "other
+	// shard"); the summary counts objects by it.
+	Why string
+	// FromRecord drops the hits of records before it: they are in the
+	// output already (an append blob that grew, an object that failed
+	// half-way in an earlier run).
+	FromRecord int64
+}
+
+// ObjectStatus is how far a selected object was scanned.
+type ObjectStatus uint8
+
+const (
+	ObjectScanned ObjectStatus = iota // read to the end (records may have been skipped)
+	ObjectFailed                      // could not be read to the end; try again
+	ObjectSkipped                     // not read on purpose (archive tier)
+)
+
+// ObjectResult is what the scan learned from one selected object.
+type ObjectResult struct {
+	URI    string
+	Object sources.Object
+	Status ObjectStatus
+	Reason string
+	// NextRecord is one past the highest record index handed to the
+	// rules: hits of records before it are in the output.
+	NextRecord int64
+	Hits       []output.Hit
 }
 
 // Target is one place to scan: a Source and a prefix inside it.
@@ -70,6 +112,7 @@ type job struct {
 	src  sources.Source
 	obj  sources.Object
 	info sources.Info
+	from int64         // Selection.FromRecord
 	data *bytes.Buffer // nil: the worker streams the object itself
 }
 
@@ -91,7 +134,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	g, ctx := errgroup.WithContext(ctx)
 	listed := make(chan job)
 	fetched := make(chan job, cfg.Workers)
-	hits := make(chan []output.Hit, cfg.Workers)
+	results := make(chan ObjectResult, cfg.Workers)
 	budget := semaphore.NewWeighted(cfg.BufferBytes)
 	pool := sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
@@ -99,7 +142,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	g.Go(func() error {
 		defer close(listed)
 		for _, t := range targets {
-			if err := list(ctx, cfg, t, sum, listed); err != nil {
+			if err := list(ctx, cfg, t, sum, listed, results); err != nil {
 				return err
 			}
 		}
@@ -128,7 +171,13 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 						if ctx.Err() != nil {
 							return ctx.Err()
 						}
-						sum.fail(j.src.URI(j.obj.Key), err)
+						uri := j.src.URI(j.obj.Key)
+						sum.fail(uri, err)
+						select {
+						case results <- ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: err.Error()}:
+						case <-ctx.Done():
+							return ctx.Err()
+						}
 						continue
 					}
 					j.data = buf
@@ -160,7 +209,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 			defer workers.Done()
 			wk := newWorker(cfg, filter)
 			for j := range fetched {
-				batch, err := wk.object(ctx, j, sum)
+				res, err := wk.object(ctx, j, sum)
 				if j.data != nil {
 					budget.Release(j.obj.Size)
 					if j.data.Cap() <= 16<<20 { // keep the pool from hoarding huge buffers
@@ -170,11 +219,8 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 				if err != nil {
 					return err
 				}
-				if len(batch) == 0 {
-					continue
-				}
 				select {
-				case hits <- batch:
+				case results <- res:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
@@ -184,15 +230,26 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	}
 	g.Go(func() error {
 		workers.Wait()
-		close(hits)
+		close(results)
 		return nil
 	})
 
-	// Stage 4: the one goroutine that touches the writer.
+	// Stage 4: the one goroutine that touches the writer. Results arrive
+	// from every stage (listing, download, decode), so the lister and the
+	// downloaders are done before the last worker closes results.
 	g.Go(func() error {
-		for batch := range hits {
-			if err := w.Write(batch); err != nil {
-				return fmt.Errorf("write hits: %w", err)
+		seen := map[dupKey]bool{}
+		for res := range results {
+			res.Hits = dedup(res.Hits, seen, sum)
+			if len(res.Hits) > 0 {
+				if err := w.Write(res.Hits); err != nil {
+					return fmt.Errorf("write hits: %w", err)
+				}
+			}
+			if cfg.Done != nil {
+				if err := cfg.Done(res); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -204,7 +261,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 
 // list walks one target and sends what survives pruning. A listing that
 // fails is recorded and the scan goes on with the other targets.
-func list(ctx context.Context, cfg Config, t Target, sum *Summary, out chan<- job) error {
+func list(ctx context.Context, cfg Config, t Target, sum *Summary, out chan<- job, results chan<- ObjectResult) error {
 	wk := &sources.Walker{
 		Source:        t.Source,
 		Window:        cfg.Window,
@@ -215,22 +272,43 @@ func list(ctx context.Context, cfg Config, t Target, sum *Summary, out chan<- jo
 		Warn:          cfg.Warn,
 		Now:           cfg.Now,
 	}
-	err := wk.Walk(ctx, t.Prefix, func(f sources.Found) error {
-		if f.Archived {
-			sum.archived(t.Source.URI(f.Key))
+	result := func(r ObjectResult) error {
+		if cfg.Done == nil {
 			return nil
+		}
+		select {
+		case results <- r:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	err := wk.Walk(ctx, t.Prefix, func(f sources.Found) error {
+		var from int64
+		if cfg.Select != nil {
+			sel := cfg.Select(t.Source, f.Object)
+			if !sel.Scan {
+				sum.notSelected(sel.Why)
+				return nil
+			}
+			from = sel.FromRecord
+		}
+		uri := t.Source.URI(f.Key)
+		if f.Archived {
+			sum.archived(uri)
+			return result(ObjectResult{URI: uri, Object: f.Object, Status: ObjectSkipped, Reason: "archive tier"})
 		}
 		if f.Size == 0 {
 			sum.mu.Lock()
 			sum.ObjectsEmpty++
 			sum.mu.Unlock()
-			return nil
+			return result(ObjectResult{URI: uri, Object: f.Object, Status: ObjectScanned})
 		}
 		sum.mu.Lock()
 		sum.queued++
 		sum.mu.Unlock()
 		select {
-		case out <- job{src: t.Source, obj: f.Object, info: f.Info}:
+		case out <- job{src: t.Source, obj: f.Object, info: f.Info, from: from}:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()

@@ -71,9 +71,9 @@ func TestFastPathAllocatesNothingPerRecord(t *testing.T) {
 		j := job{src: src, obj: sources.Object{Key: "obj.json", Size: int64(len(body))}}
 		return testing.AllocsPerRun(10, func() {
 			j.data = bytes.NewBuffer(body)
-			hits, err := w.object(context.Background(), j, &Summary{})
-			if err != nil || len(hits) > 0 {
-				t.Fatalf("%v, %d hits", err, len(hits))
+			res, err := w.object(context.Background(), j, &Summary{})
+			if err != nil || len(res.Hits) > 0 {
+				t.Fatalf("%v, %d hits", err, len(res.Hits))
 			}
 		})
 	}

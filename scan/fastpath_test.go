@@ -499,11 +499,11 @@ func objectOutcome(t testing.TB, src sources.Source, w *worker, body []byte) out
 	t.Helper()
 	sum := &Summary{}
 	j := job{src: src, obj: sources.Object{Key: "obj.json", Size: int64(len(body))}, data: bytes.NewBuffer(body)}
-	hits, err := w.object(context.Background(), j, sum)
+	res, err := w.object(context.Background(), j, sum)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return outcomeOf(sum, hits)
+	return outcomeOf(sum, res.Hits)
 }
 
 // TestFastPathMatchesReferenceOnMutations checks many small objects of

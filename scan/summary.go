@@ -46,6 +46,13 @@ type Summary struct {
 	RecordsUntimed     int64 `json:"records_untimed"` // evaluated although their time did not parse
 	OpenAppendBlobs    int64 `json:"open_append_blobs"`
 
+	// NotSelected counts listed objects Config.Select passed over, by
+	// reason ("unchanged" since the last sweep, "other shard").
+	NotSelected map[string]int64 `json:"not_selected,omitempty"`
+	// HitsDuplicate counts hits dropped because the same CloudTrail event
+	// (eventID) was delivered twice and already hit the rule.
+	HitsDuplicate int64 `json:"hits_duplicate"`
+
 	Hits       int64            `json:"hits"`
 	HitsByRule map[string]int64 `json:"hits_by_rule"`
 
@@ -117,6 +124,23 @@ func (s *Summary) archived(uri string) {
 	if len(s.Failures) < maxListed {
 		s.Failures = append(s.Failures, Problem{URI: uri, Record: -1, Reason: "archive tier: restore the object (S3 Glacier restore, Azure rehydrate) and scan again"})
 	}
+}
+
+func (s *Summary) notSelected(why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.NotSelected == nil {
+		s.NotSelected = map[string]int64{}
+	}
+	s.NotSelected[why]++
+}
+
+func (s *Summary) duplicate(rule string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.HitsDuplicate++
+	s.Hits--
+	s.HitsByRule[rule]--
 }
 
 func (s *Summary) listError(uri string, err error) {

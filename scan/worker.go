@@ -40,10 +40,13 @@ const ctxEvery = 4096
 
 // object decodes and matches one object. Only cancellation is returned as
 // an error; damage is recorded in sum.
-func (w *worker) object(ctx context.Context, j job, sum *Summary) ([]output.Hit, error) {
+func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult, error) {
 	uri := j.src.URI(j.obj.Key)
 	st := objectStats{uri: uri, compressed: j.obj.Size}
-	var hits []output.Hit
+	var (
+		hits []output.Hit
+		next int64 // one past the highest record index handed on
+	)
 	match := func(index int, raw []byte) error {
 		st.records++
 		ev, err := udm.Map(raw)
@@ -60,6 +63,9 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) ([]output.Hit,
 			return nil
 		}
 		for _, r := range w.cfg.Rules {
+			if int64(index) < j.from {
+				break // its hits are in the output from an earlier run
+			}
 			if !r.Compiled.Match(ev) {
 				continue
 			}
@@ -93,6 +99,13 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) ([]output.Hit,
 			return match(index, raw)
 		}
 	}
+	inner := fn
+	fn = func(index int, raw []byte) error {
+		if int64(index) >= next {
+			next = int64(index) + 1
+		}
+		return inner(index, raw)
+	}
 	var (
 		res decode.Result
 		err error
@@ -107,7 +120,7 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) ([]output.Hit,
 		})
 	}
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return ObjectResult{}, ctx.Err()
 	}
 	st.decompressed = res.Bytes
 	for _, s := range res.Skipped {
@@ -128,10 +141,10 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) ([]output.Hit,
 		sum.fail(uri, err)
 		st.skips = nil
 		sum.mergeFailed(&st)
-		return hits, nil
+		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: err.Error(), NextRecord: next, Hits: hits}, nil
 	}
 	sum.merge(&st)
-	return hits, nil
+	return ObjectResult{URI: uri, Object: j.obj, Status: ObjectScanned, NextRecord: next, Hits: hits}, nil
 }
 
 // mergeFailed counts what a failed object yielded before its damage,
