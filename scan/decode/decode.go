@@ -114,19 +114,31 @@ func (d *Decoder) Decode(r io.Reader, fn func(index int, raw []byte) error) (Res
 }
 
 func (d *Decoder) decode(r io.Reader, fn func(index int, raw []byte) error) (Result, error) {
-	var res Result
-	d.br.Reset(r)
-	magic, _ := d.br.Peek(2)
-	src := io.Reader(d.br)
+	var (
+		res   Result
+		in    io.Reader = d.br
+		magic []byte
+	)
+	if br, ok := r.(*bytes.Reader); ok && d.unchecked {
+		// Fast path: gzip reads a buffered object directly, which
+		// decodes faster than through a bufio.Reader.
+		var m [2]byte
+		n, _ := br.ReadAt(m[:], br.Size()-int64(br.Len()))
+		magic, in = m[:n], br
+	} else {
+		d.br.Reset(r)
+		magic, _ = d.br.Peek(2)
+	}
+	src := in
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		res.Gzip = true
 		if d.gz == nil {
-			gz, err := gzip.NewReader(d.br)
+			gz, err := gzip.NewReader(in)
 			if err != nil {
 				return res, fmt.Errorf("gzip: %w", err)
 			}
 			d.gz = gz
-		} else if err := d.gz.Reset(d.br); err != nil {
+		} else if err := d.gz.Reset(in); err != nil {
 			return res, fmt.Errorf("gzip: %w", err)
 		}
 		src = gzipErrors{d.gz}

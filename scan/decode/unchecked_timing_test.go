@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"os"
@@ -64,6 +65,24 @@ func BenchmarkDecodeUnchecked(b *testing.B) {
 			for _, o := range objs {
 				zr.Reset(bytes.NewReader(o))
 				io.Copy(io.Discard, &zr)
+			}
+		}
+	})
+	b.Run("baseline/gunzip-bufio-Read", func(b *testing.B) {
+		var zr gzip.Reader
+		br := bufio.NewReaderSize(nil, 256<<10)
+		buf := make([]byte, 256<<10)
+		b.ReportAllocs()
+		b.SetBytes(size)
+		for b.Loop() {
+			for _, o := range objs {
+				br.Reset(bytes.NewReader(o))
+				zr.Reset(br)
+				for {
+					if _, err := zr.Read(buf); err != nil {
+						break
+					}
+				}
 			}
 		}
 	})
