@@ -16,7 +16,9 @@ import (
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/lint"
 	"github.com/retrohunt/retrohunt/scan/rules"
+	"github.com/retrohunt/retrohunt/scan/state"
 	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sources/open"
 )
 
 const scanUsage = `Usage: retrohunt scan [flags] ARCHIVE...
@@ -55,6 +57,11 @@ type scanFlags struct {
 	progress      string
 	reference     bool
 	src           sourceFlags
+	state         string
+	partitionBy   string
+	shard         string
+
+	checkpointObjects int
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
@@ -78,6 +85,10 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.progress, "progress", progressAuto, "progress on stderr: auto (bars when stderr is a terminal), plain (a line every 5s, for CI logs) or none")
 	fs.BoolVar(&f.reference, "reference", false, "validate, map and match every record (the reference path, for debugging) instead of prefiltering")
 	f.src.register(fs)
+	fs.StringVar(&f.state, "state", "", "incremental sweep state `file` (path, s3:// or azblob://): scan only new, changed and failed objects, and resume a killed run exactly (docs/sweeps.md)")
+	fs.StringVar(&f.partitionBy, "partition-by", "", "with a lake --out (ending in /, or s3:// / azblob://): Hive partitions, comma-separated from date, rule, account")
+	fs.StringVar(&f.shard, "shard", "", "scan shard `i/n` of the archive (0-based), or auto/n from JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX")
+	fs.IntVar(&f.checkpointObjects, "checkpoint-objects", 2000, "with --state and a lake: objects per checkpoint (also every minute)")
 }
 
 func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -109,6 +120,9 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	format, toFile, err := outputFormat(f.format, f.out)
 	if err != nil {
 		return usageError{err}
+	}
+	if isLake(f.out) && format != output.Parquet {
+		return usagef("--out %s is a lake prefix: it takes Parquet part files, not --format %s", open.Redact(f.out), format)
 	}
 	mode := f.progress
 	if (mode == progressAuto || mode == "") && !toFile && drawable(stdout) {
@@ -145,12 +159,22 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		tgs = append(tgs, t)
 	}
 
+	sw, err := openSweep(ctx, &f, loaded)
+	if err != nil {
+		return err
+	}
+	if sw != nil {
+		defer sw.abort()
+	}
+
 	// Open the output only now: a usage error must not leave a file.
 	var (
 		dst  io.Writer = stdout
 		file *output.File
 	)
-	if toFile {
+	if sw != nil && sw.lk != nil {
+		toFile = false
+	} else if toFile {
 		file, err = output.Create(f.out)
 		if err != nil {
 			return err
@@ -158,7 +182,13 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer file.Abort()
 		dst = file
 	}
-	w := newTally(output.New(format, dst))
+	var inner output.Writer
+	if sw != nil && sw.lk != nil {
+		inner = sw.lk
+	} else {
+		inner = output.New(format, dst)
+	}
+	w := newTally(inner)
 
 	cfg := scan.Config{
 		Rules:         compiled,
@@ -174,16 +204,29 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Warn:          warn,
 		Started:       prog.start,
 	}
+	if sw != nil {
+		cfg.Select, cfg.Done = sw.selectObject, sw.done
+	}
 	sum, runErr := scan.Run(ctx, cfg, tgs, w)
 	prog.stop()
 	// Close (and commit) even after an interrupt: the hits found so far
 	// are real, and the file must be valid Parquet.
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("write hits: %w", err)
+	if sw == nil || sw.lk == nil {
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("write hits: %w", err)
+		}
+		if file != nil {
+			if err := file.Commit(); err != nil {
+				return err
+			}
+		}
 	}
-	if file != nil {
-		if err := file.Commit(); err != nil {
-			return err
+	if sw != nil {
+		if err := sw.finish(newSummaryDoc(sum, w)); err != nil {
+			if state.IsConflict(err) {
+				return err // it names both runs already
+			}
+			return fmt.Errorf("sweep: %w", err)
 		}
 	}
 	if !f.quiet || runErr != nil || sum.Partial() {
