@@ -27,6 +27,9 @@ func download(ctx context.Context, j job, buf *bytes.Buffer, attempts int) error
 			}
 		}
 		buf.Reset()
+		// Room for the listed size up front: ReadFrom then reads the
+		// object without growing (and zeroing) the buffer step by step.
+		buf.Grow(int(j.obj.Size) + bytes.MinRead)
 		err = sources.WithObject(ctx, j.src, j.obj, func(r io.Reader) error {
 			_, err := buf.ReadFrom(r)
 			return err
