@@ -525,8 +525,11 @@ func TestFastPathMatchesReferenceOnMutations(t *testing.T) {
 		rules = append(rules, r.Compiled)
 	}
 	refW, fastW := testWorker(rs, nil), testWorker(rs, fast.New(rules))
-	hits := 0
-	for i := 0; i < 4000; i++ {
+	hits, n := 0, 4000
+	if raceEnabled {
+		n = 500 // the race detector checks the concurrency, not the cases
+	}
+	for i := 0; i < n; i++ {
 		rec := mutate(rng, seeds[rng.Intn(len(seeds))])
 		body := append(append([]byte(`{"Records":[`), rec...), "]}"...)
 		ref := objectOutcome(t, src, refW, body)
@@ -536,7 +539,7 @@ func TestFastPathMatchesReferenceOnMutations(t *testing.T) {
 		}
 		hits += len(ref.hits)
 	}
-	if hits < 500 {
+	if hits < n/8 {
 		t.Fatalf("only %d hits among the mutations", hits)
 	}
 }
