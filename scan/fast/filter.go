@@ -9,11 +9,11 @@ import (
 type Filter struct {
 	req *Requirements
 	m   matcher
-	// lits is req.Literals plus the trigger literals.
+	// lits is req.Literals, then the triggers, then the backslash.
 	lits []Literal
-	// trigger[i] is true for the literals whose presence alone makes a
-	// record a candidate (U+017F and U+212A when FoldKS).
-	trigger []bool
+	// triggers index the literals whose presence alone makes a record a
+	// candidate (U+017F and U+212A when FoldKS).
+	triggers []int
 	// escape is the index of the backslash literal: a record with one
 	// is searched again with its escapes decoded.
 	escape int
@@ -32,16 +32,14 @@ func New(rules []*rule.Rule) *Filter {
 	rs := Require(rules)
 	f := &Filter{req: rs, all: rs.Free}
 	f.lits = append(f.lits, rs.Literals...)
-	f.trigger = make([]bool, len(rs.Literals))
 	if rs.FoldKS {
 		for _, t := range []string{"\u017f", "\u212a"} {
+			f.triggers = append(f.triggers, len(f.lits))
 			f.lits = append(f.lits, Literal{Text: t})
-			f.trigger = append(f.trigger, true)
 		}
 	}
 	f.escape = len(f.lits)
 	f.lits = append(f.lits, Literal{Text: `\`})
-	f.trigger = append(f.trigger, false)
 	f.m = newMatcher(f.lits)
 	return f
 }
@@ -93,8 +91,8 @@ func (c *Checker) Candidate(rec []byte) bool {
 }
 
 func (c *Checker) hit() bool {
-	for i, t := range c.f.trigger {
-		if t && c.found[i>>6]&(1<<(i&63)) != 0 {
+	for _, i := range c.f.triggers {
+		if c.found[i>>6]&(1<<(i&63)) != 0 {
 			return true
 		}
 	}
