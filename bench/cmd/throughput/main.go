@@ -54,6 +54,9 @@ type options struct {
 	out        string
 	cpuprofile string
 	keep       bool
+	// connections and bufferMiB tune the scan (0: the engine's defaults).
+	connections int
+	bufferMiB   int64
 }
 
 func run() int {
@@ -67,6 +70,8 @@ func run() int {
 	fs.StringVar(&o.out, "out", "", "also write the table to this file")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the fast scan at the first worker count")
 	fs.BoolVar(&o.keep, "keep", false, "keep the generated corpus")
+	fs.IntVar(&o.connections, "connections", 0, "scan.Config.Connections (default: the engine's)")
+	fs.Int64Var(&o.bufferMiB, "buffer-mib", 0, "scan.Config.BufferBytes in MiB (default: the engine's)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return 2
 	}
@@ -185,7 +190,7 @@ func measure(o options) error {
 			}
 			keep(r)
 			prof := o.cpuprofile != "" && i == 0 && round == o.rounds
-			if r, err = scanOnce(ctx, src, compiled, n, false, prof, o.cpuprofile); err != nil {
+			if r, err = scanOnce(ctx, src, o.config(compiled, n, false), prof, o.cpuprofile); err != nil {
 				return err
 			}
 			keep(r)
@@ -193,7 +198,7 @@ func measure(o options) error {
 	}
 	if o.reference {
 		runtime.GOMAXPROCS(1)
-		r, err := scanOnce(ctx, src, compiled, 1, true, false, "")
+		r, err := scanOnce(ctx, src, o.config(compiled, 1, true), false, "")
 		if err != nil {
 			return err
 		}
@@ -275,12 +280,16 @@ type discard struct{}
 func (discard) Write([]output.Hit) error { return nil }
 func (discard) Close() error             { return nil }
 
-func scanOnce(ctx context.Context, src sources.Source, rs []*scan.Rule, n int, reference, profile bool, path string) (result, error) {
+func (o options) config(rs []*scan.Rule, workers int, reference bool) scan.Config {
+	return scan.Config{Rules: rs, Workers: workers, Reference: reference, Connections: o.connections, BufferBytes: o.bufferMiB << 20}
+}
+
+func scanOnce(ctx context.Context, src sources.Source, cfg scan.Config, profile bool, path string) (result, error) {
 	name := "retrohunt scan"
-	if reference {
+	if cfg.Reference {
 		name = "retrohunt scan --reference"
 	}
-	r := result{name: name, workers: n}
+	r := result{name: name, workers: cfg.Workers}
 	prepare()
 	if profile {
 		f, err := os.Create(path)
@@ -294,7 +303,7 @@ func scanOnce(ctx context.Context, src sources.Source, rs []*scan.Rule, n int, r
 		defer pprof.StopCPUProfile()
 	}
 	start, cpu0 := time.Now(), cpuTime()
-	sum, err := scan.Run(ctx, scan.Config{Rules: rs, Workers: n, Reference: reference}, []scan.Target{{Source: src}}, discard{})
+	sum, err := scan.Run(ctx, cfg, []scan.Target{{Source: src}}, discard{})
 	r.elapsed, r.cpu = time.Since(start), cpuTime()-cpu0
 	r.rssMiB = peakRSS()
 	if err != nil {
