@@ -52,31 +52,18 @@ func (l *limited) Properties() Properties { return Properties{Connections: cap(l
 
 // List implements Source.
 func (l *limited) List(ctx context.Context, prefix string, fn func(Object) error) error {
-	if err := l.acquire(ctx); err != nil {
-		return err
-	}
-	held := true
-	defer func() {
-		if held {
-			l.release()
-		}
-	}()
-	return l.Source.List(ctx, prefix, func(o Object) error {
-		l.release()
-		held = false
-		if err := fn(o); err != nil {
-			return err
-		}
-		if err := l.acquire(ctx); err != nil {
-			return err
-		}
-		held = true
-		return nil
-	})
+	return holdWhileListing(ctx, l, func(f func(Object) error) error { return l.Source.List(ctx, prefix, f) }, fn)
 }
 
 // ListDirs implements Source, with the same slot rule as List.
 func (l *limited) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+	return holdWhileListing(ctx, l, func(f func(string) error) error { return l.Source.ListDirs(ctx, prefix, f) }, fn)
+}
+
+// holdWhileListing holds a slot while the store works on a listing, but
+// not while fn runs: a lister that feeds download workers through the
+// same limiter would otherwise hold the slots they wait for.
+func holdWhileListing[T any](ctx context.Context, l *limited, list func(func(T) error) error, fn func(T) error) error {
 	if err := l.acquire(ctx); err != nil {
 		return err
 	}
@@ -86,10 +73,10 @@ func (l *limited) ListDirs(ctx context.Context, prefix string, fn func(string) e
 			l.release()
 		}
 	}()
-	return l.Source.ListDirs(ctx, prefix, func(dir string) error {
+	return list(func(v T) error {
 		l.release()
 		held = false
-		if err := fn(dir); err != nil {
+		if err := fn(v); err != nil {
 			return err
 		}
 		if err := l.acquire(ctx); err != nil {
