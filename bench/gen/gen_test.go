@@ -38,7 +38,9 @@ func (m *memSink) Put(key string, body []byte) error {
 
 // smallConfig is the demo corpus of `gencorpus -size small`.
 func smallConfig() Config {
-	return Config{Seed: 1, Days: 2, FilesPerDay: 6, RecordsPerFile: 20, AzureRecordsPerHour: 50}
+	cfg, _ := Preset("small")
+	cfg.Seed = 1
+	return cfg
 }
 
 func generate(t *testing.T, cfg Config) (*memSink, Stats, []Truth) {

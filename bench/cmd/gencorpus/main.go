@@ -28,7 +28,7 @@ func run() int {
 	out := fs.String("out", "", "output directory (required)")
 	days := fs.Int("days", 0, "days to generate (default: the size's)")
 	seed := fs.Int64("seed", 1, "random seed; the same seed and flags give byte-identical output")
-	size := fs.String("size", "small", "corpus size: small (demo, ~8 MB), bench (~0.4 GB) or 1g (~1.2 GB decompressed)")
+	size := fs.String("size", "small", "corpus size: "+gen.PresetNames()+" decompressed")
 	org := fs.String("org", "", "organization id (o-…): use the organization-trail key layout")
 	legacy := fs.Bool("legacy", false, `write some Azure blobs in the legacy {"records":[...]} envelope`)
 	if err := fs.Parse(os.Args[1:]); err != nil {
@@ -39,9 +39,9 @@ func run() int {
 		fs.Usage()
 		return 2
 	}
-	cfg, ok := preset(*size)
+	cfg, ok := gen.Preset(*size)
 	if !ok {
-		fmt.Fprintf(os.Stderr, "gencorpus: unknown -size %q (small, bench, 1g)\n", *size)
+		fmt.Fprintf(os.Stderr, "gencorpus: unknown -size %q: want %s\n", *size, gen.PresetNames())
 		return 2
 	}
 	cfg.Seed = *seed
@@ -78,18 +78,6 @@ func run() int {
 		st.Objects, st.CloudTrailObjects, st.AzureObjects, st.SiblingObjects, st.Records,
 		float64(st.CompressedBytes)/1e6, float64(st.DecompressedBytes)/1e6, st.Positives, len(st.Decoys), time.Since(begin).Seconds())
 	return 0
-}
-
-func preset(size string) (gen.Config, bool) {
-	switch size {
-	case "small":
-		return gen.Config{Days: 2, FilesPerDay: 6, RecordsPerFile: 20, AzureRecordsPerHour: 50}, true
-	case "bench":
-		return gen.Config{Days: 2, FilesPerDay: 288, RecordsPerFile: 100, AzureRecordsPerHour: 200}, true
-	case "1g":
-		return gen.Config{Days: 6, FilesPerDay: 288, RecordsPerFile: 100, AzureRecordsPerHour: 200}, true
-	}
-	return gen.Config{}, false
 }
 
 func writeFile(path string, fn func(*os.File) error) error {

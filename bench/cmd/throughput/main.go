@@ -63,7 +63,7 @@ func run() int {
 	var o options
 	fs := flag.NewFlagSet("throughput", flag.ContinueOnError)
 	fs.StringVar(&o.dir, "dir", "", "archive directory to scan (default: generate -size into a temporary directory)")
-	fs.StringVar(&o.size, "size", "1g", "corpus to generate without -dir: small, bench (~0.4 GB) or 1g (~1.2 GB decompressed)")
+	fs.StringVar(&o.size, "size", "1g", "corpus to generate without -dir: "+gen.PresetNames()+" decompressed")
 	workers := fs.String("workers", "1,2", "worker counts to measure (comma-separated)")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds per configuration; the best is reported")
 	fs.BoolVar(&o.reference, "reference", false, "also measure the reference path (slow: about 20 MB/s)")
@@ -94,19 +94,6 @@ func run() int {
 	return 0
 }
 
-func preset(size string) (gen.Config, bool) {
-	// The presets of bench/cmd/gencorpus.
-	switch size {
-	case "small":
-		return gen.Config{Days: 2, FilesPerDay: 6, RecordsPerFile: 20, AzureRecordsPerHour: 50}, true
-	case "bench":
-		return gen.Config{Days: 2, FilesPerDay: 288, RecordsPerFile: 100, AzureRecordsPerHour: 200}, true
-	case "1g":
-		return gen.Config{Days: 6, FilesPerDay: 288, RecordsPerFile: 100, AzureRecordsPerHour: 200}, true
-	}
-	return gen.Config{}, false
-}
-
 // result is one measured configuration.
 type result struct {
 	name         string
@@ -125,7 +112,7 @@ func measure(o options) error {
 	ctx := context.Background()
 	dir := o.dir
 	if dir == "" {
-		cfg, ok := preset(o.size)
+		cfg, ok := gen.Preset(o.size)
 		if !ok {
 			return fmt.Errorf("unknown -size %q", o.size)
 		}
