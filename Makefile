@@ -5,7 +5,7 @@ BIN       := bin/retrohunt
 FUZZTIME  ?= 10s
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build demo test test-race vet fmt-check fuzz bench services clean
+.PHONY: all build demo test test-race vet fmt-check fuzz bench generate services clean
 
 all: build
 
@@ -34,6 +34,11 @@ test-race: services
 
 vet:
 	$(GO) vet ./...
+
+# Generated files (scan/fast/trigrams.txt); a test in each package fails
+# when its file is stale.
+generate:
+	$(GO) generate ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -201,7 +201,7 @@ func Require(rules []*rule.Rule) *Requirements {
 }
 
 // prune keeps, of each conjunction, only the term whose literals are
-// rarest (by trigramWeight): the search then looks for fewer, rarer
+// rarest (by trigrams.txt): the search then looks for fewer, rarer
 // literals, as "eventName" values rather than the "eventSource" every
 // record of a service carries. A weaker requirement is still sound.
 // Literals no longer needed are dropped and the rest renumbered.

@@ -4,12 +4,11 @@ import (
 	"math"
 	"math/bits"
 	"sort"
-	"sync"
 )
 
 // teddy is the SIMD literal matcher, after Hyperscan's Teddy: every
 // literal is anchored on one of its trigrams (the rarest, by
-// trigramWeight), the literals are spread over 8 buckets, and for each
+// trigrams.txt), the literals are spread over 8 buckets, and for each
 // of the 3 anchor bytes two 16-entry tables, indexed by the byte's low
 // and high nibble, say which buckets can have that byte there. A kernel
 // looks up 32 positions at a time (VPSHUFB) and reports the positions
@@ -145,7 +144,7 @@ func (n bucketNibbles) with(l Literal, off int) bucketNibbles {
 }
 
 // cost estimates how often the bucket's tables let a position through:
-// the summed frequency (trigramWeight) of every folded trigram they
+// the summed frequency (trigrams.txt) of every folded trigram they
 // admit, an unlisted trigram counting 1.
 func (n bucketNibbles) cost() float64 {
 	var sets [teddyMin][]uint32
@@ -180,53 +179,6 @@ func (n bucketNibbles) cost() float64 {
 	}
 	return sum
 }
-
-// trigramTable is trigramWeight as a dense cube over the bytes it
-// holds (every other byte shares index 0).
-type trigramTable struct {
-	index [256]uint8
-	n     int
-	cube  []uint8 // n*n*n weights + 1, 0 for unlisted
-	pow   [256]float64
-	bi    []float64 // n*n: the summed frequency of the trigrams a bigram starts
-}
-
-// bigram is how often the folded bigram ab starts a listed trigram.
-func (t *trigramTable) bigram(a, b byte) float64 {
-	return t.bi[int(t.index[a])*t.n+int(t.index[b])]
-}
-
-// freq estimates how often the folded trigram abc occurs: 2**weight, or
-// 1 when unlisted.
-func (t *trigramTable) freq(a, b, c byte) float64 {
-	i := (int(t.index[a])*t.n+int(t.index[b]))*t.n + int(t.index[c])
-	return t.pow[t.cube[i]]
-}
-
-var trigrams = sync.OnceValue(func() *trigramTable {
-	t := &trigramTable{n: 1}
-	for k := range trigramWeight {
-		for i := 0; i < len(k); i++ {
-			if t.index[k[i]] == 0 {
-				t.index[k[i]] = uint8(t.n)
-				t.n++
-			}
-		}
-	}
-	t.cube = make([]uint8, t.n*t.n*t.n)
-	for k, w := range trigramWeight {
-		t.cube[(int(t.index[k[0]])*t.n+int(t.index[k[1]]))*t.n+int(t.index[k[2]])] = w + 1
-	}
-	t.pow[0] = 1
-	for w := 1; w < 256; w++ {
-		t.pow[w] = math.Exp2(float64(w - 1))
-	}
-	t.bi = make([]float64, t.n*t.n)
-	for k, w := range trigramWeight {
-		t.bi[int(t.index[k[0]])*t.n+int(t.index[k[1]])] += t.pow[w+1]
-	}
-	return t
-})
 
 func upper(c byte) byte {
 	if 'a' <= c && c <= 'z' {
