@@ -65,17 +65,21 @@ fuzz:
 
 # Go benchmarks (per record: fast vs reference path), then
 # bench/cmd/throughput over the generated "bench" corpus (~0.4 GB
-# decompressed, in a temporary directory); tables and the scan's CPU
-# profile go to bench/out/RESULTS.md.
+# decompressed, in a temporary directory): decompress-only, the fast
+# scan and the reference scan, each measurement in its own process, 3
+# rounds. bench/out/RESULTS.md gets the harness's tables (medians,
+# per-round spread, ratios, per-path peak RSS), the Go benchmarks and
+# the scan's CPU profile; the README's speed table is its "README table"
+# section, copied as is (bench/RESULTS.md says which run it came from).
 bench:
 	mkdir -p bench/out
 	$(GO) test -run='^$$' -bench=. -benchmem ./scan/... ./output/... ./bench/... > bench/out/bench.txt; \
 	  status=$$?; cat bench/out/bench.txt; exit $$status
-	$(GO) run ./bench/cmd/throughput -size bench -rounds 3 -cpuprofile bench/out/cpu.prof -out bench/out/throughput.md
+	$(GO) run ./bench/cmd/throughput -size bench -rounds 3 -reference -cpuprofile bench/out/cpu.prof -out bench/out/throughput.md
 	{ echo "# retrohunt benchmarks"; echo; echo "make bench, $$(date -u +%Y-%m-%dT%H:%MZ)"; echo; \
-	  echo "## Throughput: retrohunt scan vs klauspost gzip decompress-only"; echo; cat bench/out/throughput.md; echo; \
+	  echo "## Throughput: retrohunt scan vs klauspost gzip decompress-only and the reference path"; echo; cat bench/out/throughput.md; echo; \
 	  echo "## Go benchmarks"; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' bench/out/bench.txt; echo '```'; echo; \
-	  echo "## CPU profile of the fast scan at 1 worker (go tool pprof -top)"; echo; echo '```'; \
+	  echo "## CPU profile of the fast scan at 1 worker, last round (go tool pprof -top)"; echo; echo '```'; \
 	  $(GO) tool pprof -top bench/out/cpu.prof 2>/dev/null | head -30; echo '```'; } > bench/out/RESULTS.md
 	@echo "bench: bench/out/RESULTS.md"
 

@@ -1,49 +1,52 @@
 // Command throughput measures retrohunt's scan engine against klauspost
-// gzip decompress-only of the same objects, in the same run, at 1 and 2
-// workers (GOMAXPROCS set to the worker count), and prints a Markdown
-// table: records/s, MB/s compressed and decompressed, the ratio to
-// decompress-only at the same worker count, and peak RSS.
+// gzip decompress-only of the same objects, and optionally the reference
+// path (scan.Config.Reference), at each worker count (GOMAXPROCS set to
+// the worker count), and prints every number bench/RESULTS.md and the
+// README's speed table show:
 //
-//	go run ./bench/cmd/throughput -size 1g                  # generates into $TMPDIR, removes it after
-//	go run ./bench/cmd/throughput -dir /tmp/corpus/archive   # a corpus from gencorpus
+//	go run ./bench/cmd/throughput -size 1g -reference        # generates into $TMPDIR, removes it after
+//	go run ./bench/cmd/throughput -dir /tmp/corpus/archive    # a corpus from gencorpus
 //
-// Rounds alternate decompress-only and scan so that both see the same
-// machine; each row is the best of its rounds. Peak RSS is VmHWM, reset
-// through /proc/self/clear_refs before each measurement. On a shared
-// machine wall-clock rates swing with the neighbours' load; the CPU
-// columns (process user+system time, getrusage) swing much less.
+// Each measurement (one path, one worker count, one round) runs in a
+// child process, this binary re-executed with -child, so that its peak
+// RSS (the child's rusage maxrss, as the parent's wait4 reports it) is
+// that path's alone; the child times the path itself, after listing the
+// objects and compiling the rules. Rounds run every path in turn so
+// that all see the same machine; the tables give the median of the
+// rounds, each ratio is the median of the per-round ratios (the two
+// paths of a round ran a few seconds apart), and the per-round table
+// gives the spread. On a shared machine wall-clock rates swing with the
+// neighbours' load; the CPU columns (user+system time, getrusage) swing
+// much less.
 package main
 
 import (
-	"bytes"
-	"context"
-	"errors"
+	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
+	"os/exec"
 	"runtime"
-	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
-
 	"github.com/retrohunt/retrohunt/bench/gen"
-	"github.com/retrohunt/retrohunt/output"
-	"github.com/retrohunt/retrohunt/scan"
-	"github.com/retrohunt/retrohunt/scan/rules"
-	"github.com/retrohunt/retrohunt/sources"
-	"github.com/retrohunt/retrohunt/sources/local"
 )
 
 // Exit codes: 0 done, 1 runtime error, 2 usage error.
 func main() {
-	os.Exit(run())
+	os.Exit(run(os.Args[1:]))
 }
+
+// The measured paths, in the order of the tables.
+const (
+	pathGunzip    = "decompress-only"
+	pathScan      = "retrohunt scan"
+	pathReference = "retrohunt scan --reference"
+)
 
 type options struct {
 	dir        string
@@ -57,22 +60,25 @@ type options struct {
 	// connections and bufferMiB tune the scan (0: the engine's defaults).
 	connections int
 	bufferMiB   int64
+	// child is the path a child process measures ("" in the parent).
+	child string
 }
 
-func run() int {
+func run(args []string) int {
 	var o options
 	fs := flag.NewFlagSet("throughput", flag.ContinueOnError)
 	fs.StringVar(&o.dir, "dir", "", "archive directory to scan (default: generate -size into a temporary directory)")
-	fs.StringVar(&o.size, "size", "1g", "corpus to generate without -dir: "+gen.PresetNames()+" decompressed")
+	fs.StringVar(&o.size, "size", "1g", "corpus to generate without -dir (gencorpus -size, seed 1): "+gen.PresetNames()+" decompressed")
 	workers := fs.String("workers", "1,2", "worker counts to measure (comma-separated)")
-	fs.IntVar(&o.rounds, "rounds", 3, "rounds per configuration; the best is reported")
-	fs.BoolVar(&o.reference, "reference", false, "also measure the reference path (slow: about 20 MB/s)")
-	fs.StringVar(&o.out, "out", "", "also write the table to this file")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the fast scan at the first worker count")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds per configuration; the tables give the median and the spread")
+	fs.BoolVar(&o.reference, "reference", false, "also measure the reference path at the first worker count (slow: about 20 MB/s)")
+	fs.StringVar(&o.out, "out", "", "also write the report to this file")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the fast scan at the first worker count, last round")
 	fs.BoolVar(&o.keep, "keep", false, "keep the generated corpus")
 	fs.IntVar(&o.connections, "connections", 0, "scan.Config.Connections (default: the engine's)")
 	fs.Int64Var(&o.bufferMiB, "buffer-mib", 0, "scan.Config.BufferBytes in MiB (default: the engine's)")
-	if err := fs.Parse(os.Args[1:]); err != nil {
+	fs.StringVar(&o.child, "child", "", "internal: measure this one path once and print the result as JSON")
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	for _, s := range strings.Split(*workers, ",") {
@@ -87,35 +93,47 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "throughput: -rounds must be >= 1 and no arguments are taken")
 		return 2
 	}
-	if err := measure(o); err != nil {
+	if o.child != "" {
+		if err := child(o); err != nil {
+			fmt.Fprintln(os.Stderr, "throughput:", err)
+			return 1
+		}
+		return 0
+	}
+	if err := parent(o, strings.Join(append([]string{"throughput"}, args...), " ")); err != nil {
 		fmt.Fprintln(os.Stderr, "throughput:", err)
 		return 1
 	}
 	return 0
 }
 
-// result is one measured configuration.
-type result struct {
-	name         string
-	workers      int
-	records      int64
-	compressed   int64
-	decompressed int64
-	elapsed      time.Duration
-	cpu          time.Duration // user+system time of the process
-	rssMiB       float64
+// sample is one measurement: what the child reports on stdout, then the
+// parent's view of the child process.
+type sample struct {
+	Path         string        `json:"path"`
+	Workers      int           `json:"workers"`
+	Objects      int           `json:"objects"`
+	Records      int64         `json:"records"`
+	Compressed   int64         `json:"compressed"`
+	Decompressed int64         `json:"decompressed"`
+	Elapsed      time.Duration `json:"elapsed"`
+	CPU          time.Duration `json:"cpu"` // user+system time of the measured part
+	// Set by the parent.
+	round  int
+	rssMiB float64 // the child's maxrss
 }
 
-func (r result) mbps(n int64) float64 { return float64(n) / 1e6 / r.elapsed.Seconds() }
+func (s sample) mbps() float64    { return float64(s.Decompressed) / 1e6 / s.Elapsed.Seconds() }
+func (s sample) mbpsCPU() float64 { return float64(s.Decompressed) / 1e6 / s.CPU.Seconds() }
 
-func measure(o options) error {
-	ctx := context.Background()
+func parent(o options, command string) error {
 	dir := o.dir
 	if dir == "" {
 		cfg, ok := gen.Preset(o.size)
 		if !ok {
-			return fmt.Errorf("unknown -size %q", o.size)
+			return fmt.Errorf("unknown -size %q: want %s", o.size, gen.PresetNames())
 		}
+		cfg.Seed = 1 // gencorpus's default
 		tmp, err := os.MkdirTemp("", "retrohunt-throughput-")
 		if err != nil {
 			return err
@@ -129,269 +147,247 @@ func measure(o options) error {
 		}
 		dir = tmp
 	}
-	src, err := local.New(dir)
+	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	// The objects the scan reads: the walker's, siblings and empty
-	// objects left out as the engine leaves them out.
-	var objs []sources.Object
-	w := &sources.Walker{Source: src}
-	if err := w.Walk(ctx, "", func(f sources.Found) error {
-		if f.Size > 0 {
-			objs = append(objs, f.Object)
-		}
-		return nil
-	}); err != nil {
-		return fmt.Errorf("list %s: %w", dir, err)
-	}
-	loaded, err := rules.Default()
-	if err != nil {
-		return err
-	}
-	var compiled []*scan.Rule
-	for _, l := range loaded {
-		compiled = append(compiled, scan.NewRule(l.Rule, l.Origin))
-	}
-
-	best := map[string]result{}
-	keep := func(r result) {
-		fmt.Fprintf(os.Stderr, "  %-28s workers=%d  %7.1f MB/s decompressed  %7.1f MB/CPU-s  %6.1f MiB peak RSS\n",
-			r.name, r.workers, r.mbps(r.decompressed), float64(r.decompressed)/1e6/r.cpu.Seconds(), r.rssMiB)
-		key := fmt.Sprintf("%s/%d", r.name, r.workers)
-		if b, ok := best[key]; ok {
-			// Best time and best CPU time of the rounds; the highest peak.
-			r.elapsed, r.cpu, r.rssMiB = min(b.elapsed, r.elapsed), min(b.cpu, r.cpu), max(b.rssMiB, r.rssMiB)
-		}
-		best[key] = r
-	}
-	procs := runtime.GOMAXPROCS(0)
-	defer runtime.GOMAXPROCS(procs)
+	var samples []sample
 	for round := 1; round <= o.rounds; round++ {
 		fmt.Fprintf(os.Stderr, "round %d of %d\n", round, o.rounds)
 		for i, n := range o.workers {
-			runtime.GOMAXPROCS(n)
-			r, err := gunzipOnly(ctx, src, objs, n)
-			if err != nil {
-				return err
+			paths := []string{pathGunzip, pathScan}
+			if o.reference && i == 0 {
+				paths = append(paths, pathReference)
 			}
-			keep(r)
-			prof := o.cpuprofile != "" && i == 0 && round == o.rounds
-			if r, err = scanOnce(ctx, src, o.config(compiled, n, false), prof, o.cpuprofile); err != nil {
-				return err
+			for _, p := range paths {
+				prof := ""
+				if p == pathScan && i == 0 && round == o.rounds {
+					prof = o.cpuprofile
+				}
+				s, err := measureChild(self, o, dir, p, n, prof)
+				if err != nil {
+					return fmt.Errorf("%s at %d workers, round %d: %w", p, n, round, err)
+				}
+				s.round = round
+				fmt.Fprintf(os.Stderr, "  %-28s workers=%d  %7.1f MB/s decompressed  %7.1f MB/CPU-s  %6.1f MiB peak RSS\n",
+					s.Path, s.Workers, s.mbps(), s.mbpsCPU(), s.rssMiB)
+				samples = append(samples, s)
 			}
-			keep(r)
 		}
 	}
-	if o.reference {
-		runtime.GOMAXPROCS(1)
-		r, err := scanOnce(ctx, src, o.config(compiled, 1, true), false, "")
-		if err != nil {
-			return err
-		}
-		keep(r)
-	}
-	table := render(best, o, dir, len(objs))
-	fmt.Print(table)
+	report := render(samples, o, dir, command)
+	fmt.Print(report)
 	if o.out != "" {
-		return os.WriteFile(o.out, []byte(table), 0o644)
+		return os.WriteFile(o.out, []byte(report), 0o644)
 	}
 	return nil
 }
 
-// gunzipOnly reads and decompresses every object with klauspost gzip,
-// n at a time, and throws the bytes away.
-func gunzipOnly(ctx context.Context, src sources.Source, objs []sources.Object, n int) (result, error) {
-	r := result{name: "decompress-only", workers: n}
-	prepare()
-	start, cpu0 := time.Now(), cpuTime()
-	var (
-		mu       sync.Mutex
-		firstErr error
-		next     = make(chan sources.Object)
-		wg       sync.WaitGroup
-	)
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var (
-				zr   gzip.Reader
-				buf  bytes.Buffer
-				comp int64
-				dec  int64
-			)
-			for obj := range next {
-				buf.Reset()
-				err := sources.WithObject(ctx, src, obj, func(rd io.Reader) error {
-					_, err := buf.ReadFrom(rd)
-					return err
-				})
-				if err == nil {
-					comp += int64(buf.Len())
-					data := buf.Bytes()
-					if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
-						if err = zr.Reset(bytes.NewReader(data)); err == nil {
-							var m int64
-							m, err = io.Copy(io.Discard, &zr)
-							dec += m
-						}
-					} else {
-						dec += int64(len(data))
-					}
-				}
-				if err != nil {
-					mu.Lock()
-					firstErr = errors.Join(firstErr, fmt.Errorf("%s: %w", obj.Key, err))
-					mu.Unlock()
-				}
-			}
-			mu.Lock()
-			r.compressed += comp
-			r.decompressed += dec
-			mu.Unlock()
-		}()
+// measureChild runs one measurement in a child process and returns what
+// it reports, with its peak RSS.
+func measureChild(self string, o options, dir, path string, workers int, profile string) (sample, error) {
+	args := []string{"-child", path, "-dir", dir, "-workers", strconv.Itoa(workers),
+		"-connections", strconv.Itoa(o.connections), "-buffer-mib", strconv.FormatInt(o.bufferMiB, 10)}
+	if profile != "" {
+		args = append(args, "-cpuprofile", profile)
 	}
-	for _, o := range objs {
-		next <- o
-	}
-	close(next)
-	wg.Wait()
-	r.elapsed, r.cpu = time.Since(start), cpuTime()-cpu0
-	r.rssMiB = peakRSS()
-	return r, firstErr
-}
-
-type discard struct{}
-
-func (discard) Write([]output.Hit) error { return nil }
-func (discard) Close() error             { return nil }
-
-func (o options) config(rs []*scan.Rule, workers int, reference bool) scan.Config {
-	return scan.Config{Rules: rs, Workers: workers, Reference: reference, Connections: o.connections, BufferBytes: o.bufferMiB << 20}
-}
-
-func scanOnce(ctx context.Context, src sources.Source, cfg scan.Config, profile bool, path string) (result, error) {
-	name := "retrohunt scan"
-	if cfg.Reference {
-		name = "retrohunt scan --reference"
-	}
-	r := result{name: name, workers: cfg.Workers}
-	prepare()
-	if profile {
-		f, err := os.Create(path)
-		if err != nil {
-			return r, err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return r, err
-		}
-		defer pprof.StopCPUProfile()
-	}
-	start, cpu0 := time.Now(), cpuTime()
-	sum, err := scan.Run(ctx, cfg, []scan.Target{{Source: src}}, discard{})
-	r.elapsed, r.cpu = time.Since(start), cpuTime()-cpu0
-	r.rssMiB = peakRSS()
+	cmd := exec.Command(self, args...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return r, err
+		return sample{}, fmt.Errorf("child: %w", err)
 	}
-	if sum.ObjectsFailed > 0 || sum.RecordsSkipped > 0 {
-		return r, fmt.Errorf("scan was partial: %d objects failed, %d records skipped", sum.ObjectsFailed, sum.RecordsSkipped)
+	var s sample
+	if err := json.Unmarshal(out, &s); err != nil {
+		return sample{}, fmt.Errorf("child output %q: %w", out, err)
 	}
-	r.records = sum.Records
-	r.compressed = sum.BytesCompressed
-	r.decompressed = sum.BytesDecompressed
-	return r, nil
+	s.rssMiB = -1
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		s.rssMiB = float64(ru.Maxrss) / 1024 // KiB on Linux
+	}
+	return s, nil
 }
 
-// cpuTime is the process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+// stats is one (path, workers) configuration over the rounds.
+type stats struct {
+	path    string
+	workers int
+	rounds  []sample // by round
+}
+
+func (st stats) median(f func(sample) float64) float64 {
+	v := make([]float64, len(st.rounds))
+	for i, s := range st.rounds {
+		v[i] = f(s)
+	}
+	return median(v)
+}
+
+// ratio is the median over the rounds of f(st)/f(base) in the same round.
+func (st stats) ratio(base stats, f func(sample) float64) float64 {
+	var v []float64
+	for _, s := range st.rounds {
+		for _, b := range base.rounds {
+			if b.round == s.round {
+				v = append(v, f(s)/f(b))
+			}
+		}
+	}
+	return median(v)
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
 		return 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// prepare starts a measurement from a collected heap and a reset peak.
-func prepare() {
-	runtime.GC()
-	// Writing 5 resets VmHWM to the current RSS (Linux 4.0 and later).
-	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-}
-
-// peakRSS is VmHWM in MiB, or -1 where /proc is not there.
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
+	v = slices.Clone(v)
+	slices.Sort(v)
+	if n := len(v); n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-			if err == nil {
-				return kb / 1024
+	return v[len(v)/2]
+}
+
+func render(samples []sample, o options, dir, command string) string {
+	var all []stats
+	find := func(path string, workers int) *stats {
+		for i := range all {
+			if all[i].path == path && all[i].workers == workers {
+				return &all[i]
+			}
+		}
+		return nil
+	}
+	for _, s := range samples {
+		st := find(s.Path, s.Workers)
+		if st == nil {
+			all = append(all, stats{path: s.Path, workers: s.Workers})
+			st = &all[len(all)-1]
+		}
+		st.rounds = append(st.rounds, s)
+	}
+	var objects int
+	var records, compressed, decompressed int64
+	for _, s := range samples {
+		objects = s.Objects
+		if s.Records > 0 {
+			records, compressed, decompressed = s.Records, s.Compressed, s.Decompressed
+		}
+	}
+	mbps := func(s sample) float64 { return s.mbps() }
+	cpuSecs := func(s sample) float64 { return s.CPU.Seconds() }
+	peak := func(st stats) float64 {
+		p := -1.0
+		for _, s := range st.rounds {
+			p = max(p, s.rssMiB)
+		}
+		return p
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "Command: `%s`, %s UTC.\n\n", command, time.Now().UTC().Format("2006-01-02 15:04"))
+	fmt.Fprintf(&b, "Corpus: %s, %d objects, %d records, %.1f MB compressed, %.1f MB decompressed; built-in pack; %d rounds; GOMAXPROCS = workers; %d CPUs (%s), %s/%s, %s.\n\n",
+		corpusName(o, dir), objects, records, float64(compressed)/1e6, float64(decompressed)/1e6, o.rounds,
+		runtime.NumCPU(), cpuName(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+
+	b.WriteString("Median of the rounds; each ratio is the median of the per-round ratios to decompress-only at the same worker count; peak RSS is the highest of the rounds' child processes.\n\n")
+	b.WriteString("| path | workers | records/s | MB/s compressed | MB/s decompressed | vs decompress-only | MB decompressed per CPU-s | vs decompress-only (CPU) | peak RSS (MiB) |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, st := range all {
+		base := find(pathGunzip, st.workers)
+		recs := "—"
+		if st.rounds[0].Records > 0 {
+			recs = fmt.Sprintf("%.0f", st.median(func(s sample) float64 { return float64(s.Records) / s.Elapsed.Seconds() }))
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %.1f | %.1f | %.2f | %.1f | %.2f | %.0f |\n", st.path, st.workers, recs,
+			st.median(func(s sample) float64 { return float64(s.Compressed) / 1e6 / s.Elapsed.Seconds() }),
+			st.median(mbps), st.ratio(*base, mbps),
+			st.median(func(s sample) float64 { return s.mbpsCPU() }), 1/st.ratio(*base, cpuSecs), peak(st))
+	}
+
+	fmt.Fprintf(&b, "\nPer round (MB/s decompressed):\n\n| path | workers |")
+	for r := 1; r <= o.rounds; r++ {
+		fmt.Fprintf(&b, " round %d |", r)
+	}
+	b.WriteString(" min | median | max |\n|---|---:|" + strings.Repeat("---:|", o.rounds+3) + "\n")
+	for _, st := range all {
+		fmt.Fprintf(&b, "| %s | %d |", st.path, st.workers)
+		lo, hi := st.rounds[0].mbps(), st.rounds[0].mbps()
+		for _, s := range st.rounds {
+			fmt.Fprintf(&b, " %.1f |", s.mbps())
+			lo, hi = min(lo, s.mbps()), max(hi, s.mbps())
+		}
+		fmt.Fprintf(&b, " %.1f | %.1f | %.1f |\n", lo, st.median(mbps), hi)
+	}
+
+	b.WriteString("\n")
+	for _, n := range o.workers {
+		if sc, ok := find(pathScan, n), find(pathGunzip, n) != nil; sc != nil && ok {
+			fmt.Fprintf(&b, "- At %s, retrohunt scan runs at %.2f× decompress-only (median of the per-round ratios; per round: %s).\n",
+				workersName(n), sc.ratio(*find(pathGunzip, n), mbps), perRound(*sc, *find(pathGunzip, n), mbps))
+		}
+	}
+	if ref, sc := find(pathReference, o.workers[0]), find(pathScan, o.workers[0]); ref != nil && sc != nil {
+		fmt.Fprintf(&b, "- At %s, the fast path runs at %.1f× the reference path (median of the per-round ratios, MB/s; it takes %.1f× less CPU time).\n",
+			workersName(o.workers[0]), 1/ref.ratio(*sc, mbps), ref.ratio(*sc, cpuSecs))
+	}
+	if s1, s2 := find(pathScan, 1), find(pathScan, 2); s1 != nil && s2 != nil {
+		fmt.Fprintf(&b, "- Scaling: retrohunt scan at 2 workers runs %.2f× its 1-worker speed (medians: %.1f and %.1f MB/s).\n",
+			s2.median(mbps)/s1.median(mbps), s2.median(mbps), s1.median(mbps))
+	}
+
+	// The README's speed table: the same medians, fewer columns.
+	b.WriteString("\nREADME table (the same medians):\n\n")
+	b.WriteString("| path | workers | records/s | MB/s decompressed | vs decompress-only | peak RSS |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, st := range all {
+		base := find(pathGunzip, st.workers)
+		recs := "—"
+		if st.rounds[0].Records > 0 {
+			recs = thousands(st.median(func(s sample) float64 { return float64(s.Records) / s.Elapsed.Seconds() }))
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %.2f | %.0f MiB |\n", st.path, st.workers, recs, st.median(mbps), st.ratio(*base, mbps), peak(st))
+	}
+	return b.String()
+}
+
+func workersName(n int) string {
+	if n == 1 {
+		return "1 worker"
+	}
+	return strconv.Itoa(n) + " workers"
+}
+
+// perRound lists f(st)/f(base) of each round.
+func perRound(st, base stats, f func(sample) float64) string {
+	var parts []string
+	for _, s := range st.rounds {
+		for _, b := range base.rounds {
+			if b.round == s.round {
+				parts = append(parts, fmt.Sprintf("%.2f", f(s)/f(b)))
 			}
 		}
 	}
-	return -1
+	return strings.Join(parts, ", ")
 }
 
-func render(best map[string]result, o options, dir string, objects int) string {
-	var b strings.Builder
-	var records, decompressed int64
-	for _, r := range best {
-		if r.records > 0 {
-			records, decompressed = r.records, r.decompressed
+// thousands formats a rate as an integer with commas, as the README does.
+func thousands(v float64) string {
+	s := strconv.FormatInt(int64(v+0.5), 10)
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
 		}
+		out = append(out, s[i])
 	}
-	fmt.Fprintf(&b, "Corpus: %s, %d objects, %d records, %.1f MB decompressed; built-in pack (7 rules); best of %d rounds; GOMAXPROCS = workers; %s, %s/%s, %s.\n\n",
-		corpusName(o, dir), objects, records, float64(decompressed)/1e6, o.rounds, cpuName(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	b.WriteString("| path | workers | records/s | MB/s compressed | MB/s decompressed | vs decompress-only | MB decompressed per CPU-s | vs decompress-only (CPU) | peak RSS (MiB) |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	row := func(r result, base *result) {
-		recs := "—"
-		if r.records > 0 {
-			recs = fmt.Sprintf("%.0f", float64(r.records)/r.elapsed.Seconds())
-		}
-		ratio, cpuRatio := "1.00", "1.00"
-		if base != nil {
-			ratio = fmt.Sprintf("%.2f", base.elapsed.Seconds()/r.elapsed.Seconds())
-			cpuRatio = fmt.Sprintf("%.2f", base.cpu.Seconds()/r.cpu.Seconds())
-		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %.1f | %.1f | %s | %.1f | %s | %.0f |\n", r.name, r.workers, recs,
-			r.mbps(r.compressed), r.mbps(r.decompressed), ratio, float64(r.decompressed)/1e6/r.cpu.Seconds(), cpuRatio, r.rssMiB)
-	}
-	for _, n := range o.workers {
-		base, ok := best[fmt.Sprintf("decompress-only/%d", n)]
-		if !ok {
-			continue
-		}
-		row(base, nil)
-		if r, ok := best[fmt.Sprintf("retrohunt scan/%d", n)]; ok {
-			row(r, &base)
-		}
-	}
-	if r, ok := best["retrohunt scan --reference/1"]; ok {
-		base := best["decompress-only/1"]
-		row(r, &base)
-	}
-	one, ok1 := best["decompress-only/1"]
-	s1, ok2 := best["retrohunt scan/1"]
-	s2, ok3 := best["retrohunt scan/2"]
-	if ok1 && ok2 && ok3 {
-		fmt.Fprintf(&b, "\nScaling: retrohunt scan at 2 workers runs %.2f× its 1-worker speed and %.2f× decompress-only at 1 worker.\n",
-			s1.elapsed.Seconds()/s2.elapsed.Seconds(), one.elapsed.Seconds()/s2.elapsed.Seconds())
-	}
-	return b.String()
+	return string(out)
 }
 
 func corpusName(o options, dir string) string {
 	if o.dir != "" {
 		return dir
 	}
-	return "gencorpus -size " + o.size
+	return "gencorpus -size " + o.size + " -seed 1"
 }
 
 func cpuName() string {

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan"
+	"github.com/retrohunt/retrohunt/scan/rules"
+	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sources/local"
+)
+
+// child measures one path once (o.child, at o.workers[0]) and prints the
+// sample as JSON on stdout. The listing and the rules' compilation come
+// before the clock starts.
+func child(o options) error {
+	ctx := context.Background()
+	n := o.workers[0]
+	runtime.GOMAXPROCS(n)
+	src, err := local.New(o.dir)
+	if err != nil {
+		return err
+	}
+	// The objects the scan reads: the walker's, siblings and empty
+	// objects left out as the engine leaves them out.
+	var objs []sources.Object
+	w := &sources.Walker{Source: src}
+	if err := w.Walk(ctx, "", func(f sources.Found) error {
+		if f.Size > 0 {
+			objs = append(objs, f.Object)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("list %s: %w", o.dir, err)
+	}
+	var s sample
+	switch o.child {
+	case pathGunzip:
+		s, err = gunzipOnly(ctx, src, objs, n)
+	case pathScan, pathReference:
+		loaded, err := rules.Default()
+		if err != nil {
+			return err
+		}
+		var compiled []*scan.Rule
+		for _, l := range loaded {
+			compiled = append(compiled, scan.NewRule(l.Rule, l.Origin))
+		}
+		cfg := scan.Config{Rules: compiled, Workers: n, Reference: o.child == pathReference,
+			Connections: o.connections, BufferBytes: o.bufferMiB << 20}
+		s, err = scanOnce(ctx, src, cfg, o.cpuprofile)
+	default:
+		return fmt.Errorf("unknown -child path %q", o.child)
+	}
+	if err != nil {
+		return err
+	}
+	s.Path, s.Workers, s.Objects = o.child, n, len(objs)
+	return json.NewEncoder(os.Stdout).Encode(s)
+}
+
+// gunzipOnly reads and decompresses every object with klauspost gzip,
+// n at a time, and throws the bytes away.
+func gunzipOnly(ctx context.Context, src sources.Source, objs []sources.Object, n int) (sample, error) {
+	var s sample
+	runtime.GC()
+	start, cpu0 := time.Now(), cpuTime()
+	var (
+		mu       sync.Mutex
+		firstErr error
+		next     = make(chan sources.Object)
+		wg       sync.WaitGroup
+	)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var (
+				zr   gzip.Reader
+				buf  bytes.Buffer
+				comp int64
+				dec  int64
+			)
+			for obj := range next {
+				buf.Reset()
+				err := sources.WithObject(ctx, src, obj, func(rd io.Reader) error {
+					_, err := buf.ReadFrom(rd)
+					return err
+				})
+				if err == nil {
+					comp += int64(buf.Len())
+					data := buf.Bytes()
+					if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
+						if err = zr.Reset(bytes.NewReader(data)); err == nil {
+							var m int64
+							m, err = io.Copy(io.Discard, &zr)
+							dec += m
+						}
+					} else {
+						dec += int64(len(data))
+					}
+				}
+				if err != nil {
+					mu.Lock()
+					firstErr = errors.Join(firstErr, fmt.Errorf("%s: %w", obj.Key, err))
+					mu.Unlock()
+				}
+			}
+			mu.Lock()
+			s.Compressed += comp
+			s.Decompressed += dec
+			mu.Unlock()
+		}()
+	}
+	for _, o := range objs {
+		next <- o
+	}
+	close(next)
+	wg.Wait()
+	s.Elapsed, s.CPU = time.Since(start), cpuTime()-cpu0
+	return s, firstErr
+}
+
+type discard struct{}
+
+func (discard) Write([]output.Hit) error { return nil }
+func (discard) Close() error             { return nil }
+
+func scanOnce(ctx context.Context, src sources.Source, cfg scan.Config, profile string) (sample, error) {
+	var s sample
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return s, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return s, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	runtime.GC()
+	start, cpu0 := time.Now(), cpuTime()
+	sum, err := scan.Run(ctx, cfg, []scan.Target{{Source: src}}, discard{})
+	s.Elapsed, s.CPU = time.Since(start), cpuTime()-cpu0
+	if err != nil {
+		return s, err
+	}
+	if sum.ObjectsFailed > 0 || sum.RecordsSkipped > 0 {
+		return s, fmt.Errorf("scan was partial: %d objects failed, %d records skipped", sum.ObjectsFailed, sum.RecordsSkipped)
+	}
+	s.Records = sum.Records
+	s.Compressed = sum.BytesCompressed
+	s.Decompressed = sum.BytesDecompressed
+	return s, nil
+}
+
+// cpuTime is the process's user and system time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
