@@ -8,6 +8,7 @@ var Presets = []struct {
 	Config      Config
 }{
 	{"small", "demo, ~8 MB", Config{Days: 2, FilesPerDay: 6, RecordsPerFile: 20, AzureRecordsPerHour: 50}},
+	{"medium", "~0.1 GB", Config{Days: 1, FilesPerDay: 144, RecordsPerFile: 100, AzureRecordsPerHour: 200}},
 	{"bench", "~0.4 GB", Config{Days: 2, FilesPerDay: 288, RecordsPerFile: 100, AzureRecordsPerHour: 200}},
 	{"1g", "~1.2 GB", Config{Days: 6, FilesPerDay: 288, RecordsPerFile: 100, AzureRecordsPerHour: 200}},
 }
@@ -23,7 +24,7 @@ func Preset(name string) (Config, bool) {
 }
 
 // PresetNames lists the presets for a flag's usage, e.g.
-// "small (demo, ~8 MB), bench (~0.4 GB) or 1g (~1.2 GB)".
+// "small (demo, ~8 MB), medium (~0.1 GB), bench (~0.4 GB) or 1g (~1.2 GB)".
 func PresetNames() string {
 	s := ""
 	for i, p := range Presets {
