@@ -151,6 +151,7 @@ func parent(o options, command string) error {
 	if err != nil {
 		return err
 	}
+	load0 := loadAvg()
 	var samples []sample
 	for round := 1; round <= o.rounds; round++ {
 		fmt.Fprintf(os.Stderr, "round %d of %d\n", round, o.rounds)
@@ -175,7 +176,7 @@ func parent(o options, command string) error {
 			}
 		}
 	}
-	report := render(samples, o, dir, command)
+	report := render(samples, o, dir, command, load0, loadAvg())
 	fmt.Print(report)
 	if o.out != "" {
 		return os.WriteFile(o.out, []byte(report), 0o644)
@@ -248,7 +249,7 @@ func median(v []float64) float64 {
 	return v[len(v)/2]
 }
 
-func render(samples []sample, o options, dir, command string) string {
+func render(samples []sample, o options, dir, command, load0, load1 string) string {
 	var all []stats
 	find := func(path string, workers int) *stats {
 		for i := range all {
@@ -286,9 +287,10 @@ func render(samples []sample, o options, dir, command string) string {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "Command: `%s`, %s UTC.\n\n", command, time.Now().UTC().Format("2006-01-02 15:04"))
-	fmt.Fprintf(&b, "Corpus: %s, %d objects, %d records, %.1f MB compressed, %.1f MB decompressed; built-in pack; %d rounds; GOMAXPROCS = workers; %d CPUs (%s), %s/%s, %s.\n\n",
+	fmt.Fprintf(&b, "Corpus: %s, %d objects, %d records, %.1f MB compressed, %.1f MB decompressed; built-in pack; rounds: %d; GOMAXPROCS = workers; %d CPUs (%s), %s/%s, %s.\n\n",
 		corpusName(o, dir), objects, records, float64(compressed)/1e6, float64(decompressed)/1e6, o.rounds,
 		runtime.NumCPU(), cpuName(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintf(&b, "Load average (1, 5, 15 min) before the first round: %s; after the last: %s.\n\n", load0, load1)
 
 	b.WriteString("Median of the rounds; each ratio is the median of the per-round ratios to decompress-only at the same worker count; peak RSS is the highest of the rounds' child processes.\n\n")
 	b.WriteString("| path | workers | records/s | MB/s compressed | MB/s decompressed | vs decompress-only | MB decompressed per CPU-s | vs decompress-only (CPU) | peak RSS (MiB) |\n")
@@ -388,6 +390,16 @@ func corpusName(o options, dir string) string {
 		return dir
 	}
 	return "gencorpus -size " + o.size + " -seed 1"
+}
+
+// loadAvg is the first three fields of /proc/loadavg: how busy the
+// machine was around the measurement, on a shared one above all.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], ", ")
+	}
+	return "unknown"
 }
 
 func cpuName() string {
