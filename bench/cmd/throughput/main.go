@@ -276,6 +276,7 @@ func render(samples []sample, o options, dir, command, load0, load1 string) stri
 		}
 	}
 	mbps := func(s sample) float64 { return s.mbps() }
+	mbpsCPU := func(s sample) float64 { return s.mbpsCPU() }
 	cpuSecs := func(s sample) float64 { return s.CPU.Seconds() }
 	peak := func(st stats) float64 {
 		p := -1.0
@@ -304,7 +305,7 @@ func render(samples []sample, o options, dir, command, load0, load1 string) stri
 		fmt.Fprintf(&b, "| %s | %d | %s | %.1f | %.1f | %.2f | %.1f | %.2f | %.0f |\n", st.path, st.workers, recs,
 			st.median(func(s sample) float64 { return float64(s.Compressed) / 1e6 / s.Elapsed.Seconds() }),
 			st.median(mbps), st.ratio(*base, mbps),
-			st.median(func(s sample) float64 { return s.mbpsCPU() }), 1/st.ratio(*base, cpuSecs), peak(st))
+			st.median(mbpsCPU), st.ratio(*base, mbpsCPU), peak(st))
 	}
 
 	fmt.Fprintf(&b, "\nPer round (MB/s decompressed):\n\n| path | workers |")
