@@ -1,7 +1,7 @@
 // Command gencorpus writes a deterministic CloudTrail and Azure Activity
 // Log corpus for demos, end-to-end tests and benchmarks:
 //
-//	go run ./bench/cmd/gencorpus -out DIR [-days N] [-seed S] [-size small|bench|1g] [-org o-xxxx] [-legacy]
+//	go run ./bench/cmd/gencorpus -out DIR [-days N] [-seed S] [-size small|medium|bench|1g] [-org o-xxxx] [-legacy]
 //
 // DIR/archive holds the object tree (scan it with `retrohunt scan
 // DIR/archive`); DIR/truth.jsonl lists the planted positives and
