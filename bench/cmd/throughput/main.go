@@ -16,8 +16,8 @@
 // rounds, each ratio is the median of the per-round ratios (the two
 // paths of a round ran a few seconds apart), and the per-round table
 // gives the spread. On a shared machine wall-clock rates swing with the
-// neighbours' load; the CPU columns (user+system time, getrusage) swing
-// much less.
+// neighbours' load; the CPU columns (user+system time of the measured
+// part, getrusage) count the work done rather than the time waited.
 package main
 
 import (
