@@ -9,13 +9,15 @@ import (
 	"sync"
 )
 
-//go:generate go run gen_trigrams.go
+//go:generate go run ../../bench/cmd/gentrigrams -samples ../../testdata/samples -out trigrams.txt
 
 // trigramsTxt is the frequency model of the anchor choice and the
 // pruning: for the 4096 most common ASCII-folded trigrams of the public
 // samples and a generated corpus, log2 of how often each occurs, one
 // "weight quoted-trigram" line each, sorted by trigram. It is generated
-// (internal/trigramgen); TestTrigramsUpToDate keeps it in step.
+// by bench/cmd/gentrigrams (it needs the corpus generator, which sits
+// above scan); bench/gen/trigrams' TestTrigramsUpToDate keeps it in
+// step.
 //
 //go:embed trigrams.txt
 var trigramsTxt string
