@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/retrohunt/retrohunt/output/text"
 )
 
 // tableWriter keeps hits until Close, then prints them in time order: a
@@ -38,8 +40,10 @@ func (t *tableWriter) Close() error {
 	fmt.Fprintln(tw, "EVENT TIME (UTC)\tRULE\tSEVERITY\tEVENT\tRESULT\tPRINCIPAL\tSOURCE IP\tACCOUNT\tREGION\tTARGET")
 	for _, h := range t.hits {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			h.EventTime.UTC().Format("2006-01-02 15:04:05"), h.RuleName, h.Severity, h.EventName,
-			result(h), dash(h.PrincipalUser), dash(h.PrincipalIP), dash(h.AccountID), dash(h.Region), dash(clip(h.TargetResource, 60)))
+			h.EventTime.UTC().Format("2006-01-02 15:04:05"),
+			text.Escape(h.RuleName), text.Escape(h.Severity), text.Escape(h.EventName), text.Escape(result(h)),
+			text.Dash(text.Escape(h.PrincipalUser)), text.Dash(text.Escape(h.PrincipalIP)), text.Dash(text.Escape(h.AccountID)),
+			text.Dash(text.Escape(h.Region)), text.Dash(text.Clip(h.TargetResource, 60)))
 	}
 	if len(t.hits) == 0 {
 		fmt.Fprintln(tw, "(no hits)")
@@ -52,18 +56,4 @@ func result(h Hit) string {
 		return h.Result
 	}
 	return h.Result + " (" + h.ResultDetail + ")"
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n-1] + "…"
 }

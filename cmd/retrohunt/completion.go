@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/retrohunt/retrohunt/output/text"
 	"github.com/retrohunt/retrohunt/scan/rules"
 )
 
@@ -63,7 +64,7 @@ func flagsOf(c command) []flagInfo {
 		if i := strings.Index(help, "; "); i > 0 {
 			help = help[:i]
 		}
-		help = clip(help, 72)
+		help = text.Clip(help, 72)
 		fi := flagInfo{name: f.Name, help: help}
 		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 			fi.boolean = true

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
+	"github.com/retrohunt/retrohunt/output/text"
 	"github.com/retrohunt/retrohunt/scan"
 )
 
@@ -229,9 +228,9 @@ func (r *rater) update(s scan.Progress, now time.Time) *status {
 
 func (s *status) objects() string {
 	if s.ListingDone {
-		return fmt.Sprintf("objects %s/%s", count(s.ObjectsDone), count(s.ObjectsQueued))
+		return fmt.Sprintf("objects %s/%s", text.Count(s.ObjectsDone), text.Count(s.ObjectsQueued))
 	}
-	return fmt.Sprintf("objects %s/%s+ (listing)", count(s.ObjectsDone), count(s.ObjectsQueued))
+	return fmt.Sprintf("objects %s/%s+ (listing)", text.Count(s.ObjectsDone), text.Count(s.ObjectsQueued))
 }
 
 func (s *status) eta() string {
@@ -239,55 +238,20 @@ func (s *status) eta() string {
 	case s.etaLeft < 0:
 		return "ETA after listing"
 	case s.etaLeft == 0:
-		return "done " + dur(s.elapsed)
+		return "done " + text.Dur(s.elapsed)
 	}
-	return "ETA " + dur(s.etaLeft)
+	return "ETA " + text.Dur(s.etaLeft)
 }
 
 func (s *status) counters() string {
 	return fmt.Sprintf("%s gz → %s · %s rec/s · %s hits · %s failed · %s",
-		mb(s.BytesCompressed), mb(s.BytesDecompressed), count(int64(s.recRate+0.5)),
-		count(s.Hits), count(s.ObjectsFailed), dur(s.elapsed))
+		text.MB(s.BytesCompressed), text.MB(s.BytesDecompressed), text.Count(int64(s.recRate+0.5)),
+		text.Count(s.Hits), text.Count(s.ObjectsFailed), text.Dur(s.elapsed))
 }
 
 // line is the plain-mode form: everything on one line, in words.
 func (s *status) line() string {
 	return fmt.Sprintf("%s · %s · %s gz → %s · %s records, %s/s · %s hits · %s failed · %s",
-		dur(s.elapsed), s.objects(), mb(s.BytesCompressed), mb(s.BytesDecompressed),
-		count(s.Records), count(int64(s.recRate+0.5)), count(s.Hits), count(s.ObjectsFailed), s.eta())
-}
-
-// count writes n with thousands separators: 1,234,567.
-func count(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// dur rounds a duration for people: 850ms, 12s, 3m04s, 1h02m.
-func dur(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return d.Round(time.Millisecond).String()
-	case d < time.Minute:
-		return d.Round(time.Second).String()
-	case d < time.Hour:
-		d = d.Round(time.Second)
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	d = d.Round(time.Minute)
-	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+		text.Dur(s.elapsed), s.objects(), text.MB(s.BytesCompressed), text.MB(s.BytesDecompressed),
+		text.Count(s.Records), text.Count(int64(s.recRate+0.5)), text.Count(s.Hits), text.Count(s.ObjectsFailed), s.eta())
 }

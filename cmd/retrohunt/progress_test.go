@@ -146,25 +146,6 @@ func TestRaterETA(t *testing.T) {
 	}
 }
 
-func TestFormatHelpers(t *testing.T) {
-	f := func(got, want string) {
-		t.Helper()
-		if got != want {
-			t.Errorf("got %q, want %q", got, want)
-		}
-	}
-	f(count(0), "0")
-	f(count(999), "999")
-	f(count(1000), "1,000")
-	f(count(-1234567), "-1,234,567")
-	f(dur(850*time.Millisecond), "850ms")
-	f(dur(12*time.Second), "12s")
-	f(dur(184*time.Second), "3m04s")
-	f(dur(62*time.Minute), "1h02m")
-	f(clipMiddle("arn:aws:sts::1:assumed-role/R/alice", 20), "arn:aws:s…le/R/alice")
-	f(clipMiddle("short", 20), "short")
-}
-
 func TestSummaryTableAndJSON(t *testing.T) {
 	sumPath := filepath.Join(t.TempDir(), "summary.json")
 	code, _, errOut := cli(t, "scan", "../../testdata/samples", "--format", "jsonl", "--summary-json", sumPath)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/output/text"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/open"
 )
@@ -410,7 +411,7 @@ const minuteLayout = "2006-01-02 15:04"
 
 // writeReport prints the grouped tables.
 func writeReport(w io.Writer, r *report, top int) {
-	fmt.Fprintf(w, "%s hits from %d file(s)", count(int64(len(r.Hits))), len(r.Files))
+	fmt.Fprintf(w, "%s hits from %d file(s)", text.Count(int64(len(r.Hits))), len(r.Files))
 	if len(r.Hits) > 0 {
 		fmt.Fprintf(w, ", %s to %s UTC", r.First.Format(minuteLayout), r.Last.Format(minuteLayout))
 	}
@@ -418,7 +419,7 @@ func writeReport(w io.Writer, r *report, top int) {
 	case r.Duplicates == 1:
 		fmt.Fprint(w, " (1 duplicate hit counted once)")
 	case r.Duplicates > 1:
-		fmt.Fprintf(w, " (%s duplicate hits counted once)", count(int64(r.Duplicates)))
+		fmt.Fprintf(w, " (%s duplicate hits counted once)", text.Count(int64(r.Duplicates)))
 	}
 	fmt.Fprintln(w)
 	if len(r.Hits) == 0 {
@@ -431,30 +432,30 @@ func writeReport(w io.Writer, r *report, top int) {
 	head = append(head, "PRINCIPALS", "FIRST", "LAST")
 	var rows [][]string
 	for _, g := range r.Rules {
-		row := []string{g.Key, dash(g.Severity), count(g.Hits)}
+		row := []string{g.Key, text.Dash(g.Severity), text.Count(g.Hits)}
 		for _, res := range r.Results {
-			row = append(row, count(g.ByResult[res]))
+			row = append(row, text.Count(g.ByResult[res]))
 		}
-		rows = append(rows, append(row, count(int64(len(g.Principals))), g.First.Format(minuteLayout), g.Last.Format(minuteLayout)))
+		rows = append(rows, append(row, text.Count(int64(len(g.Principals))), g.First.Format(minuteLayout), g.Last.Format(minuteLayout)))
 	}
-	writeAligned(w, "  ", "llr"+strings.Repeat("r", len(r.Results))+"rll", head, rows)
+	text.WriteAligned(w, "  ", "llr"+strings.Repeat("r", len(r.Results))+"rll", head, rows)
 
 	fmt.Fprintln(w, "\nBY PRINCIPAL")
 	rows = nil
 	for _, g := range limit(r.Principals, top) {
-		rows = append(rows, []string{clipMiddle(g.Key, 80), count(g.Hits), count(int64(len(g.Rules))), count(int64(len(g.Accounts))),
-			clip(strings.Join(keys(g.IPs), ","), 40), g.First.Format(minuteLayout), g.Last.Format(minuteLayout)})
+		rows = append(rows, []string{text.ClipMiddle(g.Key, 80), text.Count(g.Hits), text.Count(int64(len(g.Rules))), text.Count(int64(len(g.Accounts))),
+			text.Clip(strings.Join(keys(g.IPs), ","), 40), g.First.Format(minuteLayout), g.Last.Format(minuteLayout)})
 	}
-	writeAligned(w, "  ", "lrrrlll", []string{"PRINCIPAL", "HITS", "RULES", "ACCOUNTS", "SOURCE IPS", "FIRST", "LAST"}, rows)
+	text.WriteAligned(w, "  ", "lrrrlll", []string{"PRINCIPAL", "HITS", "RULES", "ACCOUNTS", "SOURCE IPS", "FIRST", "LAST"}, rows)
 	more(w, len(r.Principals), top, "principals")
 
 	fmt.Fprintln(w, "\nBY ACCOUNT / SUBSCRIPTION")
 	rows = nil
 	for _, g := range limit(r.Accounts, top) {
-		rows = append(rows, []string{g.Key, g.LogType, count(g.Hits), count(int64(len(g.Rules))), count(int64(len(g.Principals))),
+		rows = append(rows, []string{g.Key, g.LogType, text.Count(g.Hits), text.Count(int64(len(g.Rules))), text.Count(int64(len(g.Principals))),
 			g.First.Format(minuteLayout), g.Last.Format(minuteLayout)})
 	}
-	writeAligned(w, "  ", "llrrrll", []string{"ACCOUNT", "LOG TYPE", "HITS", "RULES", "PRINCIPALS", "FIRST", "LAST"}, rows)
+	text.WriteAligned(w, "  ", "llrrrll", []string{"ACCOUNT", "LOG TYPE", "HITS", "RULES", "PRINCIPALS", "FIRST", "LAST"}, rows)
 	more(w, len(r.Accounts), top, "accounts")
 
 	fmt.Fprintln(w, "\nBY DAY (UTC)")
@@ -469,9 +470,9 @@ func writeReport(w io.Writer, r *report, top int) {
 				per = append(per, fmt.Sprintf("%s %d", rg.Key, n))
 			}
 		}
-		rows = append(rows, []string{g.Key, count(g.Hits), count(int64(len(g.Principals))), strings.Join(per, ", ")})
+		rows = append(rows, []string{g.Key, text.Count(g.Hits), text.Count(int64(len(g.Principals))), strings.Join(per, ", ")})
 	}
-	writeAligned(w, "  ", "lrrl", []string{"DAY", "HITS", "PRINCIPALS", "BY RULE"}, rows)
+	text.WriteAligned(w, "  ", "lrrl", []string{"DAY", "HITS", "PRINCIPALS", "BY RULE"}, rows)
 	if quiet := len(r.Days) - len(rows); quiet > 0 {
 		fmt.Fprintf(w, "  (%d day(s) without hits in between not shown)\n", quiet)
 	}
@@ -505,11 +506,4 @@ func upper(ss []string) []string {
 		out[i] = strings.ToUpper(s)
 	}
 	return out
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

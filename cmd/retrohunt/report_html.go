@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/retrohunt/retrohunt/output/text"
 )
 
 // The HTML report is one file with no scripts and no external assets:
@@ -184,11 +186,11 @@ func writeHTMLReport(w io.Writer, r *report, maxHits int) error {
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f":    func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
 	"plus": func(a, b float64) float64 { return a + b },
-	"num":  func(n int) string { return count(int64(n)) },
+	"num":  func(n int) string { return text.Count(int64(n)) },
 	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 	"min":  func(t time.Time) string { return t.UTC().Format(minuteLayout) },
 	"res":  func(g *group, k string) int64 { return g.ByResult[k] },
-	"dash": dash,
+	"dash": text.Dash,
 }).Parse(pageHTML))
 
 const pageHTML = `<!DOCTYPE html>

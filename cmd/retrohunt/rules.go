@@ -6,6 +6,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/retrohunt/retrohunt/output/text"
 	"github.com/retrohunt/retrohunt/scan/lint"
 	"github.com/retrohunt/retrohunt/scan/rules"
 )
@@ -28,7 +29,7 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 				def = "by name"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Rule.Name, def, l.Rule.MetaValue("severity"),
-				l.Rule.MetaValue("mitre_attack_technique"), clip(l.Rule.MetaValue("description"), 80))
+				l.Rule.MetaValue("mitre_attack_technique"), text.Clip(l.Rule.MetaValue("description"), 80))
 		}
 		return tw.Flush()
 	case "show":
@@ -72,10 +73,3 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 
 // errNoRules is returned when --rule names nothing runnable.
 var errNoRules = errors.New("no rules to run")
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n-1] + "…"
-}

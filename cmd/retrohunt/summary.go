@@ -9,9 +9,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/output/text"
 	"github.com/retrohunt/retrohunt/scan"
 )
 
@@ -158,26 +158,26 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 	}
 	secs := seconds(s.Duration)
 	fmt.Fprintf(w, "\nretrohunt summary (%s)\n", status)
-	writeTable(w, "  ", []string{"          ", "listed", "pruned", "filtered", "non-event", "empty", "not logs", "scanned", "failed"},
-		[][]string{{"objects", count(s.ObjectsListed), count(s.ObjectsPruned), count(s.ObjectsFiltered), count(s.ObjectsSibling),
-			count(s.ObjectsEmpty), count(s.ObjectsIgnored), count(s.ObjectsScanned), count(s.ObjectsFailed)}})
-	fmt.Fprintf(w, "  listing     %s requests, %s prefixes listed", count(s.ListRequests), count(s.PrefixesListed))
+	text.WriteTable(w, "  ", []string{"          ", "listed", "pruned", "filtered", "non-event", "empty", "not logs", "scanned", "failed"},
+		[][]string{{"objects", text.Count(s.ObjectsListed), text.Count(s.ObjectsPruned), text.Count(s.ObjectsFiltered), text.Count(s.ObjectsSibling),
+			text.Count(s.ObjectsEmpty), text.Count(s.ObjectsIgnored), text.Count(s.ObjectsScanned), text.Count(s.ObjectsFailed)}})
+	fmt.Fprintf(w, "  listing     %s requests, %s prefixes listed", text.Count(s.ListRequests), text.Count(s.PrefixesListed))
 	if s.Unpruned {
 		fmt.Fprint(w, " (some prefixes listed without date pruning)")
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  records     %s read, %s outside the window, %s skipped", count(s.Records), count(s.RecordsOutOfWindow), count(s.RecordsSkipped))
+	fmt.Fprintf(w, "  records     %s read, %s outside the window, %s skipped", text.Count(s.Records), text.Count(s.RecordsOutOfWindow), text.Count(s.RecordsSkipped))
 	if s.RecordsUntimed > 0 {
-		fmt.Fprintf(w, ", %s without a readable time (evaluated)", count(s.RecordsUntimed))
+		fmt.Fprintf(w, ", %s without a readable time (evaluated)", text.Count(s.RecordsUntimed))
 	}
 	if s.OpenAppendBlobs > 0 {
-		fmt.Fprintf(w, ", %s open append blobs", count(s.OpenAppendBlobs))
+		fmt.Fprintf(w, ", %s open append blobs", text.Count(s.OpenAppendBlobs))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  throughput  %s compressed, %s decompressed in %s: %.1f MB/s, %s records/s\n",
-		mb(s.BytesCompressed), mb(s.BytesDecompressed), s.Duration.Round(time.Millisecond),
-		float64(s.BytesDecompressed)/1e6/secs, count(int64(float64(s.Records)/secs+0.5)))
-	fmt.Fprintf(w, "  hits        %s", count(s.Hits))
+		text.MB(s.BytesCompressed), text.MB(s.BytesDecompressed), s.Duration.Round(time.Millisecond),
+		float64(s.BytesDecompressed)/1e6/secs, text.Count(int64(float64(s.Records)/secs+0.5)))
+	fmt.Fprintf(w, "  hits        %s", text.Count(s.Hits))
 	if out != "" && out != "-" {
 		fmt.Fprintf(w, " → %s", out)
 	}
@@ -186,13 +186,13 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 	if t != nil && s.Hits > 0 {
 		var rows [][]string
 		for _, p := range t.top(topPrincipals) {
-			rows = append(rows, []string{clipMiddle(p.Principal, 72), count(p.Hits)})
+			rows = append(rows, []string{text.ClipMiddle(p.Principal, 72), text.Count(p.Hits)})
 		}
 		if n := len(t.byPrincipal); n > topPrincipals {
 			rows = append(rows, []string{fmt.Sprintf("(%d more)", n-topPrincipals), ""})
 		}
 		fmt.Fprintln(w)
-		writeTable(w, "  ", []string{"TOP PRINCIPALS", "HITS"}, rows)
+		text.WriteTable(w, "  ", []string{"TOP PRINCIPALS", "HITS"}, rows)
 	}
 	if len(s.SkipReasons) > 0 {
 		fmt.Fprintln(w, "\n  not scanned, by reason:")
@@ -253,93 +253,22 @@ func printRuleTable(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule) 
 	}
 	var rows [][]string
 	for _, n := range names {
-		row := []string{n, count(s.HitsByRule[n])}
+		row := []string{n, text.Count(s.HitsByRule[n])}
 		for _, r := range results {
-			row = append(row, count(t.byRule[n][r]))
+			row = append(row, text.Count(t.byRule[n][r]))
 		}
 		rows = append(rows, row)
 	}
 	if len(names) > 1 {
-		row := []string{"total", count(s.Hits)}
+		row := []string{"total", text.Count(s.Hits)}
 		for _, r := range results {
-			row = append(row, count(t.byResult[r]))
+			row = append(row, text.Count(t.byResult[r]))
 		}
 		rows = append(rows, row)
 	}
 	fmt.Fprintln(w)
-	writeTable(w, "  ", head, rows)
-}
-
-// writeTable prints an aligned table: the first column left-aligned, the
-// others (numbers) right-aligned, two spaces between columns.
-func writeTable(w io.Writer, indent string, head []string, rows [][]string) {
-	writeAligned(w, indent, "l"+strings.Repeat("r", len(head)-1), head, rows)
-}
-
-// writeAligned prints an aligned table; align has one letter per column,
-// 'l' or 'r'. Trailing blanks are trimmed.
-func writeAligned(w io.Writer, indent, align string, head []string, rows [][]string) {
-	width := make([]int, len(head))
-	for i, h := range head {
-		width[i] = utf8.RuneCountInString(h)
-	}
-	for _, r := range rows {
-		for i, c := range r {
-			if i < len(width) {
-				width[i] = max(width[i], utf8.RuneCountInString(c))
-			}
-		}
-	}
-	line := func(cells []string) {
-		var b strings.Builder
-		b.WriteString(indent)
-		for i, c := range cells {
-			if i >= len(width) {
-				break
-			}
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
-			if i < len(align) && align[i] == 'r' {
-				b.WriteString(pad)
-				b.WriteString(c)
-			} else {
-				b.WriteString(c)
-				b.WriteString(pad)
-			}
-		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
-	}
-	line(head)
-	for _, r := range rows {
-		line(r)
-	}
-}
-
-// clipMiddle shortens s to n runes by cutting out its middle: both ends
-// of an ARN (the account and the session) are what tell principals apart.
-func clipMiddle(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	head := (n - 1) / 2
-	tail := n - 1 - head
-	return string(r[:head]) + "…" + string(r[len(r)-tail:])
+	text.WriteTable(w, "  ", head, rows)
 }
 
 // maxShown bounds the failure lines on stderr; a terminal is not a log.
 const maxShown = 20
-
-func mb(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.2f GB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%d B", n)
-}
