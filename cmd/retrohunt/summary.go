@@ -12,6 +12,7 @@ import (
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/output/text"
+	"github.com/retrohunt/retrohunt/report"
 	"github.com/retrohunt/retrohunt/scan"
 )
 
@@ -46,43 +47,20 @@ func (t *tally) Write(hits []output.Hit) error {
 		}
 		m[res]++
 		t.byResult[res]++
-		t.byPrincipal[principalOf(*h)]++
+		t.byPrincipal[report.Principal(*h)]++
 	}
 	t.mu.Unlock()
 	return t.Writer.Write(hits)
 }
 
-// principalOf names who acted: the user, else the address, as the hit
-// table does.
-func principalOf(h output.Hit) string {
-	switch {
-	case h.PrincipalUser != "":
-		return h.PrincipalUser
-	case h.PrincipalIP != "":
-		return h.PrincipalIP
-	}
-	return "(unknown)"
-}
-
 // results returns the result values seen, in a fixed order: success,
 // failure, then the rest by name.
 func (t *tally) results() []string {
-	rank := map[string]int{"success": 0, "failure": 1}
-	var out []string
+	out := make([]string, 0, len(t.byResult))
 	for r := range t.byResult {
 		out = append(out, r)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, oka := rank[out[i]]
-		b, okb := rank[out[j]]
-		switch {
-		case oka && okb:
-			return a < b
-		case oka != okb:
-			return oka
-		}
-		return out[i] < out[j]
-	})
+	report.SortResults(out)
 	return out
 }
 

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"fmt"
@@ -56,7 +56,7 @@ type tick struct {
 
 // stacked lays out one chart: names are the series in legend order,
 // value(day, name) the hits of that series on that day.
-func stacked(id, title string, days []*group, names []string, value func(*group, string) int64) *chart {
+func stacked(id, title string, days []*Group, names []string, value func(*Group, string) int64) *chart {
 	c := &chart{ID: id, Title: title, Width: 1000, Height: 260, PlotX: 52, PlotY: 10}
 	c.PlotW, c.PlotH = c.Width-c.PlotX-12, c.Height-c.PlotY-40
 	if len(days) == 0 {
@@ -124,7 +124,7 @@ const otherName = "(other)"
 
 // seriesNames keeps the first maxSeries groups and folds the rest into
 // "(other)".
-func seriesNames(gs []*group) (names []string, folded map[string]bool) {
+func seriesNames(gs []*Group) (names []string, folded map[string]bool) {
 	folded = map[string]bool{}
 	for i, g := range gs {
 		if i < maxSeries {
@@ -139,16 +139,16 @@ func seriesNames(gs []*group) (names []string, folded map[string]bool) {
 	return names, folded
 }
 
-func ruleChart(r *report) *chart {
+func ruleChart(r *Report) *chart {
 	names, folded := seriesNames(r.Rules)
-	return stacked("by-rule", "Hits per day (UTC), by rule", r.Days, names, func(d *group, name string) int64 {
+	return stacked("by-rule", "Hits per day (UTC), by rule", r.Days, names, func(d *Group, name string) int64 {
 		return sumOf(d.ByRule, name, folded)
 	})
 }
 
-func principalChart(r *report) *chart {
+func principalChart(r *Report) *chart {
 	names, folded := seriesNames(r.Principals)
-	return stacked("by-principal", "Hits per day (UTC), by principal", r.Days, names, func(d *group, name string) int64 {
+	return stacked("by-principal", "Hits per day (UTC), by principal", r.Days, names, func(d *Group, name string) int64 {
 		return sumOf(d.ByPrincipal, name, folded)
 	})
 }
@@ -168,14 +168,16 @@ func sumOf(m map[string]int64, name string, folded map[string]bool) int64 {
 
 // htmlPage is what the template renders.
 type htmlPage struct {
-	*report
+	*Report
 	Charts    []*chart
 	Shown     int // hits in the hit table
 	Generated string
 }
 
-func writeHTMLReport(w io.Writer, r *report, maxHits int) error {
-	p := htmlPage{report: r, Charts: []*chart{ruleChart(r), principalChart(r)}, Shown: len(r.Hits),
+// WriteHTML writes the self-contained page; maxHits bounds the rows of
+// its hit table (0: all), the charts and tables count every hit.
+func WriteHTML(w io.Writer, r *Report, maxHits int) error {
+	p := htmlPage{Report: r, Charts: []*chart{ruleChart(r), principalChart(r)}, Shown: len(r.Hits),
 		Generated: r.Generated.Format(time.RFC3339)}
 	if maxHits > 0 && p.Shown > maxHits {
 		p.Shown = maxHits
@@ -189,7 +191,7 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"num":  func(n int) string { return text.Count(int64(n)) },
 	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 	"min":  func(t time.Time) string { return t.UTC().Format(minuteLayout) },
-	"res":  func(g *group, k string) int64 { return g.ByResult[k] },
+	"res":  func(g *Group, k string) int64 { return g.ByResult[k] },
 	"dash": text.Dash,
 }).Parse(pageHTML))
 
