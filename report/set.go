@@ -57,12 +57,25 @@ func (s *Set) add(hs []output.Hit) error {
 	return nil
 }
 
-// ReadPrefix reads every *.parquet object under prefix in src.
+// ReadPrefix reads the hits under prefix in src. In a lake (output/lake:
+// a prefix with run manifests, or a partition folder of one) it reads the
+// part files that finished runs' manifests name; elsewhere every
+// *.parquet object under prefix.
 func (s *Set) ReadPrefix(ctx context.Context, src sources.Source, prefix string) error {
+	if st, ok := storeOf(src); ok {
+		isLake, err := s.readLake(ctx, st, prefix, func(key string, size int64) (int64, error) {
+			return s.readObject(ctx, src, sources.Object{Key: key, Size: size})
+		})
+		if isLake || err != nil {
+			return err
+		}
+	}
 	var objs []sources.Object
+	var keys []string
 	err := src.List(ctx, prefix, func(o sources.Object) error {
 		if strings.HasSuffix(o.Key, ".parquet") {
 			objs = append(objs, o)
+			keys = append(keys, o.Key)
 		}
 		return nil
 	})
@@ -72,16 +85,20 @@ func (s *Set) ReadPrefix(ctx context.Context, src sources.Source, prefix string)
 	if len(objs) == 0 {
 		return inputErrorf("no .parquet object under %s", src.URI(prefix))
 	}
+	if err := unfinished(keys, src, prefix); err != nil {
+		return err
+	}
 	for _, o := range objs {
-		if err := s.readObject(ctx, src, o); err != nil {
+		if _, err := s.readObject(ctx, src, o); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// ReadLocal reads a local hit file, or every *.parquet file in a local
-// folder and below it.
+// ReadLocal reads a local hit file, or the hits of a local folder: a
+// lake's by its manifests (see ReadPrefix), else every *.parquet file in
+// it and below it.
 func (s *Set) ReadLocal(path string) error {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -89,7 +106,17 @@ func (s *Set) ReadLocal(path string) error {
 	}
 	var files []string
 	if st.IsDir() {
-		err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		lk, root, prefix, err := localLake(path)
+		if err != nil {
+			return err
+		}
+		isLake, err := s.readLake(context.Background(), lk, prefix, func(key string, _ int64) (int64, error) {
+			return s.readFile(filepath.Join(root, filepath.FromSlash(key)))
+		})
+		if isLake || err != nil {
+			return err
+		}
+		err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
@@ -105,25 +132,37 @@ func (s *Set) ReadLocal(path string) error {
 			return inputErrorf("no .parquet file in %s", path)
 		}
 		sort.Strings(files)
+		if err := unfinished(files, localURI{}, path); err != nil {
+			return err
+		}
 	} else {
 		files = []string{path}
 	}
 	for _, p := range files {
-		hs, err := output.ReadFile(p, output.ReadOptions{})
-		if err != nil {
+		if _, err := s.readFile(p); err != nil {
 			return err
 		}
-		s.add(hs)
-		s.files = append(s.files, p)
 	}
 	return nil
+}
+
+// readFile reads one local hit file and returns its rows.
+func (s *Set) readFile(p string) (int64, error) {
+	hs, err := output.ReadFile(p, output.ReadOptions{})
+	if err != nil {
+		return 0, err
+	}
+	s.add(hs)
+	s.files = append(s.files, p)
+	return int64(len(hs)), nil
 }
 
 // inMemory is the largest hit file downloaded into memory; larger ones
 // go to a temporary file, since Parquet is read from its footer back.
 const inMemory = 64 << 20
 
-func (s *Set) readObject(ctx context.Context, src sources.Source, o sources.Object) error {
+// readObject downloads one hit file and returns its rows.
+func (s *Set) readObject(ctx context.Context, src sources.Source, o sources.Object) (int64, error) {
 	uri := src.URI(o.Key)
 	var ra io.ReaderAt
 	var size int64
@@ -134,13 +173,13 @@ func (s *Set) readObject(ctx context.Context, src sources.Source, o sources.Obje
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("download %s: %w", uri, open.Explained(err))
+			return 0, fmt.Errorf("download %s: %w", uri, open.Explained(err))
 		}
 		ra, size = bytes.NewReader(buf.Bytes()), int64(buf.Len())
 	} else {
 		tmp, err := os.CreateTemp("", "retrohunt-report-*.parquet")
 		if err != nil {
-			return err
+			return 0, err
 		}
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
@@ -150,13 +189,23 @@ func (s *Set) readObject(ctx context.Context, src sources.Source, o sources.Obje
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("download %s: %w", uri, open.Explained(err))
+			return 0, fmt.Errorf("download %s: %w", uri, open.Explained(err))
 		}
 		ra = tmp
 	}
-	if err := output.ReadHits(ra, size, output.ReadOptions{}, s.add); err != nil {
-		return fmt.Errorf("%s: %w", uri, err)
+	var rows int64
+	err := output.ReadHits(ra, size, output.ReadOptions{}, func(hs []output.Hit) error {
+		rows += int64(len(hs))
+		return s.add(hs)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", uri, err)
 	}
 	s.files = append(s.files, uri)
-	return nil
+	return rows, nil
 }
+
+// localURI names local files by their path in messages.
+type localURI struct{}
+
+func (localURI) URI(p string) string { return p }

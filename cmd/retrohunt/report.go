@@ -20,8 +20,10 @@ tables grouped by rule, principal, account/subscription and day (UTC).
 HITS is a local .parquet file or a directory of them, or a prefix in
 object storage (s3://bucket/prefix, azblob://account/container/prefix,
 https://account.blob.core.windows.net/container/prefix): every *.parquet
-object under it is read. A hit found in several files (same rule, source
-object and record) is counted once.
+object under it is read. A lake written by 'scan --out PREFIX/' (or one of
+its partition folders) is read through its run manifests: only the part
+files of finished runs count. A hit found in several files (same rule,
+source object and record) is counted once.
 
 --html writes one self-contained page (no scripts, no external assets:
 it opens offline and can be attached to a ticket) with timelines of hits
