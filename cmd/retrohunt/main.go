@@ -33,7 +33,10 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
-// exitError carries an exit code other than 0/1/2.
+// exitCode is an error that ends the command with that exit code and
+// prints nothing: its command has already said why (scan returns
+// exitCode(exitPartial) after printing a summary that says "PARTIAL").
+// run checks it before every other kind of error.
 type exitCode int
 
 func (c exitCode) Error() string { return fmt.Sprintf("exit %d", int(c)) }

@@ -93,8 +93,11 @@ func TestSamplesThroughCLI(t *testing.T) {
 	}
 }
 
-// The seed rule runs verbatim; as FACTS §3 predicts, it matches none of
-// the samples, and the scan warns why.
+// The seed rule runs verbatim and matches none of the samples: its AWS
+// branch compares metadata.vendor_name with "Amazon Web Services" (SecOps
+// writes "AMAZON") and its Azure branch matches operation names against
+// target.resource.name, a resource id (README, docs/udm.md). The scan
+// warns why.
 func TestSeedRuleRunsAndSaysWhyItIsSilent(t *testing.T) {
 	code, out, errOut := cli(t, "scan", "../../testdata/samples", "--rule", "direct_cloud_vm_connection_t1021_008", "--format", "jsonl")
 	if code != exitOK {

@@ -57,8 +57,10 @@ func TestRulesCommands(t *testing.T) {
 	}
 }
 
-// TestLintSeedRule pins what `rules lint` says of the seed rule (FACTS §3):
-// each dead comparison, with its position and a fix.
+// TestLintSeedRule pins what `rules lint` says of the seed rule (its
+// comparisons that the UDM mapping of docs/udm.md can never make true, as
+// the README describes): each dead comparison, with its position and a
+// fix.
 func TestLintSeedRule(t *testing.T) {
 	code, out, _ := cli(t, "rules", "lint", "../../scan/rules/builtin/named/direct_cloud_vm_connection_t1021_008.yaral")
 	if code != exitError {
