@@ -6,11 +6,15 @@ import (
 	"testing"
 )
 
-// TestImportsFlowDownward enforces the layering: sources never import
-// scan or output, scan never imports a cloud SDK, and scan's non-test
-// packages never import bench, which sits above the engine and drives
-// it (go list -deps without -test leaves out the _test.go files, some
-// of which take their corpus from bench/gen).
+// TestImportsFlowDownward enforces the layering: cmd on top; report and
+// explain (what the report and explain commands print) below it; scan,
+// output and sources below them. sources never import scan or output,
+// scan never imports a cloud SDK, output/text (terminal formatting)
+// imports nothing of ours, and nothing below cmd imports report or
+// explain, which do not import each other or cmd. bench sits above the
+// engine and drives it: scan's non-test packages never import it (go list
+// -deps without -test leaves out the _test.go files, some of which take
+// their corpus from bench/gen).
 func TestImportsFlowDownward(t *testing.T) {
 	deps := func(pkg string) []string {
 		out, err := exec.Command("go", "list", "-deps", pkg).Output()
@@ -29,7 +33,11 @@ func TestImportsFlowDownward(t *testing.T) {
 			}
 		}
 	}
-	check(mod+"sources/...", mod+"scan", mod+"output", mod+"cmd")
-	check(mod+"scan/...", "github.com/aws", "github.com/Azure", mod+"cmd", mod+"sources/s3", mod+"sources/azblob", mod+"bench")
-	check(mod+"output/...", mod+"cmd", "github.com/aws", "github.com/Azure")
+	above := []string{mod + "cmd", mod + "report", mod + "explain"}
+	check(mod+"sources/...", append([]string{mod + "scan", mod + "output"}, above...)...)
+	check(mod+"scan/...", append([]string{"github.com/aws", "github.com/Azure", mod + "sources/s3", mod + "sources/azblob", mod + "bench"}, above...)...)
+	check(mod+"output/...", append([]string{"github.com/aws", "github.com/Azure"}, above...)...)
+	check(mod+"output/text", mod+"scan", mod+"sources", mod+"output/lake", mod+"cmd")
+	check(mod+"report/...", mod+"cmd", mod+"explain", mod+"scan")
+	check(mod+"explain/...", mod+"cmd", mod+"report")
 }
