@@ -3,8 +3,8 @@ package scan
 import "github.com/retrohunt/retrohunt/output"
 
 // dupKey identifies a CloudTrail event for one rule. CloudTrail can
-// deliver the same record twice (FACTS §1), in the same or another
-// object, with the same eventID. Azure's event_id is the correlationId,
+// deliver the same record twice (seen in real trails), in the same or
+// another object, with the same eventID. Azure's event_id is the correlationId,
 // which the Start/Accept/Success records of one operation share on
 // purpose: those are distinct records and are all kept.
 type dupKey struct{ rule, eventID string }

@@ -14,7 +14,9 @@ type wrongName struct {
 	msg, fix string
 }
 
-// wrongNames come from FACTS.md §3–4.
+// wrongNames: names in rules seen in the wild that no log carries. Each
+// msg says what is logged instead, as Microsoft Learn and AWS document
+// it and public detection rules (Elastic, Panther) match it.
 var wrongNames = []wrongName{
 	{
 		text: "SERIALCONSOLE/CONSOLESERVICES/ACCESS",

@@ -13,7 +13,7 @@ func Markdown() string {
 	b.WriteString("# UDM mapping\n\n")
 	b.WriteString("retrohunt maps each record to the Chronicle UDM fields that YARA-L rules are written against. ")
 	b.WriteString("**verified** rows are seen in Google SecOps' own parser documentation or public YARA-L rules; ")
-	b.WriteString("**inferred** rows are our best judgement (FACTS.md §3). `retrohunt rules lint` warns when a rule depends on an inferred row or compares a field with a value it can never hold.\n\n")
+	b.WriteString("**inferred** rows are our best judgement. `retrohunt rules lint` warns when a rule depends on an inferred row or compares a field with a value it can never hold.\n\n")
 	b.WriteString("Raw paths are tried in order; the first one present wins. A segment in `[brackets]` is one JSON key that contains dots. ")
 	b.WriteString("An array yields one value per element (a repeated field: a comparison is true if any value satisfies it).\n")
 	for _, t := range LogTypes {

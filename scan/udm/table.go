@@ -4,8 +4,9 @@
 // The mapping is one declarative table (Table), not code scattered over
 // the decoder: docs/udm.md is generated from it, the rule linter reads it,
 // and the fast path in a later stage must agree with it. Each row says
-// whether it is verified against Google's own parsers and rules or is our
-// inference (FACTS.md §3).
+// whether it is verified against Google's own parsers and rules (the
+// SecOps parser pages, the public YARA-L rules of chronicle/detection-rules)
+// or is our inference; docs/udm.md shows each row's evidence.
 package udm
 
 // LogType is the Chronicle log type of a record.
