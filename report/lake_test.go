@@ -121,7 +121,7 @@ func TestLakeReadByManifest(t *testing.T) {
 	// 03-01 11:00, in two part files (one per day).
 	all := map[string]int64{"r1": 2, "r2": 1}
 	s := NewSet()
-	if err := s.ReadLocal(filepath.Join(dir, "lake")); err != nil {
+	if err := s.ReadLocal(ctx, filepath.Join(dir, "lake")); err != nil {
 		t.Fatal(err)
 	}
 	check(t, s, 3, 2, all)
@@ -144,7 +144,7 @@ func TestLakeReadByManifest(t *testing.T) {
 	// r1 hit of that day and the tombstone beside them are not read.
 	day1 := map[string]int64{"r1": 1, "r2": 1}
 	s = NewSet()
-	if err := s.ReadLocal(filepath.Join(dir, "lake", "date=2024-03-01")); err != nil {
+	if err := s.ReadLocal(ctx, filepath.Join(dir, "lake", "date=2024-03-01")); err != nil {
 		t.Fatal(err)
 	}
 	check(t, s, 2, 1, day1)
@@ -162,7 +162,7 @@ func TestLakeReadByManifest(t *testing.T) {
 
 	// A single part file is still read as a file.
 	s = NewSet()
-	if err := s.ReadLocal(filepath.Join(dir, "lake", "date=2024-03-03", "part-20240304T000000Z-aaaaaaaa-1.parquet")); err != nil {
+	if err := s.ReadLocal(ctx, filepath.Join(dir, "lake", "date=2024-03-03", "part-20240304T000000Z-aaaaaaaa-1.parquet")); err != nil {
 		t.Fatal(err)
 	}
 	check(t, s, 1, 1, map[string]int64{"r1": 1})
@@ -177,7 +177,7 @@ func TestLakeWithoutFinishedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ie InputError
-	if err := NewSet().ReadLocal(filepath.Join(dir, "lake")); !errors.As(err, &ie) || !strings.Contains(err.Error(), "no run manifest") {
+	if err := NewSet().ReadLocal(ctx, filepath.Join(dir, "lake")); !errors.As(err, &ie) || !strings.Contains(err.Error(), "no run manifest") {
 		t.Errorf("local: %v", err)
 	}
 	if err := NewSet().ReadPrefix(ctx, st, "lake/"); !errors.As(err, &ie) || !strings.Contains(err.Error(), "no run manifest") {
@@ -203,7 +203,7 @@ func TestLakeReplacedPart(t *testing.T) {
 	if _, err := st.Put(ctx, victim, bytes.NewReader(tomb), int64(len(tomb)), sources.Condition{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := NewSet().ReadLocal(filepath.Join(dir, "lake")); err == nil || !strings.Contains(err.Error(), "manifest says 1") {
+	if err := NewSet().ReadLocal(ctx, filepath.Join(dir, "lake")); err == nil || !strings.Contains(err.Error(), "manifest says 1") {
 		t.Errorf("replaced part: %v", err)
 	}
 }

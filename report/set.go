@@ -99,7 +99,7 @@ func (s *Set) ReadPrefix(ctx context.Context, src sources.Source, prefix string)
 // ReadLocal reads a local hit file, or the hits of a local folder: a
 // lake's by its manifests (see ReadPrefix), else every *.parquet file in
 // it and below it.
-func (s *Set) ReadLocal(path string) error {
+func (s *Set) ReadLocal(ctx context.Context, path string) error {
 	st, err := os.Stat(path)
 	if err != nil {
 		return InputError{err}
@@ -110,7 +110,7 @@ func (s *Set) ReadLocal(path string) error {
 		if err != nil {
 			return err
 		}
-		isLake, err := s.readLake(context.Background(), lk, prefix, func(key string, _ int64) (int64, error) {
+		isLake, err := s.readLake(ctx, lk, prefix, func(key string, _ int64) (int64, error) {
 			return s.readFile(filepath.Join(root, filepath.FromSlash(key)))
 		})
 		if isLake || err != nil {

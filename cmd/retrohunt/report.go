@@ -115,7 +115,7 @@ func loadHits(ctx context.Context, set *report.Set, arg string, sf *sourceFlags)
 			}
 			path = u.Path
 		}
-		return set.ReadLocal(path)
+		return set.ReadLocal(ctx, path)
 	}
 	t, err := openTarget(ctx, arg, sf, 8)
 	if err != nil {
