@@ -5,10 +5,9 @@ import (
 	"unicode/utf8"
 )
 
-// Width is how many columns s takes in the tables of this package: its
-// runes, after Escape. Tables here align by rune, which is exact for the
-// Latin, Cyrillic and Greek text of log fields and close for the rest.
-func Width(s string) int { return utf8.RuneCountInString(Escape(s)) }
+// Widths here are counted in runes, as the tables of this package align
+// them: exact for the Latin, Cyrillic and Greek text of log fields, short
+// of the truth for East Asian wide characters and emoji.
 
 // ellipsis marks where Clip and ClipMiddle cut; it takes one column.
 const ellipsis = "…"
