@@ -3,6 +3,7 @@ package rule
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 type tokKind uint8
@@ -90,11 +91,16 @@ func describe(t token) string {
 	return strconv.Quote(t.text)
 }
 
-// clip shortens long literals in messages.
+// clip shortens long literals in messages. It cuts between runes: a
+// message is printed and quoted, and half a rune would show as garbage.
 func clip(s string) string {
 	const max = 40
 	if len(s) <= max {
 		return s
 	}
-	return s[:max] + "..."
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
