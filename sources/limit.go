@@ -6,37 +6,40 @@ import (
 	"sync"
 )
 
-// limited caps the requests a Source has in flight, so that many workers
-// can share one Source without opening more connections than the store
-// serves well.
-type limited struct {
-	Source
+// Limiter is one cap on requests in flight, shared by every Source it
+// wraps: a scan of several archives, its lister and its download workers
+// all draw from the same slots, so the cap means what --connections says.
+//
+// A slot covers one request only. An opened body holds its slot until it
+// is closed, because the connection is busy until then. List and ListDirs
+// hold a slot only while the store works, not while fn runs: fn may block
+// (a lister waiting for download workers) or Open objects through the
+// same Limiter without holding a slot the workers wait for.
+type Limiter struct {
 	sem chan struct{}
 }
 
-var _ Source = (*limited)(nil)
+// NewLimiter returns a Limiter with n slots (at least 1).
+func NewLimiter(n int) *Limiter {
+	if n < 1 {
+		n = 1
+	}
+	return &Limiter{sem: make(chan struct{}, n)}
+}
 
-// Limit returns src with at most n requests in flight; n < 1 means
-// src.Properties().Connections (at least 1). An opened body holds its slot
-// until it is closed, because the connection is busy until then.
-//
-// List and ListDirs hold a slot only while src works, not while fn runs:
-// fn may Open objects through the same limiter (as a lister feeding
-// download workers does) without deadlocking when all slots are taken.
+// Wrap returns src with its requests counted against l.
+func (l *Limiter) Wrap(src Source) Source { return &limited{Source: src, l: l} }
+
+// Limit returns src with at most n requests in flight, on a Limiter of
+// its own; n < 1 means src.Properties().Connections (at least 1).
 func Limit(src Source, n int) Source {
 	if n < 1 {
 		n = src.Properties().Connections
 	}
-	if n < 1 {
-		n = 1
-	}
-	return &limited{Source: src, sem: make(chan struct{}, n)}
+	return NewLimiter(n).Wrap(src)
 }
 
-// Unwrap returns the wrapped Source.
-func (l *limited) Unwrap() Source { return l.Source }
-
-func (l *limited) acquire(ctx context.Context) error {
+func (l *Limiter) acquire(ctx context.Context) error {
 	select {
 	case l.sem <- struct{}{}:
 		return nil
@@ -45,25 +48,36 @@ func (l *limited) acquire(ctx context.Context) error {
 	}
 }
 
-func (l *limited) release() { <-l.sem }
+func (l *Limiter) release() { <-l.sem }
+
+// limited is a Source whose requests hold a slot of its Limiter.
+type limited struct {
+	Source
+	l *Limiter
+}
+
+var _ Source = (*limited)(nil)
+
+// Unwrap returns the wrapped Source.
+func (s *limited) Unwrap() Source { return s.Source }
 
 // Properties implements Source: the cap is what callers can count on.
-func (l *limited) Properties() Properties { return Properties{Connections: cap(l.sem)} }
+func (s *limited) Properties() Properties { return Properties{Connections: cap(s.l.sem)} }
 
 // List implements Source.
-func (l *limited) List(ctx context.Context, prefix string, fn func(Object) error) error {
-	return holdWhileListing(ctx, l, func(f func(Object) error) error { return l.Source.List(ctx, prefix, f) }, fn)
+func (s *limited) List(ctx context.Context, prefix string, fn func(Object) error) error {
+	return holdWhileListing(ctx, s.l, func(f func(Object) error) error { return s.Source.List(ctx, prefix, f) }, fn)
 }
 
 // ListDirs implements Source, with the same slot rule as List.
-func (l *limited) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
-	return holdWhileListing(ctx, l, func(f func(string) error) error { return l.Source.ListDirs(ctx, prefix, f) }, fn)
+func (s *limited) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+	return holdWhileListing(ctx, s.l, func(f func(string) error) error { return s.Source.ListDirs(ctx, prefix, f) }, fn)
 }
 
 // holdWhileListing holds a slot while the store works on a listing, but
 // not while fn runs: a lister that feeds download workers through the
-// same limiter would otherwise hold the slots they wait for.
-func holdWhileListing[T any](ctx context.Context, l *limited, list func(func(T) error) error, fn func(T) error) error {
+// same Limiter would otherwise hold the slots they wait for.
+func holdWhileListing[T any](ctx context.Context, l *Limiter, list func(func(T) error) error, fn func(T) error) error {
 	if err := l.acquire(ctx); err != nil {
 		return err
 	}
@@ -88,16 +102,16 @@ func holdWhileListing[T any](ctx context.Context, l *limited, list func(func(T) 
 }
 
 // Open implements Source. The slot is released when the body is closed.
-func (l *limited) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
-	if err := l.acquire(ctx); err != nil {
+func (s *limited) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
+	if err := s.l.acquire(ctx); err != nil {
 		return nil, err
 	}
-	rc, err := l.Source.Open(ctx, o)
+	rc, err := s.Source.Open(ctx, o)
 	if err != nil {
-		l.release()
+		s.l.release()
 		return nil, err
 	}
-	return &slotBody{ReadCloser: rc, release: l.release}, nil
+	return &slotBody{ReadCloser: rc, release: s.l.release}, nil
 }
 
 // slotBody gives back its limiter slot on the first Close.

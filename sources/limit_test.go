@@ -2,13 +2,17 @@ package sources
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"testing"
-	"time"
 )
 
-func TestLimitCapsOpenUntilClose(t *testing.T) {
+// slotsHeld is how many of l's slots are taken.
+func slotsHeld(src Source) int { return len(src.(*limited).l.sem) }
+
+func TestLimitHoldsOpenUntilClose(t *testing.T) {
 	f := &fakeSource{conns: 3}
 	src := Limit(f, 0)
 	if got := src.Properties().Connections; got != 3 {
@@ -23,76 +27,105 @@ func TestLimitCapsOpenUntilClose(t *testing.T) {
 		}
 		bodies = append(bodies, rc)
 	}
-	// A fourth Open must wait for a Close.
-	tctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	defer cancel()
-	if _, err := src.Open(tctx, Object{Key: "k"}); err == nil {
-		t.Fatal("fourth Open succeeded while three bodies were open")
+	// All slots are taken: a fourth Open can only give up with its
+	// context (select has no free slot to choose instead).
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := src.Open(cancelled, Object{Key: "k"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("fourth Open while three bodies are open: %v, want context.Canceled", err)
 	}
 	bodies[0].Close()
 	bodies[0].Close() // a second Close must not free a second slot
-	rc, err := src.Open(ctx, Object{Key: "k"})
-	if err != nil {
-		t.Fatal(err)
+	if got := slotsHeld(src); got != 2 {
+		t.Fatalf("after closing one body twice, %d slots are held, want 2", got)
 	}
-	tctx2, cancel2 := context.WithTimeout(ctx, 50*time.Millisecond)
-	defer cancel2()
-	if _, err := src.Open(tctx2, Object{Key: "k"}); err == nil {
-		t.Fatal("double Close freed two slots")
-	}
-	rc.Close()
 	for _, b := range bodies[1:] {
 		b.Close()
 	}
-	if got := f.maxSeen.Load(); got != 3 {
-		t.Fatalf("max in flight = %d, want 3", got)
+	if got := slotsHeld(src); got != 0 {
+		t.Fatalf("after closing every body, %d slots are held", got)
 	}
 	if u, ok := src.(interface{ Unwrap() Source }); !ok || u.Unwrap() != Source(f) {
 		t.Fatal("Unwrap does not return the wrapped Source")
 	}
 }
 
-func TestLimitConcurrent(t *testing.T) {
-	f := &fakeSource{}
-	src := Limit(f, 2)
+// TestLimiterOneCap drives two Sources through one Limiter with many
+// goroutines listing, listing folders and downloading: requests in flight
+// never exceed the cap, and they do reach it (the fake holds every
+// request until cap of them are in flight at once, so a Limiter that
+// serialised requests, or held a slot while fn runs, would never get
+// there).
+func TestLimiterOneCap(t *testing.T) {
+	const slots = 4
+	g := newGate(slots)
+	defer g.watch(t)()
+	lim := NewLimiter(slots)
+	a := lim.Wrap(&fakeSource{keys: []string{"x", "y", "z"}, gate: g})
+	b := lim.Wrap(&fakeSource{keys: []string{"x", "y", "z"}, gate: g})
+	if a.Properties().Connections != slots {
+		t.Fatalf("Properties().Connections = %d, want %d", a.Properties().Connections, slots)
+	}
+	ctx := context.Background()
+	download := func(src Source, key string) error {
+		return WithObject(ctx, src, Object{Key: key}, func(r io.Reader) error {
+			body, err := io.ReadAll(r)
+			if err == nil && string(body) != key {
+				err = fmt.Errorf("body %q, want %q", body, key)
+			}
+			return err
+		})
+	}
 	var wg sync.WaitGroup
-	for i := 0; i < 20; i++ {
+	errs := make(chan error, 64)
+	for i := 0; i < 3*slots; i++ {
+		src := a
+		if i%2 == 1 {
+			src = b
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_ = WithObject(context.Background(), src, Object{Key: "x"}, func(r io.Reader) error {
-				time.Sleep(time.Millisecond)
-				_, err := io.ReadAll(r)
-				return err
-			})
+			switch i % 3 {
+			case 0:
+				errs <- download(src, fmt.Sprint(i))
+			case 1:
+				// A lister that downloads what it lists, as the
+				// scanner's lister feeds its workers.
+				errs <- src.List(ctx, fmt.Sprint(i, "/"), func(o Object) error { return download(src, o.Key) })
+			case 2:
+				errs <- src.ListDirs(ctx, "", func(string) error { return nil })
+			}
 		}()
 	}
 	wg.Wait()
-	if got := f.maxSeen.Load(); got > 2 {
-		t.Fatalf("max in flight = %d, want <= 2", got)
-	}
-}
-
-// A lister that opens what it lists through the same one-slot limiter
-// must not deadlock.
-func TestLimitListCallbackMayOpen(t *testing.T) {
-	f := &fakeSource{keys: []string{"a", "b", "c"}}
-	src := Limit(f, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- src.List(context.Background(), "", func(o Object) error {
-			return WithObject(context.Background(), src, o, func(r io.Reader) error {
-				_, err := io.ReadAll(r)
-				return err
-			})
-		})
-	}()
-	select {
-	case err := <-done:
+	close(errs)
+	for err := range errs {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("List with Open in its callback deadlocked")
+	}
+	if got := g.max.Load(); got != slots {
+		t.Fatalf("at most %d requests in flight, want exactly the cap %d", got, slots)
+	}
+	if held := slotsHeld(a); held != 0 {
+		t.Fatalf("%d slots still held after every request ended", held)
+	}
+}
+
+// A lister that opens what it lists through the same one-slot Limiter
+// must not deadlock: List holds no slot while its fn runs.
+func TestLimitListCallbackMayOpen(t *testing.T) {
+	src := Limit(&fakeSource{keys: []string{"a", "b", "c"}}, 1)
+	n := 0
+	err := src.List(context.Background(), "", func(o Object) error {
+		n++
+		return WithObject(context.Background(), src, o, func(r io.Reader) error {
+			_, err := io.ReadAll(r)
+			return err
+		})
+	})
+	if err != nil || n != 3 {
+		t.Fatalf("List: %v after %d objects, want 3", err, n)
 	}
 }

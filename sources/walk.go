@@ -81,7 +81,9 @@ type Walker struct {
 	// Accounts, Regions and Subscriptions restrict the walk when non-empty
 	// (compared case-insensitively).
 	Accounts, Regions, Subscriptions []string
-	// Parallel caps list requests in flight; < 1 means 8.
+	// Parallel is how many folders are listed at once; < 1 means 8.
+	// It does not cap requests in flight: a folder's lister waiting in
+	// fn holds no request. Wrap Source with a Limiter for that cap.
 	Parallel int
 	// Warn receives one-line warnings (nil: dropped).
 	Warn func(string)
@@ -135,7 +137,6 @@ func (w *Walker) Walk(ctx context.Context, prefix string, fn func(Found) error) 
 	if par < 1 {
 		par = 8
 	}
-	sem := make(chan struct{}, par)
 	g, ctx := errgroup.WithContext(ctx)
 	leaves := make(chan string)
 	var mu sync.Mutex
@@ -148,7 +149,7 @@ func (w *Walker) Walk(ctx context.Context, prefix string, fn func(Found) error) 
 		g.Go(func() error {
 			for leaf := range leaves {
 				w.Stats.Prefixes.Add(1)
-				if err := w.list(ctx, sem, leaf, emit); err != nil {
+				if err := w.list(ctx, leaf, emit); err != nil {
 					return err
 				}
 			}
@@ -157,17 +158,18 @@ func (w *Walker) Walk(ctx context.Context, prefix string, fn func(Found) error) 
 	}
 	g.Go(func() error {
 		defer close(leaves)
-		return w.discover(ctx, sem, prefix, leaves, emit)
+		return w.discover(ctx, par, prefix, leaves, emit)
 	})
 	return g.Wait()
 }
 
-// discover walks the folder levels breadth-first and sends leaf prefixes.
-func (w *Walker) discover(ctx context.Context, sem chan struct{}, prefix string, leaves chan<- string, emit func(Found) error) error {
-	start, ok := w.startNode(ctx, sem, prefix)
+// discover walks the folder levels breadth-first, listing up to par
+// folders of a level at once, and sends leaf prefixes.
+func (w *Walker) discover(ctx context.Context, par int, prefix string, leaves chan<- string, emit func(Found) error) error {
+	start, ok := w.startNode(ctx, prefix)
 	if !ok {
 		// A partial key: list exactly what the user named.
-		return w.list(ctx, sem, prefix, emit)
+		return w.list(ctx, prefix, emit)
 	}
 	send := func(leaf string) error {
 		select {
@@ -186,7 +188,7 @@ func (w *Walker) discover(ctx context.Context, sem chan struct{}, prefix string,
 			next []node
 		)
 		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(cap(sem))
+		g.SetLimit(par)
 		for _, n := range level {
 			switch n.st {
 			case stCTDay, stAzDay:
@@ -216,7 +218,7 @@ func (w *Walker) discover(ctx context.Context, sem chan struct{}, prefix string,
 				}
 			}
 			g.Go(func() error {
-				kids, err := w.children(gctx, sem, n)
+				kids, err := w.children(gctx, n)
 				mu.Lock()
 				next = append(next, kids...)
 				mu.Unlock()
@@ -245,11 +247,11 @@ func (w *Walker) discover(ctx context.Context, sem chan struct{}, prefix string,
 
 // startNode places the start prefix in the layout. ok is false when the
 // prefix ends inside a key name rather than at a folder.
-func (w *Walker) startNode(ctx context.Context, sem chan struct{}, prefix string) (node, bool) {
+func (w *Walker) startNode(ctx context.Context, prefix string) (node, bool) {
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		// "s3://b/AWSLogs" means the folder when there is one.
 		isDir := false
-		_ = w.listDirs(ctx, sem, prefix+"/", func(string) error {
+		_ = w.listDirs(ctx, prefix+"/", func(string) error {
 			isDir = true
 			return errStop
 		})
@@ -273,9 +275,9 @@ var errStop = errors.New("stop")
 
 // children lists one folder and places each child folder in the layout,
 // dropping those the filters exclude.
-func (w *Walker) children(ctx context.Context, sem chan struct{}, n node) ([]node, error) {
+func (w *Walker) children(ctx context.Context, n node) ([]node, error) {
 	var kids []node
-	err := w.listDirs(ctx, sem, n.prefix, func(dir string) error {
+	err := w.listDirs(ctx, n.prefix, func(dir string) error {
 		seg := strings.TrimSuffix(strings.TrimPrefix(dir, n.prefix), "/")
 		st := w.advance(n.st, seg)
 		switch {
@@ -383,13 +385,7 @@ func dayFolder(st step, d time.Time) string {
 }
 
 // list lists one leaf prefix recursively and passes on what survives.
-func (w *Walker) list(ctx context.Context, sem chan struct{}, prefix string, emit func(Found) error) error {
-	select {
-	case sem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-sem }()
+func (w *Walker) list(ctx context.Context, prefix string, emit func(Found) error) error {
 	w.Stats.ListRequests.Add(1)
 	// An error from emit is the caller's (a cancelled scan, a failing
 	// sink), not the store's: return it as it is, not as a listing error.
@@ -427,13 +423,7 @@ func (w *Walker) list(ctx context.Context, sem chan struct{}, prefix string, emi
 	return nil
 }
 
-func (w *Walker) listDirs(ctx context.Context, sem chan struct{}, prefix string, fn func(string) error) error {
-	select {
-	case sem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-sem }()
+func (w *Walker) listDirs(ctx context.Context, prefix string, fn func(string) error) error {
 	w.Stats.ListRequests.Add(1)
 	err := w.Source.ListDirs(ctx, prefix, fn)
 	if err != nil && !errors.Is(err, errStop) {
