@@ -137,12 +137,16 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	results := make(chan ObjectResult, cfg.Workers)
 	budget := semaphore.NewWeighted(cfg.BufferBytes)
 	pool := sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	// One cap for every request of the scan (--connections): listing,
+	// downloads and streamed objects draw from the same slots, and a slot
+	// covers one request, never a wait on the next stage.
+	lim := sources.NewLimiter(cfg.Connections)
 
 	// Stage 1: list.
 	g.Go(func() error {
 		defer close(listed)
 		for _, t := range targets {
-			if err := list(ctx, cfg, t, sum, listed, results); err != nil {
+			if err := list(ctx, cfg, t, lim.Wrap(t.Source), sum, listed, results); err != nil {
 				return err
 			}
 		}
@@ -259,11 +263,12 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	return sum, err
 }
 
-// list walks one target and sends what survives pruning. A listing that
-// fails is recorded and the scan goes on with the other targets.
-func list(ctx context.Context, cfg Config, t Target, sum *Summary, out chan<- job, results chan<- ObjectResult) error {
+// list walks one target through src (its Source under the scan's
+// Limiter) and sends what survives pruning. A listing that fails is
+// recorded and the scan goes on with the other targets.
+func list(ctx context.Context, cfg Config, t Target, src sources.Source, sum *Summary, out chan<- job, results chan<- ObjectResult) error {
 	wk := &sources.Walker{
-		Source:        t.Source,
+		Source:        src,
 		Window:        cfg.Window,
 		Accounts:      cfg.Accounts,
 		Regions:       cfg.Regions,
@@ -308,7 +313,7 @@ func list(ctx context.Context, cfg Config, t Target, sum *Summary, out chan<- jo
 		sum.queued++
 		sum.mu.Unlock()
 		select {
-		case out <- job{src: t.Source, obj: f.Object, info: f.Info, from: from}:
+		case out <- job{src: src, obj: f.Object, info: f.Info, from: from}:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
