@@ -3,44 +3,56 @@ package scan
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/retrohunt/retrohunt/sources"
 )
 
 // download reads a whole object into buf, starting over when the body
 // breaks off (a reset connection, a truncated response, a timeout): the
-// SDKs retry requests, not bodies read half-way. A permanent error (a
-// missing or replaced object, access denied) is not retried. Only
-// buffered objects are retried this way; a streamed object's records
-// were already handed on when its body breaks, so it is reported instead.
+// SDKs retry requests, not bodies read half-way. A request the store
+// answered with an error is not asked again: the backend's SDK retryer
+// has made its --max-attempts tries already, and asking again would
+// multiply them. Neither is a permanent error (a missing or replaced
+// object, access denied). Only buffered objects are retried this way; a
+// streamed object's records were already handed on when its body breaks,
+// so it is reported instead.
 func download(ctx context.Context, j job, buf *bytes.Buffer, attempts int) error {
 	var err error
-	for i := 0; i < attempts; i++ {
-		if i > 0 {
-			select {
-			case <-time.After(retryDelay(i)):
-			case <-ctx.Done():
-				return ctx.Err()
+	tries := 0
+	for tries < attempts {
+		if tries > 0 {
+			if werr := sources.Wait(ctx, tries-1); werr != nil {
+				return werr
 			}
 		}
+		tries++
 		buf.Reset()
 		// Room for the listed size up front: ReadFrom then reads the
 		// object without growing (and zeroing) the buffer step by step.
 		buf.Grow(int(j.obj.Size) + bytes.MinRead)
+		opened := false
 		err = sources.WithObject(ctx, j.src, j.obj, func(r io.Reader) error {
+			opened = true
 			_, err := buf.ReadFrom(r)
 			return err
 		})
 		if err == nil || ctx.Err() != nil || j.src.IsPermanent(err) {
 			break
 		}
+		if !opened && !errors.Is(err, context.DeadlineExceeded) {
+			// The store's answer, after the SDK's retries. A GET that
+			// ran out of its own timeout is the exception: SDKs do not
+			// retry a request whose context ended.
+			break
+		}
 		if j.obj.Size > 0 && int64(buf.Len()) > j.obj.Size {
 			break // longer than listed: not a transient fault
 		}
 	}
+	attempts = tries // the error says how many were made
 	if err != nil && attempts > 1 && !j.src.IsPermanent(err) {
 		return fmt.Errorf("download (%d attempts): %w", attempts, err)
 	}
@@ -48,13 +60,4 @@ func download(ctx context.Context, j job, buf *bytes.Buffer, attempts int) error
 		return fmt.Errorf("download: %w", err)
 	}
 	return nil
-}
-
-// retryDelay backs off 200 ms, 400 ms, 800 ms … up to 5 s.
-func retryDelay(i int) time.Duration {
-	d := 100 * time.Millisecond << i
-	if d > 5*time.Second {
-		d = 5 * time.Second
-	}
-	return d
 }

@@ -2,103 +2,45 @@ package sources
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"time"
 )
 
-// retrying retries failed requests with backoff while the Source says a
-// retry can help. SDK clients retry single HTTP requests already; this
-// layer also covers failures the SDKs leave to the caller (a dropped
-// connection before the first byte, a per-GET timeout).
-type retrying struct {
-	Source
-	attempts int
-	backoff  func(i int) time.Duration
-}
+// Who retries what, once each (docs/sources.md, "Retries"):
+//
+//   - A request the store answers with an error, or does not answer
+//     (throttling, 5xx, a dropped connection before the response): the
+//     backend's SDK retryer, --max-attempts tries with the SDK's own
+//     backoff. Nothing above it asks again, or the tries would multiply.
+//   - A body that breaks off after the response began (a reset
+//     connection, a truncated body, the per-GET timeout): the SDKs leave
+//     it to the caller. The scanner downloads a buffered object again from
+//     the start, --max-attempts times in all, waiting Backoff between
+//     tries; a streamed object's records were already handed on, so it is
+//     reported instead. (Azure's reader also resumes a broken body with
+//     range requests before the scanner sees it.)
+//
+// Backoff is the one schedule this module waits by.
 
-var _ Source = (*retrying)(nil)
-
-// Retry returns src with failed requests retried up to attempts times in
-// all (attempts < 1 means 3), sleeping backoff(i) before retry i (i
-// starts at 0; nil means DefaultBackoff). It stops early when
-// src.IsPermanent(err) or ctx is done. List and ListDirs are retried only
-// while nothing was passed to fn yet, so fn never sees an entry twice.
-func Retry(src Source, attempts int, backoff func(i int) time.Duration) Source {
-	if attempts < 1 {
-		attempts = 3
+// Backoff is the wait before retry i (i starts at 0): 200 ms, 400 ms,
+// 800 ms … doubling up to 5 s.
+func Backoff(i int) time.Duration {
+	switch {
+	case i < 0:
+		i = 0
+	case i >= 5: // 200ms<<5 would pass the cap
+		return 5 * time.Second
 	}
-	if backoff == nil {
-		backoff = DefaultBackoff
+	return 200 * time.Millisecond << i
+}
+
+// Wait sleeps Backoff(i), or returns ctx.Err() when ctx ends first.
+func Wait(ctx context.Context, i int) error {
+	t := time.NewTimer(Backoff(i))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return &retrying{Source: src, attempts: attempts, backoff: backoff}
-}
-
-// DefaultBackoff doubles from 250ms up to 8s.
-func DefaultBackoff(i int) time.Duration {
-	if i > 5 {
-		i = 5
-	}
-	return 250 * time.Millisecond << i
-}
-
-// Unwrap returns the wrapped Source.
-func (r *retrying) Unwrap() Source { return r.Source }
-
-// do runs op until it succeeds, fails permanently, may not be repeated
-// (again returns false) or runs out of attempts.
-func (r *retrying) do(ctx context.Context, op func() error, again func() bool) error {
-	for i := 0; ; i++ {
-		err := op()
-		if err == nil {
-			return nil
-		}
-		if i+1 >= r.attempts || r.Source.IsPermanent(err) || ctx.Err() != nil || !again() {
-			if i > 0 {
-				return fmt.Errorf("giving up after %d attempts: %w", i+1, err)
-			}
-			return err
-		}
-		t := time.NewTimer(r.backoff(i))
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		}
-	}
-}
-
-// List implements Source.
-func (r *retrying) List(ctx context.Context, prefix string, fn func(Object) error) error {
-	passed := false
-	return r.do(ctx, func() error {
-		return r.Source.List(ctx, prefix, func(o Object) error {
-			passed = true
-			return fn(o)
-		})
-	}, func() bool { return !passed })
-}
-
-// ListDirs implements Source.
-func (r *retrying) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
-	passed := false
-	return r.do(ctx, func() error {
-		return r.Source.ListDirs(ctx, prefix, func(dir string) error {
-			passed = true
-			return fn(dir)
-		})
-	}, func() bool { return !passed })
-}
-
-// Open implements Source. Only opening is retried: a body that fails
-// half-way is the caller's to report, since part of it was consumed.
-func (r *retrying) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
-	var rc io.ReadCloser
-	err := r.do(ctx, func() error {
-		var err error
-		rc, err = r.Source.Open(ctx, o)
-		return err
-	}, func() bool { return true })
-	return rc, err
 }

@@ -2,7 +2,6 @@ package sources
 
 import (
 	"context"
-	"errors"
 	"io"
 	"strings"
 	"sync"
@@ -18,25 +17,6 @@ type fakeSource struct {
 	keys  []string
 	conns int
 	gate  *gate // nil: requests never wait
-
-	mu       sync.Mutex
-	failures []error // returned, in order, by the next requests
-	calls    atomic.Int64
-}
-
-var errTransient = errors.New("transient")
-var errPermanent = errors.New("permanent")
-
-func (f *fakeSource) next() error {
-	f.calls.Add(1)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.failures) == 0 {
-		return nil
-	}
-	err := f.failures[0]
-	f.failures = f.failures[1:]
-	return err
 }
 
 func (f *fakeSource) Location() string      { return "fake://" }
@@ -50,12 +30,7 @@ func (f *fakeSource) page() {
 
 func (f *fakeSource) List(ctx context.Context, prefix string, fn func(Object) error) error {
 	f.page()
-	for i, k := range f.keys {
-		if i == 1 {
-			if err := f.next(); err != nil {
-				return err
-			}
-		}
+	for _, k := range f.keys {
 		if err := fn(Object{Key: prefix + k}); err != nil {
 			return err
 		}
@@ -65,9 +40,6 @@ func (f *fakeSource) List(ctx context.Context, prefix string, fn func(Object) er
 
 func (f *fakeSource) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
 	f.page()
-	if err := f.next(); err != nil {
-		return err
-	}
 	for _, k := range f.keys {
 		if err := fn(prefix + k + "/"); err != nil {
 			return err
@@ -77,9 +49,6 @@ func (f *fakeSource) ListDirs(ctx context.Context, prefix string, fn func(string
 }
 
 func (f *fakeSource) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
-	if err := f.next(); err != nil {
-		return nil, err
-	}
 	f.gate.enter()
 	return &fakeBody{Reader: strings.NewReader(o.Key), g: f.gate}, nil
 }
@@ -92,7 +61,7 @@ type fakeBody struct {
 func (b *fakeBody) Close() error { b.g.leave(); return nil }
 
 func (f *fakeSource) IsNotExist(err error) bool  { return false }
-func (f *fakeSource) IsPermanent(err error) bool { return errors.Is(err, errPermanent) }
+func (f *fakeSource) IsPermanent(err error) bool { return false }
 func (f *fakeSource) Properties() Properties     { return Properties{Connections: f.conns} }
 
 // gate counts requests in flight, keeps their maximum, and holds every

@@ -62,20 +62,37 @@ func TestFaultsAgainstRealServers(t *testing.T) {
 				}
 			})
 		}
-		t.Run(st.name+"/permanent", func(t *testing.T) {
-			// Every download of a third of the objects fails, always.
-			fp := testservers.StartFaultProxy(t, st.target, testservers.FaultPolicy{Fault: testservers.FaultInternal,
-				Match: func(key string) bool { return strings.Contains(key, "T00") || strings.Contains(key, "h=00") }})
-			code, got, errOut := cli(t, append([]string{"scan", st.uri, "--endpoint", fp.URL, "--format", "jsonl", "--max-attempts", "2", "--connections", "16"}, st.extra...)...)
-			if fp.Injected() == 0 {
-				t.Fatalf("no fault was injected")
-			}
-			if code != exitPartial || !strings.Contains(errOut, "PARTIAL") || !strings.Contains(errOut, "failed: ") {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitPartial, errOut)
-			}
-			if len(jsonlHits(t, got)) == 0 && len(clean) > 3 {
-				t.Errorf("the objects without faults yielded no hits")
-			}
-		})
+		permanent := []testservers.Fault{testservers.FaultInternal}
+		if st.name == "s3" {
+			// Azure's reader resumes a broken body with range requests of
+			// its own (sources/azblob), which this count would include.
+			permanent = append(permanent, testservers.FaultReset)
+		}
+		for _, f := range permanent {
+			t.Run(fmt.Sprintf("%s/permanent-%s", st.name, f), func(t *testing.T) {
+				// Every download of a third of the objects fails, always.
+				const maxAttempts = 2
+				fp := testservers.StartFaultProxy(t, st.target, testservers.FaultPolicy{Fault: f,
+					Match: func(key string) bool { return strings.Contains(key, "T00") || strings.Contains(key, "h=00") }})
+				code, got, errOut := cli(t, append([]string{"scan", st.uri, "--endpoint", fp.URL, "--format", "jsonl", "--max-attempts", fmt.Sprint(maxAttempts), "--connections", "16"}, st.extra...)...)
+				if fp.Injected() == 0 {
+					t.Fatalf("no fault was injected")
+				}
+				if code != exitPartial || !strings.Contains(errOut, "PARTIAL") || !strings.Contains(errOut, "failed: ") {
+					t.Errorf("exit %d, want %d; stderr:\n%s", code, exitPartial, errOut)
+				}
+				if len(jsonlHits(t, got)) == 0 && len(clean) > 3 {
+					t.Errorf("the objects without faults yielded no hits")
+				}
+				// One retry layer per fault: the store sees at most
+				// --max-attempts downloads of a failing object, not
+				// the product of several layers' attempts.
+				for key, n := range fp.Attempts() {
+					if n > maxAttempts {
+						t.Errorf("%s was requested %d times, want at most --max-attempts %d", key, n, maxAttempts)
+					}
+				}
+			})
+		}
 	}
 }

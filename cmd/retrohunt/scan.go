@@ -199,6 +199,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Workers:       f.workers,
 		Connections:   f.connections,
 		BufferBytes:   f.bufferMiB << 20,
+		Attempts:      f.src.maxAttempts,
 		Limits:        decode.Limits{MaxObjectBytes: f.maxObject, MaxRecordBytes: f.maxRecord, MaxDepth: f.maxDepth},
 		Reference:     f.reference,
 		Warn:          warn,

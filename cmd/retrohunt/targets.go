@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/retrohunt/retrohunt/scan"
-	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/open"
 )
 
@@ -57,8 +56,7 @@ func openTarget(ctx context.Context, arg string, f *sourceFlags, connections int
 		}
 		return scan.Target{}, fmt.Errorf("%s", msg)
 	}
-	// The SDKs retry single HTTP requests (throttling included); this
-	// layer retries what they leave to the caller, such as a connection
-	// dropped before the first byte of a listing or a GET.
-	return scan.Target{Source: sources.Retry(src, 3, nil), Prefix: prefix}, nil
+	// No retry wrapper: the SDKs retry requests (--max-attempts), and the
+	// scan downloads an object again only when its body breaks off.
+	return scan.Target{Source: src, Prefix: prefix}, nil
 }

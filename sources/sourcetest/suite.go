@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -258,10 +257,10 @@ func testLocation(t *testing.T, env Env) {
 	}
 }
 
-// testWrapped walks and downloads the tree through the Limit and Retry
-// wrappers, as the scanner drives a Source.
+// testWrapped walks and downloads the tree through a Limiter, as the
+// scanner drives a Source.
 func testWrapped(t *testing.T, env Env, tree []Entry) {
-	src := sources.Limit(sources.Retry(env.Source, 3, func(int) time.Duration { return 10 * time.Millisecond }), 2)
+	src := sources.Limit(env.Source, 2)
 	w := &sources.Walker{Source: src, Parallel: 4}
 	byKey := map[string][]byte{}
 	for _, e := range tree {

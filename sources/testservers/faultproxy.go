@@ -93,6 +93,18 @@ func (fp *FaultProxy) Injected() int {
 	return fp.injected
 }
 
+// Attempts returns how many downloads of each key the fault applied to
+// reached the proxy, the one that finally went through included.
+func (fp *FaultProxy) Attempts() map[string]int {
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	out := make(map[string]int, len(fp.attempts))
+	for k, n := range fp.attempts {
+		out[k] = n
+	}
+	return out
+}
+
 func (fp *FaultProxy) serve(w http.ResponseWriter, r *http.Request, rp *httputil.ReverseProxy) {
 	if fp.policy.Latency > 0 {
 		time.Sleep(fp.policy.Latency)
