@@ -9,14 +9,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/sync/semaphore"
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/decode"
@@ -135,210 +133,55 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	listed := make(chan job)
 	fetched := make(chan job, cfg.Workers)
 	results := make(chan ObjectResult, cfg.Workers)
-	budget := semaphore.NewWeighted(cfg.BufferBytes)
-	pool := sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	// One cap for every request of the scan (--connections): listing,
-	// downloads and streamed objects draw from the same slots, and a slot
-	// covers one request, never a wait on the next stage.
+	buffers := newBudget(cfg.BufferBytes)
+
+	// Each stage closes its output once all its goroutines are done, so
+	// shutdown runs in stage order: the lister closes listed, the last
+	// downloader fetched, the last worker results, and the writer drains
+	// them. Results arrive from every stage (listing, download, decode),
+	// and the lister and the downloaders are done before the last worker
+	// closes results.
+	// One cap for every request of the scan (--connections): the lister
+	// wraps each target's Source in it, and downloaders and workers reach
+	// the store through their job's wrapped Source.
 	lim := sources.NewLimiter(cfg.Connections)
+	ls := &lister{cfg: cfg, lim: lim, sum: sum, out: listed, results: results}
+	g.Go(func() error { return ls.run(ctx, targets) })
 
-	// Stage 1: list.
-	g.Go(func() error {
-		defer close(listed)
-		for _, t := range targets {
-			if err := list(ctx, cfg, t, lim.Wrap(t.Source), sum, listed, results); err != nil {
-				return err
-			}
-		}
-		sum.mu.Lock()
-		sum.listingDone = true
-		sum.mu.Unlock()
-		return nil
-	})
+	dl := &downloader{cfg: cfg, budget: buffers, sum: sum, in: listed, out: fetched, results: results}
+	stage(g, cfg.Connections, func() error { return dl.run(ctx) }, func() { close(fetched) })
 
-	// Stage 2: download (network-bound).
-	var fetchers sync.WaitGroup
-	for i := 0; i < cfg.Connections; i++ {
-		fetchers.Add(1)
-		g.Go(func() error {
-			defer fetchers.Done()
-			for j := range listed {
-				if j.obj.Size > 0 && j.obj.Size <= cfg.BufferBytes/4 {
-					if err := budget.Acquire(ctx, j.obj.Size); err != nil {
-						return err
-					}
-					buf := pool.Get().(*bytes.Buffer)
-					buf.Reset()
-					if err := download(ctx, j, buf, cfg.Attempts); err != nil {
-						budget.Release(j.obj.Size)
-						pool.Put(buf)
-						if ctx.Err() != nil {
-							return ctx.Err()
-						}
-						uri := j.src.URI(j.obj.Key)
-						sum.fail(uri, err)
-						select {
-						case results <- ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: err.Error()}:
-						case <-ctx.Done():
-							return ctx.Err()
-						}
-						continue
-					}
-					j.data = buf
-				}
-				select {
-				case fetched <- j:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-			return nil
-		})
-	}
-	g.Go(func() error {
-		fetchers.Wait()
-		close(fetched)
-		return nil
-	})
-
-	// Stage 3: decode and match (CPU-bound).
 	var filter *fast.Filter
 	if !cfg.Reference {
 		filter = fast.New(compiledRules(cfg.Rules))
 	}
-	var workers sync.WaitGroup
-	for i := 0; i < cfg.Workers; i++ {
-		workers.Add(1)
-		g.Go(func() error {
-			defer workers.Done()
-			wk := newWorker(cfg, filter)
-			for j := range fetched {
-				res, err := wk.object(ctx, j, sum)
-				if j.data != nil {
-					budget.Release(j.obj.Size)
-					if j.data.Cap() <= 16<<20 { // keep the pool from hoarding huge buffers
-						pool.Put(j.data)
-					}
-				}
-				if err != nil {
-					return err
-				}
-				select {
-				case results <- res:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-			return nil
-		})
-	}
-	g.Go(func() error {
-		workers.Wait()
-		close(results)
-		return nil
-	})
+	stage(g, cfg.Workers, func() error {
+		return newWorker(cfg, filter).run(ctx, fetched, results, buffers, sum)
+	}, func() { close(results) })
 
-	// Stage 4: the one goroutine that touches the writer. Results arrive
-	// from every stage (listing, download, decode), so the lister and the
-	// downloaders are done before the last worker closes results.
-	g.Go(func() error {
-		seen := map[dupKey]bool{}
-		for res := range results {
-			res.Hits = dedup(res.Hits, seen, sum)
-			if len(res.Hits) > 0 {
-				if err := w.Write(res.Hits); err != nil {
-					return fmt.Errorf("write hits: %w", err)
-				}
-			}
-			if cfg.Done != nil {
-				if err := cfg.Done(res); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	hw := newHitWriter(w, cfg.Done, sum)
+	g.Go(func() error { return hw.run(results) })
 
 	err := g.Wait()
 	return sum, err
 }
 
-// list walks one target through src (its Source under the scan's
-// Limiter) and sends what survives pruning. A listing that fails is
-// recorded and the scan goes on with the other targets.
-func list(ctx context.Context, cfg Config, t Target, src sources.Source, sum *Summary, out chan<- job, results chan<- ObjectResult) error {
-	wk := &sources.Walker{
-		Source:        src,
-		Window:        cfg.Window,
-		Accounts:      cfg.Accounts,
-		Regions:       cfg.Regions,
-		Subscriptions: cfg.Subscriptions,
-		Parallel:      cfg.Connections,
-		Warn:          cfg.Warn,
-		Now:           cfg.Now,
+// stage runs n goroutines of fn in g and closes their output (closeOut)
+// once all of them returned.
+func stage(g *errgroup.Group, n int, fn func() error, closeOut func()) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		g.Go(func() error {
+			defer wg.Done()
+			return fn()
+		})
 	}
-	result := func(r ObjectResult) error {
-		if cfg.Done == nil {
-			return nil
-		}
-		select {
-		case results <- r:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	err := wk.Walk(ctx, t.Prefix, func(f sources.Found) error {
-		var from int64
-		if cfg.Select != nil {
-			sel := cfg.Select(t.Source, f.Object)
-			if !sel.Scan {
-				sum.notSelected(sel.Why)
-				return nil
-			}
-			from = sel.FromRecord
-		}
-		uri := t.Source.URI(f.Key)
-		if f.Archived {
-			sum.archived(uri)
-			return result(ObjectResult{URI: uri, Object: f.Object, Status: ObjectSkipped, Reason: "archive tier"})
-		}
-		if f.Size == 0 {
-			sum.mu.Lock()
-			sum.ObjectsEmpty++
-			sum.mu.Unlock()
-			return result(ObjectResult{URI: uri, Object: f.Object, Status: ObjectScanned})
-		}
-		sum.mu.Lock()
-		sum.queued++
-		sum.mu.Unlock()
-		select {
-		case out <- job{src: src, obj: f.Object, info: f.Info, from: from}:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	g.Go(func() error {
+		wg.Wait()
+		closeOut()
+		return nil
 	})
-	sum.mu.Lock()
-	sum.ListRequests += wk.Stats.ListRequests.Load()
-	sum.PrefixesListed += wk.Stats.Prefixes.Load()
-	sum.ObjectsListed += wk.Stats.Listed.Load()
-	sum.ObjectsPruned += wk.Stats.Pruned.Load()
-	sum.ObjectsFiltered += wk.Stats.Filtered.Load()
-	sum.ObjectsSibling += wk.Stats.Siblings.Load()
-	sum.ObjectsIgnored += wk.Stats.Ignored.Load()
-	sum.Unpruned = sum.Unpruned || wk.Stats.Fallback.Load()
-	sum.mu.Unlock()
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		sum.listError(t.Source.URI(t.Prefix), err)
-		if cfg.Warn != nil {
-			cfg.Warn(fmt.Sprintf("listing %s failed, its objects are not covered: %v", t.Source.URI(t.Prefix), err))
-		}
-	}
-	return nil
 }
 
 func compiledRules(rs []*Rule) []*rule.Rule {

@@ -10,6 +10,60 @@ import (
 	"github.com/retrohunt/retrohunt/sources"
 )
 
+// downloader is the network stage: Config.Connections of them take
+// listed objects, download those the budget buffers (a larger object
+// passes through, for its worker to stream) and hand them to the
+// workers. An object that cannot be downloaded is counted and goes to
+// the writer as a failed result; only cancellation stops a downloader.
+type downloader struct {
+	cfg     Config
+	budget  *budget
+	sum     *Summary
+	in      <-chan job
+	out     chan<- job
+	results chan<- ObjectResult
+}
+
+func (d *downloader) run(ctx context.Context) error {
+	for j := range d.in {
+		if d.budget.buffers(j.obj.Size) {
+			buf, err := d.budget.Acquire(ctx, j.obj.Size)
+			if err != nil {
+				return err
+			}
+			if err := download(ctx, j, buf, d.cfg.Attempts); err != nil {
+				d.budget.Release(j.obj.Size, buf)
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if err := d.failed(ctx, j, err); err != nil {
+					return err
+				}
+				continue
+			}
+			j.data = buf
+		}
+		select {
+		case d.out <- j:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// failed counts an object whose download failed and sends its result.
+func (d *downloader) failed(ctx context.Context, j job, err error) error {
+	uri := j.src.URI(j.obj.Key)
+	d.sum.fail(uri, err)
+	select {
+	case d.results <- ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: err.Error()}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // download reads a whole object into buf, starting over when the body
 // breaks off (a reset connection, a truncated response, a timeout): the
 // SDKs retry requests, not bodies read half-way. A request the store

@@ -34,6 +34,27 @@ func newWorker(cfg Config, filter *fast.Filter) *worker {
 	return w
 }
 
+// run is the CPU stage: it decodes and matches the objects from in, gives
+// each buffered object's bytes and buffer back to the budget, and sends
+// the results to the writer.
+func (w *worker) run(ctx context.Context, in <-chan job, results chan<- ObjectResult, b *budget, sum *Summary) error {
+	for j := range in {
+		res, err := w.object(ctx, j, sum)
+		if j.data != nil {
+			b.Release(j.obj.Size, j.data)
+		}
+		if err != nil {
+			return err
+		}
+		select {
+		case results <- res:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
 // ctxEvery is how many records the fast path passes over between looks
 // at the context.
 const ctxEvery = 4096
