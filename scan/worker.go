@@ -3,13 +3,11 @@ package scan
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/fast"
 	"github.com/retrohunt/retrohunt/scan/udm"
@@ -55,77 +53,13 @@ func (w *worker) run(ctx context.Context, in <-chan job, results chan<- ObjectRe
 	return nil
 }
 
-// ctxEvery is how many records the fast path passes over between looks
-// at the context.
-const ctxEvery = 4096
-
 // object decodes and matches one object. Only cancellation is returned as
 // an error; damage is recorded in sum.
 func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult, error) {
-	uri := j.src.URI(j.obj.Key)
-	st := objectStats{uri: uri, compressed: j.obj.Size}
-	var (
-		hits []output.Hit
-		next int64 // one past the highest record index handed on
-	)
-	match := func(index int, raw []byte) error {
-		st.records++
-		ev, err := udm.Map(raw)
-		if err != nil {
-			st.skips = append(st.skips, Problem{URI: uri, Record: index, Reason: skipReason(err)})
-			return nil
-		}
-		t, ok := eventTime(ev)
-		switch {
-		case !ok:
-			st.untimed++
-		case !w.inWindow(t):
-			st.outOfWindow++
-			return nil
-		}
-		for _, r := range w.cfg.Rules {
-			if int64(index) < j.from {
-				break // its hits are in the output from an earlier run
-			}
-			if !r.Compiled.Match(ev) {
-				continue
-			}
-			hits = append(hits, r.hit(ev, t, raw, uri, j.obj.ETag, index))
-			if st.hits == nil {
-				st.hits = make(map[string]int64)
-			}
-			st.hits[r.Name]++
-		}
-		return ctx.Err()
-	}
-	decodeFn, fn := w.dec.Decode, match
+	s := newRecordSink(ctx, w, j)
+	decodeFn, fn := w.dec.Decode, s.reference
 	if w.chk != nil {
-		// The fast path: records are split without validating them, and
-		// only those the prefilter lets through are validated, mapped and
-		// matched, exactly as the reference path does with every record.
-		decodeFn = w.dec.DecodeUnchecked
-		passed := 0
-		fn = func(index int, raw []byte) error {
-			if !w.chk.Candidate(raw) {
-				// Fast path: no rule can match raw.
-				st.records++
-				if passed++; passed%ctxEvery == 0 {
-					return ctx.Err()
-				}
-				return nil
-			}
-			if !json.Valid(raw) {
-				return decode.ErrMalformed
-			}
-			return match(index, raw)
-		}
-	}
-	inner := fn
-	fn = func(index int, raw []byte) error {
-		if int64(index) >= next {
-			next = int64(index) + 1
-		}
-		return inner(index, raw)
+		decodeFn, fn = w.dec.DecodeUnchecked, s.fast
 	}
 	var (
 		res decode.Result
@@ -143,9 +77,10 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult,
 	if ctx.Err() != nil {
 		return ObjectResult{}, ctx.Err()
 	}
+	uri, st := s.uri, &s.st
 	st.decompressed = res.Bytes
-	for _, s := range res.Skipped {
-		st.skips = append(st.skips, Problem{URI: uri, Record: s.Index, Reason: s.Reason})
+	for _, sk := range res.Skipped {
+		st.skips = append(st.skips, Problem{URI: uri, Record: sk.Index, Reason: sk.Reason})
 	}
 	if res.PartialEnd {
 		if w.hourClosed(j.info) {
@@ -161,11 +96,11 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult,
 		// Hits found before the damage are real: keep them.
 		sum.fail(uri, err)
 		st.skips = nil
-		sum.mergeFailed(&st)
-		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: err.Error(), NextRecord: next, Hits: hits}, nil
+		sum.mergeFailed(st)
+		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: err.Error(), NextRecord: s.next, Hits: s.hits}, nil
 	}
-	sum.merge(&st)
-	return ObjectResult{URI: uri, Object: j.obj, Status: ObjectScanned, NextRecord: next, Hits: hits}, nil
+	sum.merge(st)
+	return ObjectResult{URI: uri, Object: j.obj, Status: ObjectScanned, NextRecord: s.next, Hits: s.hits}, nil
 }
 
 // mergeFailed counts what a failed object yielded before its damage,

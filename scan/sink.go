@@ -1,0 +1,100 @@
+package scan
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan/decode"
+	"github.com/retrohunt/retrohunt/scan/udm"
+)
+
+// ctxEvery is how many records the fast path passes over between looks
+// at the context.
+const ctxEvery = 4096
+
+// recordSink receives one object's records from the decoder, in order:
+// it counts them, hands them to the rules and keeps the hits. Its
+// reference and fast methods are the decoder's callbacks for the two
+// paths.
+type recordSink struct {
+	ctx  context.Context
+	w    *worker
+	uri  string
+	etag string
+	from int64 // Selection.FromRecord: hits before it are in the output
+
+	st     objectStats
+	hits   []output.Hit
+	next   int64 // one past the highest record index handed on
+	passed int   // records the prefilter passed over
+}
+
+func newRecordSink(ctx context.Context, w *worker, j job) *recordSink {
+	uri := j.src.URI(j.obj.Key)
+	return &recordSink{ctx: ctx, w: w, uri: uri, etag: j.obj.ETag, from: j.from,
+		st: objectStats{uri: uri, compressed: j.obj.Size}}
+}
+
+// reference hands every record to the rules.
+func (s *recordSink) reference(index int, raw []byte) error {
+	s.handedOn(index)
+	return s.match(index, raw)
+}
+
+// fast is the fast path: records are split without validating them, and
+// only those the prefilter lets through are validated, mapped and
+// matched, exactly as the reference path does with every record.
+func (s *recordSink) fast(index int, raw []byte) error {
+	s.handedOn(index)
+	if !s.w.chk.Candidate(raw) {
+		// Fast path: no rule can match raw.
+		s.st.records++
+		if s.passed++; s.passed%ctxEvery == 0 {
+			return s.ctx.Err()
+		}
+		return nil
+	}
+	if !json.Valid(raw) {
+		return decode.ErrMalformed
+	}
+	return s.match(index, raw)
+}
+
+func (s *recordSink) handedOn(index int) {
+	if int64(index) >= s.next {
+		s.next = int64(index) + 1
+	}
+}
+
+// match maps one record and runs the rules on it.
+func (s *recordSink) match(index int, raw []byte) error {
+	s.st.records++
+	ev, err := udm.Map(raw)
+	if err != nil {
+		s.st.skips = append(s.st.skips, Problem{URI: s.uri, Record: index, Reason: skipReason(err)})
+		return nil
+	}
+	t, ok := eventTime(ev)
+	switch {
+	case !ok:
+		s.st.untimed++
+	case !s.w.inWindow(t):
+		s.st.outOfWindow++
+		return nil
+	}
+	for _, r := range s.w.cfg.Rules {
+		if int64(index) < s.from {
+			break // its hits are in the output from an earlier run
+		}
+		if !r.Compiled.Match(ev) {
+			continue
+		}
+		s.hits = append(s.hits, r.hit(ev, t, raw, s.uri, s.etag, index))
+		if s.st.hits == nil {
+			s.st.hits = make(map[string]int64)
+		}
+		s.st.hits[r.Name]++
+	}
+	return s.ctx.Err()
+}
