@@ -10,19 +10,19 @@ import "github.com/retrohunt/retrohunt/output"
 type dupKey struct{ rule, eventID string }
 
 // dedup drops hits whose CloudTrail event already hit the same rule in
-// this run, and takes them out of the summary's counts.
-func dedup(hits []output.Hit, seen map[dupKey]bool, sum *Summary) []output.Hit {
-	kept := hits[:0]
+// this run, and returns the hits kept and how many it dropped.
+func dedup(hits []output.Hit, seen map[dupKey]bool) (kept []output.Hit, dropped int64) {
+	kept = hits[:0]
 	for _, h := range hits {
 		if h.LogType == "AWS_CLOUDTRAIL" && h.EventID != "" {
 			k := dupKey{h.RuleName, h.EventID}
 			if seen[k] {
-				sum.duplicate(h.RuleName)
+				dropped++
 				continue
 			}
 			seen[k] = true
 		}
 		kept = append(kept, h)
 	}
-	return kept
+	return kept, dropped
 }

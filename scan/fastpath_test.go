@@ -503,6 +503,7 @@ func objectOutcome(t testing.TB, src sources.Source, w *worker, body []byte) out
 	if err != nil {
 		t.Fatal(err)
 	}
+	sum.written(res.Hits, 0) // as the writer counts them
 	return outcomeOf(sum, res.Hits)
 }
 

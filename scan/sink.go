@@ -14,7 +14,8 @@ import (
 const ctxEvery = 4096
 
 // recordSink receives one object's records from the decoder, in order:
-// it counts them, hands them to the rules and keeps the hits. Its
+// it counts them, hands them to the rules and keeps the hits (counted by
+// the writer, once duplicates are dropped). Its
 // reference and fast methods are the decoder's callbacks for the two
 // paths.
 type recordSink struct {
@@ -91,10 +92,6 @@ func (s *recordSink) match(index int, raw []byte) error {
 			continue
 		}
 		s.hits = append(s.hits, r.hit(ev, t, raw, s.uri, s.etag, index))
-		if s.st.hits == nil {
-			s.st.hits = make(map[string]int64)
-		}
-		s.st.hits[r.Name]++
 	}
 	return s.ctx.Err()
 }

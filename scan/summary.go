@@ -4,6 +4,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/retrohunt/retrohunt/output"
 )
 
 // maxListed bounds the failures and skips kept with their detail; the
@@ -135,12 +137,19 @@ func (s *Summary) notSelected(why string) {
 	s.NotSelected[why]++
 }
 
-func (s *Summary) duplicate(rule string) {
+// written counts the hits handed to the Writer, duplicates already
+// dropped, and the duplicates dropped from them.
+func (s *Summary) written(hits []output.Hit, duplicates int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.HitsDuplicate++
-	s.Hits--
-	s.HitsByRule[rule]--
+	s.HitsDuplicate += duplicates
+	for _, h := range hits {
+		if s.HitsByRule == nil {
+			s.HitsByRule = make(map[string]int64)
+		}
+		s.HitsByRule[h.RuleName]++
+		s.Hits++
+	}
 }
 
 func (s *Summary) listError(uri string, err error) {
@@ -167,13 +176,16 @@ type objectStats struct {
 	untimed      int64
 	openBlob     bool
 	skips        []Problem
-	hits         map[string]int64
 }
 
-func (s *Summary) merge(o *objectStats) {
+// merge counts what one object yielded. A failed object (scanned false)
+// counts its records, but not as an object scanned.
+func (s *Summary) merge(o *objectStats, scanned bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ObjectsScanned++
+	if scanned {
+		s.ObjectsScanned++
+	}
 	s.BytesCompressed += o.compressed
 	s.BytesDecompressed += o.decompressed
 	s.Records += o.records
@@ -188,13 +200,6 @@ func (s *Summary) merge(o *objectStats) {
 		if len(s.Skips) < maxListed {
 			s.Skips = append(s.Skips, p)
 		}
-	}
-	for r, n := range o.hits {
-		if s.HitsByRule == nil {
-			s.HitsByRule = make(map[string]int64)
-		}
-		s.HitsByRule[r] += n
-		s.Hits += n
 	}
 }
 

@@ -96,20 +96,11 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult,
 		// Hits found before the damage are real: keep them.
 		sum.fail(uri, err)
 		st.skips = nil
-		sum.mergeFailed(st)
+		sum.merge(st, false)
 		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: err.Error(), NextRecord: s.next, Hits: s.hits}, nil
 	}
-	sum.merge(st)
+	sum.merge(st, true)
 	return ObjectResult{URI: uri, Object: j.obj, Status: ObjectScanned, NextRecord: s.next, Hits: s.hits}, nil
-}
-
-// mergeFailed counts what a failed object yielded before its damage,
-// without counting it as scanned.
-func (s *Summary) mergeFailed(o *objectStats) {
-	s.merge(o)
-	s.mu.Lock()
-	s.ObjectsScanned--
-	s.mu.Unlock()
 }
 
 func (w *worker) inWindow(t time.Time) bool {
