@@ -141,6 +141,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	// them. Results arrive from every stage (listing, download, decode),
 	// and the lister and the downloaders are done before the last worker
 	// closes results.
+	//
 	// One cap for every request of the scan (--connections): the lister
 	// wraps each target's Source in it, and downloaders and workers reach
 	// the store through their job's wrapped Source.
