@@ -58,8 +58,8 @@ func isPartition(seg string) bool {
 	return false
 }
 
-// storeOf returns the Store under src's wrappers (sources.Retry,
-// sources.Limit), which manifests are read through.
+// storeOf returns the Store under src's wrappers (such as sources.Limit),
+// which manifests are read through.
 func storeOf(src sources.Source) (sources.Store, bool) {
 	for {
 		if st, ok := src.(sources.Store); ok {

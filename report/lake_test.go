@@ -135,7 +135,7 @@ func TestLakeReadByManifest(t *testing.T) {
 
 	// The same through a Source wrapped as the CLI wraps it.
 	s = NewSet()
-	if err := s.ReadPrefix(ctx, sources.Retry(st, 1, nil), "lake/"); err != nil {
+	if err := s.ReadPrefix(ctx, sources.Limit(st, 2), "lake/"); err != nil {
 		t.Fatal(err)
 	}
 	check(t, s, 3, 2, all)

@@ -47,7 +47,7 @@ type Options struct {
 // *Error that says what to do, rather than half-way through a scan.
 //
 // The Source is returned bare, so that its Stats method stays reachable;
-// callers add sources.Limit and sources.Retry as they need.
+// callers add sources.Limit as they need (request retries are the SDKs' own).
 func Open(ctx context.Context, arg string, o Options) (src sources.Source, prefix string, err error) {
 	scheme, _, hasScheme := strings.Cut(arg, "://")
 	if !hasScheme {
