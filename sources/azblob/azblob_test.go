@@ -133,7 +133,7 @@ func writeClient(t *testing.T, cfg azblob.Config) *container.Client {
 		}
 	}
 	if err != nil {
-		t.Fatal(azblob.Redact(err.Error()))
+		t.Fatal(sources.Redact(err.Error()))
 	}
 	return c
 }
@@ -246,7 +246,7 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 				continue
 			}
 			for _, s := range f.secrets {
-				if strings.Contains(err.Error(), s) || strings.Contains(azblob.Redact(err.Error()), s) {
+				if strings.Contains(err.Error(), s) || strings.Contains(sources.Redact(err.Error()), s) {
 					t.Errorf("%s: error carries the secret: %s", f.name, err)
 				}
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	"github.com/retrohunt/retrohunt/sources"
 )
 
 // Config says which container to read and how to authenticate. Account
@@ -115,7 +116,7 @@ func newClient(ctx context.Context, cfg Config) (*container.Client, string, erro
 		}
 		c, err := container.NewClientFromConnectionString(cfg.ConnectionString, cfg.Container, opts)
 		if err != nil {
-			return nil, "", fmt.Errorf("cannot use the Azure connection string for %s: %s", loc, Redact(err.Error()))
+			return nil, "", fmt.Errorf("cannot use the Azure connection string for %s: %s", loc, sources.Redact(err.Error()))
 		}
 		return c, account, nil
 	case cfg.ServiceURL == "":
@@ -123,7 +124,7 @@ func newClient(ctx context.Context, cfg Config) (*container.Client, string, erro
 	case cfg.SAS != "":
 		c, err := container.NewClientWithNoCredential(cfg.ServiceURL+"/"+url.PathEscape(cfg.Container)+"?"+strings.TrimPrefix(cfg.SAS, "?"), opts)
 		if err != nil {
-			return nil, "", fmt.Errorf("cannot use the SAS token for %s: %s", loc, Redact(err.Error()))
+			return nil, "", fmt.Errorf("cannot use the SAS token for %s: %s", loc, sources.Redact(err.Error()))
 		}
 		return c, cfg.Account, nil
 	}
@@ -139,7 +140,7 @@ func newClient(ctx context.Context, cfg Config) (*container.Client, string, erro
 		}
 		c, err := container.NewClientWithSharedKeyCredential(containerURL(cfg), cred, opts)
 		if err != nil {
-			return nil, "", fmt.Errorf("cannot build a client for %s: %s", loc, Redact(err.Error()))
+			return nil, "", fmt.Errorf("cannot build a client for %s: %s", loc, sources.Redact(err.Error()))
 		}
 		return c, cfg.Account, nil
 	}
@@ -147,16 +148,16 @@ func newClient(ctx context.Context, cfg Config) (*container.Client, string, erro
 	if cred == nil {
 		dac, err := azidentity.NewDefaultAzureCredential(nil)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w for %s: %s", ErrNoCredentials, loc, oneLine(Redact(err.Error())))
+			return nil, "", fmt.Errorf("%w for %s: %s", ErrNoCredentials, loc, oneLine(sources.Redact(err.Error())))
 		}
 		cred = dac
 	}
 	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{storageScope}}); err != nil {
-		return nil, "", &requestError{msg: fmt.Sprintf("%s for %s: %s", ErrNoCredentials, loc, oneLine(Redact(err.Error()))), err: errors.Join(ErrNoCredentials, err)}
+		return nil, "", &requestError{msg: fmt.Sprintf("%s for %s: %s", ErrNoCredentials, loc, oneLine(sources.Redact(err.Error()))), err: errors.Join(ErrNoCredentials, err)}
 	}
 	c, err := container.NewClient(containerURL(cfg), cred, opts)
 	if err != nil {
-		return nil, "", fmt.Errorf("cannot build a client for %s: %s", loc, Redact(err.Error()))
+		return nil, "", fmt.Errorf("cannot build a client for %s: %s", loc, sources.Redact(err.Error()))
 	}
 	return c, cfg.Account, nil
 }

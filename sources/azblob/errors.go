@@ -8,6 +8,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
+	"github.com/retrohunt/retrohunt/sources"
 )
 
 // ErrNoCredentials is returned (wrapped) by New when no credential in
@@ -40,7 +41,7 @@ func describe(err error) string {
 		}
 		return fmt.Sprintf("%s (HTTP %d)", code, re.StatusCode)
 	}
-	return oneLine(Redact(err.Error()))
+	return oneLine(sources.Redact(err.Error()))
 }
 
 func oneLine(s string) string {

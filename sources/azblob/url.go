@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/retrohunt/retrohunt/sources"
 )
 
 // blobHostSuffixes are the blob endpoints of the public and sovereign
@@ -42,7 +44,7 @@ func IsBlobURL(raw string) bool {
 func ParseURL(raw string) (cfg Config, prefix string, err error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return Config{}, "", fmt.Errorf("cannot parse Azure Blob URL %q", Redact(raw))
+		return Config{}, "", fmt.Errorf("cannot parse Azure Blob URL %q", sources.Redact(raw))
 	}
 	path := strings.TrimPrefix(u.Path, "/")
 	switch {
@@ -61,7 +63,7 @@ func ParseURL(raw string) (cfg Config, prefix string, err error) {
 	}
 	cfg.Container, prefix, _ = strings.Cut(path, "/")
 	if cfg.Account == "" || cfg.Container == "" {
-		return Config{}, "", fmt.Errorf("Azure Blob URL %s://%s/%s names no account or container (want azblob://<account>/<container>/<prefix>)", u.Scheme, u.Host, Redact(path))
+		return Config{}, "", fmt.Errorf("Azure Blob URL %s://%s/%s names no account or container (want azblob://<account>/<container>/<prefix>)", u.Scheme, u.Host, sources.Redact(path))
 	}
 	cfg.SAS = u.RawQuery
 	return cfg, prefix, nil

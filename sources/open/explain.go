@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/azblob"
 	"github.com/retrohunt/retrohunt/sources/s3"
 )
@@ -87,7 +88,7 @@ func (e *Error) Error() string {
 	default:
 		msg = oneLine(e.Err.Error())
 	}
-	return Redact(msg)
+	return sources.Redact(msg)
 }
 
 // Explain returns the one-line message to show for err: the advice of an
@@ -101,7 +102,7 @@ func Explain(err error) string {
 	if errors.As(err, &e) {
 		return e.Error()
 	}
-	msg := Redact(oneLine(err.Error()))
+	msg := sources.Redact(oneLine(err.Error()))
 	switch kindOf(err) {
 	case KindNoCredentials:
 		msg += " (no credentials found)"

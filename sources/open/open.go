@@ -71,7 +71,7 @@ func Open(ctx context.Context, arg string, o Options) (src sources.Source, prefi
 func openS3(ctx context.Context, arg string, o Options) (sources.Source, string, error) {
 	bucket, prefix, _ := strings.Cut(strings.TrimPrefix(arg[len("s3://"):], "/"), "/")
 	if bucket == "" {
-		return nil, "", fmt.Errorf("%s names no bucket (want s3://<bucket>/<prefix>)", Redact(arg))
+		return nil, "", fmt.Errorf("%s names no bucket (want s3://<bucket>/<prefix>)", sources.Redact(arg))
 	}
 	loc := "s3://" + bucket
 	endpoint := o.Endpoint

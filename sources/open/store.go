@@ -48,7 +48,7 @@ func OpenStore(ctx context.Context, uri string, o Options) (sources.Store, strin
 		return nil, "", fmt.Errorf("BUG: %s cannot be written", src.Location())
 	}
 	if key == "" {
-		return nil, "", fmt.Errorf("%s names no key inside %s", Redact(uri), st.Location())
+		return nil, "", fmt.Errorf("%s names no key inside %s", sources.Redact(uri), st.Location())
 	}
 	return st, key, nil
 }

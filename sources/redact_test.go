@@ -1,4 +1,4 @@
-package azblob
+package sources
 
 import "testing"
 
