@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -26,29 +25,15 @@ type Source struct {
 	getTimeout time.Duration
 	conns      int
 
-	listPages atomic.Int64
-	dirPages  atomic.Int64
-	gets      atomic.Int64
+	requests sources.Requests
 }
 
 var _ sources.Source = (*Source)(nil)
 
-// Stats counts the requests a Source made; each is safe to read while
+// Stats returns the requests made so far: List Blobs pages fetched by
+// List and by ListDirs, and downloads started. It is safe to call while
 // requests run.
-type Stats struct {
-	ListRequests     int64 // List Blobs pages fetched by List
-	ListDirsRequests int64 // List Blobs pages (delimiter "/") fetched by ListDirs
-	GetRequests      int64 // downloads started
-}
-
-// Stats returns the request counts so far.
-func (s *Source) Stats() Stats {
-	return Stats{
-		ListRequests:     s.listPages.Load(),
-		ListDirsRequests: s.dirPages.Load(),
-		GetRequests:      s.gets.Load(),
-	}
-}
+func (s *Source) Stats() sources.RequestStats { return s.requests.Stats() }
 
 // Location implements sources.Source. It never holds a SAS or key.
 func (s *Source) Location() string { return "azblob://" + s.account + "/" + s.container }
@@ -60,7 +45,7 @@ func (s *Source) URI(key string) string { return s.Location() + "/" + key }
 func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object) error) error {
 	p := s.client.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &prefix})
 	for p.More() {
-		s.listPages.Add(1)
+		s.requests.List()
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return wrapErr("list", s.URI(prefix), err)
@@ -88,7 +73,7 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
 	p := s.client.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{Prefix: &prefix})
 	for p.More() {
-		s.dirPages.Add(1)
+		s.requests.ListDirs()
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return wrapErr("list folders", s.URI(prefix), err)
@@ -107,7 +92,7 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 // reader with a range request pinned to the same ETag.
 func (s *Source) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.getTimeout)
-	s.gets.Add(1)
+	s.requests.Get()
 	var opts *blob.DownloadStreamOptions
 	if o.ETag != "" && !strings.HasSuffix(o.Key, "/PT1H.json") {
 		// Read the blob that was listed: one replaced since fails with

@@ -43,7 +43,7 @@ var (
 func (s *Source) Get(ctx context.Context, key string) ([]byte, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.getTimeout)
 	defer cancel()
-	s.gets.Add(1)
+	s.requests.Get()
 	resp, err := s.client.NewBlobClient(key).DownloadStream(ctx, nil)
 	if err != nil {
 		return nil, "", wrapErr("download", s.URI(key), err)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,29 +24,15 @@ type Source struct {
 	getTimeout time.Duration
 	conns      int
 
-	listPages atomic.Int64
-	dirPages  atomic.Int64
-	gets      atomic.Int64
+	requests sources.Requests
 }
 
 var _ sources.Source = (*Source)(nil)
 
-// Stats counts the requests a Source made; each is safe to read while
+// Stats returns the requests made so far: ListObjectsV2 pages fetched
+// by List and by ListDirs, and GetObject calls. It is safe to call while
 // requests run.
-type Stats struct {
-	ListRequests     int64 // ListObjectsV2 pages fetched by List
-	ListDirsRequests int64 // ListObjectsV2 pages fetched by ListDirs
-	GetRequests      int64 // GetObject calls
-}
-
-// Stats returns the request counts so far.
-func (s *Source) Stats() Stats {
-	return Stats{
-		ListRequests:     s.listPages.Load(),
-		ListDirsRequests: s.dirPages.Load(),
-		GetRequests:      s.gets.Load(),
-	}
-}
+func (s *Source) Stats() sources.RequestStats { return s.requests.Stats() }
 
 // Region is the region requests are signed for.
 func (s *Source) Region() string { return s.region }
@@ -69,7 +54,7 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 		OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus},
 	})
 	for p.HasMorePages() {
-		s.listPages.Add(1)
+		s.requests.List()
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return fmt.Errorf("ListObjectsV2 %s: %w", s.URI(prefix), err)
@@ -99,7 +84,7 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 		MaxKeys:   aws.Int32(1000),
 	})
 	for p.HasMorePages() {
-		s.dirPages.Add(1)
+		s.requests.ListDirs()
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return fmt.Errorf("ListObjectsV2 %s (delimiter /): %w", s.URI(prefix), err)
@@ -117,7 +102,7 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 // is closed, so a stalled body fails instead of holding a worker.
 func (s *Source) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.getTimeout)
-	s.gets.Add(1)
+	s.requests.Get()
 	in := &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(o.Key)}
 	if o.ETag != "" {
 		// Read the object that was listed: one replaced since then fails

@@ -129,7 +129,7 @@ func TestStatsAndLocation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := s3.Stats{ListRequests: 1, ListDirsRequests: 1, GetRequests: 3}
+	want := sources.RequestStats{ListRequests: 1, ListDirsRequests: 1, GetRequests: 3}
 	if got := src.Stats(); got != want {
 		t.Errorf("Stats() = %+v, want %+v", got, want)
 	}
