@@ -48,6 +48,18 @@ type Condition struct {
 	IfNoneMatch bool   // the key must not exist yet
 }
 
+// String names the condition as the HTTP header that carries it, for
+// messages about a lost race.
+func (c Condition) String() string {
+	switch {
+	case c.IfNoneMatch:
+		return "If-None-Match: *"
+	case c.IfMatch != "":
+		return "If-Match: " + c.IfMatch
+	}
+	return "unconditional"
+}
+
 // ErrConflict is wrapped by the errors of a conditional Put that lost;
 // every Store's IsConflict is true for it.
 var ErrConflict = errors.New("conditional write conflict")

@@ -135,16 +135,9 @@ func (s *Source) conflict(op, uri string, cond sources.Condition, err error) err
 		return wrapErr(op, uri, err)
 	}
 	return &requestError{
-		msg: fmt.Sprintf("%s %s: %s (%s): %s", op, uri, sources.ErrConflict, describeCond(cond), describe(err)),
+		msg: fmt.Sprintf("%s %s: %s (%s): %s", op, uri, sources.ErrConflict, cond, describe(err)),
 		err: errors.Join(sources.ErrConflict, err),
 	}
-}
-
-func describeCond(c sources.Condition) string {
-	if c.IfNoneMatch {
-		return "If-None-Match: *"
-	}
-	return "If-Match: " + c.IfMatch
 }
 
 // Delete implements sources.Deleter.

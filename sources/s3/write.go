@@ -98,16 +98,9 @@ func (s *Source) conflict(key string, cond sources.Condition, err error) error {
 	if code == "PreconditionFailed" || code == "ConditionalRequestConflict" ||
 		status == http.StatusPreconditionFailed || status == http.StatusConflict ||
 		cond.IfMatch != "" && IsNotExist(err) {
-		return fmt.Errorf("%w (%s %s): %w", sources.ErrConflict, s.URI(key), describeCond(cond), err)
+		return fmt.Errorf("%w (%s %s): %w", sources.ErrConflict, s.URI(key), cond, err)
 	}
 	return err
-}
-
-func describeCond(c sources.Condition) string {
-	if c.IfNoneMatch {
-		return "If-None-Match: *"
-	}
-	return "If-Match: " + c.IfMatch
 }
 
 func (s *Source) putObject(ctx context.Context, key string, body io.Reader, size int64, cond sources.Condition) (string, error) {
