@@ -3,13 +3,10 @@ package azblob_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -47,52 +44,54 @@ func newSource(t *testing.T, mod func(*azblob.Config)) (*azblob.Source, *testser
 	return src, srv, c
 }
 
+// newEnv is newSource as a conformance environment: blobs go up through
+// the test server's own client. It returns the container's name too.
+func newEnv(t *testing.T) (sourcetest.Env, *azblob.Source, string) {
+	src, srv, c := newSource(t, nil)
+	return sourcetest.Env{
+		Source: src,
+		Put: func(key string, body []byte) error {
+			return srv.Put(context.Background(), c, key, body)
+		},
+		ETags: true,
+	}, src, c
+}
+
 func TestConformance(t *testing.T) {
 	sourcetest.Run(t, func(t *testing.T) sourcetest.Env {
-		src, srv, c := newSource(t, nil)
-		return sourcetest.Env{
-			Source: src,
-			Put: func(key string, body []byte) error {
-				return srv.Put(context.Background(), c, key, body)
-			},
-			ETags: true,
-		}
+		env, _, _ := newEnv(t)
+		return env
 	})
 }
 
-// TestConformanceAzure runs the suite against a real container when
-// RETROHUNT_TEST_AZBLOB_URL names a folder (azblob://account/container/
-// prefix/) that the credentials in the environment may write to
-// (AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY or an Azure AD
-// identity); it works in a fresh sub-folder and deletes it afterwards.
-func TestConformanceAzure(t *testing.T) {
-	target := os.Getenv("RETROHUNT_TEST_AZBLOB_URL")
-	if target == "" {
-		t.Skip("set RETROHUNT_TEST_AZBLOB_URL=azblob://account/container/prefix/ (and credentials) to run against Azure")
-	}
+// azureTarget returns the configuration and folder RETROHUNT_TEST_AZBLOB_URL
+// names (azblob://account/container/prefix/), which the credentials in the
+// environment may write to (AZURE_STORAGE_CONNECTION_STRING,
+// AZURE_STORAGE_KEY or an Azure AD identity), and a Source for the
+// container; it skips t when the variable is unset.
+func azureTarget(t *testing.T) (*azblob.Source, azblob.Config, string) {
+	t.Helper()
+	target := sourcetest.CloudTarget(t, "RETROHUNT_TEST_AZBLOB_URL", "azblob://account/container/prefix/")
 	cfg, base, err := azblob.ParseURL(target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if base != "" && !strings.HasSuffix(base, "/") {
-		base += "/"
-	}
-	ctx := context.Background()
-	src, err := azblob.New(ctx, cfg)
+	src, err := azblob.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return src, cfg, base
+}
+
+// TestConformanceAzure runs the suite against a real container when
+// RETROHUNT_TEST_AZBLOB_URL is set; it works in a fresh sub-folder and
+// deletes it afterwards.
+func TestConformanceAzure(t *testing.T) {
+	src, cfg, base := azureTarget(t)
+	ctx := context.Background()
 	client := writeClient(t, cfg)
-	run := 0
 	sourcetest.Run(t, func(t *testing.T) sourcetest.Env {
-		run++
-		prefix := fmt.Sprintf("%sretrohunt-conformance-%d-%d/", base, time.Now().UnixNano(), run)
-		t.Cleanup(func() {
-			_ = src.List(ctx, prefix, func(o sources.Object) error {
-				_, err := client.NewBlobClient(o.Key).Delete(ctx, nil)
-				return err
-			})
-		})
+		prefix := sourcetest.ScratchFolder(t, src, base, "conformance")
 		return sourcetest.Env{
 			Source: sourcetest.Prefixed(src, prefix),
 			Put: func(key string, body []byte) error {
@@ -139,31 +138,10 @@ func writeClient(t *testing.T, cfg azblob.Config) *container.Client {
 }
 
 func TestStatsAndLocation(t *testing.T) {
-	src, srv, c := newSource(t, nil)
-	ctx := context.Background()
-	for _, k := range []string{"a/1", "a/2", "b/x/3"} {
-		if err := srv.Put(ctx, c, k, []byte(k)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	env, src, c := newEnv(t)
+	sourcetest.RunStats(t, env, src.Stats)
 	if got, want := src.Location(), "azblob://devstoreaccount1/"+c; got != want {
 		t.Errorf("Location() = %q, want %q", got, want)
-	}
-	var objs []sources.Object
-	if err := src.List(ctx, "", func(o sources.Object) error { objs = append(objs, o); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if err := src.ListDirs(ctx, "", func(string) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range objs {
-		if err := sources.WithObject(ctx, src, o, func(r io.Reader) error { _, err := io.Copy(io.Discard, r); return err }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := sources.RequestStats{ListRequests: 1, ListDirsRequests: 1, GetRequests: 3}
-	if got := src.Stats(); got != want {
-		t.Errorf("Stats() = %+v, want %+v", got, want)
 	}
 }
 

@@ -1,14 +1,8 @@
 package azblob_test
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/azblob"
 	"github.com/retrohunt/retrohunt/sources/sourcetest"
 )
@@ -25,35 +19,13 @@ func TestStoreConformance(t *testing.T) {
 }
 
 // TestStoreConformanceAzure runs the write cases against a real
-// container when RETROHUNT_TEST_AZBLOB_URL names a folder
-// (azblob://account/container/prefix/) that the credentials in the
-// environment may write to; it works in a fresh sub-folder and deletes
-// it afterwards.
+// container when RETROHUNT_TEST_AZBLOB_URL is set (see azureTarget); it
+// works in a fresh sub-folder and deletes it afterwards.
 func TestStoreConformanceAzure(t *testing.T) {
-	target := os.Getenv("RETROHUNT_TEST_AZBLOB_URL")
-	if target == "" {
-		t.Skip("set RETROHUNT_TEST_AZBLOB_URL=azblob://account/container/prefix/ (and credentials) to run against Azure")
-	}
-	cfg, base, err := azblob.ParseURL(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if base != "" && !strings.HasSuffix(base, "/") {
-		base += "/"
-	}
-	ctx := context.Background()
-	src, err := azblob.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, _, base := azureTarget(t)
 	defer azblob.SetBlocks(1<<20, 1<<20)()
-	run := 0
 	sourcetest.RunStore(t, func(t *testing.T) sourcetest.StoreEnv {
-		run++
-		prefix := fmt.Sprintf("%sretrohunt-store-%d-%d/", base, time.Now().UnixNano(), run)
-		t.Cleanup(func() {
-			_ = src.List(ctx, prefix, func(o sources.Object) error { return src.Delete(ctx, o.Key) })
-		})
+		prefix := sourcetest.ScratchFolder(t, src, base, "store")
 		return sourcetest.StoreEnv{Store: sourcetest.PrefixedStore(src, prefix), Large: 7 << 19}
 	})
 }

@@ -46,52 +46,53 @@ func newSource(t *testing.T, mod func(*s3.Config)) (*s3.Source, *testservers.S3S
 	return src, srv, bucket
 }
 
+// newEnv is newSource as a conformance environment: objects go up
+// through the test server's own client. It returns the bucket's name too.
+func newEnv(t *testing.T) (sourcetest.Env, *s3.Source, string) {
+	src, srv, bucket := newSource(t, nil)
+	return sourcetest.Env{
+		Source: src,
+		Put: func(key string, body []byte) error {
+			return srv.Put(context.Background(), bucket, key, body)
+		},
+		ETags: true,
+	}, src, bucket
+}
+
 func TestConformance(t *testing.T) {
 	sourcetest.Run(t, func(t *testing.T) sourcetest.Env {
-		src, srv, bucket := newSource(t, nil)
-		return sourcetest.Env{
-			Source: src,
-			Put: func(key string, body []byte) error {
-				return srv.Put(context.Background(), bucket, key, body)
-			},
-			ETags: true,
-		}
+		env, _, _ := newEnv(t)
+		return env
 	})
 }
 
-// TestConformanceAWS runs the suite against a real bucket when
-// RETROHUNT_TEST_S3_URL names a folder (s3://bucket/prefix/) that the
-// default credential chain may write to; it works in a fresh sub-folder
-// and deletes it afterwards.
-func TestConformanceAWS(t *testing.T) {
-	target := os.Getenv("RETROHUNT_TEST_S3_URL")
-	if target == "" {
-		t.Skip("set RETROHUNT_TEST_S3_URL=s3://bucket/prefix/ (and AWS credentials) to run against AWS")
-	}
+// awsTarget returns the bucket and folder RETROHUNT_TEST_S3_URL names
+// (s3://bucket/prefix/), which the default credential chain may write to,
+// and a Source for the bucket; it skips t when the variable is unset.
+func awsTarget(t *testing.T) (*s3.Source, string, string) {
+	t.Helper()
+	target := sourcetest.CloudTarget(t, "RETROHUNT_TEST_S3_URL", "s3://bucket/prefix/")
 	bucket, base, _ := strings.Cut(strings.TrimPrefix(target, "s3://"), "/")
-	if base != "" && !strings.HasSuffix(base, "/") {
-		base += "/"
-	}
-	ctx := context.Background()
-	src, err := s3.New(ctx, s3.Config{Bucket: bucket})
+	src, err := s3.New(context.Background(), s3.Config{Bucket: bucket})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return src, bucket, base
+}
+
+// TestConformanceAWS runs the suite against a real bucket when
+// RETROHUNT_TEST_S3_URL is set; it works in a fresh sub-folder and
+// deletes it afterwards.
+func TestConformanceAWS(t *testing.T) {
+	src, bucket, base := awsTarget(t)
+	ctx := context.Background()
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(src.Region()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	client := awss3.NewFromConfig(cfg)
-	run := 0
 	sourcetest.Run(t, func(t *testing.T) sourcetest.Env {
-		run++
-		prefix := fmt.Sprintf("%sretrohunt-conformance-%d-%d/", base, time.Now().UnixNano(), run)
-		t.Cleanup(func() {
-			_ = src.List(ctx, prefix, func(o sources.Object) error {
-				_, err := client.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(o.Key)})
-				return err
-			})
-		})
+		prefix := sourcetest.ScratchFolder(t, src, base, "conformance")
 		return sourcetest.Env{
 			Source: sourcetest.Prefixed(src, prefix),
 			Put: func(key string, body []byte) error {
@@ -104,34 +105,13 @@ func TestConformanceAWS(t *testing.T) {
 }
 
 func TestStatsAndLocation(t *testing.T) {
-	src, srv, bucket := newSource(t, nil)
-	ctx := context.Background()
-	for _, k := range []string{"a/1", "a/2", "b/x/3"} {
-		if err := srv.Put(ctx, bucket, k, []byte(k)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	env, src, bucket := newEnv(t)
+	sourcetest.RunStats(t, env, src.Stats)
 	if got, want := src.Location(), "s3://"+bucket; got != want {
 		t.Errorf("Location() = %q, want %q", got, want)
 	}
 	if got, want := src.URI("a/1"), "s3://"+bucket+"/a/1"; got != want {
 		t.Errorf("URI = %q, want %q", got, want)
-	}
-	var objs []sources.Object
-	if err := src.List(ctx, "", func(o sources.Object) error { objs = append(objs, o); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if err := src.ListDirs(ctx, "", func(string) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range objs {
-		if err := sources.WithObject(ctx, src, o, func(r io.Reader) error { _, err := io.Copy(io.Discard, r); return err }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := sources.RequestStats{ListRequests: 1, ListDirsRequests: 1, GetRequests: 3}
-	if got := src.Stats(); got != want {
-		t.Errorf("Stats() = %+v, want %+v", got, want)
 	}
 	if got := src.Properties().Connections; got != s3.DefaultConnections {
 		t.Errorf("Connections = %d, want %d", got, s3.DefaultConnections)
