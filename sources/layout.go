@@ -79,11 +79,11 @@ func ParseKey(key string) Info {
 // [o-org/]account/CloudTrail/region/YYYY/MM/DD/file.
 func parseCloudTrail(segs []string) (Info, bool) {
 	var info Info
-	if len(segs) > 0 && isOrgID(segs[0]) {
+	if len(segs) > 0 && IsOrgID(segs[0]) {
 		info.Org = segs[0]
 		segs = segs[1:]
 	}
-	if len(segs) < 2 || !isAccountID(segs[0]) {
+	if len(segs) < 2 || !IsAccountID(segs[0]) {
 		return Info{}, false
 	}
 	info.Account = segs[0]
@@ -169,7 +169,8 @@ func parseDay(y, m, d string) (time.Time, bool) {
 	return t, err == nil
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is an AWS account id: twelve digits.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}
@@ -181,7 +182,9 @@ func isAccountID(s string) bool {
 	return true
 }
 
-func isOrgID(s string) bool {
+// IsOrgID reports whether s is an AWS Organizations id, the folder of an
+// organization trail: "o-" and 10 to 32 lower-case letters or digits.
+func IsOrgID(s string) bool {
 	if len(s) < 12 || len(s) > 34 || !strings.HasPrefix(s, "o-") {
 		return false
 	}

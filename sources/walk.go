@@ -312,9 +312,9 @@ func (w *Walker) advance(st step, seg string) step {
 		return stRoot
 	case stAWSLogs, stOrg:
 		switch {
-		case st == stAWSLogs && isOrgID(seg):
+		case st == stAWSLogs && IsOrgID(seg):
 			return stOrg
-		case isAccountID(seg):
+		case IsAccountID(seg):
 			if !matchAny(w.Accounts, seg) {
 				return stSkip
 			}

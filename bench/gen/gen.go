@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/retrohunt/retrohunt/sources"
 )
 
 // Config says what to generate. Zero fields take the documented
@@ -216,11 +217,11 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("gzip level %d out of range", c.GzipLevel)
 	}
 	for _, a := range c.AWSAccounts {
-		if !isDigits(a, 12) {
+		if !sources.IsAccountID(a) {
 			return c, fmt.Errorf("account id %q is not 12 digits", a)
 		}
 	}
-	if c.OrgID != "" && !isOrgID(c.OrgID) {
+	if c.OrgID != "" && !sources.IsOrgID(c.OrgID) {
 		return c, fmt.Errorf("organization id %q does not match o-[a-z0-9]{10,32}", c.OrgID)
 	}
 	for _, s := range c.Subscriptions {
@@ -229,30 +230,6 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	return c, nil
-}
-
-func isDigits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func isOrgID(s string) bool {
-	if len(s) < 12 || len(s) > 34 || s[:2] != "o-" {
-		return false
-	}
-	for i := 2; i < len(s); i++ {
-		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // Generate writes the corpus cfg describes into sink and returns what it
