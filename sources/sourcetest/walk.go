@@ -2,6 +2,7 @@ package sourcetest
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -24,61 +25,105 @@ type walkCase struct {
 	subs   []string
 }
 
-// keep reports whether entry e belongs in the walk's result, judged from
-// the fixture's own metadata.
+// The oracle below shares no code with the walker: it judges each
+// fixture entry from the metadata Tree wrote down, minute by minute, so a
+// slip in Window.KeepKey, in the walker's day arithmetic or in its
+// filters shows up as a difference.
+
+// span is the instants, a minute apart, that a window with its margin
+// covers: from Since-Margin to Until+Margin, until (the walk's clock
+// for an open end) standing in for a zero Until. ok is false without a
+// lower bound.
+func (c walkCase) span() (lo, hi time.Time, ok bool) {
+	w := c.window
+	if w.Since.IsZero() {
+		return time.Time{}, time.Time{}, false
+	}
+	hi = w.Until
+	if hi.IsZero() {
+		hi = walkNow
+	}
+	return w.Since.Add(-w.Margin), hi.Add(w.Margin), true
+}
+
+// covers reports whether instant t lies inside the window widened by its
+// margin on each side; an open bound is no limit.
+func (c walkCase) covers(t time.Time) bool {
+	w := c.window
+	if !w.Since.IsZero() && t.Before(w.Since.Add(-w.Margin)) {
+		return false
+	}
+	if !w.Until.IsZero() && t.After(w.Until.Add(w.Margin)) {
+		return false
+	}
+	return true
+}
+
+// keep reports whether entry e belongs in the walk's result. A
+// CloudTrail file speaks for its delivery instant; an Azure hour blob
+// for every minute of its hour, its end included (an event stamped on
+// the hour may be in either blob).
 func (c walkCase) keep(e Entry) bool {
 	if !strings.HasPrefix(e.Key, c.start) {
 		return false
 	}
-	w := c.window
-	in := func(start, end time.Time) bool {
-		return (w.Since.IsZero() || !end.Add(w.Margin).Before(w.Since)) &&
-			(w.Until.IsZero() || !start.Add(-w.Margin).After(w.Until))
-	}
 	switch e.Kind {
 	case "cloudtrail":
-		return match(c.accts, e.Account) && match(c.regs, e.Region) && in(e.Time, e.Time)
+		return oneOf(c.accts, e.Account) && oneOf(c.regs, e.Region) && c.covers(e.Time)
 	case "azure":
-		return match(c.subs, e.Account) && in(e.Time, e.Time.Add(time.Hour))
+		if !oneOf(c.subs, e.Account) {
+			return false
+		}
+		for m := 0; m <= 60; m++ {
+			if c.covers(e.Time.Add(time.Duration(m) * time.Minute)) {
+				return true
+			}
+		}
+		return false
 	}
 	// Siblings are skipped; keys outside the layouts are not visited
 	// when the start prefix holds a layout.
 	return false
 }
 
-func match(list []string, s string) bool {
+// oneOf is the filter flags' rule: an empty list keeps all, otherwise
+// the value must be in the list, whatever its case.
+func oneOf(list []string, s string) bool {
 	if len(list) == 0 {
 		return true
 	}
+	set := map[string]bool{}
 	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
+		set[strings.ToLower(v)] = true
 	}
-	return false
+	return set[strings.ToLower(s)]
 }
 
 // dayPrefixes is what a walk with a lower time bound must List: the day
 // folders of the window below every trail region and subscription that
-// the filters keep, and nothing else.
+// the filters keep, and nothing else. The days are those of the window's
+// minutes (UTC), visited one by one.
 func (c walkCase) dayPrefixes(tree []Entry) []string {
-	until := c.window.Until
-	if until.IsZero() {
-		until = walkNow
+	lo, hi, ok := c.span()
+	if !ok {
+		return nil
 	}
-	first := c.window.Since.Add(-c.window.Margin).UTC().Truncate(24 * time.Hour)
-	last := until.Add(c.window.Margin).UTC().Truncate(24 * time.Hour)
+	days := map[string]time.Time{}
+	for t := lo; !t.After(hi); t = t.Add(time.Minute) {
+		days[t.UTC().Format("2006-01-02")] = t.UTC()
+	}
+	days[hi.UTC().Format("2006-01-02")] = hi.UTC()
 	set := map[string]bool{}
 	for _, e := range tree {
 		var base string
 		switch {
-		case e.Kind == "cloudtrail" && match(c.accts, e.Account) && match(c.regs, e.Region):
+		case e.Kind == "cloudtrail" && oneOf(c.accts, e.Account) && oneOf(c.regs, e.Region):
 			base = "AWSLogs/"
 			if e.Org != "" {
 				base += e.Org + "/"
 			}
 			base += e.Account + "/CloudTrail/" + e.Region + "/"
-		case e.Kind == "azure" && match(c.subs, e.Account):
+		case e.Kind == "azure" && oneOf(c.subs, e.Account):
 			base = "resourceId=/SUBSCRIPTIONS/" + e.Account + "/"
 		default:
 			continue
@@ -86,11 +131,11 @@ func (c walkCase) dayPrefixes(tree []Entry) []string {
 		if !strings.HasPrefix(base, c.start) {
 			continue
 		}
-		for d := first; !d.After(last); d = d.Add(24 * time.Hour) {
+		for _, d := range days {
 			if e.Kind == "azure" {
-				set[base+d.Format("y=2006/m=01/d=02/")] = true
+				set[base+fmt.Sprintf("y=%04d/m=%02d/d=%02d/", d.Year(), d.Month(), d.Day())] = true
 			} else {
-				set[base+d.Format("2006/01/02/")] = true
+				set[base+fmt.Sprintf("%04d/%02d/%02d/", d.Year(), d.Month(), d.Day())] = true
 			}
 		}
 	}
@@ -107,10 +152,14 @@ func testWalk(t *testing.T, env Env, tree []Entry) {
 	day1 := sources.Window{Since: t1, Until: time.Date(2024, 3, 1, 23, 58, 0, 0, time.UTC)}
 	// The margin reaches back into the day before Since.
 	margin := sources.Window{Since: time.Date(2024, 3, 2, 0, 9, 0, 0, time.UTC), Until: time.Date(2024, 3, 2, 12, 0, 0, 0, time.UTC), Margin: 15 * time.Minute}
+	// The margin reaches past Until into the next day, exactly to the
+	// first files of that day (00:05).
+	marginAfter := sources.Window{Since: time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC), Until: time.Date(2024, 3, 1, 23, 50, 0, 0, time.UTC), Margin: 15 * time.Minute}
 	cases := []walkCase{
 		{name: "All"},
 		{name: "Day", window: day1},
 		{name: "Margin", window: margin},
+		{name: "MarginAfter", window: marginAfter},
 		{name: "OpenEnded", window: sources.Window{Since: time.Date(2024, 3, 2, 12, 0, 0, 0, time.UTC)}},
 		{name: "Account", accts: []string{AccountA}},
 		{name: "AccountAndRegionInWindow", window: day1, accts: []string{AccountC}, regs: []string{"EU-WEST-1"}},
@@ -180,17 +229,17 @@ func runWalk(t *testing.T, env Env, tree []Entry, c walkCase) {
 			t.Errorf("walk listed sibling folder %q", p)
 		}
 		for _, a := range []string{AccountA, AccountB, AccountC} {
-			if strings.Contains(p, "/"+a+"/") && !match(c.accts, a) {
+			if strings.Contains(p, "/"+a+"/") && !oneOf(c.accts, a) {
 				t.Errorf("walk listed %q of filtered-out account %s", p, a)
 			}
 		}
 		for _, r := range Regions {
-			if strings.Contains(p, "/"+r+"/") && !match(c.regs, r) {
+			if strings.Contains(p, "/"+r+"/") && !oneOf(c.regs, r) {
 				t.Errorf("walk listed %q of filtered-out region %s", p, r)
 			}
 		}
 		for _, s := range []string{Sub1, Sub2} {
-			if strings.Contains(p, "/"+s+"/") && !match(c.subs, s) {
+			if strings.Contains(p, "/"+s+"/") && !oneOf(c.subs, s) {
 				t.Errorf("walk listed %q of filtered-out subscription %s", p, s)
 			}
 		}
