@@ -30,6 +30,13 @@ var (
 	plainEvery = 5 * time.Second
 )
 
+// newTicker starts the display's clock: ticks every d and a stop. Tests
+// replace it to tick by hand.
+var newTicker = func(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
 // progress shows a running scan on stderr: live bars on a terminal, a
 // line every few seconds with --progress=plain, nothing otherwise. It
 // polls scan.Summary.Progress from its own goroutine, started by
@@ -118,13 +125,13 @@ func (p *progress) stop() {
 
 func (p *progress) printLines(sum *scan.Summary, r *rater) {
 	defer close(p.stopped)
-	t := time.NewTicker(plainEvery)
-	defer t.Stop()
+	ticks, stopTicks := newTicker(plainEvery)
+	defer stopTicks()
 	for {
 		select {
 		case <-p.stopc:
 			return
-		case <-t.C:
+		case <-ticks:
 			st := r.update(sum.Progress(), p.now())
 			fmt.Fprintf(p.w, "retrohunt: %s\n", st.line())
 		}
@@ -154,11 +161,11 @@ func (p *progress) drawBars(sum *scan.Summary, r *rater) {
 		objects.SetCurrent(st.ObjectsDone)
 		return st
 	}
-	t := time.NewTicker(pollEvery)
-	defer t.Stop()
+	ticks, stopTicks := newTicker(pollEvery)
+	defer stopTicks()
 	for {
 		select {
-		case <-t.C:
+		case <-ticks:
 			update()
 			continue
 		case <-p.stopc:

@@ -43,16 +43,49 @@ func TestProgressSuppressedWhenStderrIsNotATerminal(t *testing.T) {
 	}
 }
 
+// handTicker replaces the display's clock with ticks the test sends;
+// it reports each clock the display starts on started.
+func handTicker(t *testing.T) (ticks chan time.Time, started chan struct{}) {
+	t.Helper()
+	ticks, started = make(chan time.Time), make(chan struct{}, 8)
+	prev := newTicker
+	newTicker = func(time.Duration) (<-chan time.Time, func()) {
+		started <- struct{}{}
+		return ticks, func() {}
+	}
+	t.Cleanup(func() { newTicker = prev })
+	return ticks, started
+}
+
 func TestProgressPlainThroughCLI(t *testing.T) {
-	defer func(d time.Duration) { plainEvery = d }(plainEvery)
-	plainEvery = time.Millisecond
+	ticks, started := handTicker(t)
+	// Tick as fast as the display takes ticks until the scan is over: a
+	// tick it took is a line printed before the CLI returns.
+	quit, sent := make(chan struct{}), make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case ticks <- time.Now():
+				n++
+			case <-quit:
+				sent <- n
+				return
+			}
+		}
+	}()
 	code, _, errOut := cli(t, "scan", "../../testdata/samples", "--format", "jsonl", "--progress", "plain")
+	close(quit)
+	n := <-sent
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
+	if len(started) != 1 {
+		t.Errorf("--progress=plain started %d displays, want 1", len(started))
+	}
 	lines := regexp.MustCompile(`(?m)^retrohunt: .* · objects \d+/\d+\+? .*hits · \d+ failed · .*$`).FindAllString(errOut, -1)
-	if len(lines) == 0 {
-		t.Errorf("no progress line with --progress=plain:\n%s", errOut)
+	if len(lines) != n {
+		t.Errorf("%d ticks taken, %d progress lines with --progress=plain:\n%s", n, len(lines), errOut)
 	}
 	if !strings.Contains(errOut, "retrohunt summary (complete)") || strings.Contains(errOut, "\x1b") {
 		t.Errorf("want plain lines and the summary:\n%s", errOut)
@@ -73,22 +106,25 @@ func liveSummary() *scan.Summary {
 }
 
 func TestProgressPlainLines(t *testing.T) {
-	defer func(d time.Duration) { plainEvery = d }(plainEvery)
-	plainEvery = 5 * time.Millisecond
+	ticks, _ := handTicker(t)
 	var buf bytes.Buffer
 	p, err := newProgress(progressPlain, false, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.start(liveSummary())
-	time.Sleep(50 * time.Millisecond)
+	// A send returns once the display took the tick; it has printed
+	// that tick's line before it takes the next one, or stops.
+	const n = 3
+	for i := 0; i < n; i++ {
+		ticks <- time.Now()
+	}
 	p.stop()
 	p.stop() // idempotent
-	n := buf.Len()
 	out := buf.String()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) < 2 {
-		t.Fatalf("want a line every 5ms, got:\n%s", out)
+	if len(lines) != n {
+		t.Fatalf("want a line per tick (%d), got:\n%s", n, out)
 	}
 	want := regexp.MustCompile(`^retrohunt: 1\ds · objects 4/0\+ \(listing\) · 2\.5 MB gz → 12\.0 MB · 40,000 records, [\d,]+/s · 7 hits · 1 failed · ETA after listing$`)
 	for _, l := range lines {
@@ -96,9 +132,11 @@ func TestProgressPlainLines(t *testing.T) {
 			t.Errorf("line %q does not match %s", l, want)
 		}
 	}
-	time.Sleep(20 * time.Millisecond)
-	if buf.Len() != n {
-		t.Errorf("lines printed after stop")
+	// Stopped: nobody takes ticks any more.
+	select {
+	case ticks <- time.Now():
+		t.Errorf("the display still ticks after stop")
+	default:
 	}
 	// A log line goes straight through when no bars are drawn.
 	p.Write([]byte("warning\n"))
@@ -110,12 +148,11 @@ func TestProgressPlainLines(t *testing.T) {
 // The bars are mpb's; force them onto a buffer to see that they carry
 // the counters and end cleanly.
 func TestProgressBarsRender(t *testing.T) {
-	defer func(d time.Duration) { pollEvery = d }(pollEvery)
-	pollEvery = 5 * time.Millisecond
+	ticks, _ := handTicker(t)
 	var buf bytes.Buffer
 	p := &progress{mode: "bar", w: &buf, now: time.Now}
 	p.start(liveSummary())
-	time.Sleep(60 * time.Millisecond)
+	ticks <- time.Now()
 	p.stop()
 	out := buf.String()
 	for _, want := range []string{"objects 4/0+ (listing)", "2.5 MB gz → 12.0 MB", "7 hits", "1 failed", "ETA after listing"} {
