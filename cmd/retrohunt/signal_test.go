@@ -29,12 +29,16 @@ func TestInterruptLeavesValidOutput(t *testing.T) {
 	s3srv := testservers.SharedS3(t)
 	bucket := s3srv.NewBucket(t)
 	s3srv.UploadDir(t, bucket, dir)
-	fp := testservers.StartFaultProxy(t, s3srv.Endpoint, testservers.FaultPolicy{ObjectLatency: time.Minute})
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
+	// start runs a scan through a proxy of its own that holds every
+	// object GET for a minute, and returns once the scan is downloading:
+	// the proxy holds its first GET. The scan opens its output before it
+	// lists, so the output is open by then.
 	start := func(out, sum string) (*exec.Cmd, *bytes.Buffer) {
+		fp := testservers.StartFaultProxy(t, s3srv.Endpoint, testservers.FaultPolicy{ObjectLatency: time.Minute})
 		cmd := exec.Command(self, "scan", "s3://"+bucket+"/AWSLogs/", "--endpoint", fp.URL, "--path-style", "--out", out, "--summary-json", sum)
 		cmd.Env = append(os.Environ(), "RETROHUNT_TEST_AS_CLI=1",
 			"AWS_ACCESS_KEY_ID="+s3srv.AccessKey, "AWS_SECRET_ACCESS_KEY="+s3srv.SecretKey, "AWS_REGION="+s3srv.Region)
@@ -42,6 +46,17 @@ func TestInterruptLeavesValidOutput(t *testing.T) {
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
+		}
+		// Another process: wait for what it does, with a generous
+		// deadline.
+		select {
+		case <-fp.Holding():
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("the scan never started a download; stderr:\n%s", &stderr)
+		}
+		if m, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".hits.parquet.tmp-*")); len(m) == 0 {
+			t.Errorf("the scan is downloading, but its output is not open")
 		}
 		return cmd, &stderr
 	}
@@ -56,22 +71,9 @@ func TestInterruptLeavesValidOutput(t *testing.T) {
 		}
 		return cmd.ProcessState.ExitCode()
 	}
-	// Wait until the scan is downloading: the temporary output exists.
-	started := func(out string) {
-		for i := 0; i < 300; i++ {
-			if m, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".hits.parquet.tmp-*")); len(m) > 0 {
-				time.Sleep(300 * time.Millisecond) // into the downloads
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatal("the scan never opened its output")
-	}
-
 	work := t.TempDir()
 	out, sum := filepath.Join(work, "hits.parquet"), filepath.Join(work, "summary.json")
 	cmd, stderr := start(out, sum)
-	started(out)
 	cmd.Process.Signal(syscall.SIGINT)
 	if code := wait(cmd, stderr); code != exitInterrupted {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
@@ -87,7 +89,6 @@ func TestInterruptLeavesValidOutput(t *testing.T) {
 	work = t.TempDir()
 	out, sum = filepath.Join(work, "hits.parquet"), filepath.Join(work, "summary.json")
 	cmd, stderr = start(out, sum)
-	started(out)
 	cmd.Process.Signal(syscall.SIGINT)
 	cmd.Process.Signal(syscall.SIGINT)
 	if code := wait(cmd, stderr); code != exitInterrupted {

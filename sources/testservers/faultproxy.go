@@ -57,6 +57,9 @@ type FaultProxy struct {
 	mu       sync.Mutex
 	attempts map[string]int
 	injected int
+
+	held     chan struct{} // closed when ObjectLatency first holds a download
+	heldOnce sync.Once
 }
 
 // StartFaultProxy proxies to target (an S3 endpoint or an Azurite service
@@ -71,7 +74,7 @@ func StartFaultProxy(t testing.TB, target string, p FaultPolicy) *FaultProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fp := &FaultProxy{target: u, policy: p, attempts: map[string]int{}}
+	fp := &FaultProxy{target: u, policy: p, attempts: map[string]int{}, held: make(chan struct{})}
 	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
 		r.SetURL(&url.URL{Scheme: u.Scheme, Host: u.Host})
 		// SigV4 signs the Host the client used: keep it.
@@ -105,11 +108,16 @@ func (fp *FaultProxy) Attempts() map[string]int {
 	return out
 }
 
+// Holding is closed once ObjectLatency holds a first object download: a
+// client is then in the middle of its downloads.
+func (fp *FaultProxy) Holding() <-chan struct{} { return fp.held }
+
 func (fp *FaultProxy) serve(w http.ResponseWriter, r *http.Request, rp *httputil.ReverseProxy) {
 	if fp.policy.Latency > 0 {
 		time.Sleep(fp.policy.Latency)
 	}
 	if fp.policy.ObjectLatency > 0 && fp.isObjectGet(r) {
+		fp.heldOnce.Do(func() { close(fp.held) })
 		select {
 		case <-time.After(fp.policy.ObjectLatency):
 		case <-r.Context().Done():
