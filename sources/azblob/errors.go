@@ -75,12 +75,7 @@ func IsPermanent(err error) bool {
 	if bloberror.HasCode(err, bloberror.ServerBusy, bloberror.OperationTimedOut, bloberror.InternalError) {
 		return false
 	}
-	switch s := HTTPStatus(err); {
-	case s == 0, s == 408, s == 429, s >= 500:
-		return false
-	default:
-		return s >= 300
-	}
+	return sources.PermanentStatus(HTTPStatus(err))
 }
 
 // ErrorCode returns Azure's error code ("ContainerNotFound",

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/retrohunt/retrohunt/sources"
 )
 
 // IsNotExist reports whether err means a missing object or bucket. A bare
@@ -51,13 +52,7 @@ func IsPermanent(err error) bool {
 		"ExpiredToken", "RequestTimeTooSkewed":
 		return false
 	}
-	switch s := httpStatus(err); {
-	case s == 0, s == 408, s == 429, s >= 500:
-		return false
-	default:
-		// 301 (another region), 400, 403, 404, 412 …
-		return s >= 300
-	}
+	return sources.PermanentStatus(httpStatus(err))
 }
 
 // ErrorCode returns S3's error code ("NoSuchBucket", "AccessDenied", …)
