@@ -44,17 +44,11 @@ func newSource(t *testing.T, mod func(*azblob.Config)) (*azblob.Source, *testser
 	return src, srv, c
 }
 
-// newEnv is newSource as a conformance environment: blobs go up through
-// the test server's own client. It returns the container's name too.
+// newEnv is newSource as a conformance environment; it returns the
+// container's name too.
 func newEnv(t *testing.T) (sourcetest.Env, *azblob.Source, string) {
 	src, srv, c := newSource(t, nil)
-	return sourcetest.Env{
-		Source: src,
-		Put: func(key string, body []byte) error {
-			return srv.Put(context.Background(), c, key, body)
-		},
-		ETags: true,
-	}, src, c
+	return sourcetest.ServerEnv(src, srv, c), src, c
 }
 
 func TestConformance(t *testing.T) {

@@ -46,17 +46,11 @@ func newSource(t *testing.T, mod func(*s3.Config)) (*s3.Source, *testservers.S3S
 	return src, srv, bucket
 }
 
-// newEnv is newSource as a conformance environment: objects go up
-// through the test server's own client. It returns the bucket's name too.
+// newEnv is newSource as a conformance environment; it returns the
+// bucket's name too.
 func newEnv(t *testing.T) (sourcetest.Env, *s3.Source, string) {
 	src, srv, bucket := newSource(t, nil)
-	return sourcetest.Env{
-		Source: src,
-		Put: func(key string, body []byte) error {
-			return srv.Put(context.Background(), bucket, key, body)
-		},
-		ETags: true,
-	}, src, bucket
+	return sourcetest.ServerEnv(src, srv, bucket), src, bucket
 }
 
 func TestConformance(t *testing.T) {

@@ -293,3 +293,21 @@ func testWrapped(t *testing.T, env Env, tree []Entry) {
 		t.Fatal("walk through the wrappers found nothing")
 	}
 }
+
+// Uploader is a test server that stores objects through its own client
+// (testservers' versitygw and Azurite).
+type Uploader interface {
+	Put(ctx context.Context, container, key string, body []byte) error
+}
+
+// ServerEnv is the Env of src, which reads container on srv: objects go
+// up through the server's own client, so their ETags are the server's.
+func ServerEnv(src sources.Source, srv Uploader, container string) Env {
+	return Env{
+		Source: src,
+		Put: func(key string, body []byte) error {
+			return srv.Put(context.Background(), container, key, body)
+		},
+		ETags: true,
+	}
+}
