@@ -16,14 +16,14 @@ type Requests struct {
 	list, listDirs, get atomic.Int64
 }
 
-// List counts one page fetched by List.
-func (r *Requests) List() { r.list.Add(1) }
+// AddList counts one page fetched by List.
+func (r *Requests) AddList() { r.list.Add(1) }
 
-// ListDirs counts one page fetched by ListDirs.
-func (r *Requests) ListDirs() { r.listDirs.Add(1) }
+// AddListDirs counts one page fetched by ListDirs.
+func (r *Requests) AddListDirs() { r.listDirs.Add(1) }
 
-// Get counts one object read started.
-func (r *Requests) Get() { r.get.Add(1) }
+// AddGet counts one object read started.
+func (r *Requests) AddGet() { r.get.Add(1) }
 
 // Stats returns the counts so far.
 func (r *Requests) Stats() RequestStats {

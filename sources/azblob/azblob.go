@@ -45,7 +45,7 @@ func (s *Source) URI(key string) string { return s.Location() + "/" + key }
 func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object) error) error {
 	p := s.client.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &prefix})
 	for p.More() {
-		s.requests.List()
+		s.requests.AddList()
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return wrapErr("list", s.URI(prefix), err)
@@ -73,7 +73,7 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
 	p := s.client.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{Prefix: &prefix})
 	for p.More() {
-		s.requests.ListDirs()
+		s.requests.AddListDirs()
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return wrapErr("list folders", s.URI(prefix), err)
@@ -92,7 +92,7 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 // reader with a range request pinned to the same ETag.
 func (s *Source) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.getTimeout)
-	s.requests.Get()
+	s.requests.AddGet()
 	var opts *blob.DownloadStreamOptions
 	if o.ETag != "" && !strings.HasSuffix(o.Key, "/PT1H.json") {
 		// Read the blob that was listed: one replaced since fails with

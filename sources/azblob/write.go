@@ -43,7 +43,7 @@ var (
 func (s *Source) Get(ctx context.Context, key string) ([]byte, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.getTimeout)
 	defer cancel()
-	s.requests.Get()
+	s.requests.AddGet()
 	resp, err := s.client.NewBlobClient(key).DownloadStream(ctx, nil)
 	if err != nil {
 		return nil, "", wrapErr("download", s.URI(key), err)

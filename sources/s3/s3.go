@@ -54,7 +54,7 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 		OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus},
 	})
 	for p.HasMorePages() {
-		s.requests.List()
+		s.requests.AddList()
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return fmt.Errorf("ListObjectsV2 %s: %w", s.URI(prefix), err)
@@ -84,7 +84,7 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 		MaxKeys:   aws.Int32(1000),
 	})
 	for p.HasMorePages() {
-		s.requests.ListDirs()
+		s.requests.AddListDirs()
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return fmt.Errorf("ListObjectsV2 %s (delimiter /): %w", s.URI(prefix), err)
@@ -102,7 +102,7 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 // is closed, so a stalled body fails instead of holding a worker.
 func (s *Source) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.getTimeout)
-	s.requests.Get()
+	s.requests.AddGet()
 	in := &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(o.Key)}
 	if o.ETag != "" {
 		// Read the object that was listed: one replaced since then fails

@@ -44,7 +44,7 @@ var (
 func (s *Source) Get(ctx context.Context, key string) ([]byte, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.getTimeout)
 	defer cancel()
-	s.requests.Get()
+	s.requests.AddGet()
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	if err != nil {
 		return nil, "", fmt.Errorf("GetObject %s: %w", s.URI(key), err)
