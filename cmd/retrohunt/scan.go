@@ -16,9 +16,9 @@ import (
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/lint"
 	"github.com/retrohunt/retrohunt/scan/rules"
-	"github.com/retrohunt/retrohunt/scan/state"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/open"
+	"github.com/retrohunt/retrohunt/sweep/state"
 )
 
 const scanUsage = `Usage: retrohunt scan [flags] ARCHIVE...

@@ -11,14 +11,14 @@ import (
 	"github.com/retrohunt/retrohunt/output/lake"
 	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/scan/rules"
-	"github.com/retrohunt/retrohunt/scan/shard"
-	"github.com/retrohunt/retrohunt/scan/state"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/open"
+	"github.com/retrohunt/retrohunt/sweep/shard"
+	"github.com/retrohunt/retrohunt/sweep/state"
 )
 
 // sweep wires --state, a lake --out and --shard into a scan, following
-// the checkpoint protocol of scan/state (docs/sweeps.md): an object counts
+// the checkpoint protocol of sweep/state (docs/sweeps.md): an object counts
 // as scanned only once the part files with its hits are committed, and a
 // part file is committed only after the state names the objects it
 // covers, so a run killed at any moment and run again loses and

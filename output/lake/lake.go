@@ -56,7 +56,7 @@ type Options struct {
 	MaxOpen int
 	// Explicit makes Write never commit: the caller commits every open
 	// file with Checkpoint, when Full says so or on its own schedule,
-	// saving its state in Checkpoint's callback (scan/state's protocol
+	// saving its state in Checkpoint's callback (sweep/state's protocol
 	// for exactly-once resume). Close then fails if hits were written
 	// after the last Checkpoint.
 	Explicit bool
@@ -320,7 +320,7 @@ func (w *Writer) seal() ([]*part, error) {
 // hands the list to before, and then commits them all; the files
 // committed are returned. before runs after the footers are written and
 // before anything is committed: the place to save a state that names
-// these files (scan/state's Stage and Save). If before fails, nothing is
+// these files (sweep/state's Stage and Save). If before fails, nothing is
 // committed, the files are discarded and the Writer fails from then on.
 // A nil before just commits.
 func (w *Writer) Checkpoint(before func([]File) error) ([]File, error) {
@@ -534,7 +534,7 @@ func Manifests(ctx context.Context, store sources.Store, prefix string) ([]strin
 	return runs, err
 }
 
-// Tombstone returns a part file without rows: scan/state's Recover
+// Tombstone returns a part file without rows: sweep/state's Recover
 // writes it over the part names of a checkpoint it undoes, so that no
 // late upload of a killed run can land there. Readers see an empty file.
 func Tombstone() []byte {

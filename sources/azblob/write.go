@@ -71,7 +71,7 @@ func unquote(e *azcore.ETag) string {
 //
 // A conditional request the SDK retried after a lost response can fail
 // although its first attempt won; callers that must tell these apart
-// read the blob back (scan/state does).
+// read the blob back (sweep/state does).
 func (s *Source) Put(ctx context.Context, key string, body io.Reader, size int64, cond sources.Condition) (string, error) {
 	if err := cond.Check(); err != nil {
 		return "", err

@@ -15,9 +15,9 @@ import (
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/output/lake"
-	"github.com/retrohunt/retrohunt/scan/state"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/local"
+	"github.com/retrohunt/retrohunt/sweep/state"
 )
 
 // This file proves the checkpoint protocol: a sweep killed at any store

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/retrohunt/retrohunt/scan/state"
 	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sweep/state"
 )
 
 const stateKey = "retrohunt/cloudtrail.state"
