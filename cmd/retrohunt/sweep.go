@@ -90,7 +90,9 @@ func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded) (*sweep
 		lo := lake.Options{PartitionBy: by, Explicit: s.st != nil}
 		if s.st != nil {
 			for _, p := range s.st.Parts() {
-				lo.Adopt = append(lo.Adopt, lake.File{Key: strings.TrimPrefix(p.URI, lakeStore.Location()+"/"), URI: p.URI, Run: p.Run, Partition: p.Partition, Rows: p.Rows, Bytes: p.Bytes})
+				// State files of older versions have no keys.
+				p.Key = strings.TrimPrefix(p.URI, lakeStore.Location()+"/")
+				lo.Adopt = append(lo.Adopt, p)
 			}
 		}
 		if s.lk, err = lake.New(ctx, lakeStore, lakePrefix, lo); err != nil {
@@ -139,18 +141,10 @@ func (s *sweep) done(r scan.ObjectResult) error {
 	if s.st == nil {
 		return nil
 	}
-	o := state.Outcome{URI: r.URI, ETag: state.ETag(r.Object), Size: r.Object.Size, Reason: r.Reason,
+	o := state.Outcome{URI: r.URI, ETag: state.ETag(r.Object), Size: r.Object.Size, Status: r.Status, Reason: r.Reason,
 		Hits: int64(len(r.Hits)), Records: r.NextRecord, Ruleset: s.ruleset}
 	if v, ok := s.from.LoadAndDelete(r.URI); ok && v.(int64) > o.Records {
 		o.Records = v.(int64) // never forget records already reported
-	}
-	switch r.Status {
-	case scan.ObjectScanned:
-		o.Status = state.Scanned
-	case scan.ObjectFailed:
-		o.Status = state.Failed
-	default:
-		o.Status = state.Skipped
 	}
 	if s.lk == nil {
 		s.st.Record(o)
@@ -169,11 +163,7 @@ func (s *sweep) done(r scan.ObjectResult) error {
 func (s *sweep) checkpoint() error {
 	var id int64
 	_, err := s.lk.Checkpoint(func(files []lake.File) error {
-		parts := make([]state.Part, len(files))
-		for i, f := range files {
-			parts[i] = state.Part{URI: f.URI, Run: f.Run, Partition: f.Partition, Rows: f.Rows, Bytes: f.Bytes}
-		}
-		id = s.st.Stage(parts, s.outs)
+		id = s.st.Stage(files, s.outs)
 		return s.st.Save(s.ctx)
 	})
 	if err != nil {

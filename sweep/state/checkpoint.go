@@ -7,17 +7,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/retrohunt/retrohunt/output/lake"
 	"github.com/retrohunt/retrohunt/sources"
 )
-
-// Part is a lake file holding hits, as the state remembers it.
-type Part struct {
-	URI       string `json:"uri"` // Store.URI of the part
-	Run       string `json:"run"`
-	Partition string `json:"partition,omitempty"`
-	Rows      int64  `json:"rows"`
-	Bytes     int64  `json:"bytes"`
-}
 
 // Checkpoint is a group of outcomes that becomes durable only when every
 // one of its parts is committed.
@@ -27,7 +19,7 @@ type Checkpoint struct {
 	// overwriting its parts with tombstones.
 	Undo    bool             `json:"undo,omitempty"`
 	Run     string           `json:"run"`
-	Parts   []Part           `json:"parts"`
+	Parts   []lake.File      `json:"parts"`
 	Objects map[string]Entry `json:"objects"`
 }
 
@@ -41,7 +33,7 @@ type Checkpoint struct {
 // one whose parts do not all exist is undone by Recover (its objects are
 // scanned again, and its part names are overwritten with an empty
 // tombstone, so no hit is in the lake twice).
-func (s *State) Stage(parts []Part, outs []Outcome) int64 {
+func (s *State) Stage(parts []lake.File, outs []Outcome) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nextID++
@@ -93,10 +85,10 @@ func (s *State) Pending() []Checkpoint {
 // Parts returns the committed parts that no manifest lists yet: those of
 // this run, and those of an earlier run that stopped before writing its
 // manifest. A run's manifest should list them all (lake Options.Adopt).
-func (s *State) Parts() []Part {
+func (s *State) Parts() []lake.File {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Part(nil), s.doc.Parts...)
+	return append([]lake.File(nil), s.doc.Parts...)
 }
 
 // ClearParts forgets the parts a manifest now lists; call it after the
@@ -134,9 +126,9 @@ type Recovery struct {
 // uploaded with If-None-Match, so once the tombstone is there a late
 // upload fails, and one that landed just before is replaced.
 //
-// lake is the store the parts were written to: the same --out. A pending
+// lakeStore is the store the parts were written to: the same --out. A pending
 // part outside it is an error, since its existence cannot be checked.
-func (s *State) Recover(ctx context.Context, lake sources.Store, tombstone []byte) (Recovery, error) {
+func (s *State) Recover(ctx context.Context, lakeStore sources.Store, tombstone []byte) (Recovery, error) {
 	var r Recovery
 	pending := s.Pending()
 	if len(pending) == 0 {
@@ -145,9 +137,9 @@ func (s *State) Recover(ctx context.Context, lake sources.Store, tombstone []byt
 	keys := make(map[int64][]string, len(pending))
 	for _, c := range pending {
 		for _, p := range c.Parts {
-			key, ok := strings.CutPrefix(p.URI, lake.Location()+"/")
+			key, ok := strings.CutPrefix(p.URI, lakeStore.Location()+"/")
 			if !ok {
-				return r, fmt.Errorf("state %s: run %s left part %s pending, which is not in %s; resume with the same --out", s.URI(), c.Run, p.URI, lake.Location())
+				return r, fmt.Errorf("state %s: run %s left part %s pending, which is not in %s; resume with the same --out", s.URI(), c.Run, p.URI, lakeStore.Location())
 			}
 			keys[c.ID] = append(keys[c.ID], key)
 		}
@@ -159,9 +151,9 @@ func (s *State) Recover(ctx context.Context, lake sources.Store, tombstone []byt
 		}
 		all := true
 		for _, key := range keys[c.ID] {
-			ok, err := exists(ctx, lake, key)
+			ok, err := exists(ctx, lakeStore, key)
 			if err != nil {
-				return r, fmt.Errorf("cannot check part %s of run %s: %w", lake.URI(key), c.Run, err)
+				return r, fmt.Errorf("cannot check part %s of run %s: %w", lakeStore.URI(key), c.Run, err)
 			}
 			if !ok {
 				all = false
@@ -184,10 +176,10 @@ func (s *State) Recover(ctx context.Context, lake sources.Store, tombstone []byt
 	for _, c := range s.Pending() {
 		// Every checkpoint still pending is marked Undo now.
 		for _, key := range keys[c.ID] {
-			if _, err := lake.Put(ctx, key, bytes.NewReader(tombstone), int64(len(tombstone)), sources.Condition{}); err != nil {
-				return r, fmt.Errorf("cannot undo part %s of run %s's unfinished checkpoint: %w", lake.URI(key), c.Run, err)
+			if _, err := lakeStore.Put(ctx, key, bytes.NewReader(tombstone), int64(len(tombstone)), sources.Condition{}); err != nil {
+				return r, fmt.Errorf("cannot undo part %s of run %s's unfinished checkpoint: %w", lakeStore.URI(key), c.Run, err)
 			}
-			r.Tombstoned = append(r.Tombstoned, lake.URI(key))
+			r.Tombstoned = append(r.Tombstoned, lakeStore.URI(key))
 		}
 		s.mu.Lock()
 		s.drop(c.ID)

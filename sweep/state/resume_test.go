@@ -15,6 +15,7 @@ import (
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/output/lake"
+	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/local"
 	"github.com/retrohunt/retrohunt/sweep/state"
@@ -139,10 +140,7 @@ func sweep(ctx context.Context, st sources.Store, objs []sweepObj) error {
 	if _, err := s.Recover(ctx, st, lake.Tombstone()); err != nil {
 		return err
 	}
-	var adopt []lake.File
-	for _, p := range s.Parts() {
-		adopt = append(adopt, lake.File{Key: strings.TrimPrefix(p.URI, st.Location()+"/"), URI: p.URI, Run: p.Run, Partition: p.Partition, Rows: p.Rows, Bytes: p.Bytes})
-	}
+	adopt := s.Parts()
 	lk, err := lake.New(ctx, st, lakePrefix, lake.Options{
 		PartitionBy: []string{lake.ByDate, lake.ByRule}, MaxRows: 2, Explicit: true, Adopt: adopt,
 	})
@@ -156,11 +154,7 @@ func sweep(ctx context.Context, st sources.Store, objs []sweepObj) error {
 	checkpoint := func() error {
 		var id int64
 		_, err := lk.Checkpoint(func(files []lake.File) error {
-			parts := make([]state.Part, len(files))
-			for i, f := range files {
-				parts[i] = state.Part{URI: f.URI, Run: f.Run, Partition: f.Partition, Rows: f.Rows, Bytes: f.Bytes}
-			}
-			id = s.Stage(parts, outs)
+			id = s.Stage(files, outs)
 			return s.Save(ctx)
 		})
 		if err != nil {
@@ -179,7 +173,7 @@ func sweep(ctx context.Context, st sources.Store, objs []sweepObj) error {
 				return err
 			}
 		}
-		outs = append(outs, state.Outcome{URI: o.uri, ETag: o.etag, Size: o.size, Status: state.Scanned, Hits: int64(len(o.hits)), Ruleset: rulesA})
+		outs = append(outs, state.Outcome{URI: o.uri, ETag: o.etag, Size: o.size, Status: scan.ObjectScanned, Hits: int64(len(o.hits)), Ruleset: rulesA})
 		if len(outs) >= checkpointAt || lk.Full() {
 			if err := checkpoint(); err != nil {
 				return err
@@ -368,11 +362,11 @@ func TestRecover(t *testing.T) {
 	}
 	s := load(t, st)
 	out := func(uri string) []state.Outcome {
-		return []state.Outcome{{URI: uri, ETag: "e", Size: 1, Status: state.Scanned, Hits: 1, Ruleset: rulesA}}
+		return []state.Outcome{{URI: uri, ETag: "e", Size: 1, Status: scan.ObjectScanned, Hits: 1, Ruleset: rulesA}}
 	}
-	part := func(key string) state.Part { return state.Part{URI: st.URI(key), Run: "r"} }
-	s.Stage([]state.Part{part("l/a1"), part("l/a2")}, out("s3://t/a"))
-	s.Stage([]state.Part{part("l/b1"), part("l/b2")}, out("s3://t/b"))
+	part := func(key string) lake.File { return lake.File{Key: key, URI: st.URI(key), Run: "r"} }
+	s.Stage([]lake.File{part("l/a1"), part("l/a2")}, out("s3://t/a"))
+	s.Stage([]lake.File{part("l/b1"), part("l/b2")}, out("s3://t/b"))
 	s.Stage(nil, out("s3://t/c"))
 	save(t, s)
 	put("l/a1")
@@ -411,7 +405,7 @@ func TestRecover(t *testing.T) {
 	// exists, but the undo was decided, so the next Recover finishes it
 	// instead of taking the checkpoint for complete.
 	s = load(t, st)
-	s.Stage([]state.Part{part("l/c1"), part("l/c2")}, out("s3://t/d"))
+	s.Stage([]lake.File{part("l/c1"), part("l/c2")}, out("s3://t/d"))
 	save(t, s)
 	put("l/c2")
 	s = load(t, st)
@@ -427,7 +421,7 @@ func TestRecover(t *testing.T) {
 	}
 
 	other := newLocal(t)
-	s.Stage([]state.Part{part("l/z")}, nil)
+	s.Stage([]lake.File{part("l/z")}, nil)
 	if _, err := s.Recover(ctx, other, nil); err == nil || !strings.Contains(err.Error(), "same --out") {
 		t.Errorf("Recover against another lake: %v", err)
 	}

@@ -18,8 +18,6 @@ package state
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +26,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/retrohunt/retrohunt/output/lake"
+	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/sources"
 )
 
@@ -35,22 +35,15 @@ import (
 // nothing newer.
 const Version = 1
 
-// Status is what came of an object.
-type Status string
-
-const (
-	Scanned Status = "scanned" // read to the end and matched
-	Skipped Status = "skipped" // not read (archive tier, too large, …); Reason says why
-	Failed  Status = "failed"  // could not be read to the end; Reason holds the error
-)
-
 // Entry is what the state remembers of one object, keyed by its URI.
 type Entry struct {
-	ETag   string `json:"etag"`
-	Size   int64  `json:"size"`
-	Status Status `json:"status"`
-	Reason string `json:"reason,omitempty"`
-	Hits   int64  `json:"hits"`
+	ETag string `json:"etag"`
+	Size int64  `json:"size"`
+	// Status is what came of the object, stored by name ("scanned",
+	// "failed", "skipped"); Reason says why it was not scanned.
+	Status scan.ObjectStatus `json:"status"`
+	Reason string            `json:"reason,omitempty"`
+	Hits   int64             `json:"hits"`
 	// Records is the number of records read, so that a run rescanning
 	// an append blob that grew can tell the old records from the new.
 	Records int64     `json:"records,omitempty"`
@@ -59,12 +52,30 @@ type Entry struct {
 	At      time.Time `json:"at"`
 }
 
+// noStatus marks an entry decoded without a status: ObjectStatus's zero
+// value is ObjectScanned, and a missing status must not read as one.
+const noStatus = scan.ObjectStatus(255)
+
+// UnmarshalJSON decodes an entry and refuses one without a status.
+func (e *Entry) UnmarshalJSON(b []byte) error {
+	type plain Entry // without this method
+	p := plain{Status: noStatus}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	if p.Status == noStatus {
+		return errors.New("object entry without a status")
+	}
+	*e = Entry(p)
+	return nil
+}
+
 // Outcome is what a run found for one object.
 type Outcome struct {
 	URI     string // the object's provenance URI (Source.URI), the state's key
 	ETag    string // as listed; see ETag for stores without ETags
 	Size    int64
-	Status  Status
+	Status  scan.ObjectStatus
 	Reason  string
 	Hits    int64
 	Records int64
@@ -101,7 +112,10 @@ type document struct {
 	// have been committed when the run stopped.
 	Pending []Checkpoint `json:"pending,omitempty"`
 	// Parts committed by runs whose manifest has not been written.
-	Parts []Part `json:"parts,omitempty"`
+	// They are lake files as the lake's manifest lists them; files saved
+	// before they carried "key" have only "uri", which is what Recover
+	// and Adopt go by.
+	Parts []lake.File `json:"parts,omitempty"`
 }
 
 // State is a loaded state file. Its methods are safe for concurrent use.
@@ -128,7 +142,7 @@ type State struct {
 // everything.
 func Load(ctx context.Context, store sources.Store, key string) (*State, error) {
 	s := &State{store: store, key: key, now: time.Now}
-	s.run = RunInfo{Run: NewRunID(time.Now()), PID: os.Getpid(), Started: time.Now().UTC()}
+	s.run = RunInfo{Run: lake.NewRunID(time.Now()), PID: os.Getpid(), Started: time.Now().UTC()}
 	s.run.Host, _ = os.Hostname()
 	body, etag, err := store.Get(ctx, key)
 	switch {
@@ -166,14 +180,6 @@ func decode(body []byte) (document, error) {
 		doc.Objects = map[string]Entry{}
 	}
 	return doc, nil
-}
-
-// NewRunID returns a run ID that sorts by start time and is unique
-// without coordination: 20240301T020000Z-1a2b3c4d.
-func NewRunID(t time.Time) string {
-	var b [4]byte
-	rand.Read(b[:])
-	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
 // SetRun names the run in the state (RunInfo.Run, Entry.Run); use the
@@ -217,7 +223,7 @@ func (s *State) Need(uri, etag string, size int64, ruleset string) bool {
 	s.mu.Lock()
 	e, ok := s.doc.Objects[uri]
 	s.mu.Unlock()
-	return !ok || e.Status != Scanned || e.ETag != etag || e.Size != size || e.Ruleset != ruleset
+	return !ok || e.Status != scan.ObjectScanned || e.ETag != etag || e.Size != size || e.Ruleset != ruleset
 }
 
 // ETag is the version of o that Need and Outcome compare: its ETag, or,

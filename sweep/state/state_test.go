@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sweep/state"
 )
@@ -58,19 +59,19 @@ func save(t *testing.T, s *state.State) {
 
 // record scans what s says is needed, recording status for each, and
 // returns the URIs it scanned.
-func record(s *state.State, objs []object, ruleset string, status func(object) state.Status) []string {
+func record(s *state.State, objs []object, ruleset string, status func(object) scan.ObjectStatus) []string {
 	var scanned []string
 	for _, o := range objs {
 		if !s.Need(o.uri, o.etag, o.size, ruleset) {
 			continue
 		}
 		scanned = append(scanned, o.uri)
-		st := state.Scanned
+		st := scan.ObjectScanned
 		if status != nil {
 			st = status(o)
 		}
 		out := state.Outcome{URI: o.uri, ETag: o.etag, Size: o.size, Status: st, Hits: 1, Records: 10, Ruleset: ruleset}
-		if st != state.Scanned {
+		if st != scan.ObjectScanned {
 			out.Reason, out.Hits = "download failed", 0
 		}
 		s.Record(out)
@@ -88,15 +89,15 @@ func TestRoundTrip(t *testing.T) {
 		state.SetClock(s, func() time.Time { return at })
 		s.SetRun("run-1")
 		objs := archive(3)
-		record(s, objs, rulesA, func(o object) state.Status {
+		record(s, objs, rulesA, func(o object) scan.ObjectStatus {
 			if o.uri == objs[2].uri {
-				return state.Failed
+				return scan.ObjectFailed
 			}
-			return state.Scanned
+			return scan.ObjectScanned
 		})
 		save(t, s)
 		// A second Save by the same run goes on from its own ETag.
-		s.Record(state.Outcome{URI: "s3://trail/extra", ETag: "x", Size: 1, Status: state.Skipped, Reason: "archive tier", Ruleset: rulesA})
+		s.Record(state.Outcome{URI: "s3://trail/extra", ETag: "x", Size: 1, Status: scan.ObjectSkipped, Reason: "archive tier", Ruleset: rulesA})
 		save(t, s)
 
 		s2 := load(t, st)
@@ -104,11 +105,11 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("reloaded %d objects, want 4", s2.Len())
 		}
 		got, _ := s2.Get(objs[0].uri)
-		want := state.Entry{ETag: objs[0].etag, Size: objs[0].size, Status: state.Scanned, Hits: 1, Records: 10, Ruleset: rulesA, Run: "run-1", At: at}
+		want := state.Entry{ETag: objs[0].etag, Size: objs[0].size, Status: scan.ObjectScanned, Hits: 1, Records: 10, Ruleset: rulesA, Run: "run-1", At: at}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("entry:\n got %+v\nwant %+v", got, want)
 		}
-		if got, _ := s2.Get(objs[2].uri); got.Status != state.Failed || got.Reason != "download failed" {
+		if got, _ := s2.Get(objs[2].uri); got.Status != scan.ObjectFailed || got.Reason != "download failed" {
 			t.Errorf("failed entry: %+v", got)
 		}
 		// The file is the documented JSON.
@@ -169,14 +170,14 @@ func TestFailedAndSkippedAgain(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st sources.Store) {
 		objs := archive(6)
 		s := load(t, st)
-		record(s, objs, rulesA, func(o object) state.Status {
+		record(s, objs, rulesA, func(o object) scan.ObjectStatus {
 			switch o.uri {
 			case objs[1].uri:
-				return state.Failed
+				return scan.ObjectFailed
 			case objs[4].uri:
-				return state.Skipped
+				return scan.ObjectSkipped
 			}
-			return state.Scanned
+			return scan.ObjectScanned
 		})
 		save(t, s)
 		s = load(t, st)
@@ -218,7 +219,7 @@ func TestConcurrentWriters(t *testing.T) {
 			key := fmt.Sprintf("concurrent-%v.state", existing)
 			if existing {
 				s0, _ := state.Load(context.Background(), st, key)
-				s0.Record(state.Outcome{URI: "s3://trail/seed", ETag: "e", Status: state.Scanned})
+				s0.Record(state.Outcome{URI: "s3://trail/seed", ETag: "e", Status: scan.ObjectScanned})
 				save(t, s0)
 			}
 			a, err := state.Load(context.Background(), st, key)
@@ -231,8 +232,8 @@ func TestConcurrentWriters(t *testing.T) {
 			}
 			a.SetRun("run-A")
 			b.SetRun("run-B")
-			a.Record(state.Outcome{URI: "s3://trail/a", ETag: "a", Status: state.Scanned})
-			b.Record(state.Outcome{URI: "s3://trail/b", ETag: "b", Status: state.Scanned})
+			a.Record(state.Outcome{URI: "s3://trail/a", ETag: "a", Status: scan.ObjectScanned})
+			b.Record(state.Outcome{URI: "s3://trail/b", ETag: "b", Status: scan.ObjectScanned})
 			save(t, a)
 			err = b.Save(context.Background())
 			if !state.IsConflict(err) {
@@ -299,12 +300,12 @@ func TestSaveLostAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Record(state.Outcome{URI: "s3://trail/x", ETag: "x", Status: state.Scanned})
+	s.Record(state.Outcome{URI: "s3://trail/x", ETag: "x", Status: scan.ObjectScanned})
 	if err := s.Save(context.Background()); err != nil {
 		t.Fatalf("Save whose own write came back as a conflict: %v", err)
 	}
 	// And the next Save goes on from the ETag read back.
-	s.Record(state.Outcome{URI: "s3://trail/y", ETag: "y", Status: state.Scanned})
+	s.Record(state.Outcome{URI: "s3://trail/y", ETag: "y", Status: scan.ObjectScanned})
 	if err := s.Save(context.Background()); err != nil {
 		t.Fatal(err)
 	}
