@@ -18,6 +18,7 @@ import (
 	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/open"
+	"github.com/retrohunt/retrohunt/sweep"
 	"github.com/retrohunt/retrohunt/sweep/state"
 )
 
@@ -121,7 +122,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usageError{err}
 	}
-	if isLake(f.out) && format != output.Parquet {
+	if sweep.IsLake(f.out) && format != output.Parquet {
 		return usagef("--out %s is a lake prefix: it takes Parquet part files, not --format %s", open.Redact(f.out), format)
 	}
 	mode := f.progress
@@ -164,7 +165,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if sw != nil {
-		defer sw.abort()
+		defer sw.Abort()
 	}
 
 	// Open the output only now: a usage error must not leave a file.
@@ -172,7 +173,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		dst  io.Writer = stdout
 		file *output.File
 	)
-	if sw != nil && sw.lk != nil {
+	if sw != nil && sw.WritesLake() {
 		toFile = false
 	} else if toFile {
 		file, err = output.Create(f.out)
@@ -183,8 +184,8 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		dst = file
 	}
 	var inner output.Writer
-	if sw != nil && sw.lk != nil {
-		inner = sw.lk
+	if sw != nil && sw.WritesLake() {
+		inner = sw
 	} else {
 		inner = output.New(format, dst)
 	}
@@ -206,13 +207,13 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Started:       prog.start,
 	}
 	if sw != nil {
-		cfg.Select, cfg.Done = sw.selectObject, sw.done
+		cfg.Select, cfg.Done = sw.Select, sw.Done
 	}
 	sum, runErr := scan.Run(ctx, cfg, tgs, w)
 	prog.stop()
 	// Close (and commit) even after an interrupt: the hits found so far
 	// are real, and the file must be valid Parquet.
-	if sw == nil || sw.lk == nil {
+	if sw == nil || !sw.WritesLake() {
 		if err := w.Close(); err != nil {
 			return fmt.Errorf("write hits: %w", err)
 		}
@@ -223,7 +224,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if sw != nil {
-		if err := sw.finish(newSummaryDoc(sum, w)); err != nil {
+		if err := sw.Finish(newSummaryDoc(sum, w)); err != nil {
 			if state.IsConflict(err) {
 				return err // it names both runs already
 			}

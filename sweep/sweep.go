@@ -1,0 +1,254 @@
+// Package sweep drives nightly sweeps: incremental scans that remember
+// what they scanned (sweep/state), land their hits in a lake
+// (output/lake), split an archive over processes (sweep/shard), and
+// resume a killed run with every hit exactly once. docs/sweeps.md
+// describes the protocol; this package is its one implementation, which
+// the CLI calls and the kill tests drive.
+//
+// A Sweep plugs into a scan at three places: Config.Select (which
+// objects to scan), the output.Writer the hits go to (the lake), and
+// Config.Done (each object's outcome, in the writer goroutine, after its
+// hits). Done stages outcomes and checkpoints them with the lake's part
+// files: an object counts as scanned only once the part files with its
+// hits are committed, and a part file is committed only after the state
+// names the objects it covers, so a run killed at any moment and run
+// again loses and duplicates nothing.
+package sweep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/output/lake"
+	"github.com/retrohunt/retrohunt/scan"
+	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sweep/shard"
+	"github.com/retrohunt/retrohunt/sweep/state"
+)
+
+// DefaultCheckpointObjects is Options.CheckpointObjects's default.
+const DefaultCheckpointObjects = 2000
+
+// checkpointAge is the longest a finished object waits for a checkpoint.
+const checkpointAge = time.Minute
+
+// Options configure a Sweep; zero fields take the defaults named.
+type Options struct {
+	// Shard is this process's share of the archive; the zero value owns
+	// every object.
+	Shard shard.Shard
+	// Ruleset is state.Fingerprint of the rules the scan runs: an object
+	// scanned with another rule set is scanned again.
+	Ruleset string
+	// CheckpointObjects is the number of finished objects per
+	// checkpoint, which also falls every minute and when the lake is
+	// Full; default DefaultCheckpointObjects.
+	CheckpointObjects int
+	// Lake configures the lake (PartitionBy, MaxRows, …). The sweep sets
+	// Explicit, when it keeps a state, and Adopt itself.
+	Lake lake.Options
+	// Now is the clock of the minute checkpoints (tests); nil is
+	// time.Now.
+	Now func() time.Time
+}
+
+// Stores are where a sweep keeps its state and writes its lake.
+type Stores struct {
+	State    sources.Store // nil: no state, every object is scanned
+	StateKey string
+	Lake     sources.Store // nil: the hits go to another output.Writer
+	// LakePrefix is the lake's prefix inside Lake ("" for its root).
+	LakePrefix string
+}
+
+// Sweep is one run of a sweep. Select runs in the scan's listing
+// goroutine; Write, Done, Finish and Close in its writer goroutine, or
+// after the scan.
+type Sweep struct {
+	// ctx outlives an interrupt: the last checkpoint, the manifest and
+	// the state save must still happen after SIGINT.
+	ctx   context.Context
+	st    *state.State // nil without a state
+	lk    *lake.Writer // nil without a lake
+	o     Options
+	every int
+
+	from sync.Map // uri → FromRecord, from Select (lister) to Done (writer)
+	outs []state.Outcome
+	last time.Time
+}
+
+var _ output.Writer = (*Sweep)(nil)
+
+// New starts a sweep over stores: it loads the state, settles the
+// checkpoints an interrupted run left pending against the lake
+// (state.Recover), and opens the lake, adopting the part files of runs
+// that stopped before their manifest. Call Finish (or Close) when the
+// scan is over, and Abort if it cannot be.
+func New(ctx context.Context, stores Stores, o Options) (*Sweep, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	every := o.CheckpointObjects
+	if every <= 0 {
+		every = DefaultCheckpointObjects
+	}
+	s := &Sweep{ctx: context.WithoutCancel(ctx), o: o, every: every, last: o.Now()}
+	if stores.State != nil {
+		var err error
+		if s.st, err = state.Load(ctx, stores.State, stores.StateKey); err != nil {
+			return nil, fmt.Errorf("--state: %w", err)
+		}
+		if stores.Lake != nil {
+			if _, err := s.st.Recover(ctx, stores.Lake, lake.Tombstone()); err != nil {
+				return nil, fmt.Errorf("--state: recovering the last run's checkpoints: %w", err)
+			}
+		}
+	}
+	if stores.Lake != nil {
+		lo := o.Lake
+		lo.Explicit = s.st != nil
+		lo.Adopt = nil
+		if s.st != nil {
+			for _, p := range s.st.Parts() {
+				// State files of older versions have no keys.
+				p.Key = strings.TrimPrefix(p.URI, stores.Lake.Location()+"/")
+				lo.Adopt = append(lo.Adopt, p)
+			}
+		}
+		var err error
+		if s.lk, err = lake.New(ctx, stores.Lake, stores.LakePrefix, lo); err != nil {
+			return nil, fmt.Errorf("--out %s: %w", stores.Lake.URI(stores.LakePrefix), err)
+		}
+		if s.st != nil {
+			s.st.SetRun(s.lk.RunID())
+		}
+	}
+	return s, nil
+}
+
+// WritesLake reports whether the hits go to the Sweep (as an
+// output.Writer) rather than to another writer.
+func (s *Sweep) WritesLake() bool { return s.lk != nil }
+
+// Select is scan.Config.Select: other shards' objects and objects the
+// state has seen unchanged are passed over.
+func (s *Sweep) Select(src sources.Source, o sources.Object) scan.Selection {
+	uri := src.URI(o.Key)
+	if !s.o.Shard.Owns(uri) {
+		return scan.Selection{Why: "other shard"}
+	}
+	if s.st == nil {
+		return scan.Selection{Scan: true}
+	}
+	etag := state.ETag(o)
+	if !s.st.Need(uri, etag, o.Size, s.o.Ruleset) {
+		return scan.Selection{Why: "unchanged since the last sweep"}
+	}
+	sel := scan.Selection{Scan: true}
+	if e, ok := s.st.Get(uri); ok && e.Ruleset == s.o.Ruleset && (e.ETag == etag || grew(o, e)) {
+		// A failed object read again, or an hour blob that grew: the
+		// hits of its first records are in the output already.
+		sel.FromRecord = e.Records
+		s.from.Store(uri, e.Records)
+	}
+	return sel
+}
+
+// grew reports an Azure Activity hour blob (an append blob) that was
+// appended to since the state saw it.
+func grew(o sources.Object, e state.Entry) bool {
+	return strings.HasSuffix(o.Key, "/PT1H.json") && o.Size > e.Size
+}
+
+// Write hands hits to the lake's open part files; Done commits them.
+func (s *Sweep) Write(hits []output.Hit) error {
+	if s.lk == nil {
+		return errors.New("BUG: hits written to a sweep without a lake")
+	}
+	return s.lk.Write(hits)
+}
+
+// Done is scan.Config.Done: it runs in the writer goroutine, after the
+// object's hits went to Write, so checkpoints fall between objects.
+func (s *Sweep) Done(r scan.ObjectResult) error {
+	if s.st == nil {
+		return nil
+	}
+	o := state.Outcome{URI: r.URI, ETag: state.ETag(r.Object), Size: r.Object.Size, Status: r.Status, Reason: r.Reason,
+		Hits: int64(len(r.Hits)), Records: r.NextRecord, Ruleset: s.o.Ruleset}
+	if v, ok := s.from.LoadAndDelete(r.URI); ok && v.(int64) > o.Records {
+		o.Records = v.(int64) // never forget records already reported
+	}
+	if s.lk == nil {
+		s.st.Record(o)
+		return nil
+	}
+	s.outs = append(s.outs, o)
+	if len(s.outs) >= s.every || s.lk.Full() || s.o.Now().Sub(s.last) > checkpointAge {
+		return s.checkpoint()
+	}
+	return nil
+}
+
+// checkpoint stages the finished objects with the part files that hold
+// their hits, saves the state, commits the parts, and marks the
+// checkpoint committed (saved with the next one).
+func (s *Sweep) checkpoint() error {
+	var id int64
+	_, err := s.lk.Checkpoint(func(files []lake.File) error {
+		id = s.st.Stage(files, s.outs)
+		return s.st.Save(s.ctx)
+	})
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	s.st.Commit(id)
+	s.outs = nil
+	s.last = s.o.Now()
+	return nil
+}
+
+// Finish ends the sweep after the scan: with a lake, a last checkpoint,
+// the run's manifest (with summary, any JSON-encodable value) and the
+// state; without one, the state alone, to be called after the output
+// the hits went to is committed. A Save that lost to another run is an
+// error for which state.IsConflict is true.
+func (s *Sweep) Finish(summary any) error {
+	if s.lk != nil {
+		if s.st != nil {
+			if err := s.checkpoint(); err != nil {
+				return err
+			}
+			if err := s.st.Save(s.ctx); err != nil {
+				return err
+			}
+		}
+		if err := s.lk.CloseWithManifest(summary); err != nil {
+			return fmt.Errorf("lake manifest: %w", err)
+		}
+		if s.st != nil {
+			s.st.ClearParts()
+		}
+	}
+	if s.st != nil {
+		return s.st.Save(s.ctx)
+	}
+	return nil
+}
+
+// Close is Finish without a summary in the manifest.
+func (s *Sweep) Close() error { return s.Finish(nil) }
+
+// Abort drops what the lake has not committed; the next run recovers.
+// After Finish it does nothing.
+func (s *Sweep) Abort() {
+	if s.lk != nil {
+		s.lk.Abort()
+	}
+}
