@@ -11,6 +11,7 @@ import (
 	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sweep/state"
+	"github.com/retrohunt/retrohunt/sweep/sweeptest"
 )
 
 // testdata/state-v1.json is a state file written by hand in the format
@@ -24,7 +25,7 @@ func TestLoadsVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := newLocal(t)
+	st := sweeptest.Local(t)
 	if _, err := st.Put(ctx, stateKey, strings.NewReader(string(b)), int64(len(b)), sources.Condition{}); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestLoadsVersion1(t *testing.T) {
 func TestLoadRefusesBadStatus(t *testing.T) {
 	ctx := context.Background()
 	for _, entry := range []string{`{"etag": "e", "size": 1, "hits": 0}`, `{"etag": "e", "size": 1, "status": "done"}`} {
-		st := newLocal(t)
+		st := sweeptest.Local(t)
 		body := `{"version": 1, "objects": {"s3://trail/a": ` + entry + `}}`
 		if _, err := st.Put(ctx, stateKey, strings.NewReader(body), int64(len(body)), sources.Condition{}); err != nil {
 			t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sweep/state"
+	"github.com/retrohunt/retrohunt/sweep/sweeptest"
 )
 
 const stateKey = "retrohunt/cloudtrail.state"
@@ -260,10 +261,7 @@ func TestConcurrentWriters(t *testing.T) {
 }
 
 func TestLoadRejects(t *testing.T) {
-	st, err := localStore(t)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := sweeptest.Local(t)
 	f := func(body, want string) {
 		t.Helper()
 		if _, err := st.Put(context.Background(), stateKey, strings.NewReader(body), int64(len(body)), sources.Condition{}); err != nil {
@@ -292,10 +290,7 @@ func (l lostAnswer) Put(ctx context.Context, key string, body io.Reader, size in
 }
 
 func TestSaveLostAnswer(t *testing.T) {
-	st, err := localStore(t)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := sweeptest.Local(t)
 	s, err := state.Load(context.Background(), lostAnswer{st}, stateKey)
 	if err != nil {
 		t.Fatal(err)
@@ -315,7 +310,7 @@ func TestSaveLostAnswer(t *testing.T) {
 }
 
 func TestForget(t *testing.T) {
-	st, _ := localStore(t)
+	st := sweeptest.Local(t)
 	s := load(t, st)
 	objs := archive(4)
 	record(s, objs, rulesA, nil)

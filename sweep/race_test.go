@@ -1,6 +1,6 @@
 //go:build race
 
-package state_test
+package sweep_test
 
 // killStep thins the kill matrix under the race detector, which slows
 // every Parquet file tenfold; the full matrix runs without it.

@@ -1,5 +1,5 @@
 //go:build !race
 
-package state_test
+package sweep_test
 
 const killStep = 1
