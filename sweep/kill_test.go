@@ -189,11 +189,12 @@ func TestResumeExactlyOnce(t *testing.T) {
 	want := wantIDs(objs)
 
 	// The clean run, and how many writes it makes: the kill points.
-	clean := &sweeptest.KillStore{Store: sweeptest.Local(t)}
-	if err := run(ctx, clean, objs); err != nil {
+	base := sweeptest.Local(t)
+	clean := &sweeptest.Killer{}
+	if err := run(ctx, clean.Wrap(base), objs); err != nil {
 		t.Fatal(err)
 	}
-	if got, unlisted := lakeHits(t, clean.Store); !equal(got, want) || len(unlisted) > 0 {
+	if got, unlisted := lakeHits(t, base); !equal(got, want) || len(unlisted) > 0 {
 		t.Fatalf("clean run: %d hits, want %d; unlisted parts %v", len(got), len(want), unlisted)
 	}
 	total := clean.Writes()
@@ -218,14 +219,14 @@ func TestResumeExactlyOnce(t *testing.T) {
 func resumeAfterKill(t *testing.T, n int, after bool, objs []object, want []string) {
 	ctx := context.Background()
 	base := sweeptest.Local(t)
-	if err := run(ctx, &sweeptest.KillStore{Store: base, At: n, After: after}, objs); !errors.Is(err, sweeptest.ErrKilled) {
+	if err := run(ctx, (&sweeptest.Killer{At: n, After: after}).Wrap(base), objs); !errors.Is(err, sweeptest.ErrKilled) {
 		t.Fatalf("sweep = %v, want killed", err)
 	}
 	if n%2 == 0 {
 		// The resume dies too, at one of its first writes: in Recover's
 		// save of its decisions, or among its tombstones.
 		k := 1 + n/2%3
-		if err := run(ctx, &sweeptest.KillStore{Store: base, At: k, After: after}, objs); !errors.Is(err, sweeptest.ErrKilled) {
+		if err := run(ctx, (&sweeptest.Killer{At: k, After: after}).Wrap(base), objs); !errors.Is(err, sweeptest.ErrKilled) {
 			t.Fatalf("first resume = %v, want killed at its write %d", err, k)
 		}
 	}
@@ -265,7 +266,7 @@ func TestRecoverRemote(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, n := range []int{3, 4, 6} {
 				base := newStore(t)
-				if err := run(ctx, &sweeptest.KillStore{Store: base, At: n, After: n%2 == 0}, objs); !errors.Is(err, sweeptest.ErrKilled) {
+				if err := run(ctx, (&sweeptest.Killer{At: n, After: n%2 == 0}).Wrap(base), objs); !errors.Is(err, sweeptest.ErrKilled) {
 					t.Fatalf("kill at %d: %v", n, err)
 				}
 				if err := run(ctx, base, objs); err != nil {

@@ -46,5 +46,12 @@ func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded) (*sweep
 	if err != nil {
 		return nil, err
 	}
+	if wrapSweepStores != nil {
+		stores = wrapSweepStores(stores)
+	}
 	return sweep.New(ctx, stores, o)
 }
+
+// wrapSweepStores, set only by tests, wraps the stores a sweep writes to:
+// the kill test makes the process kill itself at a chosen write.
+var wrapSweepStores func(sweep.Stores) sweep.Stores

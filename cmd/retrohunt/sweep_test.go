@@ -4,19 +4,20 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/retrohunt/retrohunt/bench/gen"
 	"github.com/retrohunt/retrohunt/output"
-	"github.com/retrohunt/retrohunt/sources/testservers"
+	"github.com/retrohunt/retrohunt/sweep"
+	"github.com/retrohunt/retrohunt/sweep/sweeptest"
 )
 
 // lakeIDs reads every Parquet file under a local lake, as a Hive reader
@@ -135,67 +136,110 @@ func TestSweepIncremental(t *testing.T) {
 	}
 }
 
-// TestSweepResumesAfterKill kills a sweep (SIGKILL) at random moments,
-// runs the same command again until one finishes, and requires the lake
-// to hold exactly the hits of a clean run, each once.
+// killEnv makes a child CLI process kill itself (SIGKILL) at the sweep's
+// write n, before it reaches the store or, with after, once it landed.
+const (
+	killAtEnv    = "RETROHUNT_TEST_KILL_AT_WRITE"
+	killAfterEnv = "RETROHUNT_TEST_KILL_AFTER"
+)
+
+func init() {
+	n, err := strconv.Atoi(os.Getenv(killAtEnv))
+	if err != nil || n < 1 {
+		return
+	}
+	k := &sweeptest.Killer{At: n, After: os.Getenv(killAfterEnv) == "1", Kill: func() {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {} // nothing more happens in this process
+	}}
+	wrapSweepStores = func(s sweep.Stores) sweep.Stores {
+		if s.State != nil {
+			s.State = k.Wrap(s.State)
+		}
+		if s.Lake != nil {
+			s.Lake = k.Wrap(s.Lake)
+		}
+		return s
+	}
+}
+
+// TestSweepResumesAfterKill kills the CLI (SIGKILL) at each write of its
+// sweep in turn, before and after the write lands, runs the same command
+// again, and requires the lake to hold exactly the hits of a clean run,
+// each once. The kill points are enumerated until one lies past the
+// sweep's last write, so every write is a kill point whatever the order
+// the workers finish objects in.
 func TestSweepResumesAfterKill(t *testing.T) {
-	dir := t.TempDir()
-	if _, _, err := gen.Generate(gen.Config{Days: 1, FilesPerDay: 6, RecordsPerFile: 20, AzureRecordsPerHour: 10}, gen.DirSink(dir)); err != nil {
+	archive := t.TempDir()
+	if _, _, err := gen.Generate(gen.Config{Days: 1, AWSAccounts: []string{"111122223333"}, Regions: []string{"us-east-1"}, FilesPerDay: 6, RecordsPerFile: 20, AzureRecordsPerHour: 5}, gen.DirSink(archive)); err != nil {
 		t.Fatal(err)
 	}
-	s3srv := testservers.SharedS3(t)
-	bucket := s3srv.NewBucket(t)
-	s3srv.UploadDir(t, bucket, dir)
-	// Slow downloads make the sweep last long enough to be killed in
-	// every phase: listing, mid-object, checkpoints, manifest.
-	fp := testservers.StartFaultProxy(t, s3srv.Endpoint, testservers.FaultPolicy{ObjectLatency: 120 * time.Millisecond})
-	t.Setenv("AWS_ACCESS_KEY_ID", s3srv.AccessKey)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", s3srv.SecretKey)
-	t.Setenv("AWS_REGION", s3srv.Region)
-	uri := "s3://" + bucket + "/AWSLogs/"
-	want := cleanIDs(t, uri, "--endpoint", s3srv.Endpoint, "--path-style")
-
+	want := cleanIDs(t, archive)
 	self, _ := os.Executable()
-	work := t.TempDir()
-	lake, st := filepath.Join(work, "lake")+"/", filepath.Join(work, "sweep.state")
-	rng := rand.New(rand.NewSource(1))
-	kills := 0
-	for attempt := 0; attempt < 30; attempt++ {
-		cmd := exec.Command(self, "scan", uri, "--endpoint", fp.URL, "--path-style", "--connections", "2", "--workers", "1",
-			"--state", st, "--out", lake, "--partition-by", "rule", "--checkpoint-objects", "3", "--quiet")
-		cmd.Env = append(os.Environ(), "RETROHUNT_TEST_AS_CLI=1")
+	// runSweep runs the sweep in work; it reports whether it was killed,
+	// and fails the test if it failed by itself.
+	runSweep := func(work string, env ...string) (killed bool) {
+		cmd := exec.Command(self, "scan", archive, "--workers", "2",
+			"--state", filepath.Join(work, "sweep.state"), "--out", filepath.Join(work, "lake")+"/", "--partition-by", "rule", "--checkpoint-objects", "10", "--quiet")
+		cmd.Env = append(append(os.Environ(), "RETROHUNT_TEST_AS_CLI=1"), env...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+		err := cmd.Run()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			return true
 		}
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		killAt := time.Duration(50+rng.Intn(900)) * time.Millisecond
-		select {
-		case <-done:
-		case <-time.After(killAt):
-			if attempt < 25 {
-				cmd.Process.Signal(syscall.SIGKILL)
-				kills++
+		if err != nil {
+			t.Errorf("sweep failed by itself: %v\n%s", err, stderr.String())
+		}
+		return false
+	}
+	// killAt kills a sweep at write n, resumes it and checks the lake; it
+	// reports false when the sweep made fewer than n writes.
+	killAt := func(n int, after string) bool {
+		work := t.TempDir()
+		if !runSweep(work, killAtEnv+"="+strconv.Itoa(n), killAfterEnv+"="+after) {
+			return false
+		}
+		if runSweep(work) {
+			t.Errorf("the resume after a kill at write %d was killed", n)
+		}
+		if got := lakeIDs(t, filepath.Join(work, "lake")); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("killed at write %d (after: %s), resumed: the lake holds %d hits, a clean run %d:\n got %v\nwant %v", n, after, len(got), len(want), got, want)
+		}
+		return true
+	}
+	// Kill points in batches of children at once (their time is process
+	// start and fsync), until a batch holds one past the last write.
+	const batch = 4
+	var (
+		mu    sync.Mutex
+		kills int
+		past  bool
+	)
+	for first := 1; !past && !t.Failed(); first += batch {
+		var wg sync.WaitGroup
+		for n := first; n < first+batch; n++ {
+			for _, after := range []string{"0", "1"} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					killed := killAt(n, after)
+					mu.Lock()
+					defer mu.Unlock()
+					if killed {
+						kills++
+					} else {
+						past = true
+					}
+				}()
 			}
-			<-done
 		}
-		if cmd.ProcessState.Success() {
-			break
-		}
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-			t.Fatalf("sweep failed by itself (exit %d):\n%s", cmd.ProcessState.ExitCode(), stderr.String())
-		}
+		wg.Wait()
 	}
-	if kills < 3 {
-		t.Fatalf("only %d kills landed mid-run", kills)
+	if kills < 4 {
+		t.Fatalf("only %d kill points", kills)
 	}
-	t.Logf("%d kills before a run finished", kills)
-	got := lakeIDs(t, lake)
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("after %d kills the lake holds %d hits, a clean run %d:\n got %v\nwant %v", kills, len(got), len(want), got, want)
-	}
+	t.Logf("%d kills, each resumed", kills)
 }
 
 // TestShardsCoverTheArchiveOnce runs three shards as separate processes

@@ -75,7 +75,7 @@ func TestRecover(t *testing.T) {
 	save(t, s)
 	put("l/c2")
 	s = load(t, st)
-	if _, err := s.Recover(ctx, &sweeptest.KillStore{Store: st, At: 2, After: true}, []byte("tomb")); !errors.Is(err, sweeptest.ErrKilled) {
+	if _, err := s.Recover(ctx, (&sweeptest.Killer{At: 2, After: true}).Wrap(st), []byte("tomb")); !errors.Is(err, sweeptest.ErrKilled) {
 		t.Fatalf("Recover = %v, want killed at its first tombstone", err)
 	}
 	s = load(t, st)

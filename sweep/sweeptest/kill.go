@@ -1,4 +1,4 @@
-// Package sweeptest helps test sweeps: a store that dies at a chosen
+// Package sweeptest helps test sweeps: stores that die at a chosen
 // write, so that a kill test can enumerate every point where a sweep can
 // be killed instead of sleeping for a random time and hoping to land in
 // each, and the stores of the loopback test servers.
@@ -13,20 +13,20 @@ import (
 	"github.com/retrohunt/retrohunt/sources"
 )
 
-// ErrKilled is what a dead KillStore answers.
+// ErrKilled is what a store of a dead Killer answers.
 var ErrKilled = errors.New("killed")
 
-// KillStore is a sources.Store that dies at its At-th write (Put, counted
-// from 1; 0 never): before the write reaches the store or, with After,
-// once it landed but before its caller hears the answer. From then on
-// every request fails with ErrKilled, as a killed process makes none.
-// Writes already in flight land, as an upload of a killed process can.
+// Killer kills a sweep at its At-th write (Put, counted from 1 across
+// every store it wraps; 0: never): before the write reaches the store
+// or, with After, once it landed but before its caller hears the
+// answer. From then on every request of its stores fails with
+// ErrKilled, as a killed process makes none. Writes already in flight
+// land, as an upload of a killed process can.
 //
-// With Kill set, the store calls it at the kill point (before or after
-// the write) instead of dying itself: a test that runs the CLI in a
+// With Kill set, the Killer calls it at the kill point (before or after
+// the write) instead of failing requests: a test that runs the CLI in a
 // child process makes Kill send SIGKILL to that process.
-type KillStore struct {
-	sources.Store
+type Killer struct {
 	At    int
 	After bool
 	Kill  func()
@@ -36,24 +36,20 @@ type KillStore struct {
 	dead   bool
 }
 
-// Writes returns the number of writes made so far, the one that killed
+// Wrap returns st, dying with k.
+func (k *Killer) Wrap(st sources.Store) sources.Store { return &killStore{Store: st, k: k} }
+
+// Writes returns the number of writes made so far, the fatal one
 // included: a clean run's count bounds the kill points to enumerate.
-func (k *KillStore) Writes() int {
+func (k *Killer) Writes() int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.writes
 }
 
-// Killed reports whether the store has died.
-func (k *KillStore) Killed() bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.dead
-}
-
-// step counts a write: die says it is the fatal one (or the store is
-// dead), perform whether it reaches the store.
-func (k *KillStore) step() (die, perform bool) {
+// step counts a write: die says it is the fatal one (or k is dead),
+// perform whether it reaches the store.
+func (k *Killer) step() (die, perform bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.dead {
@@ -67,7 +63,7 @@ func (k *KillStore) step() (die, perform bool) {
 	return false, true
 }
 
-func (k *KillStore) alive() error {
+func (k *Killer) alive() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.dead {
@@ -76,37 +72,40 @@ func (k *KillStore) alive() error {
 	return nil
 }
 
-func (k *KillStore) Put(ctx context.Context, key string, body io.Reader, size int64, c sources.Condition) (string, error) {
-	die, perform := k.step()
-	if die && !perform && k.Kill != nil {
-		k.Kill()
+type killStore struct {
+	sources.Store
+	k *Killer
+}
+
+func (s *killStore) Put(ctx context.Context, key string, body io.Reader, size int64, c sources.Condition) (string, error) {
+	die, perform := s.k.step()
+	if !perform {
+		if die && s.k.Kill != nil {
+			s.k.Kill()
+		}
+		return "", ErrKilled
 	}
-	if perform {
-		etag, err := k.Store.Put(ctx, key, body, size, c)
-		if !die || err != nil {
-			return etag, err
-		}
-		if k.Kill != nil {
-			k.Kill()
-			return etag, err
-		}
+	etag, err := s.Store.Put(ctx, key, body, size, c)
+	if !die {
+		return etag, err
+	}
+	if s.k.Kill != nil {
+		s.k.Kill()
+		return etag, err
 	}
 	return "", ErrKilled
 }
 
-func (k *KillStore) Get(ctx context.Context, key string) ([]byte, string, error) {
-	if err := k.alive(); err != nil {
+func (s *killStore) Get(ctx context.Context, key string) ([]byte, string, error) {
+	if err := s.k.alive(); err != nil {
 		return nil, "", err
 	}
-	return k.Store.Get(ctx, key)
+	return s.Store.Get(ctx, key)
 }
 
-func (k *KillStore) List(ctx context.Context, prefix string, fn func(sources.Object) error) error {
-	if err := k.alive(); err != nil {
+func (s *killStore) List(ctx context.Context, prefix string, fn func(sources.Object) error) error {
+	if err := s.k.alive(); err != nil {
 		return err
 	}
-	return k.Store.List(ctx, prefix, fn)
+	return s.Store.List(ctx, prefix, fn)
 }
-
-// Unwrap returns the store underneath.
-func (k *KillStore) Unwrap() sources.Store { return k.Store }
