@@ -7,14 +7,15 @@ import (
 )
 
 // TestImportsFlowDownward enforces the layering: cmd on top; report and
-// explain (what the report and explain commands print) below it; scan,
+// explain (what the report and explain commands print) and sweep (the
+// nightly-sweep protocol: state, shards, checkpoints) below it; scan,
 // output and sources below them. sources never import scan or output,
 // scan never imports a cloud SDK, output/text (terminal formatting)
-// imports nothing of ours, and nothing below cmd imports report or
-// explain, which do not import each other or cmd. bench sits above the
-// engine and drives it: scan's non-test packages never import it (go list
-// -deps without -test leaves out the _test.go files, some of which take
-// their corpus from bench/gen).
+// imports nothing of ours, and nothing below cmd imports report, explain
+// or sweep, which do not import each other or cmd. bench sits above the
+// engine and drives it: scan's non-test packages never import it (go
+// list -deps without -test leaves out the _test.go files, some of which
+// take their corpus from bench/gen).
 func TestImportsFlowDownward(t *testing.T) {
 	deps := func(pkg string) []string {
 		out, err := exec.Command("go", "list", "-deps", pkg).Output()
@@ -33,11 +34,12 @@ func TestImportsFlowDownward(t *testing.T) {
 			}
 		}
 	}
-	above := []string{mod + "cmd", mod + "report", mod + "explain"}
+	above := []string{mod + "cmd", mod + "report", mod + "explain", mod + "sweep"}
 	check(mod+"sources/...", append([]string{mod + "scan", mod + "output"}, above...)...)
 	check(mod+"scan/...", append([]string{"github.com/aws", "github.com/Azure", mod + "sources/s3", mod + "sources/azblob", mod + "bench"}, above...)...)
 	check(mod+"output/...", append([]string{"github.com/aws", "github.com/Azure"}, above...)...)
 	check(mod+"output/text", mod+"scan", mod+"sources", mod+"output/lake", mod+"cmd")
-	check(mod+"report/...", mod+"cmd", mod+"explain", mod+"scan")
-	check(mod+"explain/...", mod+"cmd", mod+"report")
+	check(mod+"report/...", mod+"cmd", mod+"explain", mod+"sweep", mod+"scan")
+	check(mod+"explain/...", mod+"cmd", mod+"report", mod+"sweep")
+	check(mod+"sweep/...", mod+"cmd", mod+"report", mod+"explain")
 }
