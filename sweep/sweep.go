@@ -122,7 +122,9 @@ func New(ctx context.Context, stores Stores, o Options) (*Sweep, error) {
 			}
 		}
 		var err error
-		if s.lk, err = lake.New(ctx, stores.Lake, stores.LakePrefix, lo); err != nil {
+		// The lake's requests outlive an interrupt too: its last
+		// commits and its manifest are part of Finish.
+		if s.lk, err = lake.New(s.ctx, stores.Lake, stores.LakePrefix, lo); err != nil {
 			return nil, fmt.Errorf("--out %s: %w", stores.Lake.URI(stores.LakePrefix), err)
 		}
 		if s.st != nil {
