@@ -2,40 +2,28 @@ package sweep
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/retrohunt/retrohunt/sources/open"
 )
 
-// OpenError is a sweep store (--state or --out) that could not be
-// opened. Its message is the one-line advice of open.Explain; the cause
-// stays reachable with errors.As and errors.Is.
-type OpenError struct {
-	Flag string // "--state" or "--out"
-	URL  string // as given; redacted when printed
-	Err  error
-}
-
-func (e *OpenError) Error() string {
-	return e.Flag + " " + open.Redact(e.URL) + ": " + open.Explain(e.Err)
-}
-
-func (e *OpenError) Unwrap() error { return e.Err }
-
 // OpenStores opens the stores a sweep names by URL (a path, s3:// or
 // azblob://): stateURL the state file and lakeURL the lake prefix, each
-// "" for none. The lake is opened first, as --out is checked first.
+// "" for none. The lake is opened first, as --out is checked first. An
+// error names the flag and the URL, says what to do in one line
+// (open.Explain), and wraps the cause.
 func OpenStores(ctx context.Context, stateURL, lakeURL string, o open.Options) (Stores, error) {
 	var st Stores
 	var err error
 	if lakeURL != "" {
 		if st.Lake, st.LakePrefix, err = open.OpenStore(ctx, lakeURL, o); err != nil {
-			return Stores{}, &OpenError{Flag: "--out", URL: lakeURL, Err: err}
+			return Stores{}, fmt.Errorf("--out %s: %w", open.Redact(lakeURL), open.Explained(err))
 		}
 	}
 	if stateURL != "" {
 		if st.State, st.StateKey, err = open.OpenStore(ctx, stateURL, o); err != nil {
-			return Stores{}, &OpenError{Flag: "--state", URL: stateURL, Err: err}
+			return Stores{}, fmt.Errorf("--state %s: %w", open.Redact(stateURL), open.Explained(err))
 		}
 	}
 	return st, nil

@@ -24,20 +24,16 @@ func TestOpenStoresKeepsTheCause(t *testing.T) {
 	// The state's folder would be below a regular file.
 	stateURL := filepath.Join(file, "sub", "sweep.state")
 	_, err := sweep.OpenStores(context.Background(), stateURL, dir+"/lake/", open.Options{})
-	var oe *sweep.OpenError
-	if !errors.As(err, &oe) || oe.Flag != "--state" {
-		t.Fatalf("OpenStores = %v, want an *OpenError for --state", err)
-	}
 	if !errors.Is(err, syscall.ENOTDIR) {
 		t.Errorf("the cause is lost: %v does not wrap ENOTDIR", err)
 	}
-	if msg := err.Error(); !strings.HasPrefix(msg, "--state "+stateURL+": ") || msg != "--state "+stateURL+": "+open.Explain(oe.Err) {
-		t.Errorf("message %q, want --state, the URL and open.Explain's line", msg)
+	if err == nil || !strings.HasPrefix(err.Error(), "--state "+stateURL+": ") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("OpenStores = %v, want one line naming --state and its URL", err)
 	}
 
 	_, err = sweep.OpenStores(context.Background(), "", "ftp://host/lake/", open.Options{})
-	if !errors.As(err, &oe) || oe.Flag != "--out" || !strings.HasPrefix(err.Error(), "--out ftp://host/lake/: ") {
-		t.Errorf("OpenStores with an unknown scheme = %v, want an *OpenError for --out", err)
+	if err == nil || !strings.HasPrefix(err.Error(), "--out ftp://host/lake/: ") {
+		t.Errorf("OpenStores with an unknown scheme = %v, want an error naming --out and its URL", err)
 	}
 }
 
