@@ -48,16 +48,9 @@ func (f *explainFlags) register(fs *flag.FlagSet) {
 
 func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f explainFlags
-	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, explainUsage); fs.PrintDefaults() }
-	f.register(fs)
-	pos, err := parseInterleaved(fs, args)
+	fs, pos, err := parseCommand("explain", explainUsage, stderr, f.register, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+		return err
 	}
 	if len(pos) != 1 {
 		fs.Usage()

@@ -178,6 +178,22 @@ func signalContext(stderr io.Writer) (context.Context, func()) {
 	return ctx, func() { signal.Stop(ch); cancel() }
 }
 
+// parseCommand parses a subcommand's flags, registered by register, and
+// returns its flag set and positional arguments. -h is flag.ErrHelp;
+// any other parse failure is a usage error. usage is printed before the
+// flags' defaults.
+func parseCommand(name, usage string, stderr io.Writer, register func(*flag.FlagSet), args []string) (*flag.FlagSet, []string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	register(fs)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		err = usageError{err}
+	}
+	return fs, pos, err
+}
+
 // parseInterleaved lets flags follow the positional arguments
 // ("retrohunt scan ./archive --since 90d"), as people type them.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {

@@ -53,16 +53,9 @@ func (f *reportFlags) register(fs *flag.FlagSet) {
 
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f reportFlags
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, reportUsage); fs.PrintDefaults() }
-	f.register(fs)
-	inputs, err := parseInterleaved(fs, args)
+	fs, inputs, err := parseCommand("report", reportUsage, stderr, f.register, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+		return err
 	}
 	if len(inputs) == 0 {
 		fs.Usage()

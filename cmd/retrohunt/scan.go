@@ -94,16 +94,9 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 
 func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f scanFlags
-	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, scanUsage); fs.PrintDefaults() }
-	f.register(fs)
-	targets, err := parseInterleaved(fs, args)
+	fs, targets, err := parseCommand("scan", scanUsage, stderr, f.register, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+		return err
 	}
 	if len(targets) == 0 {
 		fs.Usage()
