@@ -56,7 +56,7 @@ type Info struct {
 func (i Info) Dated() bool { return !i.Start.IsZero() }
 
 // ParseKey classifies an object key by the CloudTrail and Azure Activity
-// Log layouts (FACTS §1–2). It runs once per listed key, so it splits by
+// Log layouts (docs/sources.md, "Layouts"). It runs once per listed key, so it splits by
 // hand instead of using a regexp.
 func ParseKey(key string) Info {
 	segs := strings.Split(key, "/")

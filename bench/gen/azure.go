@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Azure Activity Log, blob-export schema (FACTS §2; samples
+// Azure Activity Log, blob-export schema (docs/sources.md, "Layouts"; samples
 // azure_*_export.json and the msdocs and elastic records).
 
 type azSub struct {

@@ -1,8 +1,8 @@
 // Package gen writes deterministic, realistic CloudTrail and Azure
 // Activity Log archives for demos, end-to-end tests and benchmarks.
 //
-// The layouts follow docs FACTS §1–2 exactly; record shapes are copied
-// from the public samples in /work/shared/samples. Noise dominates (SSM
+// The layouts follow docs/sources.md ("Layouts") exactly; record shapes are copied
+// from the public samples in testdata/samples. Noise dominates (SSM
 // agent heartbeats, S3 data events, STS, KMS, EC2 reads; Azure control
 // plane writes and actions), a small planted share is T1021.008 activity
 // listed in the returned []Truth, and a few tricky negatives that a

@@ -97,7 +97,7 @@ func (s *Source) Open(ctx context.Context, o sources.Object) (io.ReadCloser, err
 	if o.ETag != "" && !strings.HasSuffix(o.Key, "/PT1H.json") {
 		// Read the blob that was listed: one replaced since fails with
 		// 412 (permanent). Activity Log hour blobs are append blobs that
-		// grow during their hour (FACTS §2); growth is not a replacement,
+		// grow during their hour (docs/sources.md, "Layouts"); growth is not a replacement,
 		// so they are read as they are now.
 		etag := azcore.ETag(`"` + o.ETag + `"`)
 		opts = &blob.DownloadStreamOptions{AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &etag}}}
