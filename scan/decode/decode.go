@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -76,9 +75,6 @@ type Result struct {
 	PartialEnd bool // JSON Lines whose last line has no newline and is incomplete
 }
 
-// ErrTooLarge is returned when an object decompresses past MaxObjectBytes.
-var ErrTooLarge = errors.New("decompressed object exceeds the size limit")
-
 // Decoder is reusable per worker: it keeps its gzip reader, its buffered
 // reader and its record buffer across objects.
 type Decoder struct {
@@ -135,11 +131,11 @@ func (d *Decoder) decode(r io.Reader, fn func(index int, raw []byte) error) (Res
 		if d.gz == nil {
 			gz, err := gzip.NewReader(in)
 			if err != nil {
-				return res, fmt.Errorf("gzip: %w", err)
+				return res, headerError(err)
 			}
 			d.gz = gz
 		} else if err := d.gz.Reset(in); err != nil {
-			return res, fmt.Errorf("gzip: %w", err)
+			return res, headerError(err)
 		}
 		src = gzipErrors{d.gz}
 	}
@@ -163,24 +159,27 @@ func (d *Decoder) decode(r io.Reader, fn func(index int, raw []byte) error) (Res
 		_, err = io.Copy(io.Discard, br)
 	}
 	res.Bytes = d.limits.MaxObjectBytes - d.lr.left
-	if err != nil && res.Gzip && errors.Is(err, io.ErrUnexpectedEOF) && !strings.Contains(err.Error(), "truncated gzip") {
-		err = fmt.Errorf("truncated gzip: %w", err)
+	if err != nil && res.Gzip && errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, ErrTruncatedGzip) {
+		// A gzip object whose JSON breaks off at the end of a sound
+		// stream was cut at a member's end.
+		err = fmt.Errorf("%w: %w", ErrTruncatedGzip, err)
 	}
 	return res, err
 }
 
-// gzipErrors names what failed when the gzip stream does: "flate: corrupt
-// input" alone does not tell an operator it was the compression.
+// headerError classes a gzip header that cannot be read, even a short
+// one, as corrupt: the magic bytes promised gzip and what follows is not.
+func headerError(err error) error {
+	return class(ErrCorruptGzip, "gzip: %w", err)
+}
+
+// gzipErrors classes what failed when the gzip stream does (gzipError).
 type gzipErrors struct{ r io.Reader }
 
 func (g gzipErrors) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
-	switch {
-	case err == nil, err == io.EOF:
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		err = fmt.Errorf("truncated gzip: %w", err)
-	default:
-		err = fmt.Errorf("corrupt gzip: %w", err)
+	if err != nil && err != io.EOF {
+		err = gzipError(err)
 	}
 	return n, err
 }
@@ -225,7 +224,7 @@ func (d *Decoder) records(br *bufio.Reader, res *Result, fn func(int, []byte) er
 		res.Format = FormatEnvelope
 		return d.envelope(br, "[", res, fn)
 	} else if c[0] != '{' {
-		return fmt.Errorf("not JSON records: the object starts with %q", c)
+		return fmt.Errorf("%w: the object starts with %q", ErrNotJSON, c)
 	}
 	if d.firstLineIsRecord(br) {
 		res.Format = FormatLines
@@ -269,15 +268,15 @@ func (d *Decoder) envelope(br *bufio.Reader, key string, res *Result, fn func(in
 	if key == "[" {
 		key = "top-level array"
 	} else if err := skipSpace(br); err != nil {
-		return fmt.Errorf("envelope: %q has no value: %w", key, unexpected(err))
+		return class(ErrEnvelope, "envelope: %q has no value: %w", key, unexpected(err))
 	}
 	if c, _ := br.Peek(1); c[0] != '[' {
-		return fmt.Errorf("envelope: %q is not an array", key)
+		return class(ErrEnvelope, "envelope: %q is not an array", key)
 	}
 	br.Discard(1)
 	for index := 0; ; index++ {
 		if err := skipSpace(br); err != nil {
-			return fmt.Errorf("envelope breaks off after %d records: %w", index, unexpected(err))
+			return class(ErrTruncatedJSON, "envelope breaks off after %d records: %w", index, unexpected(err))
 		}
 		if c, _ := br.Peek(1); c[0] == ']' {
 			br.Discard(1)
@@ -285,11 +284,11 @@ func (d *Decoder) envelope(br *bufio.Reader, key string, res *Result, fn func(in
 		}
 		if index > 0 {
 			if c, _ := br.Peek(1); c[0] != ',' {
-				return fmt.Errorf("envelope: expected , or ] after record %d, found %q", index-1, c)
+				return class(ErrEnvelope, "envelope: expected , or ] after record %d, found %q", index-1, c)
 			}
 			br.Discard(1)
 			if err := skipSpace(br); err != nil {
-				return fmt.Errorf("envelope breaks off after %d records: %w", index, unexpected(err))
+				return class(ErrTruncatedJSON, "envelope breaks off after %d records: %w", index, unexpected(err))
 			}
 		}
 		if err := d.value(br, index, res, fn); err != nil {
@@ -326,7 +325,7 @@ func (d *Decoder) value(br *bufio.Reader, index int, res *Result, fn func(int, [
 		raw, problem, err = d.scanValue(br)
 	}
 	if err != nil {
-		return fmt.Errorf("record %d breaks off: %w", index, unexpected(err))
+		return class(ErrTruncatedJSON, "record %d breaks off: %w", index, unexpected(err))
 	}
 	return d.emit(raw, problem, index, res, fn)
 }
