@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -212,23 +211,27 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// reasonClass turns an object error into a short, countable reason.
+// reasonClass turns an object error into a short, countable reason. It
+// looks only at the error's classes (errors.Is, errors.As), never at its
+// text, so rewording a message leaves the summary's counts alone. The
+// order matters where a chain holds two classes: a record that breaks
+// off because the gzip stream did is a gzip failure.
 func reasonClass(err error) string {
-	msg := err.Error()
+	var dl *DownloadError
 	switch {
 	case errors.Is(err, decode.ErrTooLarge):
 		return "decompressed size limit"
-	case strings.Contains(msg, "truncated gzip"):
+	case errors.Is(err, decode.ErrTruncatedGzip):
 		return "truncated gzip"
-	case strings.Contains(msg, "gzip"), strings.Contains(msg, "flate"):
+	case errors.Is(err, decode.ErrCorruptGzip):
 		return "corrupt gzip"
-	case strings.Contains(msg, "breaks off"):
+	case errors.Is(err, decode.ErrTruncatedJSON):
 		return "truncated JSON"
-	case strings.Contains(msg, "not JSON"):
+	case errors.Is(err, decode.ErrNotJSON):
 		return "not JSON"
-	case strings.Contains(msg, "envelope"):
+	case errors.Is(err, decode.ErrEnvelope):
 		return "broken envelope"
-	case strings.HasPrefix(msg, "download"):
+	case errors.As(err, &dl):
 		return "download failed"
 	}
 	return "read error"

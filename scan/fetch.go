@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/retrohunt/retrohunt/sources"
@@ -108,10 +107,10 @@ func download(ctx context.Context, j job, buf *bytes.Buffer, attempts int) error
 	}
 	attempts = tries // the error says how many were made
 	if err != nil && attempts > 1 && !j.src.IsPermanent(err) {
-		return fmt.Errorf("download (%d attempts): %w", attempts, err)
+		return &DownloadError{Attempts: attempts, Err: err}
 	}
 	if err != nil {
-		return fmt.Errorf("download: %w", err)
+		return &DownloadError{Err: err}
 	}
 	return nil
 }

@@ -127,12 +127,16 @@ func eventTime(ev *udm.Event) (time.Time, bool) {
 	return t.UTC(), true
 }
 
+// skipReason names why udm.Map refused a record by the error's class
+// alone, so that the summary counts classes, not messages.
 func skipReason(err error) string {
 	switch {
 	case errors.Is(err, udm.ErrNotObject):
 		return "record is not a JSON object"
 	case errors.Is(err, udm.ErrUnrecognised):
 		return "unrecognised record"
+	case errors.Is(err, udm.ErrMalformed):
+		return decode.ReasonMalformed
 	}
-	return err.Error()
+	return "record not mapped"
 }

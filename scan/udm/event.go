@@ -38,6 +38,9 @@ var ErrNotObject = errors.New("record is not a JSON object")
 // nor an Azure Activity record.
 var ErrUnrecognised = errors.New("record is neither CloudTrail nor Azure Activity (no eventVersion/eventSource, no operationName/resourceId)")
 
+// ErrMalformed is returned for a record that is not well-formed JSON.
+var ErrMalformed = errors.New("malformed JSON")
+
 // Map is the reference mapper: it decodes the whole record with
 // encoding/json and applies Table. It is slow and obviously right; the
 // fast path must agree with it.
@@ -46,10 +49,10 @@ func Map(raw []byte) (*Event, error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("malformed JSON: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if dec.More() {
-		return nil, errors.New("malformed JSON: data after the record")
+		return nil, fmt.Errorf("%w: data after the record", ErrMalformed)
 	}
 	doc, ok := v.(map[string]any)
 	if !ok {
