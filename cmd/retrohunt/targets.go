@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io/fs"
-	"strings"
 	"time"
 
 	"github.com/retrohunt/retrohunt/scan"
@@ -50,11 +48,11 @@ func openTarget(ctx context.Context, arg string, f *sourceFlags, connections int
 		if ctx.Err() != nil {
 			return scan.Target{}, ctx.Err()
 		}
-		msg := open.Explain(err)
-		if errors.Is(err, fs.ErrNotExist) || strings.HasPrefix(msg, "unknown archive URL scheme") {
-			return scan.Target{}, usageError{errors.New(msg)}
+		err = open.Explained(err)
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, open.ErrUnknownScheme) {
+			return scan.Target{}, usageError{err}
 		}
-		return scan.Target{}, fmt.Errorf("%s", msg)
+		return scan.Target{}, err
 	}
 	// No retry wrapper: the SDKs retry requests (--max-attempts), and the
 	// scan downloads an object again only when its body breaks off.

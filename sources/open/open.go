@@ -41,6 +41,10 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
+// ErrUnknownScheme is returned by Open for an archive URL of a scheme it
+// does not read (a usage error).
+var ErrUnknownScheme = errors.New("unknown archive URL scheme")
+
 // Open returns the Source arg names and the key prefix inside it. For
 // remote stores it makes one listing request under the prefix first, so
 // that a wrong bucket, container, region or credential fails here with an
@@ -65,7 +69,7 @@ func Open(ctx context.Context, arg string, o Options) (src sources.Source, prefi
 	case "azblob", "https", "http":
 		return openAzure(ctx, arg, o)
 	}
-	return nil, "", fmt.Errorf("unknown archive URL scheme %q (want a path, file://, s3://, azblob:// or https://<account>.blob.core.windows.net/)", scheme)
+	return nil, "", fmt.Errorf("%w %q (want a path, file://, s3://, azblob:// or https://<account>.blob.core.windows.net/)", ErrUnknownScheme, scheme)
 }
 
 func openS3(ctx context.Context, arg string, o Options) (sources.Source, string, error) {
