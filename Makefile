@@ -54,7 +54,7 @@ FUZZ_TARGETS := \
 	./scan/udm:FuzzMap \
 	./scan:FuzzFastPath \
 	./scan/decode:FuzzDecodeUnchecked \
-	./scan/decode:FuzzStructure \
+	./scan/internal/structure:FuzzStructure \
 	./scan/fast:FuzzMatcher
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

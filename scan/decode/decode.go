@@ -9,7 +9,6 @@ package decode
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -82,12 +81,10 @@ type Decoder struct {
 	gz     *gzip.Reader
 	br     *bufio.Reader
 	lr     limitedReader
-	buf    []byte
-
-	// The fast path (DecodeUnchecked): records are not validated here,
-	// and the reader over the decompressed stream is kept.
-	unchecked bool
-	dbr       *bufio.Reader
+	// dbr buffers the decompressed stream for the splitter; br buffers
+	// compressed bytes for the gzip reader.
+	dbr *bufio.Reader
+	buf []byte // a record larger than dbr's buffer, copied
 }
 
 // NewDecoder returns a Decoder with the given limits (zero fields take
@@ -98,24 +95,39 @@ func NewDecoder(l Limits) *Decoder {
 
 // Decode reads one object and calls fn for every record with its 0-based
 // index (position in Records, or line number for JSON Lines) and its
-// bytes exactly as stored. raw is valid only until fn returns.
+// bytes exactly as stored. raw may point into the decoder's read buffer:
+// it is valid only until fn returns.
 //
 // Damage that ends the object (corrupt or truncated gzip, an envelope
 // that breaks off, the size limit) is returned as an error after the
 // records before it were handed on; damage confined to one record is
 // listed in Result.Skipped and decoding goes on.
 func (d *Decoder) Decode(r io.Reader, fn func(index int, raw []byte) error) (Result, error) {
-	d.unchecked = false
-	return d.decode(r, fn)
+	return d.decode(r, validate, fn)
 }
 
-func (d *Decoder) decode(r io.Reader, fn func(index int, raw []byte) error) (Result, error) {
+// DecodeUnchecked is Decode for the fast path. It splits the object the
+// same way, with the same object-level errors and the same skips for
+// records that are not objects, too large or too deep, but it does not
+// check that a record is well-formed JSON: fn checks the records it
+// looks at and returns ErrMalformed for a bad one, which is then counted
+// and listed as Decode would have.
+//
+// Splitting allocates nothing per record unless a record is larger than
+// the read buffer (256 KiB).
+func (d *Decoder) DecodeUnchecked(r io.Reader, fn func(index int, raw []byte) error) (Result, error) {
+	return d.decode(r, unchecked, fn)
+}
+
+// decode is Decode and DecodeUnchecked: one splitter, the policy says
+// what becomes of the records it finds.
+func (d *Decoder) decode(r io.Reader, out policy, fn func(int, []byte) error) (Result, error) {
 	var (
 		res   Result
 		in    io.Reader = d.br
 		magic []byte
 	)
-	if br, ok := r.(*bytes.Reader); ok && d.unchecked {
+	if br, ok := r.(*bytes.Reader); ok {
 		// Fast path: gzip reads a buffered object directly, which
 		// decodes faster than through a bufio.Reader.
 		var m [2]byte
@@ -140,19 +152,13 @@ func (d *Decoder) decode(r io.Reader, fn func(index int, raw []byte) error) (Res
 		src = gzipErrors{d.gz}
 	}
 	d.lr = limitedReader{r: src, left: d.limits.MaxObjectBytes}
-	// A second buffered reader over the decompressed stream: the first one
-	// buffers compressed bytes for the gzip reader.
-	var br *bufio.Reader
-	if d.unchecked {
-		if d.dbr == nil {
-			d.dbr = bufio.NewReaderSize(&d.lr, 256<<10)
-		}
-		d.dbr.Reset(&d.lr)
-		br = d.dbr
-	} else {
-		br = bufio.NewReaderSize(&d.lr, 256<<10)
+	if d.dbr == nil {
+		d.dbr = bufio.NewReaderSize(&d.lr, 256<<10)
 	}
-	err := d.records(br, &res, fn)
+	d.dbr.Reset(&d.lr)
+	br := d.dbr
+	sp := splitter{d: d, br: br, res: &res, out: out, fn: fn}
+	err := sp.records()
 	if err == nil {
 		// Read to the end even after the last record: only there does gzip
 		// check its CRC and length, which is how a truncated object shows.
@@ -202,238 +208,3 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	l.left -= int64(n)
 	return n, err
 }
-
-func (d *Decoder) records(br *bufio.Reader, res *Result, fn func(int, []byte) error) error {
-	// A UTF-8 byte order mark is not JSON; drop it.
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xef, 0xbb, 0xbf}) {
-		br.Discard(3)
-	}
-	if err := skipSpace(br); err != nil {
-		if err == io.EOF {
-			res.Format = FormatEmpty
-			return nil
-		}
-		return err
-	}
-	if key, ok := envelopeKey(br); ok {
-		res.Format = FormatEnvelope
-		return d.envelope(br, key, res, fn)
-	}
-	if c, _ := br.Peek(1); c[0] == '[' {
-		// A bare JSON array of records, as some export tools write.
-		res.Format = FormatEnvelope
-		return d.envelope(br, "[", res, fn)
-	} else if c[0] != '{' {
-		return fmt.Errorf("%w: the object starts with %q", ErrNotJSON, c)
-	}
-	if d.firstLineIsRecord(br) {
-		res.Format = FormatLines
-		if d.unchecked {
-			return d.linesUnchecked(br, res, fn)
-		}
-		return d.lines(br, res, fn)
-	}
-	res.Format = FormatStream
-	return d.stream(br, res, fn)
-}
-
-// envelopeKey reports whether the object starts with {"Records": or
-// {"records": and consumes up to the colon.
-func envelopeKey(br *bufio.Reader) (string, bool) {
-	head, _ := br.Peek(64)
-	if len(head) == 0 || head[0] != '{' {
-		return "", false
-	}
-	i := 1
-	for i < len(head) && isSpace(head[i]) {
-		i++
-	}
-	for _, key := range []string{`"Records"`, `"records"`} {
-		if !bytes.HasPrefix(head[i:], []byte(key)) {
-			continue
-		}
-		j := i + len(key)
-		for j < len(head) && isSpace(head[j]) {
-			j++
-		}
-		if j < len(head) && head[j] == ':' {
-			br.Discard(j + 1)
-			return key[1 : len(key)-1], true
-		}
-	}
-	return "", false
-}
-
-func (d *Decoder) envelope(br *bufio.Reader, key string, res *Result, fn func(int, []byte) error) error {
-	if key == "[" {
-		key = "top-level array"
-	} else if err := skipSpace(br); err != nil {
-		return class(ErrEnvelope, "envelope: %q has no value: %w", key, unexpected(err))
-	}
-	if c, _ := br.Peek(1); c[0] != '[' {
-		return class(ErrEnvelope, "envelope: %q is not an array", key)
-	}
-	br.Discard(1)
-	for index := 0; ; index++ {
-		if err := skipSpace(br); err != nil {
-			return class(ErrTruncatedJSON, "envelope breaks off after %d records: %w", index, unexpected(err))
-		}
-		if c, _ := br.Peek(1); c[0] == ']' {
-			br.Discard(1)
-			return nil // what follows the array (other keys, "}") carries no records
-		}
-		if index > 0 {
-			if c, _ := br.Peek(1); c[0] != ',' {
-				return class(ErrEnvelope, "envelope: expected , or ] after record %d, found %q", index-1, c)
-			}
-			br.Discard(1)
-			if err := skipSpace(br); err != nil {
-				return class(ErrTruncatedJSON, "envelope breaks off after %d records: %w", index, unexpected(err))
-			}
-		}
-		if err := d.value(br, index, res, fn); err != nil {
-			return err
-		}
-	}
-}
-
-func (d *Decoder) stream(br *bufio.Reader, res *Result, fn func(int, []byte) error) error {
-	for index := 0; ; index++ {
-		if err := skipSpace(br); err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return err
-		}
-		if err := d.value(br, index, res, fn); err != nil {
-			return err
-		}
-	}
-}
-
-// value reads one JSON value, checks it is a well-formed object within
-// the limits and hands it on, or records why it was skipped.
-func (d *Decoder) value(br *bufio.Reader, index int, res *Result, fn func(int, []byte) error) error {
-	var (
-		raw     []byte
-		problem string
-		err     error
-	)
-	if d.unchecked {
-		raw, problem, err = d.scanValueFast(br)
-	} else {
-		raw, problem, err = d.scanValue(br)
-	}
-	if err != nil {
-		return class(ErrTruncatedJSON, "record %d breaks off: %w", index, unexpected(err))
-	}
-	return d.emit(raw, problem, index, res, fn)
-}
-
-func (d *Decoder) emit(raw []byte, problem string, index int, res *Result, fn func(int, []byte) error) error {
-	switch {
-	case problem != "":
-	case len(raw) == 0 || raw[0] != '{':
-		problem = "record is not a JSON object"
-	case !d.unchecked && !json.Valid(raw):
-		problem = ReasonMalformed
-	}
-	if problem != "" {
-		res.Skipped = append(res.Skipped, Skip{Index: index, Reason: problem})
-		return nil
-	}
-	res.Records++
-	err := fn(index, raw)
-	if d.unchecked && err == ErrMalformed {
-		res.Records--
-		res.Skipped = append(res.Skipped, Skip{Index: index, Reason: ReasonMalformed})
-		return nil
-	}
-	return err
-}
-
-// firstLineIsRecord tells JSON Lines from pretty-printed JSON: in JSON
-// Lines the first line is a whole value.
-func (d *Decoder) firstLineIsRecord(br *bufio.Reader) bool {
-	head, _ := br.Peek(br.Size())
-	nl := bytes.IndexByte(head, '\n')
-	if nl < 0 {
-		// One line longer than the buffer, or a single line without a
-		// newline: either way it is one record per line.
-		return len(head) == br.Size() || json.Valid(head)
-	}
-	return json.Valid(head[:nl])
-}
-
-func (d *Decoder) lines(br *bufio.Reader, res *Result, fn func(int, []byte) error) error {
-	max := d.limits.MaxRecordBytes
-	for index := 0; ; index++ {
-		d.buf = d.buf[:0]
-		tooBig := false
-		var err error
-		for {
-			var chunk []byte
-			chunk, err = br.ReadSlice('\n')
-			if !tooBig {
-				if len(d.buf)+len(chunk) > max+1 {
-					tooBig = true
-				} else {
-					d.buf = append(d.buf, chunk...)
-				}
-			}
-			if err != bufio.ErrBufferFull {
-				break
-			}
-		}
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("line %d: %w", index, unexpected(err))
-		}
-		line := bytes.TrimSpace(d.buf)
-		last := err == io.EOF
-		switch {
-		case tooBig:
-			res.Skipped = append(res.Skipped, Skip{Index: index, Reason: fmt.Sprintf("record exceeds %d bytes", max)})
-		case len(line) == 0:
-		case last && !json.Valid(line):
-			// An hourly append blob grows while its hour is open; its
-			// last line can be half written. Not damage by itself.
-			res.PartialEnd = true
-		default:
-			if err := d.emit(line, depthProblem(line, d.limits.MaxDepth), index, res, fn); err != nil {
-				return err
-			}
-		}
-		if last {
-			return nil
-		}
-	}
-}
-
-func unexpected(err error) error {
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	return err
-}
-
-func skipSpace(br *bufio.Reader) error {
-	for {
-		buf, err := br.Peek(1)
-		if err != nil {
-			return err
-		}
-		if !isSpace(buf[0]) {
-			return nil
-		}
-		// Skip every buffered space at once.
-		n := br.Buffered()
-		b, _ := br.Peek(n)
-		i := 0
-		for i < len(b) && isSpace(b[i]) {
-			i++
-		}
-		br.Discard(i)
-	}
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }

@@ -1,6 +1,6 @@
 //go:build !purego
 
-package decode
+package structure
 
 import (
 	"unsafe"
@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// blockState is structure's state as structBlocksAVX2 reads and writes
+// blockState is Scanner's state as structBlocksAVX2 reads and writes
 // it.
 type blockState struct {
 	depth    int64
@@ -30,11 +30,11 @@ var haveBlocks = cpu.X86.HasAVX2 && cpu.X86.HasBMI1 && cpu.X86.HasPOPCNT && cpu.
 
 // blocks runs the block scanner on buf[i:] when it can: it returns the
 // end of the value, or -1 and where the slow path has to go on.
-func (s *structure) blocks(buf []byte, i int) (end, next int) {
+func (s *Scanner) blocks(buf []byte, i int) (end, next int) {
 	if !haveBlocks || s.escaped || len(buf)-i < 64 {
 		return -1, i
 	}
-	st := blockState{depth: int64(s.depth), maxDepth: int64(s.maxDepth)}
+	st := blockState{depth: int64(s.depth), maxDepth: int64(s.MaxDepth)}
 	if s.inString {
 		st.inString = -1
 	}
@@ -44,6 +44,9 @@ func (s *structure) blocks(buf []byte, i int) (end, next int) {
 	end, next = structBlocksAVX2((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(buf)), i)), len(buf)-i, &st)
 	s.depth, s.inString, s.tooDeep = int(st.depth), st.inString != 0, st.tooDeep != 0
 	if end >= 0 {
+		// The kernel's string state is that of the whole block; where
+		// the value ends, at a close bracket, no string is open.
+		s.inString = false
 		return i + end, i + end
 	}
 	return -1, i + next
