@@ -1,6 +1,11 @@
 package fast
 
-import "bytes"
+import (
+	"bytes"
+	"math"
+
+	"github.com/retrohunt/retrohunt/scan/internal/structure"
+)
 
 // recognised reports whether rec, a JSON object, certainly has a
 // top-level key by which udm.Detect recognises a CloudTrail or Azure
@@ -8,6 +13,11 @@ import "bytes"
 // values without decoding them; whenever it is unsure (an escaped key
 // that might be the one, bytes that are not JSON) it says false, and the
 // record takes the reference path, which decides.
+//
+// Walking keys, colons and commas is this function's own job (the
+// splitter never looks inside a record); where a string or a value ends
+// it asks the splitter's scanner (scan/internal/structure), so that
+// strings, escapes and depth are followed by one piece of code.
 func recognised(rec []byte) bool {
 	var (
 		evt     []byte
@@ -97,78 +107,39 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
+// noLimit is the depth limit of the structure scans here: recognised
+// only needs where a value ends, and a high limit keeps the block
+// scanner on its counting fast path.
+const noLimit = math.MaxInt32
+
 // stringEnd returns the index of the quote that closes the string whose
 // body starts at b[i], and whether the body holds an escape; -1 when the
-// string does not end.
+// string does not end. The string's end is found by the same scanner
+// that splits records (scan/internal/structure).
 func stringEnd(b []byte, i int) (int, bool) {
-	// Fast path: keys and many values are short and plain.
-	for j := i; j < len(b) && j < i+24; j++ {
-		switch b[j] {
-		case '"':
-			return j, false
-		case '\\':
-			return stringEndSlow(b, i)
-		}
+	var s structure.Scanner
+	end := s.String(b, i)
+	if end < 0 {
+		return -1, false
 	}
-	return stringEndSlow(b, i)
-}
-
-func stringEndSlow(b []byte, i int) (int, bool) {
-	esc := false
-	for {
-		j := bytes.IndexByte(b[i:], '"')
-		if j < 0 {
-			return -1, esc
-		}
-		q := i + j
-		n := 0
-		for k := q - 1; k >= i && b[k] == '\\'; k-- {
-			n++
-		}
-		if !esc {
-			esc = n > 0 || bytes.IndexByte(b[i:q], '\\') >= 0
-		}
-		if n&1 == 0 {
-			return q, esc
-		}
-		i = q + 1
-	}
+	return end - 1, bytes.IndexByte(b[i:end-1], '\\') >= 0
 }
 
 // skipValue returns the index just past the JSON value at b[i], or -1.
-// It follows strings and bracket depth only, which is exact for valid
-// JSON.
+// Strings, objects and arrays end where the record splitter's scanner
+// says (strings, escapes and bracket depth, which is exact for valid
+// JSON); any other value at the next delimiter or space.
 func skipValue(b []byte, i int) int {
 	if i >= len(b) {
 		return -1
 	}
 	switch b[i] {
 	case '"':
-		end, _ := stringEnd(b, i+1)
-		if end < 0 {
-			return -1
-		}
-		return end + 1
+		var s structure.Scanner
+		return s.String(b, i+1)
 	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				end, _ := stringEnd(b, i+1)
-				if end < 0 {
-					return -1
-				}
-				i = end
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return -1
+		s := structure.Scanner{MaxDepth: noLimit}
+		return s.Scan(b, i)
 	}
 	for i < len(b) {
 		switch b[i] {
