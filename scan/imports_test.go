@@ -10,12 +10,13 @@ import (
 // explain (what the report and explain commands print) and sweep (the
 // nightly-sweep protocol: state, shards, checkpoints) below it; scan,
 // output and sources below them. sources never import scan or output,
-// scan never imports a cloud SDK, output/text (terminal formatting)
-// imports nothing of ours, and nothing below cmd imports report, explain
-// or sweep, which do not import each other or cmd. bench sits above the
-// engine and drives it: scan's non-test packages never import it (go
-// list -deps without -test leaves out the _test.go files, some of which
-// take their corpus from bench/gen).
+// scan never imports a cloud SDK, output/text (terminal formatting) and
+// scan/internal/structure (the JSON structure scanner that scan/decode
+// and scan/fast share) import nothing of ours, and nothing below cmd
+// imports report, explain or sweep, which do not import each other or
+// cmd. bench sits above the engine and drives it: scan's non-test
+// packages never import it (go list -deps without -test leaves out the
+// _test.go files, some of which take their corpus from bench/gen).
 func TestImportsFlowDownward(t *testing.T) {
 	deps := func(pkg string) []string {
 		out, err := exec.Command("go", "list", "-deps", pkg).Output()
@@ -39,6 +40,7 @@ func TestImportsFlowDownward(t *testing.T) {
 	check(mod+"scan/...", append([]string{"github.com/aws", "github.com/Azure", mod + "sources/s3", mod + "sources/azblob", mod + "bench"}, above...)...)
 	check(mod+"output/...", append([]string{"github.com/aws", "github.com/Azure"}, above...)...)
 	check(mod+"output/text", mod+"scan", mod+"sources", mod+"output/lake", mod+"cmd")
+	check(mod+"scan/internal/structure", mod+"scan/decode", mod+"scan/fast", mod+"scan/udm", mod+"scan/rule", mod+"sources", mod+"output")
 	check(mod+"report/...", mod+"cmd", mod+"explain", mod+"sweep", mod+"scan")
 	check(mod+"explain/...", mod+"cmd", mod+"report", mod+"sweep")
 	check(mod+"sweep/...", mod+"cmd", mod+"report", mod+"explain")
