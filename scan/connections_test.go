@@ -8,66 +8,21 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/retrohunt/retrohunt/internal/reqgate"
 	"github.com/retrohunt/retrohunt/sources"
 )
 
-// reqGate counts a store's requests in flight and keeps their maximum.
-// Requests of the held kinds wait until want requests are in flight at
-// once; from then on nothing waits. A scan that serialises requests, or
-// holds a slot while it waits on another stage, never opens the gate.
-type reqGate struct {
-	want     int64
-	inFlight atomic.Int64
-	max      atomic.Int64
-	once     sync.Once
-	open     chan struct{}
-}
-
-func newReqGate(want int) *reqGate { return &reqGate{want: int64(want), open: make(chan struct{})} }
-
-func (g *reqGate) enter(hold bool) {
-	n := g.inFlight.Add(1)
-	for m := g.max.Load(); n > m && !g.max.CompareAndSwap(m, n); m = g.max.Load() {
-	}
-	if n >= g.want {
-		g.once.Do(func() { close(g.open) })
-	}
-	if hold {
-		<-g.open
-	}
-}
-
-func (g *reqGate) leave() { g.inFlight.Add(-1) }
-
-// watch fails t when the gate has not opened after a minute, so that a
-// scan which never reaches the cap fails instead of hanging until go
-// test's -timeout. A passing run never waits for it.
-func (g *reqGate) watch(t *testing.T) (stop func()) {
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-g.open:
-		case <-done:
-		case <-time.After(time.Minute):
-			t.Errorf("requests never reached %d in flight at once (at most %d)", g.want, g.max.Load())
-			g.once.Do(func() { close(g.open) })
-		}
-	}()
-	return func() { close(done) }
-}
-
-// gatedStore is an in-memory Source whose requests go through a reqGate:
+// gatedStore is an in-memory Source whose requests go through a reqgate.Gate:
 // a listing is in flight while it fetches a page (pageSize keys), not
 // while fn runs; an opened body is in flight until it is closed.
 type gatedStore struct {
 	objects  []sources.Object // sorted by key
 	bodies   map[string][]byte
 	pageSize int
-	gate     *reqGate
+	gate     *reqgate.Gate
 	holdList bool // hold List pages at the gate
 	holdGet  bool // hold opened bodies at the gate
 }
@@ -83,8 +38,8 @@ func (s *gatedStore) List(ctx context.Context, prefix string, fn func(sources.Ob
 		}
 	}
 	for first := true; first || len(page) > 0; first = false {
-		s.gate.enter(s.holdList)
-		s.gate.leave()
+		s.gate.Enter(s.holdList)
+		s.gate.Leave()
 		n := min(s.pageSize, len(page))
 		for _, o := range page[:n] {
 			if err := fn(o); err != nil {
@@ -97,8 +52,8 @@ func (s *gatedStore) List(ctx context.Context, prefix string, fn func(sources.Ob
 }
 
 func (s *gatedStore) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
-	s.gate.enter(false)
-	s.gate.leave()
+	s.gate.Enter(false)
+	s.gate.Leave()
 	seen := map[string]bool{}
 	for _, o := range s.objects {
 		rest, ok := strings.CutPrefix(o.Key, prefix)
@@ -116,17 +71,17 @@ func (s *gatedStore) ListDirs(ctx context.Context, prefix string, fn func(string
 }
 
 func (s *gatedStore) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
-	s.gate.enter(s.holdGet)
+	s.gate.Enter(s.holdGet)
 	return &gatedBody{Reader: bytes.NewReader(s.bodies[o.Key]), g: s.gate}, nil
 }
 
 type gatedBody struct {
 	io.Reader
-	g    *reqGate
+	g    *reqgate.Gate
 	once sync.Once
 }
 
-func (b *gatedBody) Close() error { b.once.Do(b.g.leave); return nil }
+func (b *gatedBody) Close() error { b.once.Do(b.g.Leave); return nil }
 
 func (s *gatedStore) IsNotExist(error) bool          { return false }
 func (s *gatedStore) IsPermanent(error) bool         { return false }
@@ -138,7 +93,7 @@ func (s *gatedStore) add(key string, body []byte) {
 func (s *gatedStore) sorted() {
 	sort.Slice(s.objects, func(i, j int) bool { return s.objects[i].Key < s.objects[j].Key })
 }
-func newGatedStore(g *reqGate, pageSize int) *gatedStore {
+func newGatedStore(g *reqgate.Gate, pageSize int) *gatedStore {
 	return &gatedStore{bodies: map[string][]byte{}, pageSize: pageSize, gate: g}
 }
 
@@ -210,9 +165,9 @@ func TestConnectionsIsOneCap(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			g := newReqGate(conns)
+			g := reqgate.New(conns)
 			if c.wantOpen {
-				defer g.watch(t)()
+				defer g.Watch(t)()
 			}
 			s := newGatedStore(g, 2)
 			s.holdList, s.holdGet = c.holdList, c.holdGet
@@ -238,7 +193,7 @@ func TestConnectionsIsOneCap(t *testing.T) {
 				t.Fatalf("scanned %d objects (%d failed), %d records; want %d objects, %d records; failures %v",
 					sum.ObjectsScanned, sum.ObjectsFailed, sum.Records, n, records, sum.Failures)
 			}
-			got := g.max.Load()
+			got := g.Max()
 			if got > conns {
 				t.Fatalf("%d requests in flight at once, over the cap of %d", got, conns)
 			}

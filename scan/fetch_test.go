@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/retrohunt/retrohunt/internal/reqgate"
 	"github.com/retrohunt/retrohunt/sources"
 )
 
@@ -55,7 +56,7 @@ func TestDownloadRetriesBrokenBodiesOnly(t *testing.T) {
 	always := func(err error) func(int64) error { return func(int64) error { return err } }
 	f := func(name string, openErr func(int64) error, breakOff func(int64) bool, wantOpens int64, wantErr error) {
 		t.Helper()
-		s := &flakyStore{gatedStore: *newGatedStore(newReqGate(1), 1), openErr: openErr, breakOff: breakOff}
+		s := &flakyStore{gatedStore: *newGatedStore(reqgate.New(1), 1), openErr: openErr, breakOff: breakOff}
 		s.add("k", body)
 		var buf bytes.Buffer
 		err := download(context.Background(), job{src: s, obj: s.objects[0]}, &buf, 3)

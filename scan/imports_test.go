@@ -10,9 +10,10 @@ import (
 // explain (what the report and explain commands print) and sweep (the
 // nightly-sweep protocol: state, shards, checkpoints) below it; scan,
 // output and sources below them. sources never import scan or output,
-// scan never imports a cloud SDK, output/text (terminal formatting) and
+// scan never imports a cloud SDK, output/text (terminal formatting),
 // scan/internal/structure (the JSON structure scanner that scan/decode
-// and scan/fast share) import nothing of ours, and nothing below cmd
+// and scan/fast share) and internal/... (test support that packages on
+// several floors share) import nothing of ours, and nothing below cmd
 // imports report, explain or sweep, which do not import each other or
 // cmd. bench sits above the engine and drives it: scan's non-test
 // packages never import it (go list -deps without -test leaves out the
@@ -44,4 +45,5 @@ func TestImportsFlowDownward(t *testing.T) {
 	check(mod+"report/...", mod+"cmd", mod+"explain", mod+"sweep", mod+"scan")
 	check(mod+"explain/...", mod+"cmd", mod+"report", mod+"sweep")
 	check(mod+"sweep/...", mod+"cmd", mod+"report", mod+"explain")
+	check(mod+"internal/...", append([]string{mod + "scan", mod + "sources", mod + "output", mod + "bench"}, above...)...)
 }

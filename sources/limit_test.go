@@ -7,6 +7,8 @@ import (
 	"io"
 	"sync"
 	"testing"
+
+	"github.com/retrohunt/retrohunt/internal/reqgate"
 )
 
 // slotsHeld is how many of l's slots are taken.
@@ -58,8 +60,8 @@ func TestLimitHoldsOpenUntilClose(t *testing.T) {
 // there).
 func TestLimiterOneCap(t *testing.T) {
 	const slots = 4
-	g := newGate(slots)
-	defer g.watch(t)()
+	g := reqgate.New(slots)
+	defer g.Watch(t)()
 	lim := NewLimiter(slots)
 	a := lim.Wrap(&fakeSource{keys: []string{"x", "y", "z"}, gate: g})
 	b := lim.Wrap(&fakeSource{keys: []string{"x", "y", "z"}, gate: g})
@@ -105,7 +107,7 @@ func TestLimiterOneCap(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := g.max.Load(); got != slots {
+	if got := g.Max(); got != slots {
 		t.Fatalf("at most %d requests in flight, want exactly the cap %d", got, slots)
 	}
 	if held := slotsHeld(a); held != 0 {
