@@ -8,8 +8,17 @@ import (
 )
 
 // naive is the scanner written the plain way, one byte and one switch at
-// a time, sharing no code with Scanner: the oracle for Scan.
-func naive(v []byte, maxDepth int) string {
+// a time, sharing no code with Scanner: the oracle for Scan. It stops at
+// the end of the first value ("end <offset> deep <tooDeep>").
+func naive(v []byte, maxDepth int) string { return follow(v, maxDepth, true) }
+
+// naiveAll follows all of v the plain way, past the ends of values (a
+// close bracket at depth 0 goes below 0), and reports its state.
+func naiveAll(v []byte, maxDepth int) string {
+	return strings.TrimPrefix(follow(v, maxDepth, false), "open ")
+}
+
+func follow(v []byte, maxDepth int, stopAtEnd bool) string {
 	depth, inString, escaped, tooDeep := 0, false, false, false
 	for i, c := range v {
 		switch {
@@ -29,40 +38,12 @@ func naive(v []byte, maxDepth int) string {
 				tooDeep = true
 			}
 		case c == '}' || c == ']':
-			if depth--; depth == 0 {
+			if depth--; depth == 0 && stopAtEnd {
 				return strings.Join([]string{"end", strconv.Itoa(i + 1), "deep", boolS(tooDeep)}, " ")
 			}
 		}
 	}
 	return strings.Join([]string{"open", strconv.Itoa(depth), boolS(inString), boolS(escaped), boolS(tooDeep)}, " ")
-}
-
-// naiveAll follows all of v the plain way, past the ends of values (a
-// close bracket at depth 0 goes below 0), and reports its state.
-func naiveAll(v []byte, maxDepth int) string {
-	depth, inString, escaped, tooDeep := 0, false, false, false
-	for _, c := range v {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			if depth++; depth > maxDepth {
-				tooDeep = true
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return strings.Join([]string{strconv.Itoa(depth), boolS(inString), boolS(escaped), boolS(tooDeep)}, " ")
 }
 
 // scanAll follows all of v with Scan, starting again after each value's
