@@ -75,7 +75,7 @@ bench:
 	mkdir -p bench/out
 	$(GO) test -run='^$$' -bench=. -benchmem ./scan/... ./output/... ./bench/... > bench/out/bench.txt; \
 	  status=$$?; cat bench/out/bench.txt; exit $$status
-	$(GO) run ./bench/cmd/throughput -size bench -rounds 3 -reference -cpuprofile bench/out/cpu.prof -out bench/out/throughput.md
+	$(GO) run ./bench/cmd/throughput -size bench -rounds 5 -reference -cpuprofile bench/out/cpu.prof -out bench/out/throughput.md
 	{ echo "# retrohunt benchmarks"; echo; echo "make bench, $$(date -u +%Y-%m-%dT%H:%MZ)"; echo; \
 	  echo "## Throughput: retrohunt scan vs klauspost gzip decompress-only and the reference path"; echo; cat bench/out/throughput.md; echo; \
 	  echo "## Go benchmarks"; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' bench/out/bench.txt; echo '```'; echo; \
