@@ -76,6 +76,41 @@ type Selection struct {
 	// output already (an append blob that grew, an object that failed
 	// half-way in an earlier run).
 	FromRecord int64
+	// Covered, when set, narrows FromRecord to the records whose event
+	// time lies in one of its spans (or that have none): an earlier run
+	// evaluated them with another window, so their hits are in the
+	// output, and the other records before FromRecord are evaluated now.
+	Covered []Span
+}
+
+// Span is an interval of event time, Since <= t < Until; a zero bound
+// is open.
+type Span struct {
+	Since time.Time `json:"since,omitzero"`
+	Until time.Time `json:"until,omitzero"`
+}
+
+// Contains reports whether t lies in s.
+func (s Span) Contains(t time.Time) bool {
+	return (s.Since.IsZero() || !t.Before(s.Since)) && (s.Until.IsZero() || t.Before(s.Until))
+}
+
+// evaluated reports whether a record's hits are in the output from an
+// earlier run (Selection.FromRecord and Covered); timed is false for a
+// record without an event time, which every window lets through.
+func (j *job) evaluated(index int, t time.Time, timed bool) bool {
+	if int64(index) >= j.from {
+		return false
+	}
+	if j.covered == nil || !timed {
+		return true
+	}
+	for _, s := range j.covered {
+		if s.Contains(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // ObjectStatus is how far a selected object was scanned.
@@ -106,11 +141,12 @@ type Target struct {
 }
 
 type job struct {
-	src  sources.Source
-	obj  sources.Object
-	info sources.Info
-	from int64         // Selection.FromRecord
-	data *bytes.Buffer // nil: the worker streams the object itself
+	src     sources.Source
+	obj     sources.Object
+	info    sources.Info
+	from    int64         // Selection.FromRecord
+	covered []Span        // Selection.Covered
+	data    *bytes.Buffer // nil: the worker streams the object itself
 }
 
 // Run scans every target and writes hits to w (w is not closed). It

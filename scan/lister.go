@@ -77,14 +77,17 @@ func (l *lister) target(ctx context.Context, t Target) error {
 // under the Limiter. Config.Select sees the target's own Source.
 func (l *lister) found(ctx context.Context, own, src sources.Source, f sources.Found) error {
 	sum := l.sum
-	var from int64
+	var (
+		from    int64
+		covered []Span
+	)
 	if l.cfg.Select != nil {
 		sel := l.cfg.Select(own, f.Object)
 		if !sel.Scan {
 			sum.notSelected(sel.Why)
 			return nil
 		}
-		from = sel.FromRecord
+		from, covered = sel.FromRecord, sel.Covered
 	}
 	uri := own.URI(f.Key)
 	if f.Archived {
@@ -101,7 +104,7 @@ func (l *lister) found(ctx context.Context, own, src sources.Source, f sources.F
 	sum.queued++
 	sum.mu.Unlock()
 	select {
-	case l.out <- job{src: src, obj: f.Object, info: f.Info, from: from}:
+	case l.out <- job{src: src, obj: f.Object, info: f.Info, from: from, covered: covered}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

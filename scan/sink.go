@@ -23,7 +23,7 @@ type recordSink struct {
 	w    *worker
 	uri  string
 	etag string
-	from int64 // Selection.FromRecord: hits before it are in the output
+	job  job // its Selection: job.evaluated records' hits are in the output
 
 	st     objectStats
 	hits   []output.Hit
@@ -33,7 +33,7 @@ type recordSink struct {
 
 func newRecordSink(ctx context.Context, w *worker, j job) *recordSink {
 	uri := j.src.URI(j.obj.Key)
-	return &recordSink{ctx: ctx, w: w, uri: uri, etag: j.obj.ETag, from: j.from,
+	return &recordSink{ctx: ctx, w: w, uri: uri, etag: j.obj.ETag, job: j,
 		st: objectStats{uri: uri, compressed: j.obj.Size}}
 }
 
@@ -84,10 +84,10 @@ func (s *recordSink) match(index int, raw []byte) error {
 		s.st.outOfWindow++
 		return nil
 	}
+	if s.job.evaluated(index, t, ok) {
+		return s.ctx.Err() // its hits are in the output from an earlier run
+	}
 	for _, r := range s.w.cfg.Rules {
-		if int64(index) < s.from {
-			break // its hits are in the output from an earlier run
-		}
 		if !r.Compiled.Match(ev) {
 			continue
 		}
