@@ -46,10 +46,14 @@ type Entry struct {
 	Hits   int64             `json:"hits"`
 	// Records is the number of records read, so that a run rescanning
 	// an append blob that grew can tell the old records from the new.
-	Records int64     `json:"records,omitempty"`
-	Ruleset string    `json:"ruleset"`
-	Run     string    `json:"run,omitempty"` // the run that recorded it
-	At      time.Time `json:"at"`
+	Records int64 `json:"records,omitempty"`
+	// Windows are the event-time windows the records before Records
+	// were evaluated for (merged, at most MaxWindows); none: all time,
+	// as in state files written before windows were kept.
+	Windows []scan.Span `json:"windows,omitempty"`
+	Ruleset string      `json:"ruleset"`
+	Run     string      `json:"run,omitempty"` // the run that recorded it
+	At      time.Time   `json:"at"`
 }
 
 // noStatus marks an entry decoded without a status: ObjectStatus's zero
@@ -79,7 +83,8 @@ type Outcome struct {
 	Reason  string
 	Hits    int64
 	Records int64
-	Ruleset string // Fingerprint of the rule set it was matched with
+	Windows []scan.Span // what the records before Records were evaluated for; nil: all time
+	Ruleset string      // Fingerprint of the rule set it was matched with
 }
 
 // RunInfo names a run in the state file and in conflict messages.
@@ -220,11 +225,22 @@ func (s *State) Get(uri string) (Entry, bool) {
 // Azure append blob that grew), if it failed or was skipped before, or
 // if it was scanned with another rule set.
 func (s *State) Need(uri, etag string, size int64, ruleset string) bool {
+	return s.NeedIn(uri, etag, size, ruleset, scan.Span{})
+}
+
+// NeedIn is Need for a run whose records must lie in window (a zero
+// bound is open): an object scanned for windows that do not hold it is
+// needed too, for the records outside them (Entry.Coverage).
+func (s *State) NeedIn(uri, etag string, size int64, ruleset string, window scan.Span) bool {
 	s.mu.Lock()
 	e, ok := s.doc.Objects[uri]
 	s.mu.Unlock()
-	return !ok || e.Status != scan.ObjectScanned || e.ETag != etag || e.Size != size || e.Ruleset != ruleset
+	return !ok || e.Status != scan.ObjectScanned || e.ETag != etag || e.Size != size || e.Ruleset != ruleset ||
+		!covers(e.Windows, window)
 }
+
+// Coverage is what the entry says was evaluated of its version.
+func (e Entry) Coverage() Coverage { return Coverage{Records: e.Records, Windows: e.Windows} }
 
 // ETag is the version of o that Need and Outcome compare: its ETag, or,
 // for a store without ETags (a local directory), its modification time
@@ -253,7 +269,7 @@ func (s *State) Record(o Outcome) {
 func (s *State) entry(o Outcome) Entry {
 	return Entry{
 		ETag: o.ETag, Size: o.Size, Status: o.Status, Reason: o.Reason,
-		Hits: o.Hits, Records: o.Records, Ruleset: o.Ruleset,
+		Hits: o.Hits, Records: o.Records, Windows: o.Windows, Ruleset: o.Ruleset,
 		Run: s.run.Run, At: s.now().UTC(),
 	}
 }
