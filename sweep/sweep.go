@@ -49,6 +49,12 @@ type Options struct {
 	// checkpoint, which also falls every minute and when the lake is
 	// Full; default DefaultCheckpointObjects.
 	CheckpointObjects int
+	// Window is the scan's event-time window (scan.Config.Window
+	// without its margin); zero bounds are open. The state remembers per
+	// object which windows its records were evaluated for, so that a run
+	// with another window (a backfill a day at a time) evaluates the
+	// records left out, exactly once.
+	Window scan.Span
 	// Lake configures the lake (PartitionBy, MaxRows, …). The sweep sets
 	// Explicit, when it keeps a state, and Adopt itself.
 	Lake lake.Options
@@ -78,7 +84,7 @@ type Sweep struct {
 	o     Options
 	every int
 
-	from sync.Map // uri → FromRecord, from Select (lister) to Done (writer)
+	from sync.Map // uri → earlier, from Select (lister) to Done (writer)
 	outs []state.Outcome
 	last time.Time
 }
@@ -149,17 +155,33 @@ func (s *Sweep) Select(src sources.Source, o sources.Object) scan.Selection {
 		return scan.Selection{Scan: true}
 	}
 	etag := state.ETag(o)
-	if !s.st.Need(uri, etag, o.Size, s.o.Ruleset) {
+	if !s.st.NeedIn(uri, etag, o.Size, s.o.Ruleset, s.o.Window) {
 		return scan.Selection{Why: "unchanged since the last sweep"}
 	}
 	sel := scan.Selection{Scan: true}
 	if e, ok := s.st.Get(uri); ok && e.Ruleset == s.o.Ruleset && (e.ETag == etag || grew(o, e)) {
-		// A failed object read again, or an hour blob that grew: the
-		// hits of its first records are in the output already.
-		sel.FromRecord = e.Records
-		s.from.Store(uri, e.Records)
+		// A failed object read again, an hour blob that grew, or an
+		// object evaluated for another window: the hits of the records
+		// the state says were evaluated are in the output already.
+		c := e.Coverage()
+		sel.FromRecord, sel.Covered = c.Records, c.Windows
+		s.from.Store(uri, earlier{c, e.Hits})
 	}
 	return sel
+}
+
+// earlier is what an object's last outcome said was evaluated already.
+type earlier struct {
+	state.Coverage
+	hits int64
+}
+
+// window is the run's window as the state stores it; nil: all time.
+func (s *Sweep) window() []scan.Span {
+	if s.o.Window == (scan.Span{}) {
+		return nil
+	}
+	return []scan.Span{s.o.Window}
 }
 
 // grew reports an Azure Activity hour blob (an append blob) that was
@@ -183,10 +205,15 @@ func (s *Sweep) Done(r scan.ObjectResult) error {
 		return nil
 	}
 	o := state.Outcome{URI: r.URI, ETag: state.ETag(r.Object), Size: r.Object.Size, Status: r.Status, Reason: r.Reason,
-		Hits: int64(len(r.Hits)), Records: r.NextRecord, Ruleset: s.o.Ruleset}
-	if v, ok := s.from.LoadAndDelete(r.URI); ok && v.(int64) > o.Records {
-		o.Records = v.(int64) // never forget records already reported
+		Hits: int64(len(r.Hits)), Ruleset: s.o.Ruleset}
+	before := earlier{Coverage: state.Coverage{Windows: []scan.Span{}}} // nothing
+	if v, ok := s.from.LoadAndDelete(r.URI); ok {
+		before = v.(earlier)
+		o.Hits += before.hits
 	}
+	// Never forget records already evaluated, nor claim one that was not.
+	c := before.Then(r.NextRecord, s.window())
+	o.Records, o.Windows = c.Records, c.Windows
 	if s.lk == nil {
 		s.st.Record(o)
 		return nil

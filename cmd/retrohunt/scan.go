@@ -153,7 +153,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		tgs = append(tgs, t)
 	}
 
-	sw, err := openSweep(ctx, &f, loaded)
+	sw, err := openSweep(ctx, &f, loaded, scan.Span{Since: since, Until: until})
 	if err != nil {
 		return err
 	}

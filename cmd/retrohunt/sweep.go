@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/retrohunt/retrohunt/output/lake"
+	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/sources/open"
 	"github.com/retrohunt/retrohunt/sweep"
@@ -14,7 +15,7 @@ import (
 
 // openSweep turns --state, a lake --out and --shard into a sweep (package
 // sweep, docs/sweeps.md); it returns nil when the scan is a plain one.
-func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded) (*sweep.Sweep, error) {
+func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded, window scan.Span) (*sweep.Sweep, error) {
 	sh, err := shard.Resolve(f.shard)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--shard: %w", err)}
@@ -24,7 +25,7 @@ func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded) (*sweep
 	}
 	// --checkpoint-objects 0 has always meant a checkpoint per object,
 	// where Options reads 0 as the default.
-	o := sweep.Options{Shard: sh, CheckpointObjects: max(f.checkpointObjects, 1)}
+	o := sweep.Options{Shard: sh, CheckpointObjects: max(f.checkpointObjects, 1), Window: window}
 	var lakeURL string
 	if sweep.IsLake(f.out) {
 		lakeURL = f.out
