@@ -1,14 +1,26 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/output/lake"
+	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sources/s3"
+	"github.com/retrohunt/retrohunt/sources/testservers"
 )
 
 // backfillDays are the four days of the backfill (issue 15, item 1).
@@ -115,5 +127,130 @@ func TestBackfillDayByDayWithState(t *testing.T) {
 	sort.Strings(days)
 	if strings.Join(days, "\n") != strings.Join(one, "\n") {
 		t.Errorf("day by day with --state: %d hits, one run %d:\n got %v\nwant %v", len(days), len(one), days, one)
+	}
+}
+
+// s3LakeIDs mirrors every Parquet file under prefix in the bucket into a
+// temporary folder and reads it as lakeIDs does, with the hits' URIs
+// relative to root; it also fails the test for a part file with rows
+// that no manifest lists.
+func s3LakeIDs(t *testing.T, st sources.Store, prefix, root string) []string {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	listed := map[string]bool{}
+	var parts []string
+	err := st.List(ctx, prefix, func(o sources.Object) error {
+		body, _, err := st.Get(ctx, o.Key)
+		if err != nil {
+			return err
+		}
+		switch {
+		case strings.HasPrefix(o.Key, prefix+lake.ManifestDir):
+			var m lake.Manifest
+			if err := json.Unmarshal(body, &m); err != nil {
+				return fmt.Errorf("%s: %w", o.Key, err)
+			}
+			for _, f := range append(m.Files, m.Adopted...) {
+				listed[f.URI] = true
+			}
+		case strings.HasSuffix(o.Key, ".parquet"):
+			p := filepath.Join(dir, filepath.FromSlash(o.Key))
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := os.WriteFile(p, body, 0o644); err != nil {
+				return err
+			}
+			parts = append(parts, o.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, key := range parts {
+		hits, err := output.ReadFile(filepath.Join(dir, filepath.FromSlash(key)), output.ReadOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		if len(hits) > 0 && !listed[st.URI(key)] {
+			t.Errorf("part %s holds %d hits and no manifest lists it", st.URI(key), len(hits))
+		}
+		for _, h := range hits {
+			h.SourceURI = strings.TrimPrefix(h.SourceURI, "file://"+root+"/")
+			ids = append(ids, hitID(h))
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// TestBackfillS3LakeKilled is the day-by-day backfill of
+// TestBackfillDayByDayWithState into a lake on a real S3 server
+// (versitygw), with its state there too, killed (SIGKILL) at kill points
+// drawn from the enumerated set (day, write n, before or after it lands)
+// by a seeded generator, each killed run resumed: the lake must hold one
+// 4-day run's hits, each once, every part with hits in a manifest. Set
+// RETROHUNT_TEST_SEED to replay a seed the log printed.
+func TestBackfillS3LakeKilled(t *testing.T) {
+	srv := testservers.SharedS3(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	t.Setenv("AWS_REGION", srv.Region)
+	root, want := midnightArchive(t)
+	wantIDs := keys(want)
+	seed := time.Now().UnixNano()
+	if s, err := strconv.ParseInt(os.Getenv("RETROHUNT_TEST_SEED"), 10, 64); err == nil {
+		seed = s
+	}
+	t.Logf("seed %d (RETROHUNT_TEST_SEED=%d replays it)", seed, seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	self, _ := os.Executable()
+	const trials, maxWrite = 4, 10
+	for trial := 0; trial < trials && !t.Failed(); trial++ {
+		bucket := srv.NewBucket(t)
+		store, err := s3.New(context.Background(), s3.Config{Bucket: bucket, Endpoint: srv.Endpoint, PathStyle: true, Credentials: srv.Credentials()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kills := 0
+		for _, d := range backfillDays {
+			run := func(env ...string) (killed bool) {
+				cmd := exec.Command(self, "scan", root, "--since", d, "--until", d, "--workers", "2",
+					"--endpoint", srv.Endpoint, "--path-style",
+					"--state", "s3://"+bucket+"/backfill.state", "--out", "s3://"+bucket+"/lake/", "--partition-by", "date",
+					"--checkpoint-objects", "1", "--quiet")
+				cmd.Env = append(append(os.Environ(), "RETROHUNT_TEST_AS_CLI=1"), env...)
+				var stderr bytes.Buffer
+				cmd.Stderr = &stderr
+				err := cmd.Run()
+				if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+					return true
+				}
+				if err != nil {
+					t.Fatalf("day %s failed by itself: %v\n%s", d, err, stderr.String())
+				}
+				return false
+			}
+			// Each day's run is killed at a drawn point, or not at all
+			// (a point past its last write, or a third of the time),
+			// and run again until it ends by itself.
+			for {
+				if rng.IntN(3) == 0 {
+					run()
+					break
+				}
+				n, after := 1+rng.IntN(maxWrite), rng.IntN(2)
+				if !run(killAtEnv+"="+strconv.Itoa(n), killAfterEnv+"="+strconv.Itoa(after)) {
+					break
+				}
+				kills++
+				t.Logf("trial %d: day %s killed at write %d (after: %d)", trial, d, n, after)
+			}
+		}
+		got := s3LakeIDs(t, store, "lake/", root)
+		if strings.Join(got, "\n") != strings.Join(wantIDs, "\n") {
+			t.Errorf("trial %d (%d kills, seed %d): the lake holds %d hits, one 4-day run %d:\n got %v\nwant %v", trial, kills, seed, len(got), len(wantIDs), got, wantIDs)
+		}
 	}
 }
