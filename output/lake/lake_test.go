@@ -3,6 +3,8 @@ package lake_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -445,4 +447,36 @@ func TestTombstone(t *testing.T) {
 	if err := output.ReadHits(bytes.NewReader(b), int64(len(b)), output.ReadOptions{}, func(hs []output.Hit) error { n += len(hs); return nil }); err != nil || n != 0 {
 		t.Errorf("tombstone: %d rows, %v; want a valid hits file without rows", n, err)
 	}
+}
+
+// TestPartitionLongValue: a value longer than lake.MaxValue escaped (an
+// attacker's 300-character account id, issue 15 item 6) keeps a readable
+// prefix, never half an escape, and ends in 16 hex digits of its SHA-256:
+// the same value always maps to the same folder, another value with the
+// same prefix to another.
+func TestPartitionLongValue(t *testing.T) {
+	hash := func(v string) string {
+		s := sha256.Sum256([]byte(v))
+		return hex.EncodeToString(s[:8])
+	}
+	nines := strings.Repeat("9", 300)
+	f := func(v, want string) {
+		t.Helper()
+		got := lake.Partition([]string{"account"}, &output.Hit{AccountID: v})
+		if got != want {
+			t.Errorf("Partition(%.20q…) = %q, want %q", v, got, want)
+		}
+		if len(got) > lake.MaxSegment {
+			t.Errorf("segment of %d bytes, max %d", len(got), lake.MaxSegment)
+		}
+	}
+	f(nines, "account="+strings.Repeat("9", 79)+"~"+hash(nines))
+	f(nines+"8", "account="+strings.Repeat("9", 79)+"~"+hash(nines+"8"))
+	// 96 bytes escaped is kept whole; 97 is not.
+	f(strings.Repeat("a", 96), "account="+strings.Repeat("a", 96))
+	f(strings.Repeat("a", 97), "account="+strings.Repeat("a", 79)+"~"+hash(strings.Repeat("a", 97)))
+	// "/" escapes to %2F: 26 whole escapes fit in 79 bytes, the 27th
+	// would be cut, so it is left out.
+	slashes := strings.Repeat("/", 100)
+	f(slashes, "account="+strings.Repeat("%2F", 26)+"~"+hash(slashes))
 }

@@ -1,6 +1,8 @@
 package lake
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -13,6 +15,10 @@ const (
 	ByRule    = "rule"    // rule_name: rule=aws_ssm_run_command
 	ByAccount = "account" // account_id (AWS account or Azure subscription)
 )
+
+// MaxSegment bounds a partition's path segment ("account=…"): the
+// longest column name, "=", and MaxValue.
+const MaxSegment = len(ByAccount) + 1 + MaxValue
 
 // DefaultPartition is Hive's name for an empty or missing value.
 const DefaultPartition = "__HIVE_DEFAULT_PARTITION__"
@@ -71,10 +77,41 @@ func Partition(by []string, h *output.Hit) string {
 		if v == "" {
 			b.WriteString(DefaultPartition)
 		} else {
-			escape(&b, v)
+			value(&b, v)
 		}
 	}
 	return b.String()
+}
+
+// MaxValue bounds a partition value in a path, escaped; with the column
+// name and "=" a path segment stays far below the 255 bytes file systems
+// allow, and a key of three partitions below S3's 1,024.
+const MaxValue = 96
+
+// hashedPrefix is how much of a long escaped value is kept readable.
+const hashedPrefix = MaxValue - 1 - 16
+
+// value writes v escaped; a value longer than MaxValue escaped keeps its
+// first bytes (never half an escape) followed by "~" and 16 hex digits of
+// its SHA-256, so the same value always maps to the same folder and
+// different values to different ones. The column in the file keeps the
+// whole value.
+func value(b *strings.Builder, v string) {
+	var e strings.Builder
+	escape(&e, v)
+	s := e.String()
+	if len(s) <= MaxValue {
+		b.WriteString(s)
+		return
+	}
+	cut := hashedPrefix
+	if i := strings.LastIndexByte(s[:cut], '%'); i >= 0 && i > cut-3 {
+		cut = i
+	}
+	sum := sha256.Sum256([]byte(v))
+	b.WriteString(s[:cut])
+	b.WriteByte('~')
+	b.WriteString(hex.EncodeToString(sum[:8]))
 }
 
 // escape writes v as Hive escapes partition values
