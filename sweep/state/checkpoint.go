@@ -108,6 +108,10 @@ type Recovery struct {
 	Undone     int      // checkpoints rolled back: their objects are scanned again
 	Objects    int      // objects in the undone checkpoints
 	Tombstoned []string // part URIs of undone checkpoints, now empty tombstones
+	// Unwritable are part URIs of undone checkpoints that the lake
+	// refuses for good both to list and to write (a name too long for
+	// its file system): no part can be there, so none needs a tombstone.
+	Unwritable []string
 }
 
 // Recover settles the checkpoints a stopped run left pending, before this
@@ -125,6 +129,11 @@ type Recovery struct {
 // may still be in flight and land after Recover looked. Parts are
 // uploaded with If-None-Match, so once the tombstone is there a late
 // upload fails, and one that landed just before is replaced.
+//
+// A part name the lake refuses for good (IsPermanent) both to look up
+// and to overwrite, such as a name too long for its file system, holds
+// no part: its commit failed the same way, and no upload can land
+// there. Any other error stops Recover, and the next run tries again.
 //
 // lakeStore is the store the parts were written to: the same --out. A pending
 // part outside it is an error, since its existence cannot be checked.
@@ -145,6 +154,7 @@ func (s *State) Recover(ctx context.Context, lakeStore sources.Store, tombstone 
 		}
 	}
 	// Decide, and save the decisions before acting on them.
+	refused := map[string]error{} // keys the lake cannot look up, for good
 	for _, c := range pending {
 		if c.Undo {
 			continue
@@ -152,6 +162,9 @@ func (s *State) Recover(ctx context.Context, lakeStore sources.Store, tombstone 
 		all := true
 		for _, key := range keys[c.ID] {
 			ok, err := exists(ctx, lakeStore, key)
+			if err != nil && lakeStore.IsPermanent(err) {
+				refused[key], ok, err = err, false, nil
+			}
 			if err != nil {
 				return r, fmt.Errorf("cannot check part %s of run %s: %w", lakeStore.URI(key), c.Run, err)
 			}
@@ -176,7 +189,12 @@ func (s *State) Recover(ctx context.Context, lakeStore sources.Store, tombstone 
 	for _, c := range s.Pending() {
 		// Every checkpoint still pending is marked Undo now.
 		for _, key := range keys[c.ID] {
-			if _, err := lakeStore.Put(ctx, key, bytes.NewReader(tombstone), int64(len(tombstone)), sources.Condition{}); err != nil {
+			_, err := lakeStore.Put(ctx, key, bytes.NewReader(tombstone), int64(len(tombstone)), sources.Condition{})
+			if err != nil && lakeStore.IsPermanent(err) && unlisted(ctx, lakeStore, key, refused) {
+				r.Unwritable = append(r.Unwritable, lakeStore.URI(key))
+				continue
+			}
+			if err != nil {
 				return r, fmt.Errorf("cannot undo part %s of run %s's unfinished checkpoint: %w", lakeStore.URI(key), c.Run, err)
 			}
 			r.Tombstoned = append(r.Tombstoned, lakeStore.URI(key))
@@ -209,6 +227,17 @@ func (s *State) drop(id int64) {
 			return
 		}
 	}
+}
+
+// unlisted reports whether the lake refuses for good to look key up
+// (remembered from the decisions, or asked again after a crash between
+// them and the tombstones).
+func unlisted(ctx context.Context, lakeStore sources.Store, key string, refused map[string]error) bool {
+	if _, ok := refused[key]; ok {
+		return true
+	}
+	_, err := exists(ctx, lakeStore, key)
+	return err != nil && lakeStore.IsPermanent(err)
 }
 
 var errFound = errors.New("found")

@@ -109,3 +109,10 @@ func (s *killStore) List(ctx context.Context, prefix string, fn func(sources.Obj
 	}
 	return s.Store.List(ctx, prefix, fn)
 }
+
+// IsPermanent: a killed process's requests are not refused, they never
+// happen, so ErrKilled is never a permanent error (a local store calls
+// every error permanent).
+func (s *killStore) IsPermanent(err error) bool {
+	return !errors.Is(err, ErrKilled) && s.Store.IsPermanent(err)
+}
