@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,7 +52,10 @@ type Options struct {
 	// os.TempDir().
 	TempDir string
 	// MaxOpen bounds the part files open at once (one per partition
-	// written to); past it the least recently written is committed.
+	// written to); past it the least recently written is committed, or,
+	// with Explicit, sealed and closed until the next Checkpoint commits
+	// it. Only open files hold Parquet buffers, so this bounds the
+	// memory of one object whose hits fall in thousands of partitions.
 	// Default 16.
 	MaxOpen int
 	// Explicit makes Write never commit: the caller commits every open
@@ -117,12 +121,16 @@ type Writer struct {
 	o       Options
 	started time.Time
 
-	open   map[string]*part // by partition
-	seq    int64            // part numbers, unique in the run
-	tick   int64            // for least-recently-written
-	files  []File
-	err    error // sticky: after a failed commit nothing more is written
-	closed bool
+	open map[string]*part // by partition
+	// waiting are sealed and closed part files waiting for the next
+	// Checkpoint (Options.Explicit): past MaxOpen the least recently
+	// written part is closed rather than committed.
+	waiting []*part
+	seq     int64 // part numbers, unique in the run
+	tick    int64 // for least-recently-written
+	files   []File
+	err     error // sticky: after a failed commit nothing more is written
+	closed  bool
 }
 
 var _ output.Writer = (*Writer)(nil)
@@ -258,7 +266,7 @@ func hitSize(h *output.Hit) int64 {
 // Full reports whether a part file has reached MaxRows or MaxBytes, or
 // more than MaxOpen are open: in explicit mode, time to Checkpoint.
 func (w *Writer) Full() bool {
-	if len(w.open) > w.o.MaxOpen {
+	if len(w.open) > w.o.MaxOpen || len(w.waiting) > 0 {
 		return true
 	}
 	for _, p := range w.open {
@@ -275,15 +283,23 @@ func (w *Writer) part(partition string) (*part, error) {
 	if p, ok := w.open[partition]; ok {
 		return p, nil
 	}
-	if !w.o.Explicit && len(w.open) >= w.o.MaxOpen {
+	if len(w.open) >= w.o.MaxOpen {
 		var lru *part
 		for _, p := range w.open {
 			if lru == nil || p.used < lru.used {
 				lru = p
 			}
 		}
-		if err := w.commitOne(lru); err != nil {
-			return nil, err
+		if !w.o.Explicit {
+			if err := w.commitOne(lru); err != nil {
+				return nil, err
+			}
+		} else {
+			if err := lru.close(); err != nil {
+				return nil, fmt.Errorf("finish part %s: %w", w.store.URI(lru.key), err)
+			}
+			delete(w.open, lru.partition)
+			w.waiting = append(w.waiting, lru)
 		}
 	}
 	key := w.prefix
@@ -300,14 +316,19 @@ func (w *Writer) part(partition string) (*part, error) {
 	return p, nil
 }
 
-// seal writes the footers of every open file; it returns them in
-// partition order, as they will be committed.
+// seal writes the footers of every open file; it returns them and the
+// closed ones in partition order, as they will be committed.
 func (w *Writer) seal() ([]*part, error) {
-	var ps []*part
+	ps := append([]*part(nil), w.waiting...)
 	for _, p := range w.open {
 		ps = append(ps, p)
 	}
-	sort.Slice(ps, func(i, j int) bool { return ps[i].partition < ps[j].partition })
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].partition != ps[j].partition {
+			return ps[i].partition < ps[j].partition
+		}
+		return ps[i].key < ps[j].key
+	})
 	for _, p := range ps {
 		if err := p.seal(); err != nil {
 			return nil, fmt.Errorf("finish part %s: %w", w.store.URI(p.key), err)
@@ -385,7 +406,10 @@ func (w *Writer) commit(ps []*part) error {
 		f.ETag = etags[i]
 		w.files = append(w.files, f)
 		p.remove()
-		delete(w.open, p.partition)
+		if w.open[p.partition] == p {
+			delete(w.open, p.partition)
+		}
+		w.waiting = slices.DeleteFunc(w.waiting, func(c *part) bool { return c == p })
 	}
 	return err
 }
@@ -395,10 +419,14 @@ func (w *Writer) commit(ps []*part) error {
 // Put, retried by the SDK after its answer was lost; then it has this
 // part's size.
 func (w *Writer) put(ctx context.Context, p *part) (string, error) {
-	if _, err := p.f.Seek(0, io.SeekStart); err != nil {
+	f, err := p.open()
+	if err != nil {
 		return "", err
 	}
-	etag, err := w.store.Put(ctx, p.key, p.f, p.size, sources.Condition{IfNoneMatch: true})
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	etag, err := w.store.Put(ctx, p.key, f, p.size, sources.Condition{IfNoneMatch: true})
 	if err != nil && w.store.IsConflict(err) {
 		var o sources.Object
 		lerr := w.store.List(ctx, p.key, func(x sources.Object) error {
@@ -431,6 +459,10 @@ func (w *Writer) discard() {
 		p.remove()
 		delete(w.open, k)
 	}
+	for _, p := range w.waiting {
+		p.remove()
+	}
+	w.waiting = nil
 }
 
 // Abort discards the part files not committed and writes no manifest.
@@ -457,7 +489,7 @@ func (w *Writer) CloseWithManifest(extra any) error {
 		w.discard()
 		return w.err
 	}
-	if len(w.open) > 0 {
+	if len(w.open) > 0 || len(w.waiting) > 0 {
 		if w.o.Explicit {
 			w.discard()
 			return errors.New("BUG: lake closed with hits written after the last checkpoint")

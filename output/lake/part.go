@@ -10,7 +10,8 @@ import (
 type part struct {
 	partition string
 	key       string
-	f         *os.File
+	name      string   // of the temporary file
+	f         *os.File // nil once sealed and closed (Writer.evict)
 	pw        output.Writer
 	rows      int64
 	est       int64 // uncompressed size of the hits written
@@ -24,7 +25,7 @@ func newPart(dir, partition, key string) (*part, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &part{partition: partition, key: key, f: f, pw: output.NewParquet(f)}, nil
+	return &part{partition: partition, key: key, name: f.Name(), f: f, pw: output.NewParquet(f)}, nil
 }
 
 func (p *part) full(o Options) bool {
@@ -44,12 +45,37 @@ func (p *part) seal() error {
 	if err != nil {
 		return err
 	}
-	p.size, p.sealed = st.Size(), true
+	p.size, p.sealed, p.pw = st.Size(), true, nil // the writer's buffers go
 	return nil
+}
+
+// close seals the file and closes it: a part waiting for a checkpoint
+// holds neither buffers nor a descriptor.
+func (p *part) close() error {
+	if err := p.seal(); err != nil {
+		return err
+	}
+	err := p.f.Close()
+	p.f = nil
+	return err
+}
+
+// open returns the sealed file, reopened if close closed it.
+func (p *part) open() (*os.File, error) {
+	if p.f == nil {
+		f, err := os.Open(p.name)
+		if err != nil {
+			return nil, err
+		}
+		p.f = f
+	}
+	return p.f, nil
 }
 
 // remove closes and deletes the temporary file.
 func (p *part) remove() {
-	p.f.Close()
-	os.Remove(p.f.Name())
+	if p.f != nil {
+		p.f.Close()
+	}
+	os.Remove(p.name)
 }
