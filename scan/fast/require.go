@@ -1,9 +1,9 @@
 package fast
 
 import (
+	"encoding/binary"
 	"math"
 	"regexp/syntax"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -41,6 +41,7 @@ type req struct {
 	op   reqOp
 	lit  int // reqLit: index into Requirements.Literals
 	kids []*req
+	id   int // unique among the interned requirements of a Requirements
 }
 
 // verdict is what static analysis knows about an expression for one log
@@ -65,7 +66,7 @@ var (
 	anyRecs = verdict{kind: kindMaybe}
 )
 
-func and(vs ...verdict) verdict {
+func (rs *Requirements) and(vs ...verdict) verdict {
 	var reqs []*req
 	free := false // some term is a requirement-free maybe
 	for _, v := range vs {
@@ -76,22 +77,23 @@ func and(vs ...verdict) verdict {
 			if v.req == nil {
 				free = true
 			} else {
-				reqs = appendNew(reqs, v.req)
+				reqs = append(reqs, v.req)
 			}
 		}
 	}
+	reqs = distinct(reqs)
 	switch {
 	case len(reqs) == 1:
 		return verdict{req: reqs[0]}
 	case len(reqs) > 1:
-		return verdict{req: &req{op: reqAnd, kids: reqs}}
+		return verdict{req: rs.node(reqAnd, reqs)}
 	case free:
 		return anyRecs
 	}
 	return always
 }
 
-func or(vs ...verdict) verdict {
+func (rs *Requirements) or(vs ...verdict) verdict {
 	var reqs []*req
 	maybe := false
 	for _, v := range vs {
@@ -103,41 +105,71 @@ func or(vs ...verdict) verdict {
 				return anyRecs
 			}
 			maybe = true
-			reqs = appendNew(reqs, v.req)
+			reqs = append(reqs, v.req)
 		}
 	}
+	reqs = distinct(reqs)
 	switch {
 	case !maybe:
 		return never
 	case len(reqs) == 1:
 		return verdict{req: reqs[0]}
 	}
-	return verdict{req: &req{op: reqOr, kids: reqs}}
+	return verdict{req: rs.node(reqOr, reqs)}
 }
 
-// appendNew appends r unless an equal requirement is there already (the
-// same leaf for both log types, the same literal twice in a list).
-func appendNew(rs []*req, r *req) []*req {
-	k := r.key()
-	for _, have := range rs {
-		if have.key() == k {
-			return rs
+// distinct drops repeated requirements (the same leaf for both log
+// types, the same literal twice in a list), keeping the first of each.
+// Requirements are interned (node, litNode), so equal ones are the same
+// pointer and a set of pointers finds them in linear time.
+func distinct(rs []*req) []*req {
+	if len(rs) < 2 {
+		return rs
+	}
+	seen := make(map[*req]struct{}, len(rs))
+	out := rs[:0]
+	for _, r := range rs {
+		if _, ok := seen[r]; !ok {
+			seen[r] = struct{}{}
+			out = append(out, r)
 		}
 	}
-	return append(rs, r)
+	return out
 }
 
-// key is a canonical form of r.
-func (r *req) key() string {
-	if r.op == reqLit {
-		return strconv.Itoa(r.lit)
+// node returns the one conjunction or disjunction of kids (interned
+// themselves), so that structurally equal requirements are one pointer.
+// The key names the kids by their ids: its size is the number of kids,
+// not of the subtree, which keeps building a rule's requirement linear
+// in its size.
+func (rs *Requirements) node(op reqOp, kids []*req) *req {
+	k := make([]byte, 0, 1+5*len(kids))
+	k = append(k, byte(op))
+	for _, kid := range kids {
+		k = binary.AppendUvarint(k, uint64(kid.id))
 	}
-	b := []byte{"LAO"[r.op], '('}
-	for _, k := range r.kids {
-		b = append(b, k.key()...)
-		b = append(b, ' ')
+	if r, ok := rs.nodes[string(k)]; ok {
+		return r
 	}
-	return string(append(b, ')'))
+	r := &req{op: op, kids: kids, id: rs.nextID()}
+	rs.nodes[string(k)] = r
+	return r
+}
+
+// litNode returns the one leaf of literal i.
+func (rs *Requirements) litNode(i int) *req {
+	for len(rs.leaves) <= i {
+		rs.leaves = append(rs.leaves, nil)
+	}
+	if rs.leaves[i] == nil {
+		rs.leaves[i] = &req{op: reqLit, lit: i, id: rs.nextID()}
+	}
+	return rs.leaves[i]
+}
+
+func (rs *Requirements) nextID() int {
+	rs.ids++
+	return rs.ids
 }
 
 func not(v verdict) verdict {
@@ -170,12 +202,29 @@ type Requirements struct {
 	// reference path.
 	FoldKS bool
 
-	index map[Literal]int
+	// TooMany is true when the rules name more than MaxLiterals
+	// literals after pruning: then no literal is searched and every
+	// record is a candidate (Free).
+	TooMany bool
+
+	index  map[Literal]int
+	nodes  map[string]*req // interned conjunctions and disjunctions
+	leaves []*req          // interned literal leaves, by literal index
+	ids    int
 }
+
+// MaxLiterals is the most literals the prefilter searches for. Above it
+// (an IOC list of thousands of entries) the literal matcher would
+// compare most positions of a record with hundreds of literals, and
+// Aho-Corasick's tables grow with the literals' total length, so the
+// rule set is made requirement-free instead: every record is a
+// candidate, and the fast path does what the reference path does after
+// a cheap split (docs/fast-path.md, "Many literals").
+const MaxLiterals = 1000
 
 // Require compiles the requirements of rules.
 func Require(rules []*rule.Rule) *Requirements {
-	rs := &Requirements{index: map[Literal]int{}}
+	rs := &Requirements{index: map[Literal]int{}, nodes: map[string]*req{}}
 	for _, r := range rules {
 		var perType []verdict
 		for _, t := range udm.LogTypes {
@@ -185,7 +234,7 @@ func Require(rules []*rule.Rule) *Requirements {
 			}
 			perType = append(perType, rs.expr(r.Events, t))
 		}
-		v := or(perType...)
+		v := rs.or(perType...)
 		switch {
 		case v.kind == kindNever:
 			rs.Dead++
@@ -197,6 +246,14 @@ func Require(rules []*rule.Rule) *Requirements {
 		}
 	}
 	rs.prune()
+	if len(rs.Literals) > MaxLiterals {
+		rs.TooMany, rs.Free, rs.FoldKS = true, true, false
+		rs.Literals, rs.index = nil, nil
+		for i := range rs.rules {
+			rs.rules[i] = nil
+		}
+	}
+	rs.nodes, rs.leaves = nil, nil
 	return rs
 }
 
@@ -219,14 +276,14 @@ func (rs *Requirements) prune() {
 			}
 			return best
 		case reqOr:
-			out := &req{op: reqOr}
-			for _, k := range r.kids {
-				out.kids = appendNew(out.kids, keep(k))
+			kids := make([]*req, len(r.kids))
+			for i, k := range r.kids {
+				kids[i] = keep(k)
 			}
-			if len(out.kids) == 1 {
-				return out.kids[0]
+			if kids = distinct(kids); len(kids) == 1 {
+				return kids[0]
 			}
-			return out
+			return rs.node(reqOr, kids)
 		}
 		return r
 	}
@@ -237,12 +294,13 @@ func (rs *Requirements) prune() {
 	}
 	old := rs.Literals
 	rs.Literals, rs.index, rs.FoldKS = nil, map[Literal]int{}, false
+	rs.leaves = nil
 	var renumber func(r *req) *req
 	renumber = func(r *req) *req {
 		if r.op == reqLit {
 			return rs.literal(old[r.lit].Text, old[r.lit].Fold).req
 		}
-		out := &req{op: r.op}
+		out := &req{op: r.op, id: r.id}
 		for _, k := range r.kids {
 			out.kids = append(out.kids, renumber(k))
 		}
@@ -284,13 +342,13 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 		for i, k := range x.Terms {
 			vs[i] = rs.expr(k, t)
 		}
-		return and(vs...)
+		return rs.and(vs...)
 	case *rule.Or:
 		vs := make([]verdict, len(x.Terms))
 		for i, k := range x.Terms {
 			vs[i] = rs.expr(k, t)
 		}
-		return or(vs...)
+		return rs.or(vs...)
 	case *rule.Not:
 		return not(rs.expr(x.X, t))
 	case *rule.Compare:
@@ -309,7 +367,7 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 				}
 				vs[i] = rs.literal(l.Text, x.Nocase)
 			}
-			return or(vs...)
+			return rs.or(vs...)
 		})
 	case *rule.Regex:
 		return rs.leaf(x, x.Field, t, func() verdict {
@@ -399,7 +457,7 @@ func (rs *Requirements) literal(s string, fold bool) verdict {
 		rs.Literals = append(rs.Literals, l)
 		rs.index[l] = i
 	}
-	return verdict{req: &req{op: reqLit, lit: i}}
+	return verdict{req: rs.litNode(i)}
 }
 
 // longestASCII returns the longest run of ASCII bytes in s.
@@ -427,13 +485,13 @@ func (rs *Requirements) regex(re *syntax.Regexp) verdict {
 		for i, s := range re.Sub {
 			vs[i] = rs.regex(s)
 		}
-		return and(vs...)
+		return rs.and(vs...)
 	case syntax.OpAlternate:
 		vs := make([]verdict, len(re.Sub))
 		for i, s := range re.Sub {
 			vs[i] = rs.regex(s)
 		}
-		return or(vs...)
+		return rs.or(vs...)
 	case syntax.OpCapture, syntax.OpPlus:
 		return rs.regex(re.Sub[0])
 	case syntax.OpRepeat:
