@@ -22,4 +22,8 @@ func TestRedact(t *testing.T) {
 	f("Authorization: SharedKey devstoreaccount1:c2lnbmF0dXJl=", "Authorization: SharedKey devstoreaccount1:REDACTED")
 	f("Authorization: Bearer eyJ0eXAi.eyJhdWQi.sig", "Authorization: Bearer REDACTED")
 	f("s3://bucket/AWSLogs/key with space.json.gz", "s3://bucket/AWSLogs/key with space.json.gz")
+	// Issue 15 item 10: userinfo, whole; an @ in a key is no userinfo.
+	f(`cannot reach http://user:pa55@127.0.0.1:9000 for s3://b`, `cannot reach http://REDACTED@127.0.0.1:9000 for s3://b`)
+	f(`Get "https://AKIDEXAMPLE@host/b?x=1": refused`, `Get "https://REDACTED@host/b?REDACTED": refused`)
+	f("s3://bucket/AWSLogs/a@b.json.gz", "s3://bucket/AWSLogs/a@b.json.gz")
 }

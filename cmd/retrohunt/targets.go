@@ -49,7 +49,7 @@ func openTarget(ctx context.Context, arg string, f *sourceFlags, connections int
 			return scan.Target{}, ctx.Err()
 		}
 		err = open.Explained(err)
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, open.ErrUnknownScheme) {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, open.ErrUnknownScheme) || errors.Is(err, open.ErrBadURL) {
 			return scan.Target{}, usageError{err}
 		}
 		return scan.Target{}, err

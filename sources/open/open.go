@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -29,7 +30,8 @@ type Options struct {
 	Region string
 	// Profile is the AWS shared config profile.
 	Profile string
-	// SAS is an Azure SAS token, used when the URL carries none.
+	// SAS is an Azure SAS token, used when the URL carries none; else
+	// the AZURE_STORAGE_SAS_TOKEN environment variable's.
 	SAS string
 	// MaxAttempts is the SDK retryers' tries per request (0: SDK default).
 	MaxAttempts int
@@ -45,6 +47,15 @@ type Options struct {
 // does not read (a usage error).
 var ErrUnknownScheme = errors.New("unknown archive URL scheme")
 
+// EnvSAS is the environment variable an Azure SAS token is taken from
+// when neither the URL nor Options.SAS carries one.
+const EnvSAS = "AZURE_STORAGE_SAS_TOKEN"
+
+// ErrBadURL is returned by Open for an archive URL it refuses: a query
+// string or fragment on an s3:// or azblob:// URL, which would otherwise
+// silently become part of the key prefix (a usage error).
+var ErrBadURL = errors.New("bad archive URL")
+
 // Open returns the Source arg names and the key prefix inside it. For
 // remote stores it makes one listing request under the prefix first, so
 // that a wrong bucket, container, region or credential fails here with an
@@ -56,6 +67,15 @@ func Open(ctx context.Context, arg string, o Options) (src sources.Source, prefi
 	scheme, _, hasScheme := strings.Cut(arg, "://")
 	if !hasScheme {
 		scheme = ""
+	}
+	switch strings.ToLower(scheme) {
+	case "s3", "azblob":
+		if i := strings.IndexAny(arg, "?#"); i >= 0 {
+			// Shown without what follows: a query is where a SAS or a
+			// presigned signature would be.
+			return nil, "", fmt.Errorf("%w %s%c%s: an %s:// URL is a bucket or container and a key prefix, without query string or fragment (give an Azure SAS token in AZURE_STORAGE_SAS_TOKEN or with --sas)",
+				ErrBadURL, sources.Redact(arg[:i]), arg[i], sources.Redacted, strings.ToLower(scheme))
+		}
 	}
 	switch strings.ToLower(scheme) {
 	case "", "file":
@@ -116,6 +136,11 @@ func openAzure(ctx context.Context, arg string, o Options) (sources.Source, stri
 	}
 	if cfg.SAS == "" {
 		cfg.SAS = strings.TrimPrefix(o.SAS, "?")
+	}
+	if cfg.SAS == "" {
+		// The Azure CLI's and the Storage SDKs' variable: a token here
+		// stays out of the process list, unlike --sas.
+		cfg.SAS = strings.TrimPrefix(os.Getenv(EnvSAS), "?")
 	}
 	cfg.MaxAttempts = o.MaxAttempts
 	cfg.GetTimeout = o.GetTimeout
