@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/retrohunt/retrohunt/output"
@@ -15,6 +16,7 @@ type hitWriter struct {
 	done func(ObjectResult) error // Config.Done; may be nil
 	sum  *Summary
 	seen map[dupKey]bool
+	buf  bytes.Buffer // dedup's scratch
 }
 
 func newHitWriter(w output.Writer, done func(ObjectResult) error, sum *Summary) *hitWriter {
@@ -26,7 +28,7 @@ func (h *hitWriter) run(results <-chan ObjectResult) error {
 	for res := range results {
 		// Hits are counted here, once, after duplicates are dropped.
 		var dropped int64
-		res.Hits, dropped = dedup(res.Hits, h.seen)
+		res.Hits, dropped = dedup(res.Hits, h.seen, &h.buf)
 		h.sum.written(res.Hits, dropped)
 		if len(res.Hits) > 0 {
 			if err := h.w.Write(res.Hits); err != nil {

@@ -1,0 +1,97 @@
+package scan
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/sources"
+)
+
+// TestDedupKeepsDistinctRecordsWithOneEventID is issue 15 item 11: a
+// decoy record carrying another record's eventID, in another account's
+// object, suppressed the real hit (whichever reached the writer first
+// won). Only identical deliveries may collapse: the two records here
+// differ, so both hit, in every run and on both paths; a byte-identical
+// copy of one of them (a re-delivery) in a third object adds nothing.
+func TestDedupKeepsDistinctRecordsWithOneEventID(t *testing.T) {
+	root := t.TempDir()
+	rec := func(account, ip string) string {
+		return `{"eventVersion":"1.08","eventTime":"2024-03-01T10:00:00Z","eventSource":"ssm.amazonaws.com",` +
+			`"eventName":"StartSession","eventID":"11111111-2222-3333-4444-555555555555",` +
+			`"recipientAccountId":"` + account + `","sourceIPAddress":"` + ip + `",` +
+			`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::` + account + `:user/u","accountId":"` + account + `"}}`
+	}
+	put := func(account, name string, recs ...string) {
+		dir := filepath.Join(root, "AWSLogs", account, "CloudTrail", "us-east-1", "2024", "03", "01")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		body := `{"Records":[` + strings.Join(recs, ",") + `]}`
+		if err := os.WriteFile(filepath.Join(dir, account+"_CloudTrail_us-east-1_20240301T10"+name+"Z_x.json.gz"), gzipBytes([]byte(body)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	real, decoy := rec("111111111111", "203.0.113.7"), rec("222222222222", "198.51.100.9")
+	put("111111111111", "00", real)
+	put("222222222222", "00", decoy)
+	// A re-delivery: the same record, byte for byte, in a later object.
+	put("111111111111", "05", real)
+
+	parsed, err := rule.ParseFile("t.yaral", []byte("rule t_ssm {\n events:\n $e.metadata.product_event_type = \"StartSession\"\n condition:\n $e\n}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := []*Rule{NewRule(parsed[0], "test")}
+	want := []string{decoy, real} // the raw records, sorted
+	sort.Strings(want)
+	for run := 0; run < 8; run++ {
+		for _, reference := range []bool{false, true} {
+			o := scanDir(t, root, rs, sources.Window{}, reference)
+			var raws []string
+			for _, h := range o.hits {
+				for _, r := range want {
+					if strings.Contains(h, jsonString(r)) {
+						raws = append(raws, r)
+					}
+				}
+			}
+			sort.Strings(raws)
+			if !slices.Equal(raws, want) || len(o.hits) != 2 {
+				t.Fatalf("run %d, reference %v: %d hits, want the two distinct records once each:\n%s", run, reference, len(o.hits), strings.Join(o.hits, "\n"))
+			}
+		}
+	}
+}
+
+// jsonString is s as a JSON string's contents (how raw appears in a
+// marshalled hit).
+func jsonString(s string) string {
+	return strings.ReplaceAll(s, `"`, `\"`)
+}
+
+// TestDedupCollapsesOnlyIdenticalDeliveries: a copy that differs only in
+// whitespace outside strings is the same delivery; one with a value
+// changed, or its keys in another order, is another record.
+func TestDedupCollapsesOnlyIdenticalDeliveries(t *testing.T) {
+	hit := func(raw string) output.Hit {
+		return output.Hit{RuleName: "r", LogType: "AWS_CLOUDTRAIL", EventID: "e1", Raw: raw}
+	}
+	in := []output.Hit{
+		hit(`{"eventID":"e1","a":"x y"}`),
+		hit("{ \"eventID\" : \"e1\",\n  \"a\": \"x y\" }"), // same, re-indented
+		hit(`{"eventID":"e1","a":"x  y"}`),                 // a value differs
+		hit(`{"a":"x y","eventID":"e1"}`),                  // keys in another order
+	}
+	var buf bytes.Buffer
+	kept, dropped := dedup(in, map[dupKey]bool{}, &buf)
+	if len(kept) != 3 || dropped != 1 || kept[1].Raw != `{"eventID":"e1","a":"x  y"}` {
+		t.Fatalf("kept %d, dropped %d: %v", len(kept), dropped, kept)
+	}
+}
