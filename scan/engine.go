@@ -181,10 +181,11 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	// wraps each target's Source in it, and downloaders and workers reach
 	// the store through their job's wrapped Source.
 	lim := sources.NewLimiter(cfg.Connections)
-	ls := &lister{cfg: cfg, lim: lim, sum: sum, out: listed, results: results}
+	reach := &reachability{} // shared: a dead store ends the scan
+	ls := &lister{cfg: cfg, lim: lim, sum: sum, out: listed, results: results, reach: reach}
 	g.Go(func() error { return ls.run(ctx, targets) })
 
-	dl := &downloader{cfg: cfg, budget: buffers, sum: sum, in: listed, out: fetched, results: results}
+	dl := &downloader{cfg: cfg, budget: buffers, sum: sum, in: listed, out: fetched, results: results, reach: reach}
 	stage(g, cfg.Connections, func() error { return dl.run(ctx) }, func() { close(fetched) })
 
 	var filter *fast.Filter

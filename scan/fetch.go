@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"sync"
 
 	"github.com/retrohunt/retrohunt/sources"
 )
@@ -21,6 +23,7 @@ type downloader struct {
 	in      <-chan job
 	out     chan<- job
 	results chan<- ObjectResult
+	reach   *reachability
 }
 
 func (d *downloader) run(ctx context.Context) error {
@@ -38,8 +41,12 @@ func (d *downloader) run(ctx context.Context) error {
 				if err := d.failed(ctx, j, err); err != nil {
 					return err
 				}
+				if err := d.reach.failed(err); err != nil {
+					return err
+				}
 				continue
 			}
+			d.reach.ok()
 			j.data = buf
 		}
 		select {
@@ -113,4 +120,50 @@ func download(ctx context.Context, j job, buf *bytes.Buffer, attempts int) error
 		return &DownloadError{Err: err}
 	}
 	return nil
+}
+
+// ErrStoreUnreachable ends a scan whose store stopped answering: the
+// last deadStoreAfter requests, listings and downloads alike, got no
+// answer at all (sources.IsUnreachable) and none succeeded in between.
+// Without it a dead endpoint made the scan try every remaining object
+// in turn, each with all its retries (minutes for a few hundred
+// objects). What was finished before is kept; a sweep's next run goes
+// on from there.
+var ErrStoreUnreachable = errors.New("the store stopped answering")
+
+// deadStoreAfter is how many requests in a row may go unanswered before
+// the scan stops. A store that is merely slow or throttling answers
+// (with an error status), which resets the count, as does any success.
+const deadStoreAfter = 16
+
+// reachability counts requests in a row that got no answer, across the
+// lister and the downloaders.
+type reachability struct {
+	mu    sync.Mutex
+	inRow int
+}
+
+// ok records a download the store answered successfully. Listings do
+// not count: the lister hands on a page of keys it already has one at
+// a time, long after the request, so its pace says nothing about the
+// store now.
+func (r *reachability) ok() {
+	r.mu.Lock()
+	r.inRow = 0
+	r.mu.Unlock()
+}
+
+// failed records a failed request and returns a fatal error wrapping
+// ErrStoreUnreachable once deadStoreAfter in a row went unanswered.
+func (r *reachability) failed(err error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !sources.IsUnreachable(err) {
+		r.inRow = 0 // the store answered, if with an error
+		return nil
+	}
+	if r.inRow++; r.inRow < deadStoreAfter {
+		return nil
+	}
+	return fmt.Errorf("%w: %d requests in a row got no answer, the last: %w; stopping the scan rather than trying every remaining object", ErrStoreUnreachable, r.inRow, err)
 }

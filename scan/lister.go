@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/retrohunt/retrohunt/sources"
@@ -17,6 +18,7 @@ type lister struct {
 	sum     *Summary
 	out     chan<- job
 	results chan<- ObjectResult
+	reach   *reachability
 }
 
 // run lists every target and closes out when done.
@@ -34,8 +36,9 @@ func (l *lister) run(ctx context.Context, targets []Target) error {
 }
 
 // target walks one target through its Source under the scan's Limiter.
-// A listing that fails is recorded and the scan goes on with the other
-// targets.
+// A folder whose listing fails is recorded (that folder only is not
+// covered) and the walk goes on with the other folders and targets,
+// unless the store stopped answering altogether (ErrStoreUnreachable).
 func (l *lister) target(ctx context.Context, t Target) error {
 	cfg, sum := l.cfg, l.sum
 	src := l.lim.Wrap(t.Source)
@@ -48,6 +51,14 @@ func (l *lister) target(ctx context.Context, t Target) error {
 		Parallel:      cfg.Connections,
 		Warn:          cfg.Warn,
 		Now:           cfg.Now,
+		Failed: func(prefix string, err error) error {
+			uri := t.Source.URI(prefix)
+			sum.listError(uri, err)
+			if cfg.Warn != nil {
+				cfg.Warn(fmt.Sprintf("listing %s failed, its objects are not covered: %v", uri, err))
+			}
+			return l.reach.failed(err)
+		},
 	}
 	err := wk.Walk(ctx, t.Prefix, func(f sources.Found) error { return l.found(ctx, t.Source, src, f) })
 	sum.mu.Lock()
@@ -63,6 +74,9 @@ func (l *lister) target(ctx context.Context, t Target) error {
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if errors.Is(err, ErrStoreUnreachable) {
+			return err
 		}
 		sum.listError(t.Source.URI(t.Prefix), err)
 		if cfg.Warn != nil {

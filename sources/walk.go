@@ -88,8 +88,28 @@ type Walker struct {
 	// Warn receives one-line warnings (nil: dropped).
 	Warn func(string)
 	// Now is the clock for open-ended windows (nil: time.Now).
-	Now   func() time.Time
-	Stats WalkStats
+	Now func() time.Time
+	// Failed, when set, is told of each folder whose listing failed (a
+	// store error, not one of fn's), and the walk goes on with the other
+	// folders: only what failed is left out, not the whole prefix. A
+	// non-nil return stops the walk with that error. It is never called
+	// concurrently. Nil: the first failure ends the walk and is returned.
+	Failed func(prefix string, err error) error
+	Stats  WalkStats
+
+	failMu sync.Mutex
+}
+
+// failed reports a folder's failed listing to Failed, or returns err
+// when nobody listens, or when ctx ended (then the failure is the
+// cancellation's, not the store's).
+func (w *Walker) failed(ctx context.Context, prefix string, err error) error {
+	if w.Failed == nil || ctx.Err() != nil {
+		return err
+	}
+	w.failMu.Lock()
+	defer w.failMu.Unlock()
+	return w.Failed(prefix, err)
 }
 
 // step is a position inside a known layout: what the children of a folder
@@ -250,8 +270,11 @@ func (w *Walker) discover(ctx context.Context, par int, prefix string, leaves ch
 func (w *Walker) startNode(ctx context.Context, prefix string) (node, bool) {
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		// "s3://b/AWSLogs" means the folder when there is one.
+		// A failure here is not reported: listing the prefix as a key
+		// then fails too, and reports it once.
 		isDir := false
-		_ = w.listDirs(ctx, prefix+"/", func(string) error {
+		w.Stats.ListRequests.Add(1)
+		_ = w.Source.ListDirs(ctx, prefix+"/", func(string) error {
 			isDir = true
 			return errStop
 		})
@@ -418,7 +441,7 @@ func (w *Walker) list(ctx context.Context, prefix string, emit func(Found) error
 		return emitErr
 	}
 	if err != nil {
-		return fmt.Errorf("list %s: %w", w.Source.URI(prefix), err)
+		return w.failed(ctx, prefix, fmt.Errorf("list %s: %w", w.Source.URI(prefix), err))
 	}
 	return nil
 }
@@ -427,7 +450,7 @@ func (w *Walker) listDirs(ctx context.Context, prefix string, fn func(string) er
 	w.Stats.ListRequests.Add(1)
 	err := w.Source.ListDirs(ctx, prefix, fn)
 	if err != nil && !errors.Is(err, errStop) {
-		return fmt.Errorf("list %s: %w", w.Source.URI(prefix), err)
+		return w.failed(ctx, prefix, fmt.Errorf("list %s: %w", w.Source.URI(prefix), err))
 	}
 	return nil
 }

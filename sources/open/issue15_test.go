@@ -3,12 +3,15 @@ package open_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sources/azblob"
 	"github.com/retrohunt/retrohunt/sources/open"
+	"github.com/retrohunt/retrohunt/sources/s3"
 	"github.com/retrohunt/retrohunt/sources/testservers"
 )
 
@@ -99,5 +102,53 @@ func TestSASFromEnvironment(t *testing.T) {
 	_, _, err = open.Open(ctx, srv.ServiceURL+"/"+c+"/", open.Options{MaxAttempts: 1})
 	if err == nil || strings.Contains(open.Explain(err), sig.Get("sig")[:8]) {
 		t.Errorf("tampered SAS from the environment: %v", err)
+	}
+}
+
+// TestIsUnreachableThroughSDKs: the SDKs keep a refused connection in
+// their error chains, so sources.IsUnreachable sees it behind an S3 or
+// Azure download (issue 15 item 14b); an error the store answered is
+// not one.
+func TestIsUnreachableThroughSDKs(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	ctx := context.Background()
+	obj := sources.Object{Key: "AWSLogs/k.json.gz", Size: 1}
+
+	s3src, err := s3.New(ctx, s3.Config{Bucket: "b", Endpoint: closed, PathStyle: true, Region: "us-east-1", MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s3src.Open(ctx, obj)
+	if !sources.IsUnreachable(err) {
+		t.Errorf("S3 download from a closed port: IsUnreachable(%v) = false", err)
+	}
+	azsrc, err := azblob.New(ctx, azblob.Config{Account: "devstoreaccount1", Container: "c", ServiceURL: closed + "/devstoreaccount1",
+		AccountKey: "a2V5", MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = azsrc.Open(ctx, obj)
+	if !sources.IsUnreachable(err) {
+		t.Errorf("Azure download from a closed port: IsUnreachable(%v) = false", err)
+	}
+
+	srv := testservers.SharedS3(t)
+	bucket := srv.NewBucket(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	live, err := s3.New(ctx, s3.Config{Bucket: bucket, Endpoint: srv.Endpoint, PathStyle: true, Region: srv.Region, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := live.Open(ctx, obj); err == nil || sources.IsUnreachable(err) {
+		t.Errorf("a missing object on a live store: IsUnreachable(%v) = true", err)
 	}
 }
