@@ -155,6 +155,7 @@ type job struct {
 // Summary, and the scan goes on.
 func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*Summary, error) {
 	cfg = cfg.withDefaults()
+	cfg.Connections = fitConnections(cfg.Connections, cfg.Warn)
 	sum := &Summary{Started: cfg.Now()}
 	for _, t := range targets {
 		sum.Targets = append(sum.Targets, t.Source.URI(t.Prefix))
