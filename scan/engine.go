@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"time"
@@ -192,6 +193,9 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	var filter *fast.Filter
 	if !cfg.Reference {
 		filter = fast.New(compiledRules(cfg.Rules))
+		if filter.Requirements().TooMany && cfg.Warn != nil {
+			cfg.Warn(fmt.Sprintf("the rules name more than %d literals: the prefilter is off and every record is evaluated (docs/fast-path.md, \"Many literals\")", fast.MaxLiterals))
+		}
 	}
 	stage(g, cfg.Workers, func() error {
 		return newWorker(cfg, filter).run(ctx, fetched, results, buffers, sum)

@@ -1,12 +1,14 @@
 package scan
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/retrohunt/retrohunt/bench/gen"
+	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/fast"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/sources"
@@ -45,4 +47,14 @@ func TestFastPathMatchesReferenceWithManyLiterals(t *testing.T) {
 		t.Fatal("no hits: the test proves little")
 	}
 	t.Logf("%d hits, %d records", len(ref.hits), ref.records)
+
+	var warned []string
+	scfg := Config{Rules: rs, Workers: 1, Warn: func(s string) { warned = append(warned, s) },
+		Limits: decode.Limits{MaxRecordBytes: 1 << 20, MaxDepth: 64}}
+	if _, err := Run(context.Background(), scfg, nil, &collect{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(warned, "\n"), "prefilter is off") {
+		t.Errorf("no warning that the prefilter is off: %q", warned)
+	}
 }
