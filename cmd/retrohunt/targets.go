@@ -27,7 +27,7 @@ func (f *sourceFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.pathStyle, "path-style", false, "address S3 buckets as endpoint/bucket (most S3-compatible stores)")
 	fs.StringVar(&f.region, "region", "", "S3 bucket region (default: discovered from the bucket)")
 	fs.StringVar(&f.profile, "profile", "", "AWS shared config profile (default: the SDK's default credential chain)")
-	fs.StringVar(&f.sas, "sas", "", "Azure SAS `token` when the URL carries none (never logged)")
+	fs.StringVar(&f.sas, "sas", "", "Azure SAS `token` when the URL carries none (never logged; AZURE_STORAGE_SAS_TOKEN keeps it out of ps)")
 	fs.IntVar(&f.maxAttempts, "max-attempts", 0, "tries per request for throttling and transient errors (default: the SDK's)")
 	fs.DurationVar(&f.getTimeout, "get-timeout", 2*time.Minute, "time limit for one object download, body included")
 }

@@ -52,7 +52,7 @@ func (e *Error) Error() string {
 		if aws {
 			msg = fmt.Sprintf("no AWS credentials for %s: set AWS_PROFILE or pass --profile, export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run \"aws sso login\"", e.Location)
 		} else {
-			msg = fmt.Sprintf("no Azure credentials for %s: set AZURE_STORAGE_CONNECTION_STRING, pass a SAS token (--sas or ?sv=… on the https URL), set AZURE_STORAGE_KEY, or run \"az login\"", e.Location)
+			msg = fmt.Sprintf("no Azure credentials for %s: set AZURE_STORAGE_CONNECTION_STRING, pass a SAS token (AZURE_STORAGE_SAS_TOKEN, --sas or ?sv=… on the https URL), set AZURE_STORAGE_KEY, or run \"az login\"", e.Location)
 		}
 	case KindBadCredentials:
 		if aws {
