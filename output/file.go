@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Format names an output format.
@@ -37,21 +39,71 @@ func New(f Format, w io.Writer) Writer {
 	return NewParquet(w)
 }
 
+// ErrIsDir is returned by Create when the path names a directory.
+var ErrIsDir = errors.New("is a directory")
+
 // File is an output file that appears under its name only when complete:
 // it is written to a temporary file beside it and renamed on Commit, so a
 // reader (or a lake crawler) never sees half a Parquet file.
+//
+// What the path names decides how it is written (docs/output.md):
+//   - a regular file or nothing: a temporary file beside it, renamed over
+//     it on Commit;
+//   - a symlink: followed. When it ends at a regular file, that file is
+//     replaced as above and the link stays; when it ends at a FIFO or a
+//     device, or passes through /proc (/dev/stdout, /dev/fd/N), see the
+//     next case;
+//   - a FIFO, a character or block device, a socket (anything not a
+//     regular file): opened for appending and written in place, never
+//     replaced. It is
+//     opened at the first write or at Commit, not by Create, so a FIFO's
+//     reader need not be there before the scan begins;
+//   - a directory: ErrIsDir.
 type File struct {
-	f    *os.File
-	path string
-	done bool
+	f       *os.File
+	path    string // as given, for messages
+	special bool   // written in place: f is opened lazily, never renamed
+	done    bool
 }
 
-// Create opens a temporary file beside path, with mode 0640. The
+// Create prepares the output at path (see File). For a regular or
+// missing file it creates the temporary file now, mode 0640, so an
+// unwritable directory fails here rather than after a scan. The
 // temporary name is new (O_EXCL), so no existing file or symlink is
-// followed or clobbered before Commit's rename replaces path itself.
+// followed or clobbered before Commit's rename replaces the file itself.
 func Create(path string) (*File, error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	st, err := os.Stat(path) // follows symlinks
+	switch {
+	case err == nil && st.IsDir():
+		return nil, fmt.Errorf("cannot create output %s: %w", path, ErrIsDir)
+	case err == nil && !st.Mode().IsRegular():
+		return &File{path: path, special: true}, nil
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("cannot create output %s: %w", path, err)
+	case err != nil:
+		if lst, lerr := os.Lstat(path); lerr == nil && lst.Mode()&os.ModeSymlink != 0 {
+			return nil, fmt.Errorf("cannot create output %s: it is a symlink to a missing file; create the file or give its path", path)
+		}
+	}
+	target := path
+	if err == nil {
+		// A symlink to a regular file: replace the file, keep the link.
+		// A link that does not lead to a path naming the same file
+		// (/dev/stdout to a deleted file) is written in place instead.
+		if lst, lerr := os.Lstat(path); lerr == nil && lst.Mode()&os.ModeSymlink != 0 {
+			if viaProc(path) {
+				return &File{path: path, special: true}, nil
+			}
+			r, rerr := filepath.EvalSymlinks(path)
+			rst, serr := os.Stat(r)
+			if rerr != nil || serr != nil || !os.SameFile(st, rst) {
+				return &File{path: path, special: true}, nil
+			}
+			target = r
+		}
+	}
+	dir := filepath.Dir(target)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
 		return nil, fmt.Errorf("cannot create output %s: %w", path, err)
 	}
@@ -60,17 +112,74 @@ func Create(path string) (*File, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("cannot create output %s: %w", path, err)
 	}
-	return &File{f: f, path: path}, nil
+	return &File{f: f, path: target}, nil
 }
 
-func (o *File) Write(p []byte) (int, error) { return o.f.Write(p) }
+// viaProc reports whether the symlink chain from path passes through
+// /proc: /dev/stdout, /dev/stderr and /dev/fd/N lead to a descriptor of
+// this process, which is written in place even when it is a regular
+// file (the shell's "> hits.jsonl" or ">> log"), never replaced.
+func viaProc(path string) bool {
+	p := path
+	for range 40 {
+		lst, err := os.Lstat(p)
+		if err != nil || lst.Mode()&os.ModeSymlink == 0 {
+			return false
+		}
+		t, err := os.Readlink(p)
+		if err != nil {
+			return false
+		}
+		if !filepath.IsAbs(t) {
+			t = filepath.Join(filepath.Dir(p), t)
+		}
+		if t == "/proc" || strings.HasPrefix(t, "/proc/") {
+			return true
+		}
+		p = t
+	}
+	return false
+}
 
-// Commit syncs and renames the file into place.
+// open opens a special file for writing, once.
+func (o *File) open() error {
+	if o.f != nil {
+		return nil
+	}
+	f, err := os.OpenFile(o.path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("cannot open output %s: %w", o.path, err)
+	}
+	o.f = f
+	return nil
+}
+
+func (o *File) Write(p []byte) (int, error) {
+	if o.special {
+		if err := o.open(); err != nil {
+			return 0, err
+		}
+	}
+	return o.f.Write(p)
+}
+
+// Commit syncs and renames the file into place; a special file is
+// opened if nothing was written yet (so a FIFO's reader sees its end)
+// and closed.
 func (o *File) Commit() error {
 	if o.done {
 		return errors.New("BUG: output committed twice")
 	}
 	o.done = true
+	if o.special {
+		if err := o.open(); err != nil {
+			return err
+		}
+		if err := o.f.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", o.path, err)
+		}
+		return nil
+	}
 	if err := o.f.Sync(); err != nil {
 		o.f.Close()
 		os.Remove(o.f.Name())
@@ -87,12 +196,19 @@ func (o *File) Commit() error {
 	return nil
 }
 
-// Abort removes the temporary file; it is a no-op after Commit.
+// Abort removes the temporary file (a special file is closed, if it was
+// opened); it is a no-op after Commit.
 func (o *File) Abort() {
 	if o.done {
 		return
 	}
 	o.done = true
+	if o.special {
+		if o.f != nil {
+			o.f.Close()
+		}
+		return
+	}
 	o.f.Close()
 	os.Remove(o.f.Name())
 }
