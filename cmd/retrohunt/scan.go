@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/output/text"
 	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/lint"
@@ -118,6 +120,9 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if sweep.IsLake(f.out) && format != output.Parquet {
 		return usagef("--out %s is a lake prefix: it takes Parquet part files, not --format %s", open.Redact(f.out), format)
 	}
+	if err := checkOutputs(&f, toFile); err != nil {
+		return err
+	}
 	mode := f.progress
 	if (mode == progressAuto || mode == "") && !toFile && drawable(stdout) {
 		// Hits are going to the same terminal: bars would tear them.
@@ -161,20 +166,30 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer sw.Abort()
 	}
 
-	// Open the output only now: a usage error must not leave a file.
+	// Open the outputs only now (a usage error must not leave a file),
+	// but before the scan: one that cannot be written fails here, not
+	// after hours of scanning with the hits lost.
 	var (
-		dst  io.Writer = stdout
-		file *output.File
+		dst     io.Writer = stdout
+		file    *output.File
+		sumFile *output.File
 	)
 	if sw != nil && sw.WritesLake() {
 		toFile = false
 	} else if toFile {
-		file, err = output.Create(f.out)
+		file, err = createOutput("--out", f.out)
 		if err != nil {
 			return err
 		}
 		defer file.Abort()
 		dst = file
+	}
+	if f.summaryJSON != "" {
+		sumFile, err = createOutput("--summary-json", f.summaryJSON)
+		if err != nil {
+			return err
+		}
+		defer sumFile.Abort()
 	}
 	var inner output.Writer
 	if sw != nil && sw.WritesLake() {
@@ -227,8 +242,11 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !f.quiet || runErr != nil || sum.Partial() {
 		printSummary(stderr, sum, w, compiled, f.out, runErr)
 	}
-	if f.summaryJSON != "" {
-		if err := writeSummaryJSON(f.summaryJSON, newSummaryDoc(sum, w)); err != nil {
+	if msg := nothingScanned(sum, runErr); msg != "" {
+		fmt.Fprintf(stderr, "retrohunt: warning: %s\n", msg)
+	}
+	if sumFile != nil {
+		if err := writeSummaryJSON(sumFile, f.summaryJSON, newSummaryDoc(sum, w)); err != nil {
 			return err
 		}
 	}
@@ -275,16 +293,68 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func writeSummaryJSON(path string, doc summaryDoc) error {
-	file, err := output.Create(path)
-	if err != nil {
-		return err
-	}
-	defer file.Abort()
+func writeSummaryJSON(file *output.File, path string, doc summaryDoc) error {
 	enc := json.NewEncoder(file)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return file.Commit()
+}
+
+// createOutput opens the output named by flag; a directory is a usage
+// error.
+func createOutput(flag, path string) (*output.File, error) {
+	file, err := output.Create(path)
+	if errors.Is(err, output.ErrIsDir) {
+		return nil, usagef("%s %s is a directory: give a file name (a lake takes a trailing \"/\" in --out)", flag, path)
+	}
+	return file, err
+}
+
+// checkOutputs refuses the flag combinations that used to lose hits
+// silently (issue 15 item 13), before anything is opened.
+func checkOutputs(f *scanFlags, toFile bool) error {
+	lake := sweep.IsLake(f.out)
+	if f.partitionBy != "" && !lake {
+		return usagef("--partition-by needs a lake --out (a directory ending in \"/\", s3:// or azblob://): a single file has no partitions")
+	}
+	if f.state != "" && toFile && !lake {
+		return usagef("--state with a single --out file would replace the last run's hits with only this run's new ones: give a lake --out ending in \"/\" (each run adds part files), or leave out --out and append stdout (--format jsonl >> hits.jsonl)")
+	}
+	if f.summaryJSON != "" && toFile && !lake && sameRegularFile(f.out, f.summaryJSON) {
+		return usagef("--summary-json %s is the --out file: the summary would overwrite the hits; give another file", f.summaryJSON)
+	}
+	return nil
+}
+
+// sameRegularFile reports whether a and b name the same file that is, or
+// would be created as, a regular file. Two names of one FIFO or device
+// (--out /dev/null --summary-json /dev/null) are not refused.
+func sameRegularFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb) && sa.Mode().IsRegular()
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ab
+}
+
+// nothingScanned returns a warning when a scan that ran to its end
+// looked at no object at all: a mistyped prefix, filters or a window
+// that match nothing, an empty directory. The exit code stays 0 (README,
+// "Exit codes"); an object passed over by a sweep's state or shard is
+// not nothing.
+func nothingScanned(s *scan.Summary, runErr error) string {
+	if runErr != nil || s.ObjectsScanned+s.ObjectsFailed+s.ObjectsArchived+s.ObjectsEmpty > 0 || len(s.NotSelected) > 0 || len(s.ListErrors) > 0 {
+		return ""
+	}
+	targets := text.Escape(strings.Join(s.Targets, " "))
+	if s.ObjectsListed == 0 {
+		return fmt.Sprintf("nothing was scanned: no object found under %s; check the path or prefix and --accounts, --regions, --subscriptions", targets)
+	}
+	return fmt.Sprintf("nothing was scanned: %d object(s) under %s, none inside the window and filters (%d outside the window by their key's date, %d filtered by --accounts/--regions/--subscriptions, %d without events); check --since, --until and the filters",
+		s.ObjectsListed, targets, s.ObjectsPruned, s.ObjectsFiltered, s.ObjectsSibling+s.ObjectsIgnored)
 }

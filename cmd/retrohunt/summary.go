@@ -100,11 +100,19 @@ type summaryDoc struct {
 	TopPrincipals    []principalCount            `json:"top_principals"`
 	RecordsPerSecond float64                     `json:"records_per_second"`
 	MBPerSecond      float64                     `json:"decompressed_mb_per_second"`
+	// Warnings says what a script should look at although the exit code
+	// is 0: "nothing was scanned" (README, "Exit codes").
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func newSummaryDoc(s *scan.Summary, t *tally) summaryDoc {
 	secs := seconds(s.Duration)
+	var warnings []string
+	if msg := nothingScanned(s, nil); msg != "" {
+		warnings = append(warnings, msg)
+	}
 	return summaryDoc{
+		Warnings:         warnings,
 		Summary:          s,
 		HitsByResult:     t.byResult,
 		HitsByRuleResult: t.byRule,
@@ -133,6 +141,8 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 		status = "FAILED: the scan stopped on the error below"
 	case s.Partial():
 		status = "PARTIAL: some objects or records were not scanned (see below)"
+	case nothingScanned(s, runErr) != "":
+		status = "complete, but NOTHING WAS SCANNED: see the warning below"
 	}
 	secs := seconds(s.Duration)
 	fmt.Fprintf(w, "\nretrohunt summary (%s)\n", status)

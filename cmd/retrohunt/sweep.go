@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/retrohunt/retrohunt/output/lake"
 	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/scan/rules"
+	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/open"
 	"github.com/retrohunt/retrohunt/sweep"
 	"github.com/retrohunt/retrohunt/sweep/shard"
@@ -47,6 +51,11 @@ func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded, window 
 	if err != nil {
 		return nil, err
 	}
+	if stores.Lake != nil {
+		if err := probeLake(ctx, stores.Lake, stores.LakePrefix); err != nil {
+			return nil, fmt.Errorf("--out %s is not writable (checked before the scan): %w", open.Redact(lakeURL), err)
+		}
+	}
 	if wrapSweepStores != nil {
 		stores = wrapSweepStores(stores)
 	}
@@ -56,3 +65,21 @@ func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded, window 
 // wrapSweepStores, set only by tests, wraps the stores a sweep writes to:
 // the kill test makes the process kill itself at a chosen write.
 var wrapSweepStores func(sweep.Stores) sweep.Stores
+
+// probeLake writes and deletes one empty object under the lake prefix, so
+// a lake that cannot be written (read-only credentials, a path under a
+// file) fails before the scan rather than at the first commit, with the
+// hits lost. Its name starts with "_", which Hive-style readers (Athena,
+// Spark, DuckDB's hive_partitioning) skip should the delete fail.
+func probeLake(ctx context.Context, st sources.Store, prefix string) error {
+	var b [8]byte
+	rand.Read(b[:])
+	key := prefix + "_retrohunt-write-probe-" + hex.EncodeToString(b[:])
+	if _, err := st.Put(ctx, key, bytes.NewReader(nil), 0, sources.Condition{IfNoneMatch: true}); err != nil {
+		return err
+	}
+	if d, ok := st.(sources.Deleter); ok {
+		d.Delete(ctx, key) // best effort: the name is one readers skip
+	}
+	return nil
+}

@@ -63,6 +63,8 @@ func window(since, until string, now time.Time) (time.Time, time.Time, error) {
 		return s, u, fmt.Errorf("--since %s is not before --until %s: the window is empty", s.Format(time.RFC3339), u.Format(time.RFC3339))
 	case !s.IsZero() && s.After(now):
 		return s, u, fmt.Errorf("--since %s is in the future", s.Format(time.RFC3339))
+	case !s.IsZero() && s.Equal(now):
+		return s, u, fmt.Errorf("--since %s is now: the window is empty", since)
 	}
 	return s, u, nil
 }
