@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the object-store servers the sources tests run against:
 #   versitygw v1.8.0 (S3 gateway) into the Go bin directory, and
-#   Azurite 3.35.0 (Azure Storage emulator) into .cache/azurite/.
+#   Azurite 3.35.0 (Azure Storage emulator) into .cache/azurite/, and
+#   DuckDB's Node API 1.5.6-r.1 into .cache/duckdb/ (a reader the output
+#   tests run SELECT * with; prebuilt binaries come as npm packages).
 # Idempotent: a server already at the pinned version is left alone.
 # Writes nothing outside the repository except the Go bin directory (and
 # Go's own module and build caches).
@@ -9,6 +11,7 @@ set -euo pipefail
 
 VERSITYGW_VERSION=v1.8.0
 AZURITE_VERSION=3.35.0
+DUCKDB_NODE_VERSION=1.5.6-r.1
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -47,4 +50,21 @@ else
 	npm_config_cache="$repo/.cache/npm" npm install --prefix "$azdir" --no-audit --no-fund \
 		--loglevel=error --save-exact "azurite@$AZURITE_VERSION"
 	echo "azurite $AZURITE_VERSION: installed at $azbin"
+fi
+
+ddir="$repo/.cache/duckdb"
+have=""
+if [ -f "$ddir/node_modules/@duckdb/node-api/package.json" ]; then
+	have=$(node -p 'require(process.argv[1]).version' "$ddir/node_modules/@duckdb/node-api/package.json" 2>/dev/null || true)
+fi
+if [ "$have" = "$DUCKDB_NODE_VERSION" ]; then
+	echo "@duckdb/node-api $DUCKDB_NODE_VERSION: already installed in $ddir"
+else
+	command -v npm >/dev/null || { echo "install-test-servers: npm not found (apt-get install nodejs npm)" >&2; exit 1; }
+	echo "@duckdb/node-api $DUCKDB_NODE_VERSION: installing into $ddir (had: ${have:-none}) ..."
+	mkdir -p "$ddir"
+	[ -f "$ddir/package.json" ] || echo '{"private": true}' >"$ddir/package.json"
+	npm_config_cache="$repo/.cache/npm" npm install --prefix "$ddir" --no-audit --no-fund \
+		--loglevel=error --save-exact "@duckdb/node-api@$DUCKDB_NODE_VERSION"
+	echo "@duckdb/node-api $DUCKDB_NODE_VERSION: installed in $ddir"
 fi

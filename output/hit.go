@@ -3,7 +3,11 @@
 // lake tables are built on (docs/output.md): add columns only at the end.
 package output
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Hit is one record that matched one rule, with its provenance.
 type Hit struct {
@@ -30,6 +34,42 @@ type Hit struct {
 	Raw            string    `parquet:"raw,zstd" json:"raw"`
 	// Columns added after the issue-2 schema go below, never above.
 	Tactic string `parquet:"tactic,zstd,dict" json:"tactic"`
+	// RawBytes is the record's exact bytes when they are not valid UTF-8
+	// (and Raw holds them with U+FFFD in place of each invalid byte);
+	// "", a Parquet null, otherwise. RawRecord gives the record either
+	// way. The column is BINARY, not STRING; in JSON Lines it is base64.
+	// A string, not a []byte, so that Hit stays comparable.
+	RawBytes string `parquet:"raw_bytes,optional,zstd,bytes" json:"raw_bytes"`
+}
+
+// RawRecord returns the record exactly as stored: RawBytes when set,
+// else Raw.
+func (h *Hit) RawRecord() []byte {
+	if h.RawBytes != "" {
+		return []byte(h.RawBytes)
+	}
+	return []byte(h.Raw)
+}
+
+// MakeValid makes every string of h valid UTF-8, the promise of the
+// STRING columns (readers such as DuckDB refuse a file that breaks it):
+// each invalid byte becomes U+FFFD. Raw's exact bytes move to RawBytes
+// first. The Parquet and JSON Lines writers call it on every hit (the
+// lake writes through the Parquet writer); it is idempotent.
+func (h *Hit) MakeValid() {
+	if !utf8.ValidString(h.Raw) {
+		if h.RawBytes == "" {
+			h.RawBytes = h.Raw
+		}
+		h.Raw = strings.ToValidUTF8(h.Raw, "\uFFFD")
+	}
+	for _, p := range [...]*string{&h.RuleName, &h.RuleVersion, &h.Severity, &h.Technique, &h.LogType, &h.AccountID,
+		&h.Region, &h.PrincipalUser, &h.PrincipalIP, &h.UserAgent, &h.EventSource, &h.EventName, &h.TargetResource,
+		&h.Result, &h.ResultDetail, &h.EventID, &h.SourceURI, &h.SourceETag, &h.Tactic} {
+		if !utf8.ValidString(*p) {
+			*p = strings.ToValidUTF8(*p, "\uFFFD")
+		}
+	}
 }
 
 // Writer receives hits in batches from one goroutine. Close flushes and

@@ -13,6 +13,8 @@ type jsonlWriter struct {
 
 // NewJSONL writes one JSON object per hit and line, with the Parquet
 // column names as keys; raw is embedded as the record's JSON itself.
+// Every line is valid UTF-8: a record that is not has U+FFFD in raw and
+// its exact bytes in raw_bytes (base64), as in Parquet (Hit.MakeValid).
 func NewJSONL(w io.Writer) Writer { return &jsonlWriter{bw: bufio.NewWriter(w)} }
 
 // jsonHit renders event_time like the Parquet column (microseconds, UTC)
@@ -21,14 +23,19 @@ type jsonHit struct {
 	Hit
 	EventTime string          `json:"event_time"`
 	Raw       json.RawMessage `json:"raw"`
+	RawBytes  []byte          `json:"raw_bytes"` // base64; null when raw is the record
 }
 
 func (j *jsonlWriter) Write(hits []Hit) error {
 	enc := json.NewEncoder(j.bw)
 	enc.SetEscapeHTML(false)
 	for _, h := range hits {
+		h.MakeValid()
 		jh := jsonHit{Hit: h, EventTime: h.EventTime.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000Z")}
 		jh.Raw = json.RawMessage(h.Raw)
+		if h.RawBytes != "" {
+			jh.RawBytes = []byte(h.RawBytes)
+		}
 		if !json.Valid(jh.Raw) {
 			b, _ := json.Marshal(h.Raw)
 			jh.Raw = b

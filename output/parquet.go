@@ -26,6 +26,7 @@ func NewParquet(w io.Writer) Writer {
 func (p *parquetWriter) Write(hits []Hit) error {
 	for i := range hits {
 		hits[i].EventTime = hits[i].EventTime.UTC()
+		hits[i].MakeValid()
 	}
 	if _, err := p.w.Write(hits); err != nil {
 		return err

@@ -11,7 +11,8 @@ import (
 
 // ReadOptions tune ReadHits.
 type ReadOptions struct {
-	// Raw keeps each hit's raw record; by default it is dropped as soon
+	// Raw keeps each hit's raw record (Raw and RawBytes; RawRecord
+	// gives the exact bytes); by default it is dropped as soon
 	// as it is read, since reports rarely need it and it is most of a
 	// file's bytes.
 	Raw bool
@@ -51,7 +52,7 @@ func ReadHits(r io.ReaderAt, size int64, o ReadOptions, fn func([]Hit) error) (e
 		if k > 0 {
 			if !o.Raw {
 				for i := range buf[:k] {
-					buf[i].Raw = ""
+					buf[i].Raw, buf[i].RawBytes = "", ""
 				}
 			}
 			if err := fn(buf[:k]); err != nil {

@@ -22,7 +22,7 @@ func NewTable(w io.Writer) Writer { return &tableWriter{w: w} }
 
 func (t *tableWriter) Write(hits []Hit) error {
 	for _, h := range hits {
-		h.Raw = "" // not shown; do not keep it
+		h.Raw, h.RawBytes = "", "" // not shown; do not keep it
 		t.hits = append(t.hits, h)
 	}
 	return nil
