@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/retrohunt/retrohunt/output/text"
 	"github.com/retrohunt/retrohunt/sources/open"
 )
 
@@ -24,6 +25,9 @@ const (
 	exitPartial     = 3
 	exitInterrupted = 130
 )
+
+// Errors are printed escaped (text.Escape): they name object keys and
+// paths, which can hold terminal controls.
 
 // usageError marks errors that exit 2.
 type usageError struct{ err error }
@@ -101,13 +105,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &uerr):
-		fmt.Fprintf(stderr, "retrohunt: %s\n", open.Redact(err.Error()))
+		fmt.Fprintf(stderr, "retrohunt: %s\n", text.Escape(open.Redact(err.Error())))
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "retrohunt: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintf(stderr, "retrohunt: %s\n", open.Redact(err.Error()))
+	fmt.Fprintf(stderr, "retrohunt: %s\n", text.Escape(open.Redact(err.Error())))
 	return exitError
 }
 

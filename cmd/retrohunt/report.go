@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/output/text"
 	"github.com/retrohunt/retrohunt/report"
 )
 
@@ -90,7 +91,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := file.Commit(); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "retrohunt: report written to %s\n", f.html)
+		fmt.Fprintf(stderr, "retrohunt: report written to %s\n", text.Escape(f.html))
 	}
 	return nil
 }

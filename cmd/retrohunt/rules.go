@@ -28,8 +28,8 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 			if !l.Default {
 				def = "by name"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Rule.Name, def, l.Rule.MetaValue("severity"),
-				l.Rule.MetaValue("mitre_attack_technique"), text.Clip(l.Rule.MetaValue("description"), 80))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Rule.Name, def, text.Escape(l.Rule.MetaValue("severity")),
+				text.Escape(l.Rule.MetaValue("mitre_attack_technique")), text.Clip(l.Rule.MetaValue("description"), 80))
 		}
 		return tw.Flush()
 	case "show":
@@ -54,7 +54,7 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 		for _, l := range loaded {
 			fs := lint.Lint(l.Rule)
 			for _, f := range fs {
-				fmt.Fprintln(stdout, f)
+				printFinding(stdout, f)
 				if f.Level > lint.Note {
 					bad++
 				}
@@ -69,6 +69,16 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	return usagef("rules: unknown subcommand %q (want list, show or lint)", args[0])
+}
+
+// printFinding prints a lint finding as lint.Finding.String does, with
+// the parts that quote rule text escaped (text.Escape): a regex in a fix
+// line is the rule file's bytes.
+func printFinding(w io.Writer, f lint.Finding) {
+	fmt.Fprintf(w, "%s: %s: %s\n", text.Escape(f.Pos.String()), f.Level, text.Escape(f.Msg))
+	if f.Fix != "" {
+		fmt.Fprintf(w, "    fix: %s\n", text.Escape(f.Fix))
+	}
 }
 
 // errNoRules is returned when --rule names nothing runnable.

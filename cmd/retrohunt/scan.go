@@ -138,7 +138,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usageError{err}
 	}
-	warn := func(msg string) { fmt.Fprintf(prog, "retrohunt: warning: %s\n", msg) }
+	warn := warnTo(prog)
 	var compiled []*scan.Rule
 	for _, l := range loaded {
 		for _, fd := range lint.Lint(l.Rule) {
@@ -300,6 +300,13 @@ func writeSummaryJSON(file *output.File, path string, doc summaryDoc) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return file.Commit()
+}
+
+// warnTo returns the scan's Config.Warn, printing on w. A warning names
+// URIs, whose keys are the attacker's as much as the records are: it is
+// escaped (text.Escape) to one line of text a terminal only prints.
+func warnTo(w io.Writer) func(string) {
+	return func(msg string) { fmt.Fprintf(w, "retrohunt: warning: %s\n", text.Escape(msg)) }
 }
 
 // createOutput opens the output named by flag; a directory is a usage

@@ -131,7 +131,9 @@ func seconds(d time.Duration) float64 {
 
 // printSummary writes the coverage report people read at the end of a
 // scan: what was covered, what was not and why, and what was found. t
-// may be nil (no per-result or per-principal counts then).
+// may be nil (no per-result or per-principal counts then). Every string
+// that came from a record, a key or the command line is escaped
+// (text.Escape; the tables escape their cells).
 func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, out string, runErr error) {
 	status := "complete"
 	switch {
@@ -167,7 +169,7 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 		float64(s.BytesDecompressed)/1e6/secs, text.Count(int64(float64(s.Records)/secs+0.5)))
 	fmt.Fprintf(w, "  hits        %s", text.Count(s.Hits))
 	if out != "" && out != "-" {
-		fmt.Fprintf(w, " → %s", out)
+		fmt.Fprintf(w, " → %s", text.Escape(out))
 	}
 	fmt.Fprintln(w)
 	printRuleTable(w, s, t, rules)
@@ -190,24 +192,24 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 		}
 		sort.Strings(reasons)
 		for _, r := range reasons {
-			fmt.Fprintf(w, "    %6d  %s\n", s.SkipReasons[r], r)
+			fmt.Fprintf(w, "    %6d  %s\n", s.SkipReasons[r], text.Escape(r))
 		}
 	}
 	for _, p := range s.ListErrors {
-		fmt.Fprintf(w, "  listing failed: %s: %s\n", p.URI, p.Reason)
+		fmt.Fprintf(w, "  listing failed: %s: %s\n", text.Escape(p.URI), text.Escape(p.Reason))
 	}
 	shown := 0
 	for _, p := range s.Failures {
 		if shown++; shown > maxShown {
 			break
 		}
-		fmt.Fprintf(w, "  failed: %s: %s\n", p.URI, p.Reason)
+		fmt.Fprintf(w, "  failed: %s: %s\n", text.Escape(p.URI), text.Escape(p.Reason))
 	}
 	for _, p := range s.Skips {
 		if shown++; shown > maxShown {
 			break
 		}
-		fmt.Fprintf(w, "  skipped: %s record %d: %s\n", p.URI, p.Record, p.Reason)
+		fmt.Fprintf(w, "  skipped: %s record %d: %s\n", text.Escape(p.URI), p.Record, text.Escape(p.Reason))
 	}
 	if n := s.ObjectsFailed + s.RecordsSkipped; n > maxShown {
 		fmt.Fprintf(w, "  (%d in all; --summary-json lists up to 200 of each with reasons)\n", n)
