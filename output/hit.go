@@ -35,7 +35,8 @@ type Hit struct {
 	// Columns added after the issue-2 schema go below, never above.
 	Tactic string `parquet:"tactic,zstd,dict" json:"tactic"`
 	// RawBytes is the record's exact bytes when they are not valid UTF-8
-	// (and Raw holds them with U+FFFD in place of each invalid byte);
+	// (and Raw holds them with U+FFFD in place of each run of invalid
+	// bytes);
 	// "", a Parquet null, otherwise. RawRecord gives the record either
 	// way. The column is BINARY, not STRING; in JSON Lines it is base64.
 	// A string, not a []byte, so that Hit stays comparable.
@@ -53,9 +54,9 @@ func (h *Hit) RawRecord() []byte {
 
 // MakeValid makes every string of h valid UTF-8, the promise of the
 // STRING columns (readers such as DuckDB refuse a file that breaks it):
-// each invalid byte becomes U+FFFD. Raw's exact bytes move to RawBytes
-// first. The Parquet and JSON Lines writers call it on every hit (the
-// lake writes through the Parquet writer); it is idempotent.
+// each run of invalid bytes becomes one U+FFFD. Raw's exact bytes move
+// to RawBytes first. The Parquet and JSON Lines writers call it on every
+// hit (the lake writes through the Parquet writer); it is idempotent.
 func (h *Hit) MakeValid() {
 	if !utf8.ValidString(h.Raw) {
 		if h.RawBytes == "" {
