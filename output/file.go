@@ -47,18 +47,19 @@ var ErrIsDir = errors.New("is a directory")
 // reader (or a lake crawler) never sees half a Parquet file.
 //
 // What the path names decides how it is written (docs/output.md):
-//   - a regular file or nothing: a temporary file beside it, renamed over
-//     it on Commit;
-//   - a symlink: followed. When it ends at a regular file, that file is
-//     replaced as above and the link stays; when it ends at a FIFO or a
-//     device, or passes through /proc (/dev/stdout, /dev/fd/N), see the
-//     next case;
+//   - a regular file or nothing, or a symlink to a regular file or to
+//     nothing: a temporary file beside it, renamed over it on Commit. A
+//     symlink is replaced itself, never followed: the file it names is
+//     not touched (a link planted where a root cron job writes must not
+//     redirect the write);
+//   - a symlink to a FIFO or a device, or one whose chain passes through
+//     /proc (/dev/stdout, /dev/fd/N): followed, see the next case;
 //   - a FIFO, a character or block device, a socket (anything not a
 //     regular file): opened for appending and written in place, never
-//     replaced. It is
-//     opened at the first write or at Commit, not by Create, so a FIFO's
-//     reader need not be there before the scan begins;
-//   - a directory: ErrIsDir.
+//     replaced. It is opened at the first write or at Commit, not by
+//     Create, so a FIFO's reader need not be there before the scan
+//     begins;
+//   - a directory, or a symlink to one: ErrIsDir.
 type File struct {
 	f       *os.File
 	path    string // as given, for messages
@@ -72,6 +73,9 @@ type File struct {
 // temporary name is new (O_EXCL), so no existing file or symlink is
 // followed or clobbered before Commit's rename replaces the file itself.
 func Create(path string) (*File, error) {
+	if viaProc(path) {
+		return &File{path: path, special: true}, nil
+	}
 	st, err := os.Stat(path) // follows symlinks
 	switch {
 	case err == nil && st.IsDir():
@@ -80,30 +84,11 @@ func Create(path string) (*File, error) {
 		return &File{path: path, special: true}, nil
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("cannot create output %s: %w", path, err)
-	case err != nil:
-		if lst, lerr := os.Lstat(path); lerr == nil && lst.Mode()&os.ModeSymlink != 0 {
-			return nil, fmt.Errorf("cannot create output %s: it is a symlink to a missing file; create the file or give its path", path)
-		}
 	}
-	target := path
-	if err == nil {
-		// A symlink to a regular file: replace the file, keep the link.
-		// A link that does not lead to a path naming the same file
-		// (/dev/stdout to a deleted file) is written in place instead.
-		if lst, lerr := os.Lstat(path); lerr == nil && lst.Mode()&os.ModeSymlink != 0 {
-			if viaProc(path) {
-				return &File{path: path, special: true}, nil
-			}
-			r, rerr := filepath.EvalSymlinks(path)
-			rst, serr := os.Stat(r)
-			if rerr != nil || serr != nil || !os.SameFile(st, rst) {
-				return &File{path: path, special: true}, nil
-			}
-			target = r
-		}
-	}
-	dir := filepath.Dir(target)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	// A regular file, nothing, or a symlink to either: the rename
+	// replaces the path itself, a symlink included, and never writes
+	// through it to the file it names.
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return nil, fmt.Errorf("cannot create output %s: %w", path, err)
 	}
@@ -112,7 +97,7 @@ func Create(path string) (*File, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("cannot create output %s: %w", path, err)
 	}
-	return &File{f: f, path: target}, nil
+	return &File{f: f, path: path}, nil
 }
 
 // viaProc reports whether the symlink chain from path passes through

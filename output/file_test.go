@@ -119,9 +119,10 @@ func TestCreateWritesIntoDevice(t *testing.T) {
 	assertOnly(t, dir, "null")
 }
 
-// A symlink to a regular file keeps the link: the file it names is
-// replaced (atomically), not the link.
-func TestCreateSymlinkToRegularReplacesTarget(t *testing.T) {
+// A symlink to a regular file is replaced itself, never followed: the
+// file it names keeps its bytes (cmd's TestOutputNeverFollowsSymlinks
+// holds the same through the CLI).
+func TestCreateReplacesSymlinkToRegular(t *testing.T) {
 	dir := t.TempDir()
 	real := filepath.Join(dir, "real.parquet")
 	if err := os.WriteFile(real, []byte("old"), 0o644); err != nil {
@@ -134,11 +135,14 @@ func TestCreateSymlinkToRegularReplacesTarget(t *testing.T) {
 	if err := writeVia(link, []byte("new")); err != nil {
 		t.Fatal(err)
 	}
-	if m := mode(t, link); m&os.ModeSymlink == 0 {
-		t.Fatalf("link is now %v, want a symlink", m)
+	if m := mode(t, link); !m.IsRegular() {
+		t.Fatalf("link is now %v, want a regular file", m)
 	}
-	if b, _ := os.ReadFile(real); string(b) != "new" {
-		t.Fatalf("target holds %q, want %q", b, "new")
+	if b, _ := os.ReadFile(link); string(b) != "new" {
+		t.Fatalf("output holds %q, want %q", b, "new")
+	}
+	if b, _ := os.ReadFile(real); string(b) != "old" {
+		t.Fatalf("the link's target holds %q, want it untouched", b)
 	}
 	assertOnly(t, dir, "hits.parquet", "real.parquet")
 }
