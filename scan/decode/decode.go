@@ -66,12 +66,15 @@ type Skip struct {
 
 // Result describes one decoded object.
 type Result struct {
-	Format     Format
-	Gzip       bool
-	Records    int   // records handed to fn
-	Bytes      int64 // decompressed bytes read
-	Skipped    []Skip
-	PartialEnd bool // JSON Lines whose last line has no newline and is incomplete
+	Format  Format
+	Gzip    bool
+	Records int   // records handed to fn
+	Bytes   int64 // decompressed bytes read
+	Skipped []Skip
+	// PartialEnd: JSON Lines whose last line has no newline and is
+	// incomplete; PartialIndex is that line's index.
+	PartialEnd   bool
+	PartialIndex int
 }
 
 // Decoder is reusable per worker: it keeps its gzip reader, its buffered
@@ -94,9 +97,17 @@ func NewDecoder(l Limits) *Decoder {
 }
 
 // Decode reads one object and calls fn for every record with its 0-based
-// index (position in Records, or line number for JSON Lines) and its
-// bytes exactly as stored. raw may point into the decoder's read buffer:
-// it is valid only until fn returns.
+// index and its bytes exactly as stored. raw may point into the decoder's
+// read buffer: it is valid only until fn returns.
+//
+// An object may hold several documents one after another (files
+// concatenated, gzip members): every one is read. An envelope is a
+// top-level object with a "Records" or "records" key whose value is an
+// array, wherever the key stands; its other members are passed over,
+// and a second such key (a duplicate) is read too. The index counts
+// record positions through the whole object: the position in the
+// Records arrays and the values between them, one after another, or the
+// line number for JSON Lines. Format is the first document's.
 //
 // Damage that ends the object (corrupt or truncated gzip, an envelope
 // that breaks off, the size limit) is returned as an error after the

@@ -161,3 +161,87 @@ func TestReuse(t *testing.T) {
 		}
 	}
 }
+
+// Issue 15, item 4: an object holding several documents (files
+// concatenated, gzip members one after another, a duplicate "Records"
+// key) is read to its last record, and the indexes count on through the
+// object, so that each names one record.
+func TestIssue15ConcatenatedDocuments(t *testing.T) {
+	a := `{"Records":[{"a":1},{"a":2}]}`
+	b := `{"Records":[{"b":1}]}`
+	f := func(name string, body []byte, want []string, wantIdx []int) {
+		t.Helper()
+		g := decode(t, Limits{}, body)
+		if g.err != nil || len(g.res.Skipped) != 0 {
+			t.Errorf("%s: %v, skipped %v", name, g.err, g.res.Skipped)
+		}
+		if fmt.Sprint(g.records) != fmt.Sprint(want) || fmt.Sprint(g.indexes) != fmt.Sprint(wantIdx) {
+			t.Errorf("%s: records %q at %v, want %q at %v", name, g.records, g.indexes, want, wantIdx)
+		}
+	}
+	ab := []string{`{"a":1}`, `{"a":2}`, `{"b":1}`}
+	f("two envelopes", []byte(a+b), ab, []int{0, 1, 2})
+	f("two envelopes, lines", []byte(a+"\n"+b+"\n"), ab, []int{0, 1, 2})
+	f("two gzip members", append(gzipped([]byte(a)), gzipped([]byte(b))...), ab, []int{0, 1, 2})
+	f("two gzip members, newline", append(gzipped([]byte(a+"\n")), gzipped([]byte(b+"\n"))...), ab, []int{0, 1, 2})
+	f("gzip of two envelopes", gzipped([]byte(a+" \r\n\t"+b)), ab, []int{0, 1, 2})
+	f("duplicate Records key", []byte(`{"Records":[{"a":1},{"a":2}],"Records":[{"b":1}]}`), ab, []int{0, 1, 2})
+	f("Records and records", []byte(`{"records":[{"a":1}],"x":{"Records":[{"no":1}]},"Records":[{"a":2},{"b":1}]}`), ab, []int{0, 1, 2})
+	f("empty array between", []byte(`{"Records":[{"a":1},{"a":2}]}{"Records":[]}[{"b":1}]`), ab, []int{0, 1, 2})
+	f("envelope, then records", []byte(a+"\n"+`{"b":1}`+"\n"), ab, []int{0, 1, 2})
+	f("three members, gzip", append(append(gzipped([]byte(a)), gzipped([]byte(`{"Records":[]}`))...), gzipped([]byte(b))...), ab, []int{0, 1, 2})
+
+	// Damage in the second document fails the object after the first
+	// document's records were handed on.
+	g := decode(t, Limits{}, []byte(a+`{"Records":[{"b":1},`))
+	if !errors.Is(g.err, ErrTruncatedJSON) || len(g.records) != 3 {
+		t.Errorf("second envelope breaks off: %v, %q", g.err, g.records)
+	}
+	// Junk after the last document is a record that is not an object.
+	g = decode(t, Limits{}, []byte(a+"x"))
+	if g.err != nil || len(g.records) != 2 || fmt.Sprint(g.res.Skipped) != "[{2 record is not a JSON object}]" {
+		t.Errorf("junk after the envelope: %v, %q, %v", g.err, g.records, g.res.Skipped)
+	}
+}
+
+// Issue 15, item 5: an envelope is recognised by its key wherever it
+// stands (jq -S sorts keys; exporters add members before it) and however
+// much white space comes first, also past the read buffer.
+func TestIssue15EnvelopeKeyAnywhere(t *testing.T) {
+	recs := []string{`{"a":1}`, `{"b":[1,{"c":"]"}]}`}
+	f := func(name, body string) {
+		t.Helper()
+		for _, zip := range []bool{false, true} {
+			b := []byte(body)
+			if zip {
+				b = gzipped(b)
+			}
+			g := decode(t, Limits{}, b)
+			if g.err != nil || len(g.res.Skipped) != 0 || g.res.Format != FormatEnvelope {
+				t.Errorf("%s (gzip %v): %v, format %v, skipped %v", name, zip, g.err, g.res.Format, g.res.Skipped)
+			}
+			if fmt.Sprint(g.records) != fmt.Sprint(recs) || fmt.Sprint(g.indexes) != "[0 1]" {
+				t.Errorf("%s (gzip %v): records %q at %v, want %q", name, zip, g.records, g.indexes, recs)
+			}
+		}
+	}
+	arr := `[{"a":1},{"b":[1,{"c":"]"}]}]`
+	f("jq -S -c", `{"count":2,"meta":{"Records":[{"no":1}]},"records":`+arr+`,"z":"Records"}`)
+	f("jq -S", "{\n  \"Count\": 2,\n  \"Records\": [\n    {\"a\":1},\n    {\"b\":[1,{\"c\":\"]\"}]}\n  ],\n  \"z\": [1,2]\n}\n")
+	f("white space inside the brace", "{"+strings.Repeat(" ", 100)+`"Records"`+strings.Repeat("\n", 100)+":"+arr+"}")
+	f("white space past the read buffer", strings.Repeat(" ", 300<<10)+"{"+strings.Repeat(" ", 300<<10)+`"Records":`+strings.Repeat("\t", 300<<10)+arr+"}")
+	f("a member larger than the read buffer first", `{"big":"`+strings.Repeat(`x\"`, 200<<10)+`","deep":[`+strings.Repeat(`{"k":[1,"]"]},`, 30<<10)+`1],"Records":`+arr+`}`)
+	f("numbers and literals first", `{"n":-1.5e3,"t":true,"f":false,"z":null,"Records":`+arr+`}`)
+
+	// A key that is not "Records" as stored, or an object without it,
+	// is a record.
+	g := decode(t, Limits{}, []byte(`{"R\u0065cords":[{"a":1}]}`+"\n"))
+	if g.err != nil || g.res.Format != FormatLines || len(g.records) != 1 {
+		t.Errorf("escaped key: %v %v %q", g.err, g.res.Format, g.records)
+	}
+	// "Records" that is not an array breaks the envelope, wherever it is.
+	g = decode(t, Limits{}, []byte(`{"a":[1],"Records":{"b":1}}`))
+	if !errors.Is(g.err, ErrEnvelope) {
+		t.Errorf("Records not an array: %v", g.err)
+	}
+}

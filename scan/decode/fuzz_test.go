@@ -19,6 +19,10 @@ func FuzzDecode(f *testing.F) {
 		`{"Records":[{"a":"\u0053tart\/x"}]}`,
 		"",
 		"\x1f\x8b",
+		`{"Records":[{"a":1}]}{"Records":[{"b":2}]}`,
+		`{"Records":[{"a":1}],"Records":[{"b":2}]}`,
+		`{"count":1,"records":[{"a":1}],"z":[{"Records":1}]}`,
+		"{   \n  \"Records\" : [ {\"a\":1} ] }\n[{\"b\":2}]\n{\"c\":3}",
 	} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)

@@ -23,6 +23,8 @@ type splitter struct {
 	// total counts the bytes of the value being copied into d.buf, which
 	// holds at most MaxRecordBytes of them.
 	total int
+	// index is the index of the next record (next).
+	index int
 }
 
 // fastWindow caps how much of the read buffer a value may take to be
@@ -36,105 +38,426 @@ func (sp *splitter) records() error {
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xef, 0xbb, 0xbf}) {
 		br.Discard(3)
 	}
-	if err := skipSpace(br); err != nil {
-		if err == io.EOF {
-			sp.res.Format = FormatEmpty
-			return nil
-		}
-		return err
-	}
-	if key, ok := envelopeKey(br); ok {
-		sp.res.Format = FormatEnvelope
-		return sp.envelope(key)
-	}
-	if c, _ := br.Peek(1); c[0] == '[' {
-		// A bare JSON array of records, as some export tools write.
-		sp.res.Format = FormatEnvelope
-		return sp.envelope("[")
-	} else if c[0] != '{' {
-		return fmt.Errorf("%w: the object starts with %q", ErrNotJSON, c)
-	}
-	if firstLineIsRecord(br) {
-		sp.res.Format = FormatLines
-		return sp.lines()
-	}
-	sp.res.Format = FormatStream
-	return sp.stream()
-}
-
-// envelopeKey reports whether the object starts with {"Records": or
-// {"records": and consumes up to the colon.
-func envelopeKey(br *bufio.Reader) (string, bool) {
-	head, _ := br.Peek(64)
-	if len(head) == 0 || head[0] != '{' {
-		return "", false
-	}
-	i := 1
-	for i < len(head) && isSpace(head[i]) {
-		i++
-	}
-	for _, key := range []string{`"Records"`, `"records"`} {
-		if !bytes.HasPrefix(head[i:], []byte(key)) {
-			continue
-		}
-		j := i + len(key)
-		for j < len(head) && isSpace(head[j]) {
-			j++
-		}
-		if j < len(head) && head[j] == ':' {
-			br.Discard(j + 1)
-			return key[1 : len(key)-1], true
-		}
-	}
-	return "", false
-}
-
-func (sp *splitter) envelope(key string) error {
-	br := sp.br
-	if key == "[" {
-		key = "top-level array"
-	} else if err := skipSpace(br); err != nil {
-		return class(ErrEnvelope, "envelope: %q has no value: %w", key, unexpected(err))
-	}
-	if c, _ := br.Peek(1); c[0] != '[' {
-		return class(ErrEnvelope, "envelope: %q is not an array", key)
-	}
-	br.Discard(1)
-	for index := 0; ; index++ {
+	// An object is a sequence of documents (concatenated files, gzip
+	// members one after another): each is read, none is dropped.
+	for first := true; ; first = false {
 		if err := skipSpace(br); err != nil {
-			return class(ErrTruncatedJSON, "envelope breaks off after %d records: %w", index, unexpected(err))
-		}
-		if c, _ := br.Peek(1); c[0] == ']' {
-			br.Discard(1)
-			return nil // what follows the array (other keys, "}") carries no records
-		}
-		if index > 0 {
-			if c, _ := br.Peek(1); c[0] != ',' {
-				return class(ErrEnvelope, "envelope: expected , or ] after record %d, found %q", index-1, c)
-			}
-			br.Discard(1)
-			if err := skipSpace(br); err != nil {
-				return class(ErrTruncatedJSON, "envelope breaks off after %d records: %w", index, unexpected(err))
-			}
-		}
-		if err := sp.value(index); err != nil {
-			return err
-		}
-	}
-}
-
-func (sp *splitter) stream() error {
-	for index := 0; ; index++ {
-		if err := skipSpace(sp.br); err != nil {
 			if err == io.EOF {
+				if first {
+					sp.res.Format = FormatEmpty
+				}
 				return nil
 			}
 			return err
 		}
-		if err := sp.value(index); err != nil {
+		c, _ := br.Peek(1)
+		switch {
+		case c[0] == '[':
+			// A bare JSON array of records, as some export tools write.
+			if first {
+				sp.res.Format = FormatEnvelope
+			}
+			br.Discard(1)
+			if err := sp.array("top-level array"); err != nil {
+				return err
+			}
+		case c[0] == '{':
+			lines, err := sp.object(first)
+			if err != nil || lines {
+				return err
+			}
+		case first:
+			return fmt.Errorf("%w: the object starts with %q", ErrNotJSON, c)
+		default:
+			// Junk after a document is a record that is not an object.
+			if err := sp.value(sp.next()); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// next returns the index of the next record: records are counted across
+// the object, through every document and every Records array in it, so
+// that an index names one record of the object.
+func (sp *splitter) next() int {
+	sp.index++
+	return sp.index - 1
+}
+
+// isEnvelopeKey reports whether a top-level key (its bytes as stored,
+// without quotes) names the records of an envelope.
+func isEnvelopeKey(key []byte) bool {
+	return string(key) == "Records" || string(key) == "records"
+}
+
+// array reads the records of an envelope's array, whose '[' was consumed,
+// up to and including its ']'.
+func (sp *splitter) array(key string) error {
+	br := sp.br
+	for n := 0; ; n++ {
+		if err := skipSpace(br); err != nil {
+			return class(ErrTruncatedJSON, "envelope breaks off after %d records: %w", sp.index, unexpected(err))
+		}
+		if c, _ := br.Peek(1); c[0] == ']' {
+			br.Discard(1)
+			return nil
+		}
+		if n > 0 {
+			if c, _ := br.Peek(1); c[0] != ',' {
+				return class(ErrEnvelope, "envelope: expected , or ] after record %d in %s, found %q", sp.index-1, key, c)
+			}
+			br.Discard(1)
+			if err := skipSpace(br); err != nil {
+				return class(ErrTruncatedJSON, "envelope breaks off after %d records: %w", sp.index, unexpected(err))
+			}
+		}
+		if err := sp.value(sp.next()); err != nil {
 			return err
 		}
 	}
+}
+
+// object reads a top-level object, whose '{' is the next byte: an
+// envelope if it has a "Records" or "records" key whose value is an
+// array, wherever the key stands among the others, else a record. It
+// streams: the members before the key are passed over by the structure
+// scanner while the bytes are kept as a record would be (in place, or
+// copied up to MaxRecordBytes), and dropped once the key shows it is an
+// envelope; the array's records are handed on as they come, and so are
+// those of every further Records array (a duplicate key) up to the
+// closing brace. Other top-level members of an envelope carry no
+// records and are passed over.
+//
+// first is the object's first document: a record there decides between
+// JSON Lines and a stream of values, and lines reports that the rest of
+// the object was read as JSON Lines.
+func (sp *splitter) object(first bool) (lines bool, err error) {
+	c := &cursor{sp: sp, keep: true, first: first, p: 1} // past the '{'
+	envelope := false
+	for members := 0; ; members++ {
+		b, err := c.nonSpace()
+		if err != nil {
+			return c.brokeOff(first, envelope, err)
+		}
+		if b == '}' {
+			c.p++
+			break
+		}
+		if members > 0 {
+			if b != ',' {
+				return c.malformed(first, envelope, b)
+			}
+			c.p++
+			if b, err = c.nonSpace(); err != nil {
+				return c.brokeOff(first, envelope, err)
+			}
+		}
+		if b != '"' {
+			return c.malformed(first, envelope, b)
+		}
+		c.p++
+		key, err := c.key()
+		if err != nil {
+			return c.brokeOff(first, envelope, err)
+		}
+		if b, err = c.nonSpace(); err != nil {
+			return c.brokeOff(first, envelope, err)
+		}
+		if b != ':' {
+			return c.malformed(first, envelope, b)
+		}
+		c.p++
+		if b, err = c.nonSpace(); err != nil {
+			return c.brokeOff(first, envelope, err)
+		}
+		if key != "" {
+			if b != '[' {
+				return false, class(ErrEnvelope, "envelope: %q is not an array", key)
+			}
+			// An envelope: what was kept is no record.
+			if !envelope && first {
+				sp.res.Format = FormatEnvelope
+			}
+			envelope = true
+			c.drop()
+			c.keep = false
+			sp.br.Discard(1)
+			if err := sp.array(key); err != nil {
+				return false, err
+			}
+			continue
+		}
+		if err := c.skipValue(b); err != nil {
+			return c.brokeOff(first, envelope, err)
+		}
+	}
+	if envelope {
+		c.drop()
+		return false, nil
+	}
+	return c.record(first)
+}
+
+// A cursor walks a top-level object through the read buffer without
+// consuming it: p bytes of the buffer have been passed over. While keep
+// holds, they belong to a record: once they outgrow the window, they are
+// copied into d.buf (up to MaxRecordBytes) and discarded. Without keep
+// they are discarded whenever the buffer runs out.
+type cursor struct {
+	sp      *splitter
+	p       int
+	keep    bool
+	copying bool // what was passed over before p is in d.buf
+	first   bool // the object's first document
+	// lines: the first document is a record copied past the window, and
+	// the object is JSON Lines.
+	lines   bool
+	tooDeep bool
+}
+
+// avail returns the bytes from p on, reading more when none are
+// buffered; io.EOF when the object ends.
+func (c *cursor) avail() ([]byte, error) {
+	br := c.sp.br
+	if c.p >= br.Buffered() {
+		if !c.keep {
+			br.Discard(c.p)
+			c.p = 0
+		} else if c.p >= min(br.Size(), fastWindow) {
+			window, _ := br.Peek(c.p)
+			if !c.copying {
+				c.sp.d.buf, c.sp.total = c.sp.d.buf[:0], 0
+				c.copying = true
+				// Nothing was discarded yet: the buffer starts with
+				// the object, as the lines check expects.
+				c.lines = c.first && firstLineIsRecord(br)
+			}
+			c.sp.keep(window)
+			br.Discard(c.p)
+			c.p = 0
+		}
+		if _, err := br.Peek(c.p + 1); err != nil && br.Buffered() <= c.p {
+			return nil, err
+		}
+	}
+	buf, _ := br.Peek(br.Buffered())
+	return buf[c.p:], nil
+}
+
+// nonSpace passes over white space and returns the byte at p, without
+// passing over it.
+func (c *cursor) nonSpace() (byte, error) {
+	for {
+		buf, err := c.avail()
+		if err != nil {
+			return 0, err
+		}
+		i := 0
+		for i < len(buf) && isSpace(buf[i]) {
+			i++
+		}
+		c.p += i
+		if i < len(buf) {
+			return buf[i], nil
+		}
+	}
+}
+
+// key passes over a key's string, whose opening quote is behind p, and
+// returns it when it names an envelope's records, else "". A key is
+// compared as stored: an escaped "Records" is another key.
+func (c *cursor) key() (string, error) {
+	var (
+		s    structure.Scanner
+		head [len("Records") + 1]byte
+		n    int
+	)
+	for {
+		buf, err := c.avail()
+		if err != nil {
+			return "", err
+		}
+		end := s.String(buf, 0)
+		upto := end - 1 // the closing quote
+		if end < 0 {
+			upto = len(buf)
+		}
+		n += copy(head[min(n, len(head)):], buf[:upto])
+		if end >= 0 {
+			c.p += end
+			if n < len(head) && isEnvelopeKey(head[:n]) {
+				return string(head[:n]), nil
+			}
+			return "", nil
+		}
+		c.p += len(buf)
+	}
+}
+
+// skipValue passes over one member's value, which starts with b.
+func (c *cursor) skipValue(b byte) error {
+	max := c.sp.d.limits.MaxDepth
+	switch b {
+	case '{', '[':
+		// The value nests one deeper than the object it is in.
+		s := structure.Scanner{MaxDepth: max - 1}
+		err := c.scan(func(buf []byte) int { return s.Scan(buf, 0) })
+		c.tooDeep = c.tooDeep || s.TooDeep()
+		return err
+	case '"':
+		c.p++
+		var s structure.Scanner
+		return c.scan(func(buf []byte) int { return s.String(buf, 0) })
+	}
+	// A number or a literal (or junk, which validation finds): up to a
+	// byte the structure scanner would look at, or the member's end.
+	return c.scan(func(buf []byte) int {
+		if i := bytes.IndexAny(buf, " \n\r\t,:{}[]\""); i >= 0 {
+			return i
+		}
+		return -1
+	})
+}
+
+// scan passes over bytes until end, called on each new piece of the
+// buffer, returns where in it the value ends.
+func (c *cursor) scan(end func([]byte) int) error {
+	for {
+		buf, err := c.avail()
+		if err != nil {
+			return err
+		}
+		if i := end(buf); i >= 0 {
+			c.p += i
+			return nil
+		}
+		c.p += len(buf)
+	}
+}
+
+// drop discards what was passed over.
+func (c *cursor) drop() {
+	c.sp.br.Discard(c.p)
+	c.p = 0
+	c.copying = false
+	c.sp.d.buf, c.sp.total = c.sp.d.buf[:0], 0
+}
+
+// malformed goes on with an object whose top level is not JSON at b: an
+// envelope is broken; a record ends where its brackets balance, as any
+// value does, and is then validated (and skipped) by the policy.
+func (c *cursor) malformed(first, envelope bool, b byte) (bool, error) {
+	if envelope {
+		return false, class(ErrEnvelope, "envelope: expected , or } after the records, found %q", b)
+	}
+	s := structure.Scanner{MaxDepth: c.sp.d.limits.MaxDepth}
+	s.Scan([]byte{'{'}, 0) // at depth 1, as the object is
+	if err := c.scan(func(buf []byte) int { return s.Scan(buf, 0) }); err != nil {
+		return c.brokeOff(first, envelope, err)
+	}
+	c.tooDeep = c.tooDeep || s.TooDeep()
+	return c.record(first)
+}
+
+// brokeOff reports an object that ends before its closing brace. The
+// object's first document may be the half-written first line of a JSON
+// Lines blob: that is left to the lines reader.
+func (c *cursor) brokeOff(first, envelope bool, err error) (bool, error) {
+	sp := c.sp
+	if envelope {
+		return false, class(ErrTruncatedJSON, "envelope breaks off after %d records: %w", sp.index, unexpected(err))
+	}
+	if first && err == io.EOF {
+		if !c.copying {
+			c.p = 0
+			return c.firstRecord()
+		}
+		if c.lines {
+			// The half-written last line of JSON Lines.
+			sp.res.Format = FormatLines
+			index := sp.next()
+			if sp.total > sp.d.limits.MaxRecordBytes {
+				sp.skip(index, fmt.Sprintf("record exceeds %d bytes", sp.d.limits.MaxRecordBytes))
+			} else {
+				sp.res.PartialEnd, sp.res.PartialIndex = true, index
+			}
+			return true, nil
+		}
+	}
+	if first {
+		sp.res.Format = FormatStream
+	}
+	return false, class(ErrTruncatedJSON, "record %d breaks off: %w", sp.index, unexpected(err))
+}
+
+// record hands on the object that ends at p as a record.
+func (c *cursor) record(first bool) (bool, error) {
+	sp := c.sp
+	if first && !c.copying {
+		c.p = 0
+		return c.firstRecord()
+	}
+	var raw []byte
+	size := c.p
+	if c.copying {
+		window, _ := sp.br.Peek(c.p)
+		sp.keep(window)
+		raw, size = sp.d.buf, sp.total
+	} else {
+		raw, _ = sp.br.Peek(c.p)
+	}
+	sp.br.Discard(c.p)
+	c.p = 0
+	raw, problem, _ := sp.problem(raw, size, c.tooDeep)
+	if c.lines {
+		// JSON Lines whose first line is longer than the read buffer.
+		sp.res.Format = FormatLines
+		return true, c.restOfLine(raw, problem)
+	}
+	if first {
+		sp.res.Format = FormatStream
+	}
+	return false, sp.emit(raw, problem, sp.next())
+}
+
+// firstRecord decides, at an object's first record (left in the buffer),
+// between JSON Lines and a stream of values, and reads JSON Lines.
+func (c *cursor) firstRecord() (bool, error) {
+	sp := c.sp
+	if firstLineIsRecord(sp.br) {
+		sp.res.Format = FormatLines
+		return true, sp.lines()
+	}
+	sp.res.Format = FormatStream
+	if err := sp.value(sp.next()); err != nil {
+		return false, err
+	}
+	return false, nil
+}
+
+// restOfLine hands on the first line of JSON Lines, a record copied past
+// the read buffer, and reads the other lines. Bytes after the record on
+// its line make the line malformed, as the lines reader would find it.
+func (c *cursor) restOfLine(raw []byte, problem string) error {
+	sp := c.sp
+	rest, err := sp.br.ReadSlice('\n')
+	for err == bufio.ErrBufferFull {
+		if len(bytes.TrimSpace(rest)) > 0 {
+			problem = ReasonMalformed
+		}
+		rest, err = sp.br.ReadSlice('\n')
+	}
+	if len(bytes.TrimSpace(rest)) > 0 && problem == "" {
+		problem = ReasonMalformed
+	}
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("line %d: %w", sp.index, unexpected(err))
+	}
+	if err := sp.emit(raw, problem, sp.next()); err != nil {
+		return err
+	}
+	return sp.lines()
 }
 
 // value reads one JSON value and hands it on, or records why it was
@@ -323,7 +646,8 @@ func firstLineIsRecord(br *bufio.Reader) bool {
 func (sp *splitter) lines() error {
 	br, d := sp.br, sp.d
 	max := d.limits.MaxRecordBytes
-	for index := 0; ; index++ {
+	for {
+		index := sp.next() // the line's number
 		chunk, err := br.ReadSlice('\n')
 		tooBig := len(chunk) > max+1
 		whole := chunk
@@ -357,7 +681,7 @@ func (sp *splitter) lines() error {
 		case last && !json.Valid(line):
 			// An hourly append blob grows while its hour is open; its
 			// last line can be half written. Not damage by itself.
-			sp.res.PartialEnd = true
+			sp.res.PartialEnd, sp.res.PartialIndex = true, index
 		default:
 			problem := ""
 			// A line with no more brackets than MaxDepth cannot nest

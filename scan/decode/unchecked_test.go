@@ -66,6 +66,19 @@ func TestDecodeUncheckedMatchesDecode(t *testing.T) {
 		"",
 		"  \n ",
 		"\x1f\x8b",
+		// Issue 15: documents one after another, the key anywhere.
+		`{"Records":[{"a":1}]}{"Records":[{"b":2},{"c":3}]}`,
+		`{"Records":[{"a":1}]}` + "\n" + `{"records":[]}` + "\n" + `[{"b":2}]` + "\n" + `{"c":3}` + "\n",
+		`{"Records":[{"a":1}],"x":[1,2],"Records":[{"b":2}]}`,
+		`{"count":1,"meta":{"Records":[{"no":1}]},"records":[{"a":1},"x",{"bad":tru}],"z":null}`,
+		"{\n  \"Count\": 2,\n  \"Records\": [\n    {\"a\":1}\n  ]\n}\n",
+		"{" + strings.Repeat(" ", 100) + `"Records"` + strings.Repeat("\n", 70) + `:[{"a":1}]}`,
+		`{"a":1 "Records":[{"b":2}]}{"c":3}`,
+		`{"a":[1],"Records":{"b":1}}`,
+		`{"Records":[{"a":1}],"x":`,
+		`{"Records":[{"a":1}]}junk{"b":2}`,
+		`{"R\u0065cords":[{"a":1}]}`,
+		`{"x":"` + strings.Repeat(`y\"`, 50) + `","Records":[` + big + `]}` + big,
 	}
 	// Records longer than the read buffer take the copying paths.
 	huge := `{"a":"` + strings.Repeat(`y\"`, 100<<10) + `"}`
@@ -102,6 +115,11 @@ func FuzzDecodeUnchecked(f *testing.F) {
 		`{"records":[{"time":"x"},,{"y":[[[[[[1]]]]]]}]}`,
 		`{"Records":[{"a":"\u0053tart\/x"}]}`,
 		"",
+		`{"Records":[{"a":1}]}{"Records":[{"b":2}]}`,
+		`{"Records":[{"a":1}],"Records":[{"b":2}]}`,
+		`{"count":1,"records":[{"a":1}],"z":[{"Records":1}]}`,
+		"{   \n  \"Records\" : [ {\"a\":1} ] }\n[{\"b\":2}]\n{\"c\":3}",
+		`{"a":1 "Records":[{"b":2}]}{"c":3}`,
 	} {
 		f.Add([]byte(s), false, uint8(0))
 		f.Add([]byte(s), true, uint8(3))
