@@ -344,22 +344,49 @@ func writeMutated(t testing.TB, dir string, seeds [][]byte, n int, seed int64) {
 		for i := range recs {
 			recs[i] = mutate(rng, seeds[rng.Intn(len(seeds))])
 		}
-		var body []byte
-		switch obj % 3 {
-		case 0:
-			body = append(bytes.Join(recs, []byte("\n")), '\n')
-		case 1:
-			body = append(append([]byte(`{"Records":[`), bytes.Join(recs, []byte(","))...), "]}"...)
-		case 2:
-			body = append(append([]byte(`{"records": [`), bytes.Join(recs, []byte(",\n "))...), "\n]}"...)
-		}
-		if obj%2 == 1 {
-			body = gzipBytes(body)
-		}
+		body := shaped(obj%6, recs, (obj/6)%2 == 1)
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("obj%04d.json", obj)), body, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// shaped lays records out as one object: JSON Lines (0), the CloudTrail
+// envelope (1), the legacy Azure envelope (2), and the shapes of issue
+// 15: an envelope whose key comes after other members, sorted and
+// pretty-printed as jq -S writes it (3), two envelopes one after the
+// other, two gzip members when zipped (4), and a duplicate "Records"
+// key (5).
+func shaped(shape int, recs [][]byte, zip bool) []byte {
+	half := len(recs) / 2
+	var docs [][]byte
+	switch shape {
+	case 0:
+		docs = [][]byte{append(bytes.Join(recs, []byte("\n")), '\n')}
+	case 1:
+		docs = [][]byte{slices.Concat([]byte(`{"Records":[`), bytes.Join(recs, []byte(",")), []byte("]}"))}
+	case 2:
+		docs = [][]byte{slices.Concat([]byte(`{"records": [`), bytes.Join(recs, []byte(",\n ")), []byte("\n]}"))}
+	case 3:
+		docs = [][]byte{slices.Concat([]byte("{\n  \"Count\": 2,\n  \"Meta\": {\"Records\": [{\"eventVersion\": \"1\"}]},\n  \"Records\": [\n    "),
+			bytes.Join(recs, []byte(",\n    ")), []byte("\n  ],\n  \"z\": [1, \"]\"]\n}\n"))}
+	case 4:
+		docs = [][]byte{
+			slices.Concat([]byte(`{"Records":[`), bytes.Join(recs[:half], []byte(",")), []byte("]}")),
+			slices.Concat([]byte(`{"Records":[`), bytes.Join(recs[half:], []byte(",")), []byte("]}\n")),
+		}
+	case 5:
+		docs = [][]byte{slices.Concat([]byte(`{"Records":[`), bytes.Join(recs[:half], []byte(",")), []byte(`],"n":1,"Records":[`),
+			bytes.Join(recs[half:], []byte(",")), []byte("]}"))}
+	}
+	var body []byte
+	for _, d := range docs {
+		if zip {
+			d = gzipBytes(d)
+		}
+		body = append(body, d...)
+	}
+	return body
 }
 
 func gzipBytes(b []byte) []byte {
@@ -546,7 +573,7 @@ func TestFastPathMatchesReferenceOnMutations(t *testing.T) {
 }
 
 // FuzzFastPath feeds a record, and a mutation of it, through both paths
-// in each envelope, plain and gzip, and requires the same hits, skips
+// in each envelope (shaped, and a bare array), plain and gzip, and requires the same hits, skips
 // and failures. Seeds: testdata/fuzz/FuzzFastPath and the public samples.
 func FuzzFastPath(f *testing.F) {
 	samples, _ := filepath.Glob("../testdata/samples/*.json")
@@ -572,16 +599,14 @@ func FuzzFastPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, rec []byte, shape uint8) {
 		variant := mutate(rand.New(rand.NewSource(int64(shape))), rec)
 		var body []byte
-		switch shape % 3 {
-		case 0:
-			body = slices.Concat(rec, []byte("\n"), variant, []byte("\n"))
-		case 1:
-			body = slices.Concat([]byte(`{"Records":[`), rec, []byte(","), variant, []byte("]}"))
-		case 2:
+		if shape%8 == 7 {
+			// A bare array.
 			body = slices.Concat([]byte("[\n"), rec, []byte(",\n"), variant, []byte("\n]"))
-		}
-		if shape&4 != 0 {
-			body = gzipBytes(body)
+			if shape&8 != 0 {
+				body = gzipBytes(body)
+			}
+		} else {
+			body = shaped(int(shape%8)%6, [][]byte{rec, variant}, shape&8 != 0)
 		}
 		ref := objectOutcome(t, src, refW, body)
 		fst := objectOutcome(t, src, fastW, body)
