@@ -82,15 +82,11 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult,
 	for _, sk := range res.Skipped {
 		st.skips = append(st.skips, Problem{URI: uri, Record: sk.Index, Reason: sk.Reason})
 	}
+	// notDone is why an object read to its end must still be looked at
+	// again: an hour blob whose last line is incomplete.
+	notDone := ""
 	if res.PartialEnd {
-		if w.hourClosed(j.info) {
-			st.skips = append(st.skips, Problem{URI: uri, Record: -1, Reason: "last line is incomplete in a closed hour blob"})
-		} else {
-			st.openBlob = true
-			if w.cfg.Warn != nil {
-				w.cfg.Warn(fmt.Sprintf("%s: last line is still being written (open append blob); scan again after the hour closes", uri))
-			}
-		}
+		notDone = w.partialEnd(j, uri, res.PartialIndex, st)
 	}
 	if err != nil {
 		// Hits found before the damage are real: keep them.
@@ -100,7 +96,47 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult,
 		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: err.Error(), NextRecord: s.next, Hits: s.hits}, nil
 	}
 	sum.merge(st, true)
+	if notDone != "" {
+		// Read to its end as far as it is written, and reported so in the
+		// summary; for a sweep's state, not done: the next run reads the
+		// blob again from its first unreported record, so an incomplete
+		// line is reported (or its hits found) then too, instead of the
+		// blob being passed over as unchanged for good.
+		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: notDone, NextRecord: s.next, Hits: s.hits}, nil
+	}
 	return ObjectResult{URI: uri, Object: j.obj, Status: ObjectScanned, NextRecord: s.next, Hits: s.hits}, nil
+}
+
+// The reasons an hour blob with an incomplete last line is not done.
+const (
+	reasonOpenBlob   = "last line is still being written (open append blob)"
+	reasonClosedBlob = "last line is incomplete in a closed hour blob"
+	reasonFutureBlob = "last line is incomplete in an hour blob dated in the future"
+)
+
+// partialEnd handles a JSON Lines object whose last line (at index) is
+// incomplete, and returns why the object is not done. In an Azure hour
+// blob whose hour is still open, it is an append blob being written: a
+// warning, not a skip. Anywhere else the line is damage: a skipped
+// record, and the scan's coverage is partial.
+func (w *worker) partialEnd(j job, uri string, index int, st *objectStats) string {
+	closed, future := w.hourClosed(j.info)
+	switch {
+	case future:
+		if w.cfg.Warn != nil {
+			w.cfg.Warn(fmt.Sprintf("%s: the key is dated %s, ahead of the clock (%s): its hour is taken as closed", uri, j.info.Start.Format(time.RFC3339), w.cfg.Now().UTC().Format(time.RFC3339)))
+		}
+		st.skips = append(st.skips, Problem{URI: uri, Record: index, Reason: reasonFutureBlob})
+		return reasonFutureBlob
+	case closed:
+		st.skips = append(st.skips, Problem{URI: uri, Record: index, Reason: reasonClosedBlob})
+		return reasonClosedBlob
+	}
+	st.openBlob = true
+	if w.cfg.Warn != nil {
+		w.cfg.Warn(fmt.Sprintf("%s: last line is still being written (open append blob); scan again after the hour closes", uri))
+	}
+	return reasonOpenBlob
 }
 
 func (w *worker) inWindow(t time.Time) bool {
@@ -108,14 +144,25 @@ func (w *worker) inWindow(t time.Time) bool {
 	return (win.Since.IsZero() || !t.Before(win.Since)) && (win.Until.IsZero() || t.Before(win.Until))
 }
 
+// clockSkew is how far ahead of the clock an hour blob's key may be
+// dated and still be taken as an hour being written: clocks differ by
+// seconds, rarely minutes (S3 refuses requests 15 minutes off).
+const clockSkew = 15 * time.Minute
+
 // hourClosed reports whether an Azure hour blob can no longer grow: its
 // hour ended more than an hour ago. Blobs without a dated key are judged
-// closed, since nothing says they are still being written.
-func (w *worker) hourClosed(i sources.Info) bool {
+// closed, since nothing says they are still being written. A key dated
+// beyond clockSkew ahead of the clock (y=2099) cannot be an hour being
+// written either: it is closed, and future says why.
+func (w *worker) hourClosed(i sources.Info) (closed, future bool) {
 	if i.Kind != sources.KindAzureActivity || !i.Dated() {
-		return true
+		return true, false
 	}
-	return w.cfg.Now().After(i.End.Add(time.Hour))
+	now := w.cfg.Now()
+	if i.Start.After(now.Add(clockSkew)) {
+		return true, true
+	}
+	return now.After(i.End.Add(time.Hour)), false
 }
 
 func eventTime(ev *udm.Event) (time.Time, bool) {
