@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -41,28 +40,33 @@ var ErrUnrecognised = errors.New("record is neither CloudTrail nor Azure Activit
 // ErrMalformed is returned for a record that is not well-formed JSON.
 var ErrMalformed = errors.New("malformed JSON")
 
-// Map is the reference mapper: it decodes the whole record with
-// encoding/json and applies Table. It is slow and obviously right; the
-// fast path must agree with it.
+// Map is the reference mapper: it reads the record with encoding/json
+// and applies Table. It is slow and obviously right; the fast path must
+// agree with it.
+//
+// It decodes only what Table reads: each object on a path is split into
+// its members, whose values stay the record's bytes (spans of raw, not
+// copies) until a path's leaf is decoded. Whatever a record holds
+// elsewhere costs no memory, so a record's mapping takes a small
+// multiple of the values it maps, never of the record.
 func Map(raw []byte) (*Event, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	var doc members
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, ErrNotObject
+		}
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("%w: data after the record", ErrMalformed)
+	if doc == nil {
+		return nil, ErrNotObject // null
 	}
-	doc, ok := v.(map[string]any)
-	if !ok {
-		return nil, ErrNotObject
-	}
-	t := Detect(doc)
+	t := detect(doc)
 	if t == Unknown {
 		return nil, ErrUnrecognised
 	}
 	ev := &Event{Type: t, Fields: make(map[string][]string), Origin: make(map[string]string)}
+	objects := map[string]members{"": doc} // the objects on paths, by path
 	for _, r := range Table {
 		if r.Type != t {
 			continue
@@ -73,7 +77,7 @@ func Map(raw []byte) (*Event, error) {
 			continue
 		}
 		for _, p := range r.From {
-			vals, ok := lookup(doc, p)
+			vals, ok := lookup(objects, p)
 			if !ok {
 				continue
 			}
@@ -90,6 +94,52 @@ func Map(raw []byte) (*Event, error) {
 		}
 	}
 	return ev, nil
+}
+
+// members is a JSON object split into its members, each value left as
+// its bytes. The last of duplicate keys wins, as in encoding/json.
+type members map[string]span
+
+// span is a JSON value's bytes as stored in the record: json.Unmarshal
+// hands an Unmarshaler a piece of its input, which lives as long as the
+// record, so it is kept without a copy.
+type span []byte
+
+func (s *span) UnmarshalJSON(b []byte) error {
+	*s = b
+	return nil
+}
+
+// detect is Detect on a record's members.
+func detect(doc members) LogType {
+	for _, k := range []string{"eventVersion", "eventSource"} {
+		if _, ok := doc[k]; ok {
+			return AWSCloudTrail
+		}
+	}
+	for _, k := range []string{"operationName", "resourceId", "correlationId"} {
+		if _, ok := doc[k]; ok {
+			return AzureActivity
+		}
+	}
+	if evt, ok := object(doc["evt"]); ok {
+		if _, ok := evt["name"]; ok {
+			return AzureActivity
+		}
+	}
+	return Unknown
+}
+
+// object splits a value into its members, if it is an object.
+func object(v span) (members, bool) {
+	if len(v) == 0 || v[0] != '{' {
+		return nil, false
+	}
+	var m members
+	if json.Unmarshal(v, &m) != nil {
+		return nil, false
+	}
+	return m, true
 }
 
 // Detect tells a CloudTrail record from an Azure Activity record by keys
@@ -114,42 +164,82 @@ func Detect(doc map[string]any) LogType {
 	return Unknown
 }
 
-// lookup resolves a raw path. Strings, numbers and booleans are values;
+// lookup resolves a raw path through objects, which caches the objects
+// split so far by their path. Strings, numbers and booleans are values;
 // an array yields each scalar element (a repeated field). A path whose
 // leaf is an object, or null, is absent.
-func lookup(doc map[string]any, path string) ([]string, bool) {
-	var cur any = doc
-	for _, seg := range splitPath(path) {
-		m, ok := cur.(map[string]any)
+func lookup(objects map[string]members, path string) ([]string, bool) {
+	segs := splitPath(path)
+	cur, at := objects[""], ""
+	for i, seg := range segs[:len(segs)-1] {
+		at = strings.Join(segs[:i+1], "\x00")
+		m, ok := objects[at]
 		if !ok {
-			return nil, false
-		}
-		if cur, ok = m[seg]; !ok {
-			return nil, false
-		}
-	}
-	switch v := cur.(type) {
-	case string:
-		return []string{v}, true
-	case json.Number:
-		return []string{v.String()}, true
-	case bool:
-		return []string{strconv.FormatBool(v)}, true
-	case []any:
-		var out []string
-		for _, e := range v {
-			switch e := e.(type) {
-			case string:
-				out = append(out, e)
-			case json.Number:
-				out = append(out, e.String())
-			case bool:
-				out = append(out, strconv.FormatBool(e))
+			if m, ok = object(cur[seg]); !ok {
+				m = nil // not an object: every path through it is absent
 			}
+			objects[at] = m
 		}
+		if m == nil {
+			return nil, false
+		}
+		cur = m
+	}
+	v, ok := cur[segs[len(segs)-1]]
+	if !ok {
+		return nil, false
+	}
+	if len(v) > 0 && v[0] == '[' {
+		out := arrayValues(v)
 		return out, len(out) > 0
 	}
+	if s, ok := scalar(v); ok {
+		return []string{s}, true
+	}
 	return nil, false
+}
+
+// scalar decodes a string, number or boolean; a number is its literal,
+// as json.Number keeps it.
+func scalar(v span) (string, bool) {
+	if len(v) == 0 {
+		return "", false
+	}
+	switch c := v[0]; {
+	case c == '"':
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			return "", false
+		}
+		return s, true
+	case c == 't':
+		return "true", true
+	case c == 'f':
+		return "false", true
+	case c == '-' || c >= '0' && c <= '9':
+		return string(v), true
+	}
+	return "", false // null
+}
+
+// arrayValues returns an array's scalar elements, passing over the
+// others without decoding them.
+func arrayValues(v span) []string {
+	var out []string
+	dec := json.NewDecoder(bytes.NewReader(v))
+	if _, err := dec.Token(); err != nil {
+		return nil
+	}
+	for dec.More() {
+		var e span // valid until the next Decode: used at once
+		if dec.Decode(&e) != nil {
+			return out
+		}
+		if s, ok := scalar(e); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 var pathCache sync.Map // string → []string

@@ -110,7 +110,8 @@ func TestMapRejects(t *testing.T) {
 	}
 }
 
-// FuzzMap: any bytes, no panic; a mapped record always has its constants.
+// FuzzMap: any bytes, no panic; a mapped record always has its
+// constants, and maps as the whole decode (mapWhole) does.
 func FuzzMap(f *testing.F) {
 	files, _ := filepath.Glob("../../testdata/samples/*.json")
 	for _, p := range files {
@@ -119,6 +120,9 @@ func FuzzMap(f *testing.F) {
 	}
 	f.Add([]byte(`{"eventVersion":"1.08","eventName":["a",1,true,null,{}],"userIdentity":{"arn":5}}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		if d := sameMapping(raw); d != "" {
+			t.Fatal(d)
+		}
 		ev, err := Map(raw)
 		if err != nil {
 			return
