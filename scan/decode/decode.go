@@ -90,6 +90,21 @@ type Decoder struct {
 	buf []byte // a record larger than dbr's buffer, copied
 }
 
+// grow appends b to d.buf, which callers keep within MaxRecordBytes (+1
+// for a line's newline). The buffer doubles, up to that limit: a record
+// of n bytes costs at most 2n of allocations and never more than the
+// limit at once, where append's gentler growth for large slices
+// allocates 5n along the way and can overshoot the limit by a quarter.
+func (d *Decoder) grow(b []byte) {
+	if need := len(d.buf) + len(b); need > cap(d.buf) {
+		size := min(max(2*cap(d.buf), need, 64<<10), d.limits.MaxRecordBytes+1)
+		buf := make([]byte, len(d.buf), max(size, need))
+		copy(buf, d.buf)
+		d.buf = buf
+	}
+	d.buf = append(d.buf, b...)
+}
+
 // NewDecoder returns a Decoder with the given limits (zero fields take
 // DefaultLimits).
 func NewDecoder(l Limits) *Decoder {

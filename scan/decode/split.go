@@ -607,7 +607,7 @@ func (sp *splitter) scalar() ([]byte, string, error) {
 // keep copies b into d.buf while the value stays within MaxRecordBytes.
 func (sp *splitter) keep(b []byte) {
 	if sp.total += len(b); sp.total <= sp.d.limits.MaxRecordBytes {
-		sp.d.buf = append(sp.d.buf, b...)
+		sp.d.grow(b)
 	}
 }
 
@@ -659,7 +659,7 @@ func (sp *splitter) lines() error {
 					if len(d.buf)+len(chunk) > max+1 {
 						tooBig = true
 					} else {
-						d.buf = append(d.buf, chunk...)
+						d.grow(chunk)
 					}
 				}
 				if err != bufio.ErrBufferFull {

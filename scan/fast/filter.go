@@ -77,6 +77,12 @@ func (c *Checker) Candidate(rec []byte) bool {
 	if found && c.found[f.escape>>6]&(1<<(f.escape&63)) != 0 {
 		// Fast path ends here: decode the escapes and search again, so
 		// that what the reference path compares is what the search sees.
+		if cap(c.scratch) < len(rec) {
+			// Decoded text is no longer than its escapes (bar invalid
+			// UTF-8, which append grows for): one allocation, where
+			// append's growth from small would take several.
+			c.scratch = make([]byte, 0, len(rec))
+		}
 		c.scratch = appendUnescaped(c.scratch[:0], rec)
 		clear(c.found)
 		found = f.m.find(c.scratch, c.found)
