@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -171,12 +172,26 @@ func TestIssue15ConcatenatedDocuments(t *testing.T) {
 	b := `{"Records":[{"b":1}]}`
 	f := func(name string, body []byte, want []string, wantIdx []int) {
 		t.Helper()
-		g := decode(t, Limits{}, body)
-		if g.err != nil || len(g.res.Skipped) != 0 {
-			t.Errorf("%s: %v, skipped %v", name, g.err, g.res.Skipped)
-		}
-		if fmt.Sprint(g.records) != fmt.Sprint(want) || fmt.Sprint(g.indexes) != fmt.Sprint(wantIdx) {
-			t.Errorf("%s: records %q at %v, want %q at %v", name, g.records, g.indexes, want, wantIdx)
+		// A buffered object reaches the decoder as a bytes.Reader, which
+		// gzip reads directly; a streamed one through the decoder's
+		// bufio.Reader.
+		for _, streamed := range []bool{false, true} {
+			var r io.Reader = bytes.NewReader(body)
+			if streamed {
+				r = struct{ io.Reader }{r}
+			}
+			var g got
+			g.res, g.err = NewDecoder(Limits{}).Decode(r, func(i int, raw []byte) error {
+				g.records = append(g.records, string(raw))
+				g.indexes = append(g.indexes, i)
+				return nil
+			})
+			if g.err != nil || len(g.res.Skipped) != 0 {
+				t.Errorf("%s (streamed %v): %v, skipped %v", name, streamed, g.err, g.res.Skipped)
+			}
+			if fmt.Sprint(g.records) != fmt.Sprint(want) || fmt.Sprint(g.indexes) != fmt.Sprint(wantIdx) {
+				t.Errorf("%s (streamed %v): records %q at %v, want %q at %v", name, streamed, g.records, g.indexes, want, wantIdx)
+			}
 		}
 	}
 	ab := []string{`{"a":1}`, `{"a":2}`, `{"b":1}`}
