@@ -85,10 +85,15 @@ func (sp *splitter) next() int {
 	return sp.index - 1
 }
 
-// isEnvelopeKey reports whether a top-level key (its bytes as stored,
-// without quotes) names the records of an envelope.
-func isEnvelopeKey(key []byte) bool {
-	return string(key) == "Records" || string(key) == "records"
+// envelopeKey returns a top-level key (its bytes as stored, without
+// quotes) when it names the records of an envelope, else "".
+func envelopeKey(key []byte) string {
+	for _, k := range []string{"Records", "records"} {
+		if string(key) == k {
+			return k
+		}
+	}
+	return ""
 }
 
 // array reads the records of an envelope's array, whose '[' was consumed,
@@ -133,7 +138,7 @@ func (sp *splitter) array(key string) error {
 // JSON Lines and a stream of values, and lines reports that the rest of
 // the object was read as JSON Lines.
 func (sp *splitter) object(first bool) (lines bool, err error) {
-	c := &cursor{sp: sp, keep: true, first: first, p: 1} // past the '{'
+	c := cursor{sp: sp, keep: true, first: first, p: 1} // past the '{'
 	envelope := false
 	for members := 0; ; members++ {
 		b, err := c.nonSpace()
@@ -286,8 +291,8 @@ func (c *cursor) key() (string, error) {
 		n += copy(head[min(n, len(head)):], buf[:upto])
 		if end >= 0 {
 			c.p += end
-			if n < len(head) && isEnvelopeKey(head[:n]) {
-				return string(head[:n]), nil
+			if n < len(head) {
+				return envelopeKey(head[:n]), nil
 			}
 			return "", nil
 		}
@@ -297,38 +302,49 @@ func (c *cursor) key() (string, error) {
 
 // skipValue passes over one member's value, which starts with b.
 func (c *cursor) skipValue(b byte) error {
-	max := c.sp.d.limits.MaxDepth
 	switch b {
 	case '{', '[':
 		// The value nests one deeper than the object it is in.
-		s := structure.Scanner{MaxDepth: max - 1}
-		err := c.scan(func(buf []byte) int { return s.Scan(buf, 0) })
+		s := structure.Scanner{MaxDepth: c.sp.d.limits.MaxDepth - 1}
+		err := c.scan(toValueEnd, &s)
 		c.tooDeep = c.tooDeep || s.TooDeep()
 		return err
 	case '"':
 		c.p++
 		var s structure.Scanner
-		return c.scan(func(buf []byte) int { return s.String(buf, 0) })
+		return c.scan(toStringEnd, &s)
 	}
 	// A number or a literal (or junk, which validation finds): up to a
 	// byte the structure scanner would look at, or the member's end.
-	return c.scan(func(buf []byte) int {
-		if i := bytes.IndexAny(buf, " \n\r\t,:{}[]\""); i >= 0 {
-			return i
-		}
-		return -1
-	})
+	return c.scan(toScalarEnd, nil)
 }
 
-// scan passes over bytes until end, called on each new piece of the
-// buffer, returns where in it the value ends.
-func (c *cursor) scan(end func([]byte) int) error {
+// What cursor.scan passes over.
+const (
+	toValueEnd  = iota // an object or array (s resumes), or the object the cursor is in
+	toStringEnd        // a string, after its opening quote (s resumes)
+	toScalarEnd        // a number or literal
+)
+
+// scan passes over bytes up to the end of what to names. It takes no
+// function value, so that nothing escapes: splitting a stream of values
+// allocates nothing per record.
+func (c *cursor) scan(to int, s *structure.Scanner) error {
 	for {
 		buf, err := c.avail()
 		if err != nil {
 			return err
 		}
-		if i := end(buf); i >= 0 {
+		var i int
+		switch to {
+		case toValueEnd:
+			i = s.Scan(buf, 0)
+		case toStringEnd:
+			i = s.String(buf, 0)
+		default:
+			i = bytes.IndexAny(buf, " \n\r\t,:{}[]\"")
+		}
+		if i >= 0 {
 			c.p += i
 			return nil
 		}
@@ -353,7 +369,7 @@ func (c *cursor) malformed(first, envelope bool, b byte) (bool, error) {
 	}
 	s := structure.Scanner{MaxDepth: c.sp.d.limits.MaxDepth}
 	s.Scan([]byte{'{'}, 0) // at depth 1, as the object is
-	if err := c.scan(func(buf []byte) int { return s.Scan(buf, 0) }); err != nil {
+	if err := c.scan(toValueEnd, &s); err != nil {
 		return c.brokeOff(first, envelope, err)
 	}
 	c.tooDeep = c.tooDeep || s.TooDeep()
