@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,20 +38,31 @@ func (w Window) KeepKey(i Info) bool {
 	return true
 }
 
-// days returns the UTC days whose folders can hold keys inside the window,
-// or ok=false when the window has no lower bound to enumerate from.
-func (w Window) days(now time.Time) (first, last time.Time, ok bool) {
-	if w.Since.IsZero() {
-		return time.Time{}, time.Time{}, false
+// dayRange returns the first and last UTC day whose folders can hold keys
+// inside the window; loOK and hiOK are false for an open bound. An open
+// upper bound ends at now when there is a lower one (no day folder after
+// today holds anything yet).
+func (w Window) dayRange(now time.Time) (lo, hi time.Time, loOK, hiOK bool) {
+	if !w.Since.IsZero() {
+		lo, loOK = w.Since.Add(-w.Margin).UTC().Truncate(24*time.Hour), true
 	}
 	until := w.Until
-	if until.IsZero() {
+	if until.IsZero() && loOK {
 		until = now
 	}
-	first = w.Since.Add(-w.Margin).UTC().Truncate(24 * time.Hour)
-	last = until.Add(w.Margin).UTC().Truncate(24 * time.Hour)
-	return first, last, true
+	if !until.IsZero() {
+		hi, hiOK = until.Add(w.Margin).UTC().Truncate(24*time.Hour), true
+	}
+	return lo, hi, loOK, hiOK
 }
+
+// shortWindowDays is the longest window, in day folders, whose day
+// folders the walker computes instead of discovering (docs/sources.md,
+// "Listing"): a 2-day window and its margins touch up to 4 folders, and in
+// a dense archive discovering them costs one folder listing more than
+// listing them all; in an empty region or subscription, at most 4
+// requests go to folders that do not exist.
+const shortWindowDays = 4
 
 // WalkStats counts what a walk did; every field is safe to read while the
 // walk runs.
@@ -138,7 +150,8 @@ const (
 type node struct {
 	prefix string
 	st     step
-	depth  int // stRoot folders searched below the start prefix
+	depth  int       // stRoot folders searched below the start prefix
+	t      time.Time // first instant of a year, month or day folder
 }
 
 // maxMarkerDepth is how deep below the start prefix Walk looks for
@@ -216,13 +229,19 @@ func (w *Walker) discover(ctx context.Context, par int, prefix string, leaves ch
 					return err
 				}
 				continue
-			case stRegion, stSub:
-				if first, last, ok := w.Window.days(w.now()); ok {
-					for d := first; !d.After(last); d = d.Add(24 * time.Hour) {
-						if err := send(n.prefix + dayFolder(n.st, d)); err != nil {
-							return err
-						}
+			case stRegion, stSub, stCTYear, stAzYear, stCTMonth, stAzMonth:
+				// Date levels: compute the folders the window needs when
+				// that costs no more than listing the parent (see plan).
+				leaves, kids := w.plan(n)
+				for _, leaf := range leaves {
+					if err := send(leaf); err != nil {
+						return err
 					}
+				}
+				if leaves != nil || kids != nil {
+					mu.Lock()
+					next = append(next, kids...)
+					mu.Unlock()
 					continue
 				}
 			case stLost:
@@ -312,7 +331,14 @@ func (w *Walker) children(ctx context.Context, n node) ([]node, error) {
 		case st == stSkip:
 			return nil
 		}
-		kids = append(kids, node{prefix: dir, st: st, depth: n.depth + 1})
+		kid := node{prefix: dir, st: st, depth: n.depth + 1}
+		if t, ok := folderTime(n, st, seg); ok {
+			if !w.inWindow(t, st) {
+				return nil
+			}
+			kid.t = t
+		}
+		kids = append(kids, kid)
 		return nil
 	})
 	return kids, err
@@ -384,27 +410,156 @@ func (w *Walker) advance(st step, seg string) step {
 	return stLost
 }
 
-// dateStep accepts a numeric date folder ("2024", "m=03") and, when the
-// window has an upper bound, skips years past it. Finer pruning happens on
-// keys, which is exact.
+// dateStep accepts a numeric date folder ("2024", "m=03"). Which of them
+// the window needs is decided by inWindow; finer pruning happens on keys,
+// which is exact.
 func (w *Walker) dateStep(seg, tag string, digits int, next step) step {
 	v, ok := strings.CutPrefix(seg, tag)
 	if !ok || len(v) != digits || strings.Trim(v, "0123456789") != "" {
 		return stLost
 	}
-	if digits == 4 && !w.Window.Until.IsZero() && v > w.Window.Until.Add(w.Window.Margin).UTC().Format("2006") {
-		return stSkip
-	}
 	return next
 }
 
-// dayFolder is the folder of day d below a region (CloudTrail) or a
-// subscription (Azure).
-func dayFolder(st step, d time.Time) string {
-	if st == stRegion {
+// folderTime is the first instant of the year, month or day folder seg
+// found below n; ok is false for a folder that is not a date, or not a
+// real one (month 13, February 30).
+func folderTime(n node, st step, seg string) (time.Time, bool) {
+	v := seg[strings.IndexByte(seg, '=')+1:]
+	num, err := strconv.Atoi(v)
+	if err != nil {
+		return time.Time{}, false
+	}
+	var t time.Time
+	switch st {
+	case stCTYear, stAzYear:
+		t = time.Date(num, 1, 1, 0, 0, 0, 0, time.UTC)
+	case stCTMonth, stAzMonth:
+		if n.t.IsZero() || num < 1 || num > 12 {
+			return time.Time{}, false
+		}
+		t = time.Date(n.t.Year(), time.Month(num), 1, 0, 0, 0, 0, time.UTC)
+	case stCTDay, stAzDay:
+		if n.t.IsZero() || num < 1 || num > 31 {
+			return time.Time{}, false
+		}
+		t = time.Date(n.t.Year(), n.t.Month(), num, 0, 0, 0, 0, time.UTC)
+		if t.Month() != n.t.Month() {
+			return time.Time{}, false
+		}
+	default:
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// periodEnd is the first instant after the year, month or day folder
+// that starts at t.
+func periodEnd(t time.Time, st step) time.Time {
+	switch st {
+	case stCTYear, stAzYear, stRegion, stSub:
+		return t.AddDate(1, 0, 0)
+	case stCTMonth, stAzMonth:
+		return t.AddDate(0, 1, 0)
+	}
+	return t.AddDate(0, 0, 1)
+}
+
+// inWindow reports whether the date folder at position st starting at t
+// overlaps the window's days.
+func (w *Walker) inWindow(t time.Time, st step) bool {
+	lo, hi, loOK, hiOK := w.Window.dayRange(w.now())
+	if loOK && !periodEnd(t, st).After(lo) {
+		return false
+	}
+	if hiOK && t.After(hi) {
+		return false
+	}
+	return true
+}
+
+// plan decides how the walk goes on below a date level (a region or
+// subscription, a year, a month) when the window bounds it on both
+// sides, without a request: it returns the day folders to list (leaves)
+// or the folders of the next level (kids) when computing them costs no
+// more than listing the folder n; both nil means list n.
+//
+//   - The window spans at most shortWindowDays day folders: below a region
+//     or subscription, they are computed, each one List.
+//   - The window's part of n falls in one child folder (one year, one
+//     month, one day): that child is computed. Listing n would cost a
+//     request and find at most that child.
+//   - Otherwise n is listed (one ListDirs: a year has 12 months, a month
+//     31 days, one page) and only children inside the window go on, so an
+//     empty month or day costs nothing.
+func (w *Walker) plan(n node) (leaves []string, kids []node) {
+	lo, hi, loOK, hiOK := w.Window.dayRange(w.now())
+	switch {
+	case !loOK || !hiOK:
+		return nil, nil
+	case hi.Before(lo):
+		return []string{}, nil // an empty window: nothing to list
+	case n.st != stRegion && n.st != stSub && n.t.IsZero():
+		return nil, nil // the walk started inside the date folders
+	}
+	azure := n.st == stSub || n.st == stAzYear || n.st == stAzMonth
+	dayFolder := func(d time.Time) string {
+		if azure {
+			return d.Format("y=2006/m=01/d=02/")
+		}
 		return d.Format("2006/01/02/")
 	}
-	return d.Format("y=2006/m=01/d=02/")
+	switch n.st {
+	case stRegion, stSub:
+		if int(hi.Sub(lo)/(24*time.Hour))+1 <= shortWindowDays {
+			for d := lo; !d.After(hi); d = d.AddDate(0, 0, 1) {
+				leaves = append(leaves, n.prefix+dayFolder(d))
+			}
+			return leaves, nil
+		}
+		if lo.Year() == hi.Year() {
+			y := time.Date(lo.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+			seg := y.Format("2006/")
+			st := stCTYear
+			if azure {
+				seg, st = y.Format("y=2006/"), stAzYear
+			}
+			return nil, []node{{prefix: n.prefix + seg, st: st, depth: n.depth + 1, t: y}}
+		}
+	case stCTYear, stAzYear:
+		from, to := clip(n.t, periodEnd(n.t, n.st), lo, hi)
+		if from.Month() == to.Month() {
+			m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+			seg := m.Format("01/")
+			st := stCTMonth
+			if azure {
+				seg, st = m.Format("m=01/"), stAzMonth
+			}
+			return nil, []node{{prefix: n.prefix + seg, st: st, depth: n.depth + 1, t: m}}
+		}
+	case stCTMonth, stAzMonth:
+		from, to := clip(n.t, periodEnd(n.t, n.st), lo, hi)
+		if from.Equal(to) {
+			seg := from.Format("02/")
+			if azure {
+				seg = from.Format("d=02/")
+			}
+			return []string{n.prefix + seg}, nil
+		}
+	}
+	return nil, nil
+}
+
+// clip returns the first and last day of [start, end) inside [lo, hi].
+func clip(start, end, lo, hi time.Time) (from, to time.Time) {
+	from, to = start, end.AddDate(0, 0, -1)
+	if lo.After(from) {
+		from = lo
+	}
+	if hi.Before(to) {
+		to = hi
+	}
+	return from, to
 }
 
 // list lists one leaf prefix recursively and passes on what survives.

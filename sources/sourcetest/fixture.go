@@ -135,3 +135,40 @@ func gz(s string) []byte {
 	w.Close()
 	return b.Bytes()
 }
+
+// SparseTree returns a sparse archive: three days of data inside a 90-day
+// window (2023-12-31, 2024-02-20, 2024-03-02) spread over trails and
+// subscriptions, plus older files in other years and months, so a walk
+// that lists folders which do not exist, or folders outside its window,
+// shows in its request count. It holds no siblings and no odd keys.
+func SparseTree() []Entry {
+	var t []Entry
+	ct := func(org, acct, region string, at time.Time) {
+		root := "AWSLogs/"
+		if org != "" {
+			root += org + "/"
+		}
+		key := fmt.Sprintf("%s%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%016d.json.gz",
+			root, acct, region, at.Format("2006/01/02"), acct, region, at.Format("20060102T1504Z"), len(t))
+		body := gz(fmt.Sprintf(`{"Records":[{"eventTime":%q,"awsRegion":%q,"recipientAccountId":%q,"eventName":"ListBuckets"}]}`,
+			at.Format(time.RFC3339), region, acct))
+		t = append(t, Entry{Key: key, Body: body, Kind: "cloudtrail", Account: acct, Region: region, Org: org, Time: at})
+	}
+	az := func(sub string, h time.Time) {
+		key := fmt.Sprintf("resourceId=/SUBSCRIPTIONS/%s/%s/m=00/PT1H.json", sub, h.Format("y=2006/m=01/d=02/h=15"))
+		body := fmt.Sprintf(`{"time":%q,"operationName":"MICROSOFT.RESOURCES/DEPLOYMENTS/WRITE"}`+"\n", h.Add(17*time.Minute).Format(time.RFC3339))
+		t = append(t, Entry{Key: key, Body: []byte(body), Kind: "azure", Account: sub, Time: h})
+	}
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, time.UTC) }
+	ct("", AccountA, "us-east-1", at(2022, 6, 1, 12, 0))
+	ct("", AccountA, "us-east-1", at(2023, 12, 31, 23, 55))
+	ct("", AccountA, "us-east-1", at(2024, 3, 2, 10, 5))
+	ct("", AccountB, "eu-west-1", at(2023, 11, 30, 12, 0))
+	ct("", AccountB, "eu-west-1", at(2024, 2, 20, 0, 5))
+	ct(Org, AccountC, "us-east-1", at(2024, 2, 20, 23, 55))
+	az(Sub1, at(2024, 2, 20, 5, 0))
+	az(Sub1, at(2024, 3, 2, 23, 0))
+	az(Sub2, at(2023, 6, 15, 0, 0))
+	sort.Slice(t, func(i, j int) bool { return t[i].Key < t[j].Key })
+	return t
+}

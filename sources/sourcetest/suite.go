@@ -26,6 +26,9 @@ type Env struct {
 	Put func(key string, body []byte) error
 	// ETags says the store reports an ETag for every object.
 	ETags bool
+	// Stats, when set, reads the backend's request counters; the sparse
+	// walk then checks its request bound on them as well.
+	Stats func() sources.RequestStats
 }
 
 // Run runs the suite. newEnv returns a new empty store each call; Run
@@ -45,6 +48,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Run("OpenMissing", func(t *testing.T) { testOpenMissing(t, env) })
 	t.Run("Location", func(t *testing.T) { testLocation(t, env) })
 	t.Run("Walk", func(t *testing.T) { testWalk(t, env, tree) })
+	t.Run("WalkSparse", func(t *testing.T) { testWalkSparse(t, newEnv(t)) })
 	t.Run("Wrapped", func(t *testing.T) { testWrapped(t, env, tree) })
 	t.Run("ReadsListedVersion", func(t *testing.T) { testReadsListedVersion(t, newEnv(t)) })
 }
@@ -303,11 +307,15 @@ type Uploader interface {
 // ServerEnv is the Env of src, which reads container on srv: objects go
 // up through the server's own client, so their ETags are the server's.
 func ServerEnv(src sources.Source, srv Uploader, container string) Env {
-	return Env{
+	env := Env{
 		Source: src,
 		Put: func(key string, body []byte) error {
 			return srv.Put(context.Background(), container, key, body)
 		},
 		ETags: true,
 	}
+	if st, ok := src.(interface{ Stats() sources.RequestStats }); ok {
+		env.Stats = st.Stats
+	}
+	return env
 }
