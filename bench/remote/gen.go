@@ -19,6 +19,9 @@ type Layout struct {
 	PerDay  int
 	// Records per object; each record is about 600 bytes of JSON.
 	Records int
+	// Only, when set, lists the days (offsets from Start) that hold
+	// objects; the others are empty, as in a sparse archive.
+	Only []int
 }
 
 // DefaultLayout is 30 days × 3 regions, as the benchmark reports it.
@@ -33,8 +36,39 @@ func DefaultLayout(perDay int) Layout {
 	}
 }
 
+// SparseLayout is 120 days × 3 regions of which only 3 days hold
+// objects (days 40, 75 and 110): a new account, a rarely used region, a
+// restored subset.
+func SparseLayout(perDay int) Layout {
+	l := DefaultLayout(perDay)
+	l.Days = 120
+	l.Only = []int{40, 75, 110}
+	return l
+}
+
 // Count returns the number of objects in the layout.
-func (l Layout) Count() int { return len(l.Regions) * l.Days * l.PerDay }
+func (l Layout) Count() int { return len(l.Regions) * l.dataDays() * l.PerDay }
+
+// dataDays is how many days hold objects.
+func (l Layout) dataDays() int {
+	if l.Only != nil {
+		return len(l.Only)
+	}
+	return l.Days
+}
+
+// holds reports whether day d (an offset from Start) holds objects.
+func (l Layout) holds(d int) bool {
+	if l.Only == nil {
+		return true
+	}
+	for _, o := range l.Only {
+		if o == d {
+			return true
+		}
+	}
+	return false
+}
 
 // End returns the instant after the layout's last day.
 func (l Layout) End() time.Time { return l.Start.Add(time.Duration(l.Days) * 24 * time.Hour) }
@@ -48,6 +82,9 @@ func (l Layout) Each(fn func(key string, body []byte) error) error {
 	step := 24 * time.Hour / time.Duration(max(l.PerDay, 1))
 	for _, region := range l.Regions {
 		for d := 0; d < l.Days; d++ {
+			if !l.holds(d) {
+				continue
+			}
 			day := l.Start.Add(time.Duration(d) * 24 * time.Hour)
 			for i := 0; i < l.PerDay; i++ {
 				at := day.Add(time.Duration(i) * step).Truncate(time.Minute)

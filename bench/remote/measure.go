@@ -78,10 +78,10 @@ type Listing struct {
 	Elapsed  time.Duration
 }
 
-// MeasureListings lists the layout three ways: one recursive List of the
+// MeasureListings lists the layout four ways: one recursive List of the
 // whole tree (what a layout-blind tool does), the Walker without a window
 // (parallel per day folder), and the Walker with a window of the layout's
-// last two days (pruned).
+// last two days and last 90 days (pruned).
 func MeasureListings(ctx context.Context, src sources.Source, l Layout, lat *Latency) ([]Listing, error) {
 	var out []Listing
 	run := func(mode string, fn func(count func()) error) error {
@@ -103,12 +103,22 @@ func MeasureListings(ctx context.Context, src sources.Source, l Layout, lat *Lat
 	}); err != nil {
 		return out, err
 	}
-	err := run("Walker, last 2 days (pruned)", func(count func()) error {
-		w := &sources.Walker{
-			Source: src, Parallel: 8,
-			Window: sources.Window{Since: l.End().Add(-48 * time.Hour), Until: l.End().Add(-time.Second), Margin: 15 * time.Minute},
+	for _, win := range []struct {
+		mode string
+		d    time.Duration
+	}{
+		{"Walker, last 2 days (pruned)", 48 * time.Hour},
+		{"Walker, last 90 days (pruned)", 90 * 24 * time.Hour},
+	} {
+		if err := run(win.mode, func(count func()) error {
+			w := &sources.Walker{
+				Source: src, Parallel: 8,
+				Window: sources.Window{Since: l.End().Add(-win.d), Until: l.End().Add(-time.Second), Margin: 15 * time.Minute},
+			}
+			return w.Walk(ctx, "", func(sources.Found) error { count(); return nil })
+		}); err != nil {
+			return out, err
 		}
-		return w.Walk(ctx, "", func(sources.Found) error { count(); return nil })
-	})
-	return out, err
+	}
+	return out, nil
 }
