@@ -63,6 +63,9 @@ type scanFlags struct {
 	state         string
 	partitionBy   string
 	shard         string
+	plan          bool
+	maxRequests   int64
+	maxBytes      byteSize
 
 	checkpointObjects int
 }
@@ -92,6 +95,9 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.partitionBy, "partition-by", "", "with a lake --out (ending in /, or s3:// / azblob://): Hive partitions, comma-separated from date, rule, account")
 	fs.StringVar(&f.shard, "shard", "", "scan shard `i/n` of the archive (0-based), or auto/n from JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX")
 	fs.IntVar(&f.checkpointObjects, "checkpoint-objects", 2000, "with --state and a lake: objects per checkpoint (also every minute)")
+	fs.BoolVar(&f.plan, "plan", false, "list and print what the scan would read (objects, bytes, requests, an estimate of their cost) without downloading anything")
+	fs.Int64Var(&f.maxRequests, "max-requests", 0, "stop before downloading anything (exit 2) when the scan would make more than `N` list and get requests (0: no limit)")
+	fs.Var(&f.maxBytes, "max-bytes", "stop before downloading anything (exit 2) when the scan would download more than `SIZE` compressed (500MB, 2GiB; 0: no limit)")
 }
 
 func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -112,6 +118,8 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch {
 	case f.workers < 0, f.connections < 1, f.bufferMiB < 1, f.margin < 0, f.maxObject < 1, f.maxRecord < 1, f.maxDepth < 1:
 		return usagef("scan: --workers must be >= 0; --connections, --buffer-mib, --max-* must be >= 1; --prune-margin >= 0")
+	case f.maxRequests < 0:
+		return usagef("scan: --max-requests must be >= 0")
 	}
 	format, toFile, err := outputFormat(f.format, f.out)
 	if err != nil {
@@ -166,6 +174,50 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer sw.Abort()
 	}
 
+	cfg := scan.Config{
+		Rules:         compiled,
+		Window:        sources.Window{Since: since, Until: until, Margin: f.margin},
+		Accounts:      splitList(f.accounts),
+		Regions:       splitList(f.regions),
+		Subscriptions: splitList(f.subscriptions),
+		Workers:       f.workers,
+		Connections:   f.connections,
+		BufferBytes:   f.bufferMiB << 20,
+		Attempts:      f.src.maxAttempts,
+		Limits:        decode.Limits{MaxObjectBytes: f.maxObject, MaxRecordBytes: f.maxRecord, MaxDepth: f.maxDepth},
+		Reference:     f.reference,
+		Warn:          warn,
+		Started:       prog.start,
+	}
+	if sw != nil {
+		cfg.Select, cfg.Done = sw.Select, sw.Done
+	}
+	if f.plan || f.maxRequests > 0 || f.maxBytes > 0 {
+		// List first, download nothing: print the plan, or check the
+		// budgets (the scan then lists again).
+		pl, err := makePlan(ctx, cfg, tgs)
+		if err != nil {
+			return err
+		}
+		if f.plan {
+			prog.stop()
+			for _, msg := range regionWarnings(tgs) {
+				warn(msg)
+			}
+			pl.print(stdout)
+		}
+		if why := pl.overBudget(f.maxRequests, int64(f.maxBytes)); why != "" {
+			fmt.Fprintf(stderr, "retrohunt: over budget, nothing was downloaded: the scan would make %s\n", why)
+			return exitCode(exitUsage)
+		}
+		if f.plan {
+			if len(pl.plan.Summary.ListErrors) > 0 {
+				return exitCode(exitPartial)
+			}
+			return nil
+		}
+	}
+
 	// Open the outputs only now (a usage error must not leave a file),
 	// but before the scan: one that cannot be written fails here, not
 	// after hours of scanning with the hits lost.
@@ -199,24 +251,6 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	w := newTally(inner)
 
-	cfg := scan.Config{
-		Rules:         compiled,
-		Window:        sources.Window{Since: since, Until: until, Margin: f.margin},
-		Accounts:      splitList(f.accounts),
-		Regions:       splitList(f.regions),
-		Subscriptions: splitList(f.subscriptions),
-		Workers:       f.workers,
-		Connections:   f.connections,
-		BufferBytes:   f.bufferMiB << 20,
-		Attempts:      f.src.maxAttempts,
-		Limits:        decode.Limits{MaxObjectBytes: f.maxObject, MaxRecordBytes: f.maxRecord, MaxDepth: f.maxDepth},
-		Reference:     f.reference,
-		Warn:          warn,
-		Started:       prog.start,
-	}
-	if sw != nil {
-		cfg.Select, cfg.Done = sw.Select, sw.Done
-	}
 	sum, runErr := scan.Run(ctx, cfg, tgs, w)
 	prog.stop()
 	// Close (and commit) even after an interrupt: the hits found so far
