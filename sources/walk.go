@@ -84,9 +84,11 @@ type Found struct {
 }
 
 // Walker lists a Source the way its layout allows: it discovers accounts,
-// regions and subscriptions with delimiter listing, enumerates the day
-// folders inside the window without listing them, and lists those day
-// folders in parallel. Only a prefix in no known layout is listed whole.
+// regions and subscriptions with delimiter listing, finds the year, month
+// and day folders of the window that exist (listing a date folder only
+// where that costs less than computing its children, see plan), and
+// lists those day folders in parallel. Only a prefix in no known layout
+// is listed whole.
 type Walker struct {
 	Source Source
 	Window Window
