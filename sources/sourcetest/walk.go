@@ -173,6 +173,11 @@ func testWalk(t *testing.T, env Env, tree []Entry) {
 		{name: "OrgOnly", start: "AWSLogs/" + Org + "/", window: day1},
 		{name: "StartWithoutSlash", start: "AWSLogs", window: day1},
 		{name: "StartInsideAccount", start: "AWSLogs/" + AccountB + "/CloudTrail/", regs: []string{"us-east-1"}},
+		// Longer windows discover the date folders: across the month
+		// end, and a quarter that reaches into the year before.
+		{name: "Week", window: sources.Window{Since: time.Date(2024, 2, 25, 0, 0, 0, 0, time.UTC), Until: time.Date(2024, 3, 2, 0, 4, 0, 0, time.UTC), Margin: 15 * time.Minute}},
+		{name: "Quarter", window: sources.Window{Since: walkNow.Add(-90 * 24 * time.Hour)}, accts: []string{AccountA}},
+		{name: "UntilOnly", window: sources.Window{Until: time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { runWalk(t, env, tree, c) })
