@@ -309,7 +309,11 @@ func (w *Walker) startNode(ctx context.Context, prefix string) (node, bool) {
 		if seg == "" {
 			continue
 		}
-		n.st = w.advance(n.st, seg)
+		st := w.advance(n.st, seg)
+		// A start inside the date folders keeps their date, so the
+		// levels below are still planned and filtered by the window.
+		n.t, _ = folderTime(n, st, seg)
+		n.st = st
 	}
 	n.prefix = prefix
 	return n, true

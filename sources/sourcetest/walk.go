@@ -133,14 +133,13 @@ func (c walkCase) dayPrefixes(tree []Entry) []string {
 		default:
 			continue
 		}
-		if !strings.HasPrefix(base, c.start) {
-			continue
-		}
 		for _, d := range days {
+			folder := base + fmt.Sprintf("%04d/%02d/%02d/", d.Year(), d.Month(), d.Day())
 			if e.Kind == "azure" {
-				set[base+fmt.Sprintf("y=%04d/m=%02d/d=%02d/", d.Year(), d.Month(), d.Day())] = true
-			} else {
-				set[base+fmt.Sprintf("%04d/%02d/%02d/", d.Year(), d.Month(), d.Day())] = true
+				folder = base + fmt.Sprintf("y=%04d/m=%02d/d=%02d/", d.Year(), d.Month(), d.Day())
+			}
+			if strings.HasPrefix(folder, c.start) {
+				set[folder] = true
 			}
 		}
 	}
@@ -177,6 +176,7 @@ func testWalk(t *testing.T, env Env, tree []Entry) {
 		// end, and a quarter that reaches into the year before.
 		{name: "Week", window: sources.Window{Since: time.Date(2024, 2, 25, 0, 0, 0, 0, time.UTC), Until: time.Date(2024, 3, 2, 0, 4, 0, 0, time.UTC), Margin: 15 * time.Minute}},
 		{name: "Quarter", window: sources.Window{Since: walkNow.Add(-90 * 24 * time.Hour)}, accts: []string{AccountA}},
+		{name: "StartInsideYear", start: "AWSLogs/" + AccountB + "/CloudTrail/us-east-1/2024/", window: sources.Window{Since: time.Date(2024, 2, 25, 0, 0, 0, 0, time.UTC), Until: time.Date(2024, 3, 1, 0, 4, 0, 0, time.UTC), Margin: 15 * time.Minute}},
 		{name: "UntilOnly", window: sources.Window{Until: time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)}},
 	}
 	for _, c := range cases {
@@ -349,7 +349,7 @@ func (c walkCase) inDays(d time.Time) bool {
 func (c walkCase) nonEmptyDays(tree []Entry) []string {
 	set := map[string]bool{}
 	for _, e := range tree {
-		if c.base(e) != "" && strings.HasPrefix(c.base(e), c.start) && c.inDays(e.Time) {
+		if c.base(e) != "" && strings.HasPrefix(c.dayFolderOf(e), c.start) && c.inDays(e.Time) {
 			set[c.dayFolderOf(e)] = true
 		}
 	}
