@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/retrohunt/retrohunt/bench/gen"
+	"github.com/retrohunt/retrohunt/scan"
+	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/testservers"
 )
 
@@ -195,4 +197,63 @@ func TestBudgetStopsBeforeDownload(t *testing.T) {
 			t.Error("a scan within its budget downloaded nothing")
 		}
 	})
+}
+
+// regionSource is an S3-like target whose bucket is in region.
+type regionSource struct {
+	sources.Source
+	region string
+}
+
+func (r regionSource) Region() string      { return r.region }
+func (r regionSource) URI(k string) string { return "s3://b/" + k }
+
+func TestPlanRegionWarning(t *testing.T) {
+	tgs := []scan.Target{{Source: regionSource{region: "eu-west-1"}, Prefix: "AWSLogs/"}}
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	if w := regionWarnings(tgs); len(w) != 1 || !strings.Contains(w[0], "s3://b/AWSLogs/ is in region eu-west-1") || !strings.Contains(w[0], "us-east-1") {
+		t.Errorf("bucket in eu-west-1 from us-east-1: %q", w)
+	}
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "EU-WEST-1")
+	if w := regionWarnings(tgs); len(w) != 0 {
+		t.Errorf("same region, other case: %q", w)
+	}
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	if w := regionWarnings(tgs); len(w) != 0 {
+		t.Errorf("machine region unknown: %q", w)
+	}
+}
+
+func TestPlanCostAndSizes(t *testing.T) {
+	// 1,000 LIST and 1,000 GET at S3 Standard list prices: $0.005 + $0.0004.
+	if got := 1000*s3ListPrice + 1000*s3GetPrice; got < 0.0053999 || got > 0.0054001 {
+		t.Errorf("S3 cost of 1,000 + 1,000 requests = %v, want 0.0054", got)
+	}
+	// 10,000 list and 10,000 reads at the hot tier's: $0.05 + $0.004.
+	if got := 10000*azureListPrice + 10000*azureReadPrice; got < 0.053999 || got > 0.054001 {
+		t.Errorf("Azure cost of 10,000 + 10,000 requests = %v, want 0.054", got)
+	}
+	f := func(in string, want int64) {
+		t.Helper()
+		var b byteSize
+		err := b.Set(in)
+		switch {
+		case want < 0 && err == nil:
+			t.Errorf("%q: accepted as %d", in, b)
+		case want >= 0 && (err != nil || int64(b) != want):
+			t.Errorf("%q = %d (%v), want %d", in, b, err, want)
+		}
+	}
+	f("0", 0)
+	f("1000000", 1000000)
+	f("1KB", 1000)
+	f("500MB", 500000000)
+	f("2GiB", 2147483648)
+	f("1.5 KiB", 1536)
+	f("7B", 7)
+	f("lots", -1)
+	f("-1", -1)
+	f("GB", -1)
 }
