@@ -100,7 +100,11 @@ func (pl *planned) print(w io.Writer) {
 		fmt.Fprintf(w, "  passed over      %s objects: %s\n", text.Count(n), text.Escape(why))
 	}
 	if len(pl.costs) > 0 {
-		fmt.Fprintf(w, "  request cost     about $%.4f (estimate at public list prices: %s; data transfer not included)\n", pl.cost, strings.Join(pl.costs, "; "))
+		cost := fmt.Sprintf("%.6f", pl.cost) // requests cost fractions of a cent
+		if pl.cost >= 1 {
+			cost = fmt.Sprintf("%.2f", pl.cost)
+		}
+		fmt.Fprintf(w, "  request cost     about $%s (estimate at public list prices: %s; data transfer not included)\n", cost, strings.Join(pl.costs, "; "))
 	}
 	for _, e := range s.ListErrors {
 		fmt.Fprintf(w, "  listing failed   %s: %s\n", text.Escape(e.URI), text.Escape(e.Reason))

@@ -105,6 +105,7 @@ func TestPlanMatchesScan(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("--plan: exit %d\n%s", code, errOut)
 		}
+		t.Logf("--plan printed:\n%s", out)
 		objects, bytes, lists, gets := planNumbers(t, out)
 		if objects == 0 || gets != objects {
 			t.Fatalf("plan: %d objects, %d gets\n%s", objects, gets, out)
@@ -152,6 +153,13 @@ func TestPlanMatchesScan(t *testing.T) {
 		t.Setenv("AWS_REGION", s3srv.Region)
 		proxy := newCountingProxy(t, s3srv.Endpoint)
 		check(t, []string{"s3://" + bucket + "/AWSLogs/", "--endpoint", proxy.URL, "--path-style"}, proxy)
+	})
+	t.Run("Azure", func(t *testing.T) {
+		az := testservers.SharedAzurite(t)
+		container := az.NewContainer(t)
+		az.UploadDir(t, container, filepath.Join(dir, "insights-activity-logs"))
+		t.Setenv("AZURE_STORAGE_CONNECTION_STRING", az.ConnectionString())
+		check(t, []string{"azblob://" + az.Account + "/" + container + "/", "--endpoint", az.ServiceURL}, nil)
 	})
 }
 
