@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -264,4 +266,37 @@ func TestPlanCostAndSizes(t *testing.T) {
 	f("lots", -1)
 	f("-1", -1)
 	f("GB", -1)
+}
+
+// TestPlanWithState: --plan asks the sweep's state as the scan would, so
+// after a sweep it plans to download nothing and says why.
+func TestPlanWithState(t *testing.T) {
+	dir := planCorpus(t)
+	st := filepath.Join(t.TempDir(), "sweep.state")
+	window := []string{"--since", "2025-03-10T12:00:00Z", "--until", "2025-03-11T06:00:00Z"}
+	code, before, errOut := cli(t, append([]string{"scan", "--plan", dir, "--state", st}, window...)...)
+	if code != exitOK {
+		t.Fatalf("--plan before the sweep: exit %d\n%s", code, errOut)
+	}
+	objects, _, _, _ := planNumbers(t, before)
+	if code, _, errOut := cli(t, append([]string{"scan", dir, "--state", st, "--format", "jsonl", "--quiet"}, window...)...); code != exitOK {
+		t.Fatalf("sweep: exit %d\n%s", code, errOut)
+	}
+	saved, err := os.ReadFile(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, after, errOut := cli(t, append([]string{"scan", "--plan", dir, "--state", st}, window...)...)
+	if code != exitOK {
+		t.Fatalf("--plan after the sweep: exit %d\n%s", code, errOut)
+	}
+	if now, err := os.ReadFile(st); err != nil || !bytes.Equal(now, saved) {
+		t.Errorf("--plan changed the state file (%v)", err)
+	}
+	if n, _, _, _ := planNumbers(t, after); n != 0 {
+		t.Errorf("after the sweep the plan would download %d objects, want 0\n%s", n, after)
+	}
+	if want := fmt.Sprintf("passed over      %d objects: unchanged since the last sweep", objects); !strings.Contains(after, want) {
+		t.Errorf("plan after the sweep lacks %q:\n%s", want, after)
+	}
 }
