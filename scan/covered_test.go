@@ -17,7 +17,8 @@ import (
 
 // TestSelectionCovered: records before FromRecord are dropped only when
 // their event time lies in Covered, or when they have none; the others
-// are evaluated, as is every record from FromRecord on. Every record is
+// are evaluated, as is every record from FromRecord on (one without a
+// time is skipped then). Every record is
 // a StartSession, a hit of the built-in pack, so the hits expected are
 // read off the table below by hand.
 func TestSelectionCovered(t *testing.T) {
@@ -33,9 +34,9 @@ func TestSelectionCovered(t *testing.T) {
 		"2023-06-10T00:00:00Z", // 3 covered (Since is inclusive): dropped
 		"2023-06-10T12:00:00Z", // 4 from FromRecord on: hit
 		"2023-06-11T00:00:00Z", // 5 Until is exclusive: hit
-		"",                     // 6 no time, from FromRecord on: hit
+		"",                     // 6 no time, from FromRecord on: skipped, "no event time" (issue 12)
 	}
-	want := "[1 4 5 6]"
+	want := "[1 4 5]"
 	var recs []any
 	for i, ts := range times {
 		var r map[string]any
@@ -72,8 +73,12 @@ func TestSelectionCovered(t *testing.T) {
 		cfg := Config{Rules: rs, Workers: 1, Reference: ref, Select: func(sources.Source, sources.Object) Selection {
 			return Selection{Scan: true, FromRecord: 4, Covered: []Span{day10}}
 		}}
-		if _, err := Run(context.Background(), cfg, []Target{{Source: src}}, c); err != nil {
+		sum, err := Run(context.Background(), cfg, []Target{{Source: src}}, c)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if len(sum.Skips) != 1 || sum.Skips[0].Record != 6 || sum.Skips[0].Reason != ReasonNoEventTime {
+			t.Errorf("reference %v: skips %v, want record 6 without event time", ref, sum.Skips)
 		}
 		var got []int
 		for _, h := range c.hits {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/sources/local"
 )
@@ -19,6 +20,19 @@ import (
 // scanObject scans one object, written alone into a fresh directory, and
 // returns its hits as "rule@index" and its summary.
 func scanObject(t *testing.T, body []byte, rs []*Rule, reference bool) ([]string, *Summary) {
+	t.Helper()
+	hs, sum := scanObjectHits(t, body, rs, reference)
+	var hits []string
+	for _, h := range hs {
+		hits = append(hits, fmt.Sprintf("%s@%d", h.RuleName, h.RecordIndex))
+	}
+	sort.Strings(hits)
+	return hits, sum
+}
+
+// scanObjectHits scans one object, written alone into a fresh directory,
+// and returns its hits and its summary.
+func scanObjectHits(t *testing.T, body []byte, rs []*Rule, reference bool) ([]output.Hit, *Summary) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "obj.json"), body, 0o644); err != nil {
@@ -34,12 +48,7 @@ func scanObject(t *testing.T, body []byte, rs []*Rule, reference bool) ([]string
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hits []string
-	for _, h := range c.hits {
-		hits = append(hits, fmt.Sprintf("%s@%d", h.RuleName, h.RecordIndex))
-	}
-	sort.Strings(hits)
-	return hits, sum
+	return c.hits, sum
 }
 
 // Issue 15, items 4 and 5, through scan.Run on both paths: an object

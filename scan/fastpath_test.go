@@ -401,7 +401,7 @@ func gzipBytes(b []byte) []byte {
 var stringField = regexp.MustCompile(`"(eventName|eventSource|operationName|resourceId|value|name|userAgent|sourceIPAddress|callerIpAddress|arn|caller|userName|awsRegion|location|errorCode|resultType|eventVersion|subscriptionId|[a-zA-Z]+)"\s*:\s*"((?:[^"\\]|\\.)*)"`)
 
 var decisiveKey = regexp.MustCompile(`^(eventName|eventSource|operationName|resourceId|value)$`)
-var relevantKey = regexp.MustCompile(`^(eventName|eventSource|operationName|resourceId|value|name|userAgent|sourceIPAddress|callerIpAddress|arn|caller|userName)$`)
+var relevantKey = regexp.MustCompile(`^(eventName|eventSource|operationName|resourceId|value|name|userAgent|sourceIPAddress|callerIpAddress|arn|caller|userName|eventTime|time|eventTimestamp|category)$`)
 
 // mutate applies one to three random edits that a careless fast path
 // gets wrong: escapes, odd casing, Unicode folding, duplicate keys,
@@ -425,7 +425,7 @@ func mutate(rng *rand.Rand, rec []byte) []byte {
 		}
 		key, val := string(out[m[2]:m[3]]), out[m[4]:m[5]]
 		var repl string // the new `"key":"value"` text, or a whole new record
-		switch rng.Intn(17) {
+		switch rng.Intn(18) {
 		case 0: // escape some characters
 			repl = `"` + key + `":"` + escapeSome(rng, val) + `"`
 		case 16: // escape the value wherever it occurs, so that no raw copy is left
@@ -483,6 +483,10 @@ func mutate(rng *rand.Rand, rec []byte) []byte {
 			repl = `"` + key + `":"` + string(val) + "\xff\""
 		case 15: // a control character, invalid in JSON strings
 			repl = `"` + key + `":"` + string(val) + "\t\""
+		case 17: // a time as exports write it, a placeholder, another log's category (issue 12)
+			others := []string{"2025-01-13 19:58:59.000000000", "2019-01-14T19:31:53.6431339Z", "2019-01-14T19:31:53.6431339",
+				"2025-03-10 12:00:00", "redacted", "", "2024-02-30T00:00:00Z", "kube-audit", "Administrative", "write"}
+			repl = `"` + key + `":"` + others[rng.Intn(len(others))] + `"`
 		}
 		out = slices.Concat(out[:m[0]], []byte(repl), out[m[1]:])
 	}

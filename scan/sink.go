@@ -68,6 +68,10 @@ func (s *recordSink) handedOn(index int) {
 	}
 }
 
+// ReasonNoEventTime is the skip reason of a record whose event time is
+// absent or not a time udm.ParseTime reads.
+const ReasonNoEventTime = "no event time"
+
 // match maps one record and runs the rules on it.
 func (s *recordSink) match(index int, raw []byte) error {
 	s.st.records++
@@ -77,10 +81,17 @@ func (s *recordSink) match(index int, raw []byte) error {
 		return nil
 	}
 	t, ok := eventTime(ev)
-	switch {
-	case !ok:
-		s.st.untimed++
-	case !s.w.inWindow(t):
+	if !ok {
+		if s.job.evaluated(index, t, ok) {
+			return s.ctx.Err() // reported by the run that evaluated it
+		}
+		// Never written with a zero time. The fast path passes over no
+		// record whose time it has not read (fast.Checker.Candidate), so
+		// both paths skip the same records, whatever the rules.
+		s.st.skips = append(s.st.skips, Problem{URI: s.uri, Record: index, Reason: ReasonNoEventTime})
+		return nil
+	}
+	if !s.w.inWindow(t) {
 		s.st.outOfWindow++
 		return nil
 	}

@@ -45,7 +45,6 @@ type Summary struct {
 	Records            int64 `json:"records"`
 	RecordsOutOfWindow int64 `json:"records_out_of_window"`
 	RecordsSkipped     int64 `json:"records_skipped"`
-	RecordsUntimed     int64 `json:"records_untimed"` // evaluated although their time did not parse
 	OpenAppendBlobs    int64 `json:"open_append_blobs"`
 
 	// NotSelected counts listed objects Config.Select passed over, by
@@ -173,7 +172,6 @@ type objectStats struct {
 	decompressed int64
 	records      int64
 	outOfWindow  int64
-	untimed      int64
 	openBlob     bool
 	skips        []Problem
 }
@@ -190,7 +188,6 @@ func (s *Summary) merge(o *objectStats, scanned bool) {
 	s.BytesDecompressed += o.decompressed
 	s.Records += o.records
 	s.RecordsOutOfWindow += o.outOfWindow
-	s.RecordsUntimed += o.untimed
 	if o.openBlob {
 		s.OpenAppendBlobs++
 	}

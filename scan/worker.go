@@ -182,6 +182,8 @@ func skipReason(err error) string {
 		return "record is not a JSON object"
 	case errors.Is(err, udm.ErrUnrecognised):
 		return "unrecognised record"
+	case errors.Is(err, udm.ErrUnsupported):
+		return "unsupported log type (Azure resource log, not Activity)"
 	case errors.Is(err, udm.ErrMalformed):
 		return decode.ReasonMalformed
 	}

@@ -157,9 +157,6 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  records     %s read, %s outside the window, %s skipped", text.Count(s.Records), text.Count(s.RecordsOutOfWindow), text.Count(s.RecordsSkipped))
-	if s.RecordsUntimed > 0 {
-		fmt.Fprintf(w, ", %s without a readable time (evaluated)", text.Count(s.RecordsUntimed))
-	}
 	if s.OpenAppendBlobs > 0 {
 		fmt.Fprintf(w, ", %s open append blobs", text.Count(s.OpenAppendBlobs))
 	}

@@ -5,14 +5,26 @@ import (
 	"math"
 
 	"github.com/retrohunt/retrohunt/scan/internal/structure"
+	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
-// recognised reports whether rec, a JSON object, certainly has a
-// top-level key by which udm.Detect recognises a CloudTrail or Azure
-// Activity record. It reads keys straight from the bytes and skips
-// values without decoding them; whenever it is unsure (an escaped key
-// that might be the one, bytes that are not JSON) it says false, and the
-// record takes the reference path, which decides.
+// recognised reports whether udm.Map certainly maps rec, a JSON object,
+// to a supported log type and reads its event time: it has a top-level
+// key by which udm.Map recognises a CloudTrail or Azure Activity record,
+// no Azure "category" of another log, and the time the table reads for
+// its type is a string udm.ParseTime reads. Only such a record may be
+// passed over without mapping it: any other is skipped by the reference
+// path (unrecognised, unsupported, no event time), and the fast path
+// must skip it too, whatever the rules.
+//
+// It reads keys straight from the bytes and skips values without
+// decoding them; whenever it is unsure (an escaped key or value, a value
+// that is not a plain string, bytes that are not JSON) it says false,
+// and the record takes the reference path, which decides. encoding/json
+// keeps the last of duplicate keys, so every key is read, except in a
+// CloudTrail record once its eventTime is read and the bytes after it
+// cannot hold another (lastKey): the type cannot change once a
+// CloudTrail key is seen, and the time is then final.
 //
 // Walking keys, colons and commas is this function's own job (the
 // splitter never looks inside a record); where a string or a value ends
@@ -20,8 +32,8 @@ import (
 // strings, escapes and depth are followed by one piece of code.
 func recognised(rec []byte) bool {
 	var (
-		evt     []byte
-		escaped bool // some key holds an escape
+		trail, azure                       bool   // a key of the type
+		evt, eventTime, tm, eventTS, categ []byte // last values of these keys
 	)
 	i := 1 // past '{'
 	for {
@@ -30,8 +42,8 @@ func recognised(rec []byte) bool {
 			return false
 		}
 		end, esc := stringEnd(rec, i+1)
-		if end < 0 {
-			return false
+		if end < 0 || esc {
+			return false // an escaped key might be any of these
 		}
 		key := rec[i+1 : end]
 		i = skipSpace(rec, end+1)
@@ -43,15 +55,26 @@ func recognised(rec []byte) bool {
 		if i = skipValue(rec, i); i < 0 {
 			return false
 		}
-		if esc {
-			escaped = true
-		} else {
-			switch string(key) {
-			case "eventVersion", "eventSource", "operationName", "resourceId", "correlationId":
-				return true
-			case "evt":
-				evt = rec[start:i] // encoding/json keeps the last duplicate
-			}
+		switch string(key) {
+		case "eventVersion", "eventSource":
+			trail = true
+		case "operationName", "resourceId", "correlationId":
+			azure = true
+		case "evt":
+			evt = rec[start:i]
+		case "eventTime":
+			eventTime = rec[start:i]
+		case "time":
+			tm = rec[start:i]
+		case "eventTimestamp":
+			eventTS = rec[start:i]
+		case "category":
+			categ = rec[start:i]
+		}
+		if trail && eventTime != nil && lastKey(rec[i:], `"eventTime"`) {
+			// Fast path: a CloudTrail record's eventTime is its third
+			// key, and no later key can be another eventTime.
+			return readsTime(eventTime)
 		}
 		i = skipSpace(rec, i)
 		if i >= len(rec) || (rec[i] != ',' && rec[i] != '}') {
@@ -62,11 +85,53 @@ func recognised(rec []byte) bool {
 		}
 		i++
 	}
-	if evt == nil || escaped || evt[0] != '{' {
+	switch {
+	case trail:
+		return readsTime(eventTime)
+	case !azure && (evt == nil || evt[0] != '{' || !hasKey(evt, "name")):
+		// Detect also accepts an "evt" object with a "name" key (Datadog).
 		return false
 	}
-	// Detect also accepts an "evt" object with a "name" key (Datadog).
-	return hasKey(evt, "name")
+	if categ != nil {
+		if !activityCategory(categ) {
+			return false
+		}
+	}
+	if tm != nil {
+		return readsTime(tm)
+	}
+	return readsTime(eventTS)
+}
+
+// lastKey reports whether rest, the bytes after a member, certainly
+// holds no further member named by quoted: neither the quoted key nor a
+// backslash (which could spell it with escapes) occurs in it.
+func lastKey(rest []byte, quoted string) bool {
+	return bytes.IndexByte(rest, '\\') < 0 && !bytes.Contains(rest, []byte(quoted))
+}
+
+// readsTime reports whether v, a JSON value, is a plain string that
+// udm.ParseTime reads.
+func readsTime(v []byte) bool {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 {
+		return false
+	}
+	_, ok := udm.ParseTimeBytes(v[1 : len(v)-1])
+	return ok
+}
+
+// activityCategory reports whether v, a JSON value, is a plain string
+// naming an Activity log category (udm.IsActivityCategory).
+func activityCategory(v []byte) bool {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 {
+		return false
+	}
+	for _, c := range udm.ActivityCategories {
+		if bytes.EqualFold(v[1:len(v)-1], []byte(c)) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasKey reports whether the object obj certainly has key at its top

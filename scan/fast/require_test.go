@@ -27,8 +27,14 @@ import (
 
 // ct and az make a CloudTrail and an Azure Activity record around fields
 // (raw JSON members), by the keys udm.Detect recognises them by.
-func ct(fields string) string { return `{"eventVersion":"1.08",` + fields + `}` }
-func az(fields string) string { return `{"category":"Administrative",` + fields + `}` }
+// ct and az make records of each type with a readable time, which the
+// prefilter may pass over.
+func ct(fields string) string {
+	return `{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z",` + fields + `}`
+}
+func az(fields string) string {
+	return `{"category":"Administrative","time":"2024-01-01T00:00:00Z",` + fields + `}`
+}
 
 // requireCases are rules (their events section) with records written by
 // hand to match them, each chosen where a requirement could go wrong:

@@ -41,6 +41,15 @@ func derive(d Derive, vals []string) []string {
 			return []string{"BLOCK"}
 		}
 		return []string{"UNKNOWN_ACTION"}
+	case Timestamp:
+		if len(vals) != 1 {
+			return nil
+		}
+		t, ok := ParseTime(vals[0])
+		if !ok {
+			return nil
+		}
+		return []string{FormatTime(t)}
 	case Subscription:
 		for _, v := range vals {
 			if s := SubscriptionOf(v); s != "" {

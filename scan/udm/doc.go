@@ -42,4 +42,5 @@ var deriveDoc = map[Derive]string{
 	ActionFromErr:  "ALLOW without errorCode, BLOCK with one",
 	AzureAction:    "ALLOW for Success/Succeeded, BLOCK for Failure/Failed, else UNKNOWN_ACTION",
 	Subscription:   "subscription id from the resource id",
+	Timestamp:      "RFC 3339 in UTC, read from RFC 3339 (0–9 fraction digits), a space for the T (CloudTrail Lake, Athena), no zone (UTC)",
 }

@@ -37,6 +37,12 @@ var ErrNotObject = errors.New("record is not a JSON object")
 // nor an Azure Activity record.
 var ErrUnrecognised = errors.New("record is neither CloudTrail nor Azure Activity (no eventVersion/eventSource, no operationName/resourceId)")
 
+// ErrUnsupported is returned for a record laid out as Azure Activity
+// (operationName, resourceId, time) that is another Azure log: a
+// resource log sent by a diagnostic setting, such as AKS's kube-audit,
+// whose "category" is not one of the Activity log's.
+var ErrUnsupported = errors.New("unsupported log type: an Azure resource log (its category is not an Activity log category)")
+
 // ErrMalformed is returned for a record that is not well-formed JSON.
 var ErrMalformed = errors.New("malformed JSON")
 
@@ -64,6 +70,9 @@ func Map(raw []byte) (*Event, error) {
 	t := detect(doc)
 	if t == Unknown {
 		return nil, ErrUnrecognised
+	}
+	if t == AzureActivity && !activityCategory(doc["category"]) {
+		return nil, ErrUnsupported
 	}
 	ev := &Event{Type: t, Fields: make(map[string][]string), Origin: make(map[string]string)}
 	objects := map[string]members{"": doc} // the objects on paths, by path
@@ -128,6 +137,45 @@ func detect(doc members) LogType {
 		}
 	}
 	return Unknown
+}
+
+// ActivityCategories are the categories of the Azure Activity log: the
+// event categories of its schema and the operation classes (Write,
+// Delete, Action) the storage export writes for Administrative events.
+// Compared without regard to case.
+var ActivityCategories = []string{
+	"Administrative", "ServiceHealth", "ResourceHealth", "Alert", "Autoscale",
+	"Security", "Recommendation", "Policy", "Write", "Delete", "Action",
+}
+
+// IsActivityCategory reports whether c is an Activity log category.
+func IsActivityCategory(c string) bool {
+	for _, a := range ActivityCategories {
+		if strings.EqualFold(c, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// activityCategory reports whether a record's top-level "category" (a
+// string in the export, {"value": ...} in the REST shape) allows it to be
+// an Activity record: absent, or an Activity category. Anything else
+// names another log (kube-audit, AuditEvent, ...).
+func activityCategory(v span) bool {
+	if len(v) == 0 {
+		return true
+	}
+	if m, ok := object(v); ok {
+		if v = m["value"]; len(v) == 0 {
+			return true
+		}
+	}
+	c, ok := scalar(v)
+	if !ok {
+		return len(v) == 4 // null: no category
+	}
+	return IsActivityCategory(c)
 }
 
 // object splits a value into its members, if it is an object.

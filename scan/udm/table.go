@@ -63,6 +63,7 @@ const (
 	ActionFromErr                // ALLOW without an errorCode, BLOCK with one
 	AzureAction                  // ALLOW/BLOCK/UNKNOWN_ACTION from resultType
 	Subscription                 // the subscription id inside a resourceId
+	Timestamp                    // an event time read by ParseTime, written as RFC 3339 in UTC
 )
 
 // Row maps one UDM field for one log type.
@@ -92,7 +93,7 @@ var Table = []Row{
 	{Type: AWSCloudTrail, UDM: "metadata.log_type", Const: "AWS_CLOUDTRAIL", Evidence: Verified},
 	{Type: AWSCloudTrail, UDM: "metadata.product_event_type", From: []string{"eventName", "insightDetails.eventName"}, Evidence: Verified, Note: "Insights records carry the name under insightDetails"},
 	{Type: AWSCloudTrail, UDM: "metadata.event_type", From: []string{"eventName"}, Derive: AWSEventType, Evidence: Inferred, Note: "verified rows: ConsoleLogin→USER_LOGIN, Get/Describe/List→RESOURCE_READ, Create→RESOURCE_CREATION, Delete→RESOURCE_DELETION; every other call by a principal→USER_RESOURCE_ACCESS is our inference (the SSM and Instance Connect rows are not verified)"},
-	{Type: AWSCloudTrail, UDM: "metadata.event_timestamp", From: []string{"eventTime"}, Evidence: Verified},
+	{Type: AWSCloudTrail, UDM: "metadata.event_timestamp", From: []string{"eventTime"}, Derive: Timestamp, Evidence: Verified, Note: "a record whose eventTime is absent or not a time is skipped (\"no event time\"); a time without a zone is UTC"},
 	{Type: AWSCloudTrail, UDM: "metadata.product_log_id", From: []string{"eventID"}, Evidence: Inferred},
 	{Type: AWSCloudTrail, UDM: "metadata.product_version", From: []string{"eventVersion"}, Evidence: Inferred},
 	{Type: AWSCloudTrail, UDM: "target.application", From: []string{"eventSource", "insightDetails.eventSource"}, Evidence: Verified},
@@ -118,7 +119,7 @@ var Table = []Row{
 	{Type: AzureActivity, UDM: "metadata.log_type", Const: "AZURE_ACTIVITY", Evidence: Verified},
 	{Type: AzureActivity, UDM: "metadata.product_event_type", From: []string{"operationName", "operationName.value", "evt.name"}, Evidence: Verified, Note: "casing varies: compare with nocase"},
 	{Type: AzureActivity, UDM: "metadata.event_type", From: []string{"operationName", "operationName.value", "evt.name"}, Derive: AzureEventType, Evidence: Inferred, Note: ".../ACTION→USER_RESOURCE_ACCESS, /WRITE→RESOURCE_WRITTEN, /DELETE→RESOURCE_DELETION, /READ→RESOURCE_READ, else GENERIC_EVENT"},
-	{Type: AzureActivity, UDM: "metadata.event_timestamp", From: []string{"time", "eventTimestamp"}, Evidence: Verified},
+	{Type: AzureActivity, UDM: "metadata.event_timestamp", From: []string{"time", "eventTimestamp"}, Derive: Timestamp, Evidence: Verified, Note: "a record whose time is absent or not a time is skipped (\"no event time\"); a time without a zone is UTC"},
 	{Type: AzureActivity, UDM: "metadata.product_log_id", From: []string{"correlationId"}, Evidence: Inferred, Note: "groups the Start/Accept/Success records of one operation"},
 	{Type: AzureActivity, UDM: "principal.user.userid", From: []string{claimUPN, "caller", "identity.authorization.evidence.principalId", claimOID}, Evidence: Verified, Note: "UPN claim and evidence.principalId are both mapped by SecOps; the precedence is our inference"},
 	{Type: AzureActivity, UDM: "principal.ip", From: []string{"callerIpAddress", "identity.claims.ipaddr", "httpRequest.clientIpAddress"}, Derive: IPOnly, Evidence: Inferred},
