@@ -15,9 +15,8 @@ import (
 // content, not by eventID alone, is what keeps a different record that
 // carries the same eventID (a decoy planted in another account's object,
 // a collision) from suppressing a real hit: only identical deliveries
-// collapse, so which object reaches the writer first changes at most the
-// provenance columns (source_uri, source_etag, record_index) of the one
-// hit kept, never which records hit. Azure's event_id is the
+// collapse, and the copy kept is the one with the lowest (source_uri,
+// record_index) (writer.go), never the first to reach the writer. Azure's event_id is the
 // correlationId, which the Start/Accept/Success records of one operation
 // share on purpose: Azure hits are never collapsed.
 //
@@ -28,17 +27,30 @@ type dupKey struct {
 	sum  [16]byte
 }
 
-// dedup drops hits whose CloudTrail record already hit the same rule in
-// this run, and returns the hits kept and how many it dropped. buf is
-// scratch space, returned for reuse.
-func dedup(hits []output.Hit, seen map[dupKey]bool, buf *bytes.Buffer) (kept []output.Hit, dropped int64) {
+// keyOf returns a hit's duplicate key, if it is a CloudTrail hit with
+// an eventID. buf is scratch space.
+func keyOf(h output.Hit, buf *bytes.Buffer) (dupKey, bool) {
+	if h.LogType != "AWS_CLOUDTRAIL" || h.EventID == "" {
+		return dupKey{}, false
+	}
+	return dupKey{rule: h.RuleName, sum: contentSum(h.EventID, []byte(h.Raw), buf)}, true
+}
+
+// dedup drops the hits of one object whose CloudTrail record already hit
+// the same rule earlier in the object (a lower record_index: the sink
+// appends in record order), and returns the hits kept and how many it
+// dropped. buf is scratch space.
+func dedup(hits []output.Hit, buf *bytes.Buffer) (kept []output.Hit, dropped int64) {
+	var seen map[dupKey]bool
 	kept = hits[:0]
 	for _, h := range hits {
-		if h.LogType == "AWS_CLOUDTRAIL" && h.EventID != "" {
-			k := dupKey{rule: h.RuleName, sum: contentSum(h.EventID, []byte(h.Raw), buf)}
+		if k, ok := keyOf(h, buf); ok {
 			if seen[k] {
 				dropped++
 				continue
+			}
+			if seen == nil {
+				seen = map[dupKey]bool{}
 			}
 			seen[k] = true
 		}

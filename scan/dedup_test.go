@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,9 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/retrohunt/retrohunt/bench/gen"
 	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sources/local"
 )
 
 // TestDedupKeepsDistinctRecordsWithOneEventID is issue 15 item 11: a
@@ -90,8 +94,90 @@ func TestDedupCollapsesOnlyIdenticalDeliveries(t *testing.T) {
 		hit(`{"a":"x y","eventID":"e1"}`),                  // keys in another order
 	}
 	var buf bytes.Buffer
-	kept, dropped := dedup(in, map[dupKey]bool{}, &buf)
+	kept, dropped := dedup(in, &buf)
 	if len(kept) != 3 || dropped != 1 || kept[1].Raw != `{"eventID":"e1","a":"x  y"}` {
 		t.Fatalf("kept %d, dropped %d: %v", len(kept), dropped, kept)
 	}
+}
+
+// TestIssue12DedupDeterministic (issue 12, item 4): a generated corpus
+// with CloudTrail objects delivered again under other names (sorting
+// before and after the original) and single records copied into other
+// objects is scanned 5 times on each path; every run writes the same hit
+// set, byte for byte (provenance columns included), and collapses the
+// same number of copies. Before, the copy kept was the first to reach
+// the writer, and the paths and the runs disagreed.
+func TestIssue12DedupDeterministic(t *testing.T) {
+	root := t.TempDir()
+	cfg := gen.Config{Days: 1, FilesPerDay: 12, RecordsPerFile: 40, AzureRecordsPerHour: -1, PositiveRate: 0.1}
+	if _, _, err := gen.Generate(cfg, gen.DirSink(root)); err != nil {
+		t.Fatal(err)
+	}
+	var objs []string
+	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && strings.Contains(p, "/CloudTrail/") {
+			objs = append(objs, p)
+		}
+		return nil
+	})
+	sort.Strings(objs)
+	if len(objs) < 6 {
+		t.Fatalf("only %d objects", len(objs))
+	}
+	var planted [][]byte
+	for i, p := range objs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir, name := filepath.Split(p)
+		switch i % 3 {
+		case 0: // a re-delivery under a name sorting before the original
+			os.WriteFile(filepath.Join(dir, "0"+name), b, 0o644)
+		case 1: // and after it
+			os.WriteFile(filepath.Join(dir, "z"+name), b, 0o644)
+		}
+		recs := splitRecords(t, b)
+		planted = append(planted, recs[len(recs)/2], recs[0])
+	}
+	// Single records copied into an object of their own, in another order.
+	slices.Reverse(planted)
+	body := `{"Records":[` + string(bytes.Join(planted, []byte(","))) + `]}`
+	if err := os.WriteFile(filepath.Join(filepath.Dir(objs[0]), "mixed.json"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs := ruleSets(t)["builtin+test"]
+	var first outcome
+	var firstDup int64
+	for run := 0; run < 5; run++ {
+		for _, reference := range []bool{true, false} {
+			o, dup := scanDirDup(t, root, rs, reference)
+			if run == 0 && reference {
+				first, firstDup = o, dup
+				if len(o.hits) < 10 || dup < 10 {
+					t.Fatalf("%d hits, %d duplicates: the test proves little", len(o.hits), dup)
+				}
+				continue
+			}
+			if !slices.Equal(o.hits, first.hits) || dup != firstDup {
+				t.Fatalf("run %d, reference %v: %d hits, %d duplicates; the first run wrote %d and %d, and differs", run, reference, len(o.hits), dup, len(first.hits), firstDup)
+			}
+		}
+	}
+}
+
+// scanDirDup is scanDir with the summary's duplicate count.
+func scanDirDup(t *testing.T, dir string, rs []*Rule, reference bool) (outcome, int64) {
+	t.Helper()
+	src, err := local.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c collect
+	cfg := Config{Rules: rs, Reference: reference, Workers: 4, Limits: decode.Limits{MaxRecordBytes: 1 << 20, MaxDepth: 64}}
+	sum, err := Run(context.Background(), cfg, []Target{{Source: src}}, &c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outcomeOf(sum, c.hits), sum.HitsDuplicate
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,6 +64,9 @@ func TestHostileObjects(t *testing.T) {
 	// the run keeps one hit and counts the others as duplicates.
 	if n := int64(len(jsonlHits(t, out))) + sum.HitsDuplicate; n != 1+2+4+1 || sum.HitsDuplicate == 0 {
 		t.Errorf("%d hits + duplicates, want 8\n%s", n, errOut)
+	}
+	if want := fmt.Sprintf("(%d duplicate CloudTrail deliveries collapsed)", sum.HitsDuplicate); !strings.Contains(errOut, want) {
+		t.Errorf("the stderr summary lacks %q\n%s", want, errOut)
 	}
 	reasons := map[string]string{}
 	for _, p := range append(sum.Failures, sum.Skips...) {

@@ -168,6 +168,9 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 	if out != "" && out != "-" {
 		fmt.Fprintf(w, " → %s", text.Escape(out))
 	}
+	if s.HitsDuplicate > 0 {
+		fmt.Fprintf(w, " (%s duplicate CloudTrail deliveries collapsed)", text.Count(s.HitsDuplicate))
+	}
 	fmt.Fprintln(w)
 	printRuleTable(w, s, t, rules)
 	if t != nil && s.Hits > 0 {
