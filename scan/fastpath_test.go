@@ -344,7 +344,7 @@ func writeMutated(t testing.TB, dir string, seeds [][]byte, n int, seed int64) {
 		for i := range recs {
 			recs[i] = mutate(rng, seeds[rng.Intn(len(seeds))])
 		}
-		body := shaped(obj%6, recs, (obj/6)%2 == 1)
+		body := shaped(obj%nShapes, recs, (obj/nShapes)%2 == 1)
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("obj%04d.json", obj)), body, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -356,11 +356,20 @@ func writeMutated(t testing.TB, dir string, seeds [][]byte, n int, seed int64) {
 // 15: an envelope whose key comes after other members, sorted and
 // pretty-printed as jq -S writes it (3), two envelopes one after the
 // other, two gzip members when zipped (4), and a duplicate "Records"
-// key (5).
+// key (5); and the envelopes of issue 12 that wrap each record:
+// `aws cloudtrail lookup-events` output (6), CloudWatch Logs
+// subscription data, two envelopes one after the other (7), and
+// EventBridge events, one per line (8).
 func shaped(shape int, recs [][]byte, zip bool) []byte {
 	half := len(recs) / 2
 	var docs [][]byte
 	switch shape {
+	case 6:
+		docs = [][]byte{lookupEvents(recs)}
+	case 7:
+		docs = [][]byte{cwlEnvelope(recs[:half]), cwlEnvelope(recs[half:])}
+	case 8:
+		docs = [][]byte{eventBridge(recs)}
 	case 0:
 		docs = [][]byte{append(bytes.Join(recs, []byte("\n")), '\n')}
 	case 1:
@@ -388,6 +397,9 @@ func shaped(shape int, recs [][]byte, zip bool) []byte {
 	}
 	return body
 }
+
+// nShapes is the number of shapes shaped lays records out in.
+const nShapes = 9
 
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
@@ -577,7 +589,8 @@ func TestFastPathMatchesReferenceOnMutations(t *testing.T) {
 }
 
 // FuzzFastPath feeds a record, and a mutation of it, through both paths
-// in each envelope (shaped, and a bare array), plain and gzip, and requires the same hits, skips
+// in each envelope (shaped, the wrapping envelopes of issue 12 among
+// them, and a bare array), plain and gzip, and requires the same hits, skips
 // and failures. Seeds: testdata/fuzz/FuzzFastPath and the public samples.
 func FuzzFastPath(f *testing.F) {
 	samples, _ := filepath.Glob("../testdata/samples/*.json")
@@ -603,14 +616,14 @@ func FuzzFastPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, rec []byte, shape uint8) {
 		variant := mutate(rand.New(rand.NewSource(int64(shape))), rec)
 		var body []byte
-		if shape%8 == 7 {
+		if shape%16 == 15 {
 			// A bare array.
 			body = slices.Concat([]byte("[\n"), rec, []byte(",\n"), variant, []byte("\n]"))
-			if shape&8 != 0 {
+			if shape&16 != 0 {
 				body = gzipBytes(body)
 			}
 		} else {
-			body = shaped(int(shape%8)%6, [][]byte{rec, variant}, shape&8 != 0)
+			body = shaped(int(shape%16)%nShapes, [][]byte{rec, variant}, shape&16 != 0)
 		}
 		ref := objectOutcome(t, src, refW, body)
 		fst := objectOutcome(t, src, fastW, body)

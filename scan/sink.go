@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/decode"
@@ -40,14 +41,47 @@ func newRecordSink(ctx context.Context, w *worker, j job) *recordSink {
 // reference hands every record to the rules.
 func (s *recordSink) reference(index int, raw []byte) error {
 	s.handedOn(index)
+	raw, ok := s.unwrap(index, raw)
+	if !ok {
+		return s.ctx.Err()
+	}
 	return s.match(index, raw)
 }
+
+// unwrap replaces an envelope element that wraps a record (lookup-events,
+// CloudWatch Logs, EventBridge) with the record, on both paths, before
+// anything looks at it (decode.Unwrap); false when there is no record to
+// look at, counted and, if it cannot be read, skipped.
+func (s *recordSink) unwrap(index int, raw []byte) ([]byte, bool) {
+	rec, scratch, reason := decode.Unwrap(raw, s.w.unwrapped)
+	if cap(scratch) <= maxUnwrapScratch {
+		s.w.unwrapped = scratch
+	}
+	if rec != nil {
+		return rec, true
+	}
+	s.st.records++
+	if reason != "" {
+		s.st.skips = append(s.st.skips, Problem{URI: s.uri, Record: index, Reason: reason})
+	}
+	return nil, false
+}
+
+// maxUnwrapScratch bounds the buffer of unwrapped records a worker keeps
+// between records.
+const maxUnwrapScratch = 1 << 20
 
 // fast is the fast path: records are split without validating them, and
 // only those the prefilter lets through are validated, mapped and
 // matched, exactly as the reference path does with every record.
 func (s *recordSink) fast(index int, raw []byte) error {
 	s.handedOn(index)
+	rec, ok := s.unwrap(index, raw)
+	if !ok {
+		return s.ctx.Err()
+	}
+	unwrapped := len(rec) != len(raw) || len(rec) > 0 && &rec[0] != &raw[0]
+	raw = rec
 	if !s.w.chk.Candidate(raw) {
 		// Fast path: no rule can match raw.
 		s.st.records++
@@ -56,9 +90,12 @@ func (s *recordSink) fast(index int, raw []byte) error {
 		}
 		return nil
 	}
-	if !json.Valid(raw) {
+	if !json.Valid(raw) && !unwrapped {
 		return decode.ErrMalformed
 	}
+	// A record unwrapped from its element that is not JSON is refused by
+	// udm.Map, as on the reference path, where the decoder validated the
+	// element only.
 	return s.match(index, raw)
 }
 
@@ -74,8 +111,13 @@ const ReasonNoEventTime = "no event time"
 
 // match maps one record and runs the rules on it.
 func (s *recordSink) match(index int, raw []byte) error {
-	s.st.records++
 	ev, err := udm.Map(raw)
+	if !errors.Is(err, udm.ErrMalformed) {
+		// A record that is not JSON (only an unwrapped record reaches
+		// here so: the decoder validated the others) is a skip and no
+		// record, as the decoder reports one.
+		s.st.records++
+	}
 	if err != nil {
 		s.st.skips = append(s.st.skips, Problem{URI: s.uri, Record: index, Reason: skipReason(err)})
 		return nil

@@ -20,6 +20,9 @@ type worker struct {
 	cfg Config
 	dec *decode.Decoder
 	chk *fast.Checker // nil: the reference path
+	// unwrapped holds the last record decode.Unwrap decoded from a
+	// string.
+	unwrapped []byte
 }
 
 // newWorker returns a worker on the fast path when filter is set, else

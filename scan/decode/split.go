@@ -85,16 +85,32 @@ func (sp *splitter) next() int {
 	return sp.index - 1
 }
 
+// envelopeKeys name the arrays of records in an envelope: CloudTrail's
+// "Records", pre-2018 Azure exports' "records", the output of `aws
+// cloudtrail lookup-events` ("Events", each element holding the record
+// as a string in CloudTrailEvent), and CloudWatch Logs subscription
+// data ("logEvents", each holding the record as a string in message).
+// The elements of the last two are unwrapped by Unwrap.
+var envelopeKeys = []string{"Records", "records", "Events", "logEvents"}
+
+// maxEnvelopeKey is the length of the longest envelope key.
+const maxEnvelopeKey = len("logEvents")
+
 // envelopeKey returns a top-level key (its bytes as stored, without
 // quotes) when it names the records of an envelope, else "".
 func envelopeKey(key []byte) string {
-	for _, k := range []string{"Records", "records"} {
+	for _, k := range envelopeKeys {
 		if string(key) == k {
 			return k
 		}
 	}
 	return ""
 }
+
+// strictKey reports whether a key is an envelope's whatever its value:
+// "Records" that is not an array breaks the envelope, while an "Events"
+// or "logEvents" member that is no array is a member like any other.
+func strictKey(key string) bool { return key == "Records" || key == "records" }
 
 // array reads the records of an envelope's array, whose '[' was consumed,
 // up to and including its ']'.
@@ -175,6 +191,9 @@ func (sp *splitter) object(first bool) (lines bool, err error) {
 		c.p++
 		if b, err = c.nonSpace(); err != nil {
 			return c.brokeOff(first, envelope, err)
+		}
+		if key != "" && b != '[' && !strictKey(key) {
+			key = ""
 		}
 		if key != "" {
 			if b != '[' {
@@ -275,7 +294,7 @@ func (c *cursor) nonSpace() (byte, error) {
 func (c *cursor) key() (string, error) {
 	var (
 		s    structure.Scanner
-		head [len("Records") + 1]byte
+		head [maxEnvelopeKey + 1]byte
 		n    int
 	)
 	for {
