@@ -68,6 +68,7 @@ func (l *lister) target(ctx context.Context, t Target) error {
 	sum.ObjectsPruned += wk.Stats.Pruned.Load()
 	sum.ObjectsFiltered += wk.Stats.Filtered.Load()
 	sum.ObjectsSibling += wk.Stats.Siblings.Load()
+	sum.FoldersSibling += wk.Stats.SiblingDirs.Load()
 	sum.ObjectsIgnored += wk.Stats.Ignored.Load()
 	sum.Unpruned = sum.Unpruned || wk.Stats.Fallback.Load()
 	sum.mu.Unlock()

@@ -31,7 +31,8 @@ type Summary struct {
 	ObjectsListed   int64 `json:"objects_listed"`
 	ObjectsPruned   int64 `json:"objects_pruned"`   // by the date in their key
 	ObjectsFiltered int64 `json:"objects_filtered"` // by --accounts/--regions/--subscriptions
-	ObjectsSibling  int64 `json:"objects_sibling"`  // CloudTrail digest/Insight/... (no event records)
+	ObjectsSibling  int64 `json:"objects_sibling"`  // CloudTrail digest/Insight/... objects found in a listing (no event records)
+	FoldersSibling  int64 `json:"folders_sibling"`  // CloudTrail-Digest/, CloudTrail-Insight/... folders passed over by name: their objects are not listed, so not counted
 	ObjectsEmpty    int64 `json:"objects_empty"`
 	ObjectsIgnored  int64 `json:"objects_ignored"` // hidden files and notes in local copies
 	ObjectsScanned  int64 `json:"objects_scanned"`

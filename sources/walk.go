@@ -72,7 +72,8 @@ type WalkStats struct {
 	Listed       atomic.Int64 // objects returned by listing
 	Pruned       atomic.Int64 // objects dropped by the date in their key
 	Filtered     atomic.Int64 // objects dropped by --accounts/--regions/--subscriptions
-	Siblings     atomic.Int64 // CloudTrail digest/Insight/... objects and folders skipped
+	Siblings     atomic.Int64 // CloudTrail digest/Insight/... objects skipped
+	SiblingDirs  atomic.Int64 // CloudTrail-Digest/, CloudTrail-Insight/... folders passed over unlisted
 	Ignored      atomic.Int64 // hidden files and notes (".*", "*.md") beside a local copy
 	Fallback     atomic.Bool  // a prefix in no known layout was listed recursively
 }
@@ -381,7 +382,7 @@ func (w *Walker) advance(st step, seg string) step {
 		case seg == "CloudTrail":
 			return stTrail
 		case strings.HasPrefix(seg, "CloudTrail-"):
-			w.Stats.Siblings.Add(1)
+			w.Stats.SiblingDirs.Add(1)
 			return stSkip
 		}
 		return stLost

@@ -152,6 +152,9 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 		[][]string{{"objects", text.Count(s.ObjectsListed), text.Count(s.ObjectsPruned), text.Count(s.ObjectsFiltered), text.Count(s.ObjectsSibling),
 			text.Count(s.ObjectsEmpty), text.Count(s.ObjectsIgnored), text.Count(s.ObjectsScanned), text.Count(s.ObjectsFailed)}})
 	fmt.Fprintf(w, "  listing     %s requests, %s prefixes listed", text.Count(s.ListRequests), text.Count(s.PrefixesListed))
+	if s.FoldersSibling > 0 {
+		fmt.Fprintf(w, ", %s non-event folders passed over unlisted (CloudTrail-Digest/, CloudTrail-Insight/, ...)", text.Count(s.FoldersSibling))
+	}
 	if s.Unpruned {
 		fmt.Fprint(w, " (some prefixes listed without date pruning)")
 	}
