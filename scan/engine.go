@@ -192,7 +192,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 
 	var filter *fast.Filter
 	if !cfg.Reference {
-		filter = fast.New(compiledRules(cfg.Rules))
+		filter = newFilter(cfg.Rules)
 		if filter.Requirements().TooMany && cfg.Warn != nil {
 			cfg.Warn(fmt.Sprintf("the rules name more than %d literals: the prefilter is off and every record is evaluated (docs/fast-path.md, \"Many literals\")", fast.MaxLiterals))
 		}
@@ -277,4 +277,10 @@ func reasonClass(err error) string {
 		return "download failed"
 	}
 	return "read error"
+}
+
+// newFilter compiles the fast path's prefilter for rules, watching for
+// the keys of envelope elements that wrap a record (decode.Unwrap).
+func newFilter(rules []*Rule) *fast.Filter {
+	return fast.NewWatching(compiledRules(rules), decode.UnwrapKeys)
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/retrohunt/retrohunt/bench/gen"
-	"github.com/retrohunt/retrohunt/scan/fast"
 	"github.com/retrohunt/retrohunt/scan/udm"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/local"
@@ -20,7 +19,7 @@ func noiseRecords(t testing.TB, rs []*Rule) (noise [][]byte, candidates int) {
 	if _, _, err := gen.Generate(gen.Config{Days: 1, FilesPerDay: 4, RecordsPerFile: 100, AzureRecordsPerHour: 100}, gen.DirSink(root)); err != nil {
 		t.Fatal(err)
 	}
-	chk := fast.New(compiledRules(rs)).NewChecker()
+	chk := newFilter(rs).NewChecker()
 	for _, rec := range seedRecords(t, root) {
 		ev, err := udm.Map(rec)
 		if err != nil {
@@ -53,7 +52,7 @@ func TestFastPathAllocatesNothingPerRecord(t *testing.T) {
 	rs := ruleSets(t)["pack"]
 	noise, candidates := noiseRecords(t, rs)
 	t.Logf("%d noise records, %d false candidates", len(noise), candidates)
-	filter := fast.New(compiledRules(rs))
+	filter := newFilter(rs)
 	chk := filter.NewChecker()
 	if n := testing.AllocsPerRun(20, func() {
 		for _, rec := range noise {

@@ -564,11 +564,7 @@ func TestFastPathMatchesReferenceOnMutations(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(2))
 	rs := ruleSets(t)["builtin+test"]
-	var rules []*rule.Rule
-	for _, r := range rs {
-		rules = append(rules, r.Compiled)
-	}
-	refW, fastW := testWorker(rs, nil), testWorker(rs, fast.New(rules))
+	refW, fastW := testWorker(rs, nil), testWorker(rs, newFilter(rs))
 	hits, n := 0, 4000
 	if raceEnabled {
 		n = 500 // the race detector checks the concurrency, not the cases
@@ -608,11 +604,7 @@ func FuzzFastPath(f *testing.F) {
 		f.Fatal(err)
 	}
 	rs := ruleSets(f)["builtin+test"]
-	var compiled []*rule.Rule
-	for _, r := range rs {
-		compiled = append(compiled, r.Compiled)
-	}
-	refW, fastW := testWorker(rs, nil), testWorker(rs, fast.New(compiled))
+	refW, fastW := testWorker(rs, nil), testWorker(rs, newFilter(rs))
 	f.Fuzz(func(t *testing.T, rec []byte, shape uint8) {
 		variant := mutate(rand.New(rand.NewSource(int64(shape))), rec)
 		var body []byte

@@ -13,7 +13,6 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/retrohunt/retrohunt/bench/gen"
-	"github.com/retrohunt/retrohunt/scan/fast"
 	"github.com/retrohunt/retrohunt/scan/udm"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/local"
@@ -72,7 +71,7 @@ func BenchmarkRecord(b *testing.B) {
 			b.ReportMetric(float64(len(recs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 		})
 		b.Run(set+"/fast", func(b *testing.B) {
-			chk := fast.New(compiledRules(rs)).NewChecker()
+			chk := newFilter(rs).NewChecker()
 			b.ReportAllocs()
 			b.SetBytes(size(recs))
 			for b.Loop() {
@@ -142,7 +141,7 @@ func BenchmarkObject(b *testing.B) {
 		}
 		b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	}
-	b.Run("fast", func(b *testing.B) { run(b, testWorker(rs, fast.New(compiledRules(rs)))) })
+	b.Run("fast", func(b *testing.B) { run(b, testWorker(rs, newFilter(rs))) })
 	b.Run("reference", func(b *testing.B) { run(b, testWorker(rs, nil)) })
 	b.Run("baseline/gunzip", func(b *testing.B) {
 		var zr gzip.Reader

@@ -76,13 +76,20 @@ const maxUnwrapScratch = 1 << 20
 // matched, exactly as the reference path does with every record.
 func (s *recordSink) fast(index int, raw []byte) error {
 	s.handedOn(index)
-	rec, ok := s.unwrap(index, raw)
-	if !ok {
-		return s.ctx.Err()
+	candidate, unwrapped := s.w.chk.Candidate(raw), false
+	if s.w.chk.Watched() {
+		// raw may be an element that wraps its record: the record is
+		// what is asked about, as on the reference path. (A record
+		// without the keys of one is returned as it is by unwrap.)
+		rec, ok := s.unwrap(index, raw)
+		if !ok {
+			return s.ctx.Err()
+		}
+		if unwrapped = len(rec) != len(raw) || len(rec) > 0 && &rec[0] != &raw[0]; unwrapped {
+			raw, candidate = rec, s.w.chk.Candidate(rec)
+		}
 	}
-	unwrapped := len(rec) != len(raw) || len(rec) > 0 && &rec[0] != &raw[0]
-	raw = rec
-	if !s.w.chk.Candidate(raw) {
+	if !candidate {
 		// Fast path: no rule can match raw.
 		s.st.records++
 		if s.passed++; s.passed%ctxEvery == 0 {

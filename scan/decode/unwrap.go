@@ -8,6 +8,13 @@ import (
 // The skip reason of an envelope element whose record is not JSON.
 const ReasonLogEventNotJSON = "log event message is not a JSON record"
 
+// UnwrapKeys are the keys, quoted, one of which an element Unwrap
+// unwraps holds as stored: a record holding none of them is returned as
+// it is. The fast path's prefilter looks for them in the search it makes
+// anyway (fast.NewWatching), so that Unwrap's own search runs only on
+// the records that hold one.
+var UnwrapKeys = []string{`"CloudTrailEvent"`, `"detail-type"`, `"message"`}
+
 // Unwrap returns the record an envelope element holds, for the envelopes
 // whose elements wrap the record instead of being it:
 //
@@ -42,9 +49,9 @@ const ReasonLogEventNotJSON = "log event message is not a JSON record"
 // record.
 func Unwrap(raw, scratch []byte) (rec, scratchOut []byte, reason string) {
 	// Fast path: a plain record names none of the wrapping keys.
-	ct := bytes.Contains(raw, []byte(`"CloudTrailEvent"`))
-	eb := !ct && bytes.Contains(raw, []byte(`"detail-type"`))
-	cw := !ct && !eb && bytes.Contains(raw, []byte(`"message"`)) && bytes.Contains(raw, []byte(`"timestamp"`))
+	ct := bytes.Contains(raw, []byte(UnwrapKeys[0]))
+	eb := !ct && bytes.Contains(raw, []byte(UnwrapKeys[1]))
+	cw := !ct && !eb && bytes.Contains(raw, []byte(UnwrapKeys[2])) && bytes.Contains(raw, []byte(`"timestamp"`))
 	if !ct && !eb && !cw {
 		return raw, scratch, ""
 	}

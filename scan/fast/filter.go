@@ -17,6 +17,10 @@ type Filter struct {
 	// escape is the index of the backslash literal: a record with one
 	// is searched again with its escapes decoded.
 	escape int
+	// watch index the literals Checker.Watched reports on: the keys of
+	// the envelope elements that wrap a record (decode.UnwrapKeys),
+	// found by the search the prefilter makes anyway.
+	watch []int
 	// all: every record is a candidate (some rule has no requirement).
 	all bool
 }
@@ -28,7 +32,12 @@ type matcher interface {
 }
 
 // New compiles the prefilter for rules.
-func New(rules []*rule.Rule) *Filter {
+func New(rules []*rule.Rule) *Filter { return NewWatching(rules, nil) }
+
+// NewWatching compiles the prefilter for rules, which also looks for the
+// watch strings (case-sensitive) in every record it searches: Watched
+// says whether one was there.
+func NewWatching(rules []*rule.Rule, watch []string) *Filter {
 	rs := Require(rules)
 	f := &Filter{req: rs, all: rs.Free}
 	f.lits = append(f.lits, rs.Literals...)
@@ -40,6 +49,10 @@ func New(rules []*rule.Rule) *Filter {
 	}
 	f.escape = len(f.lits)
 	f.lits = append(f.lits, Literal{Text: `\`})
+	for _, w := range watch {
+		f.watch = append(f.watch, len(f.lits))
+		f.lits = append(f.lits, Literal{Text: w})
+	}
 	f.m = newMatcher(f.lits)
 	return f
 }
@@ -49,9 +62,10 @@ func (f *Filter) Requirements() *Requirements { return f.req }
 
 // Checker is one worker's view of a Filter, with its scratch state.
 type Checker struct {
-	f       *Filter
-	found   []uint64
-	scratch []byte
+	f        *Filter
+	found    []uint64
+	scratch  []byte
+	searched bool // found holds the last Candidate's search
 }
 
 // NewChecker returns a Checker for one goroutine.
@@ -69,9 +83,11 @@ const maxScratch = 1 << 20
 // is malformed JSON.
 func (c *Checker) Candidate(rec []byte) bool {
 	f := c.f
+	c.searched = false
 	if f.all {
 		return true
 	}
+	c.searched = true
 	clear(c.found)
 	found := f.m.find(rec, c.found)
 	if found && c.found[f.escape>>6]&(1<<(f.escape&63)) != 0 {
@@ -94,6 +110,22 @@ func (c *Checker) Candidate(rec []byte) bool {
 		return true
 	}
 	return !recognised(rec)
+}
+
+// Watched reports whether the record the last Candidate call looked at
+// may hold one of the watch strings: it held one (raw or with its
+// escapes decoded), or the filter has none, or the call searched nothing
+// (every record is a candidate).
+func (c *Checker) Watched() bool {
+	if !c.searched || len(c.f.watch) == 0 {
+		return true
+	}
+	for _, i := range c.f.watch {
+		if c.found[i>>6]&(1<<(i&63)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Checker) hit() bool {
