@@ -171,11 +171,12 @@ type outcome struct {
 	compressed  int64
 	hitsByRule  map[string]int64
 	skipReasons map[string]int64
+	truncated   bool // more skips than the summary lists
 }
 
 func outcomeOf(sum *Summary, hits []output.Hit) outcome {
 	o := outcome{objects: sum.ObjectsScanned, failed: sum.ObjectsFailed, compressed: sum.BytesCompressed,
-		hitsByRule: sum.HitsByRule, skipReasons: map[string]int64{}}
+		hitsByRule: sum.HitsByRule, skipReasons: map[string]int64{}, truncated: len(sum.Skips) >= maxListed}
 	for _, h := range hits {
 		b, _ := json.Marshal(h)
 		o.hits = append(o.hits, string(b))
@@ -213,7 +214,10 @@ func sameOutcome(ref, fst outcome) string {
 	if !slices.Equal(ref.failures, fst.failures) {
 		diffs = append(diffs, fmt.Sprintf("failures differ:\n%v\n%v", ref.failures, fst.failures))
 	}
-	if !slices.Equal(ref.skips, fst.skips) {
+	// Past maxListed the skips listed are the first to reach the summary,
+	// which depends on the order objects finish: only the counts by
+	// reason (below) are compared then.
+	if !ref.truncated && !fst.truncated && !slices.Equal(ref.skips, fst.skips) {
 		diffs = append(diffs, fmt.Sprintf("skips differ:\n%v\n%v", ref.skips, fst.skips))
 	}
 	if fst.malformed > ref.malformed {
@@ -237,12 +241,19 @@ func sameOutcome(ref, fst outcome) string {
 
 func scanDir(t testing.TB, dir string, rs []*Rule, win sources.Window, reference bool) outcome {
 	t.Helper()
+	return scanDirWorkers(t, dir, rs, win, reference, 2)
+}
+
+// scanDirWorkers is scanDir on so many workers: one makes the order of
+// the skips listed (the first maxListed) the listing's.
+func scanDirWorkers(t testing.TB, dir string, rs []*Rule, win sources.Window, reference bool, workers int) outcome {
+	t.Helper()
 	src, err := local.New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var c collect
-	cfg := Config{Rules: rs, Window: win, Reference: reference, Workers: 2,
+	cfg := Config{Rules: rs, Window: win, Reference: reference, Workers: workers,
 		Limits: decode.Limits{MaxRecordBytes: 1 << 20, MaxDepth: 64}}
 	sum, err := Run(context.Background(), cfg, []Target{{Source: src}}, &c)
 	if err != nil {
@@ -270,13 +281,34 @@ func TestFastPathMatchesReferenceOnCorpus(t *testing.T) {
 	for name, rs := range ruleSets(t) {
 		for wname, win := range windows {
 			t.Run(name+"/"+wname, func(t *testing.T) {
-				ref := scanDir(t, root, rs, win, true)
-				fst := scanDir(t, root, rs, win, false)
-				if d := sameOutcome(ref, fst); d != "" {
-					t.Fatal(d)
-				}
-				if name != "free" && len(ref.hits) < 10 {
-					t.Fatalf("only %d hits: the test proves little", len(ref.hits))
+				// Each archive is a target of its own: the walk follows
+				// the generated corpus's layout and would never list the
+				// mutated objects beside it (issue 12: before, they were
+				// not scanned at all).
+				for _, dir := range []string{"gen", "mutated"} {
+					workers := 2
+					if dir == "mutated" {
+						workers = 1 // more skips than are listed
+					}
+					ref := scanDirWorkers(t, filepath.Join(root, dir), rs, win, true, workers)
+					fst := scanDirWorkers(t, filepath.Join(root, dir), rs, win, false, workers)
+					if d := sameOutcome(ref, fst); d != "" {
+						t.Fatalf("%s: %s", dir, d)
+					}
+					if name != "free" && (dir == "gen" || wname == "all") && len(ref.hits) < 10 {
+						t.Fatalf("%s: only %d hits: the test proves little", dir, len(ref.hits))
+					}
+					if dir == "gen" || wname != "all" {
+						continue
+					}
+					// Issue 12: records without a readable time and
+					// Azure resource logs are among the mutations,
+					// skipped alike on both paths whatever the rules.
+					for _, r := range []string{"record skipped: " + ReasonNoEventTime, "record skipped: unsupported log type (Azure resource log, not Activity)"} {
+						if ref.skipReasons[r] == 0 {
+							t.Errorf("no record %q: the test proves little (%v)", r, ref.skipReasons)
+						}
+					}
 				}
 			})
 		}
