@@ -54,6 +54,7 @@ FUZZ_TARGETS := \
 	./scan/udm:FuzzMap \
 	./scan:FuzzFastPath \
 	./scan/decode:FuzzDecodeUnchecked \
+	./scan/inflate:FuzzInflate \
 	./scan/internal/structure:FuzzStructure \
 	./scan/fast:FuzzMatcher
 fuzz:

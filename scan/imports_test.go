@@ -12,7 +12,8 @@ import (
 // output and sources below them. sources never import scan or output,
 // scan never imports a cloud SDK, output/text (terminal formatting),
 // scan/internal/structure (the JSON structure scanner that scan/decode
-// and scan/fast share) and internal/... (test support that packages on
+// and scan/fast share), scan/inflate (the whole-buffer gzip decoder
+// scan/decode uses) and internal/... (test support that packages on
 // several floors share) import nothing of ours, and nothing below cmd
 // imports report, explain or sweep, which do not import each other or
 // cmd. bench sits above the engine and drives it: scan's non-test
@@ -42,6 +43,7 @@ func TestImportsFlowDownward(t *testing.T) {
 	check(mod+"output/...", append([]string{"github.com/aws", "github.com/Azure"}, above...)...)
 	check(mod+"output/text", mod+"scan", mod+"sources", mod+"output/lake", mod+"cmd")
 	check(mod+"scan/internal/structure", mod+"scan/decode", mod+"scan/fast", mod+"scan/udm", mod+"scan/rule", mod+"sources", mod+"output")
+	check(mod+"scan/inflate", mod+"scan/decode", mod+"scan/fast", mod+"scan/udm", mod+"scan/rule", mod+"scan/internal", mod+"sources", mod+"output", mod+"internal")
 	check(mod+"report/...", mod+"cmd", mod+"explain", mod+"sweep", mod+"scan")
 	check(mod+"explain/...", mod+"cmd", mod+"report", mod+"sweep")
 	check(mod+"sweep/...", mod+"cmd", mod+"report", mod+"explain")

@@ -1,0 +1,304 @@
+package inflate
+
+import (
+	"bytes"
+	stdgzip "compress/gzip"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	kflate "github.com/klauspost/compress/flate"
+	kgzip "github.com/klauspost/compress/gzip"
+
+	"github.com/retrohunt/retrohunt/bench/gen"
+)
+
+// class is how a gzip reader's outcome is compared: the output on
+// success, else the class of the error.
+type class int
+
+const (
+	ok        class = iota
+	header          // the first member's header cannot be read
+	truncate        // io.ErrUnexpectedEOF
+	corrupt         // anything else
+	limitStop       // ErrLimit
+)
+
+func (c class) String() string {
+	return [...]string{"ok", "first header", "truncated", "corrupt", "limit"}[c]
+}
+
+// reference decompresses src with a streaming reader (the standard
+// library's or klauspost's), multi-member, as decode reads objects.
+func reference(src []byte, std bool) ([]byte, class) {
+	var r io.Reader
+	if std {
+		zr, err := stdgzip.NewReader(bytes.NewReader(src))
+		if err != nil {
+			return nil, header
+		}
+		r = zr
+	} else {
+		zr, err := kgzip.NewReader(bytes.NewReader(src))
+		if err != nil {
+			return nil, header
+		}
+		r = zr
+	}
+	out, err := io.ReadAll(r)
+	switch {
+	case err == nil:
+		return out, ok
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return out, truncate
+	}
+	return out, corrupt
+}
+
+func classOf(err error) class {
+	var e *Error
+	switch {
+	case err == nil:
+		return ok
+	case errors.As(err, &e) && e.Member == 0 && e.Header:
+		return header
+	case errors.Is(err, ErrLimit):
+		return limitStop
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return truncate
+	case errors.Is(err, ErrCorrupt):
+		return corrupt
+	}
+	panic("unclassed error " + err.Error())
+}
+
+// differ compares Gunzip on src with the standard library's reader (and
+// klauspost's, which rejects reserved header flags where the standard
+// library does not: either class is accepted then). The output is
+// compared on success, and must be a prefix of the reference's on error.
+func differ(d *Decompressor, src []byte) string {
+	got, err := d.Gunzip(nil, src, 1<<40)
+	gc := classOf(err)
+	want, wc := reference(src, true)
+	if gc != wc {
+		if _, kc := reference(src, false); gc != kc {
+			return "class " + gc.String() + " (" + err.Error() + "), standard library " + wc.String() + ", klauspost " + kc.String()
+		}
+	}
+	if gc == ok && !bytes.Equal(got, want) {
+		return "output differs"
+	}
+	return ""
+}
+
+// corpus is every input the suite has: the public samples and a
+// generated archive, gzipped by both compressors at every level that
+// picks a different block type (stored, Huffman only, fixed, dynamic),
+// single and multi-member, plus edge shapes.
+func corpus(t testing.TB) [][]byte {
+	var plain [][]byte
+	files, _ := filepath.Glob("../../testdata/samples/*.json")
+	if len(files) == 0 {
+		t.Fatal("no samples in testdata/samples")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain = append(plain, b)
+	}
+	root := t.TempDir()
+	if _, _, err := gen.Generate(gen.Config{Days: 1, FilesPerDay: 3, RecordsPerFile: 40, AzureRecordsPerHour: 30}, gen.DirSink(root)); err != nil {
+		t.Fatal(err)
+	}
+	var gz [][]byte
+	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || strings.HasSuffix(p, ".jsonl") && strings.Contains(p, "truth") {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		if len(b) > 1 && b[0] == 0x1f && b[1] == 0x8b {
+			gz = append(gz, b) // as the generator writes them
+			if zr, err := stdgzip.NewReader(bytes.NewReader(b)); err == nil {
+				if u, err := io.ReadAll(zr); err == nil {
+					plain = append(plain, u)
+				}
+			}
+		} else {
+			plain = append(plain, b)
+		}
+		return nil
+	})
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := make([]byte, 100<<10)
+	for i := range random {
+		random[i] = byte(rng.Uint32())
+	}
+	repeats := bytes.Repeat([]byte("a"), 70000)
+	plain = append(plain, nil, []byte("x"), random, repeats, bytes.Repeat([]byte("abc"), 30000))
+	for _, p := range plain {
+		for _, level := range []int{stdgzip.NoCompression, stdgzip.HuffmanOnly, stdgzip.BestSpeed, 5, stdgzip.BestCompression} {
+			gz = append(gz, stdZip(t, p, level))
+		}
+		for _, level := range []int{kflate.NoCompression, kflate.ConstantCompression, kflate.BestSpeed, 4, kflate.BestCompression} {
+			gz = append(gz, kZip(t, p, level))
+		}
+		// Fixed-code blocks: klauspost's stateless mode writes small
+		// inputs with the fixed code.
+		gz = append(gz, kZip(t, p, kgzip.StatelessCompression))
+	}
+	// Multi-member: members of different levels back to back, and an
+	// empty member among them.
+	gz = append(gz, append(append(stdZip(t, plain[0], 9), stdZip(t, nil, 9)...), kZip(t, plain[1], 1)...))
+	gz = append(gz, append(kZip(t, random, 0), stdZip(t, repeats, 1)...))
+	// Header fields: name, comment, extra, header CRC.
+	var buf bytes.Buffer
+	zw := stdgzip.NewWriter(&buf)
+	zw.Name, zw.Comment, zw.Extra = "name.json", "a comment", []byte("extra")
+	zw.Write(plain[2])
+	zw.Close()
+	gz = append(gz, buf.Bytes(), withHeaderCRC(buf.Bytes()))
+	return gz
+}
+
+func stdZip(t testing.TB, p []byte, level int) []byte {
+	var buf bytes.Buffer
+	zw, err := stdgzip.NewWriterLevel(&buf, level)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(p)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func kZip(t testing.TB, p []byte, level int) []byte {
+	var buf bytes.Buffer
+	zw, err := kgzip.NewWriterLevel(&buf, level)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(p)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// withHeaderCRC sets FHCRC on a member with name, comment and extra, and
+// inserts the header's CRC-16 (the low half of its CRC-32), computed
+// here by hand from the header's known layout.
+func withHeaderCRC(m []byte) []byte {
+	end := 10 + 2 + int(m[10]) | int(m[11])<<8
+	for _, f := range []int{0, 1} { // name, comment
+		_ = f
+		end += bytes.IndexByte(m[end:], 0) + 1
+	}
+	h := append([]byte(nil), m[:end]...)
+	h[3] |= flagHCRC
+	c := crc32IEEE(h)
+	out := append(h, byte(c), byte(c>>8))
+	return append(out, m[end:]...)
+}
+
+// crc32IEEE is a bitwise CRC-32 (RFC 1952, 8), independent of hash/crc32.
+func crc32IEEE(b []byte) uint32 {
+	c := ^uint32(0)
+	for _, x := range b {
+		c ^= uint32(x)
+		for range 8 {
+			c = c>>1 ^ 0xedb88320&-(c&1)
+		}
+	}
+	return ^c
+}
+
+func TestDifferentialCorpus(t *testing.T) {
+	var d Decompressor
+	types := map[byte]bool{}
+	for i, src := range corpus(t) {
+		if msg := differ(&d, src); msg != "" {
+			t.Errorf("object %d (%d bytes): %s", i, len(src), msg)
+		}
+		if len(src) > 10 && src[3] == 0 {
+			types[src[10]>>1&3] = true // the first block's BTYPE
+		}
+	}
+	if !types[0] || !types[1] || !types[2] {
+		t.Errorf("the corpus's first blocks have types %v, want stored (0), fixed (1) and dynamic (2)", types)
+	}
+}
+
+// TestDifferentialTruncated cuts small streams of every block type at
+// every byte.
+func TestDifferentialTruncated(t *testing.T) {
+	var d Decompressor
+	p := []byte(`{"Records":[{"eventName":"StartSession","eventSource":"ssm.amazonaws.com"},{"eventName":"StartSession"}]}`)
+	streams := [][]byte{
+		stdZip(t, p, 0), stdZip(t, p, stdgzip.HuffmanOnly), stdZip(t, p, 9),
+		kZip(t, p, kgzip.StatelessCompression), kZip(t, p, 1),
+		append(stdZip(t, p, 9), stdZip(t, p, 0)...),
+	}
+	for si, s := range streams {
+		for n := 0; n <= len(s); n++ {
+			if msg := differ(&d, s[:n]); msg != "" {
+				t.Errorf("stream %d cut at %d of %d: %s", si, n, len(s), msg)
+			}
+		}
+	}
+}
+
+// TestDifferentialBitFlips damages every corpus stream at random bits,
+// one to three at a time, and appends random trailing bytes.
+func TestDifferentialBitFlips(t *testing.T) {
+	var d Decompressor
+	rng := rand.New(rand.NewPCG(3, 4))
+	rounds := 40
+	if testing.Short() {
+		rounds = 5
+	}
+	for i, src := range corpus(t) {
+		if len(src) > 64<<10 {
+			continue
+		}
+		for range rounds {
+			m := append([]byte(nil), src...)
+			for range 1 + rng.IntN(3) {
+				bit := rng.IntN(len(m) * 8)
+				m[bit/8] ^= 1 << (bit % 8)
+			}
+			if rng.IntN(4) == 0 {
+				m = append(m, byte(rng.IntN(256)))
+			}
+			if msg := differ(&d, m); msg != "" {
+				t.Errorf("object %d damaged: %s", i, msg)
+			}
+		}
+	}
+}
+
+// TestLimit: the output stops at exactly the limit, and no buffer grows
+// past it.
+func TestLimit(t *testing.T) {
+	var d Decompressor
+	p := bytes.Repeat([]byte("0123456789"), 100000) // 1,000,000 bytes
+	for _, src := range [][]byte{stdZip(t, p, 0), stdZip(t, p, 9), kZip(t, p, kgzip.StatelessCompression)} {
+		for _, limit := range []int64{0, 1, 999, 65536, 999999} {
+			out, err := d.Gunzip(nil, src, limit)
+			if !errors.Is(err, ErrLimit) {
+				t.Fatalf("limit %d: err %v, want ErrLimit", limit, err)
+			}
+			if int64(len(out)) != limit || int64(cap(out)) > limit || !bytes.Equal(out, p[:limit]) {
+				t.Fatalf("limit %d: %d bytes out (cap %d)", limit, len(out), cap(out))
+			}
+		}
+		out, err := d.Gunzip(make([]byte, 0, 10), src, 1000000)
+		if err != nil || !bytes.Equal(out, p) {
+			t.Fatalf("at the limit: %v, %d bytes", err, len(out))
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package inflate
+
+import "sync"
+
+// A table entry decodes one Huffman codeword by a lookup on the next
+// bits of the stream (least significant first, as DEFLATE packs them):
+//
+//	bits 0-4   the codeword's length in bits (for a subtable link: the
+//	           subtable's index bits)
+//	bits 8-11  the kind
+//	bits 12-15 extra bits that follow the codeword (lengths, distances)
+//	bits 16-31 the literal byte, the base length or distance, or the
+//	           subtable's start
+//
+// An invalid entry keeps the length of bits that must be present before
+// the stream can be called corrupt rather than cut short, so that both
+// classes come out as the standard library's decoder gives them.
+const (
+	kindInvalid = 0
+	kindLiteral = 1 << 8
+	kindLength  = 2 << 8
+	kindEnd     = 3 << 8
+	kindLink    = 4 << 8
+	kindDist    = 5 << 8
+	kindMask    = 0xf << 8
+)
+
+const (
+	litBits  = 10 // primary index bits of the literal/length table
+	distBits = 8  // of the distance table
+	maxLen   = 15 // longest codeword
+	// Table sizes for complete codes with these primary bits (zlib's
+	// "enough" program: 1332 for 288 symbols and 10 bits, 402 for 32
+	// symbols and 8 bits), rounded up.
+	litTableSize  = 1 << 11
+	distTableSize = 1 << 10
+	clTableSize   = 1 << 7 // code-length codes: 7 bits, never linked
+)
+
+var lengthBase = [29]uint16{3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
+	35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258}
+var lengthExtra = [29]uint8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
+	3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0}
+var distBase = [30]uint16{1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193,
+	257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577}
+var distExtra = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
+	7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13}
+
+// litEntry, distEntry and clEntry give the entry of a symbol of length n.
+func litEntry(sym int, n uint8) uint32 {
+	switch {
+	case sym < 256:
+		return kindLiteral | uint32(sym)<<16 | uint32(n)
+	case sym == 256:
+		return kindEnd | uint32(n)
+	case sym < 286:
+		s := sym - 257
+		return kindLength | uint32(lengthBase[s])<<16 | uint32(lengthExtra[s])<<12 | uint32(n)
+	}
+	// 286 and 287 exist only in the fixed code; using them is corrupt
+	// once their bits are read.
+	return kindInvalid | uint32(n)
+}
+
+func distEntry(sym int, n uint8) uint32 {
+	if sym < 30 {
+		return kindDist | uint32(distBase[sym])<<16 | uint32(distExtra[sym])<<12 | uint32(n)
+	}
+	return kindInvalid | uint32(n) // 30 and 31: fixed code only
+}
+
+func clEntry(sym int, n uint8) uint32 { return kindLiteral | uint32(sym)<<16 | uint32(n) }
+
+// build fills table for the code lengths lens (symbol i has length
+// lens[i], 0 for unused) with primary index bits primary and returns the
+// code's shortest length. ok is false when the lengths do not make a
+// complete prefix code; as in compress/flate and zlib, a code of one
+// symbol of length 1 is accepted, and an empty code too (any use of it is
+// corrupt).
+func build(table []uint32, lens []uint8, primary uint, entry func(int, uint8) uint32) (minLen uint8, ok bool) {
+	var count [maxLen + 1]int
+	var maxL uint8
+	for _, n := range lens {
+		if n == 0 {
+			continue
+		}
+		count[n]++
+		if minLen == 0 || n < minLen {
+			minLen = n
+		}
+		maxL = max(maxL, n)
+	}
+	size := 1 << primary
+	if maxL == 0 {
+		clear(table[:size])
+		return 0, true
+	}
+	code := 0
+	var next [maxLen + 2]int
+	for i := minLen; i <= maxL; i++ {
+		code <<= 1
+		next[i] = code
+		code += count[i]
+	}
+	if code != 1<<maxL && !(code == 1 && maxL == 1) {
+		return 0, false
+	}
+	// Where a code is incomplete (the one-symbol code), the lookups no
+	// symbol fills are invalid once minLen bits are read.
+	invalid := uint32(kindInvalid) | uint32(minLen)
+	for i := range table[:size] {
+		table[i] = invalid
+	}
+	// Subtables: for each primary index that prefixes longer codewords,
+	// the longest of them sets the subtable's size.
+	var subMax [1 << litBits]uint8
+	codes := next
+	for sym, n := range lens {
+		if n == 0 {
+			continue
+		}
+		c := codes[n]
+		codes[n]++
+		if uint(n) > primary {
+			r := reverse(uint32(c), n)
+			p := r & (1<<primary - 1)
+			subMax[p] = max(subMax[p], n-uint8(primary))
+		}
+		_ = sym
+	}
+	end := size
+	for p := 0; p < size; p++ {
+		if subMax[p] != 0 {
+			table[p] = kindLink | uint32(end)<<16 | uint32(subMax[p])
+			end += 1 << subMax[p]
+		}
+	}
+	if end > len(table) {
+		panic("BUG: inflate: Huffman table overflow")
+	}
+	for i := size; i < end; i++ {
+		table[i] = invalid
+	}
+	codes = next
+	for sym, n := range lens {
+		if n == 0 {
+			continue
+		}
+		c := codes[n]
+		codes[n]++
+		r := reverse(uint32(c), n)
+		e := entry(sym, n)
+		if uint(n) <= primary {
+			for i := r; i < uint32(size); i += 1 << n {
+				table[i] = e
+			}
+			continue
+		}
+		link := table[r&(1<<primary-1)]
+		start, bits := link>>16, link&0x1f
+		sub := r >> primary
+		step := uint32(1) << (uint(n) - primary)
+		for i := sub; i < 1<<bits; i += step {
+			table[start+i] = e
+		}
+	}
+	return minLen, true
+}
+
+// reverse reverses the low n bits of c: DEFLATE sends codewords most
+// significant bit first into a stream read least significant first.
+func reverse(c uint32, n uint8) uint32 {
+	var r uint32
+	for i := uint8(0); i < n; i++ {
+		r = r<<1 | c&1
+		c >>= 1
+	}
+	return r
+}
+
+// The fixed code's tables (RFC 1951, 3.2.6), built once.
+var (
+	fixedOnce sync.Once
+	fixedLit  [litTableSize]uint32
+	fixedDist [distTableSize]uint32
+)
+
+func fixedTables() (*[litTableSize]uint32, *[distTableSize]uint32) {
+	fixedOnce.Do(func() {
+		var lens [288]uint8
+		for i := range lens {
+			switch {
+			case i < 144:
+				lens[i] = 8
+			case i < 256:
+				lens[i] = 9
+			case i < 280:
+				lens[i] = 7
+			default:
+				lens[i] = 8
+			}
+		}
+		if _, ok := build(fixedLit[:], lens[:], litBits, litEntry); !ok {
+			panic("BUG: inflate: fixed literal code incomplete")
+		}
+		var dl [32]uint8
+		for i := range dl {
+			dl[i] = 5
+		}
+		if _, ok := build(fixedDist[:], dl[:], distBits, distEntry); !ok {
+			panic("BUG: inflate: fixed distance code incomplete")
+		}
+	})
+	return &fixedLit, &fixedDist
+}
