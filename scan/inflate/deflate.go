@@ -18,56 +18,26 @@ var codeLengthOrder = [19]uint8{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 
 // io.ErrUnexpectedEOF wherever the input runs out first.
 func (s *state) deflate() error {
 	in := s.in
-	pos := s.pos
-	var (
-		bitbuf   uint64
-		bitsleft uint
-		overread int
-	)
-	refill := func() {
-		if pos+8 <= len(in) {
-			// Fast path: one word, whole bytes of it.
-			bitbuf |= binary.LittleEndian.Uint64(in[pos:]) << (bitsleft & 63)
-			pos += int((63 - bitsleft) >> 3)
-			bitsleft |= 56
-			return
-		}
-		for bitsleft < 56 {
-			if pos < len(in) {
-				bitbuf |= uint64(in[pos]) << bitsleft
-				pos++
-			} else {
-				overread++
-			}
-			bitsleft += 8
-		}
-	}
-	// short reports whether fewer than n real bits are left.
-	short := func(n uint) bool { return overread > 0 && int(n) > int(bitsleft)-8*overread }
-	finish := func() {
-		consumed := (pos+overread)*8 - int(bitsleft)
-		s.pos = (consumed + 7) / 8
-	}
+	br := bitReader{pos: s.pos}
 	truncated := func() error { s.pos = len(in); return ErrTruncated }
-
 	for {
-		refill()
-		if short(3) {
+		br.refill(in)
+		if br.short(3) {
 			return truncated()
 		}
-		final := bitbuf&1 != 0
-		typ := (bitbuf >> 1) & 3
-		bitbuf >>= 3
-		bitsleft -= 3
+		final := br.buf&1 != 0
+		typ := (br.buf >> 1) & 3
+		br.take(3)
 		var (
-			lit, dist       []uint32
+			lit             *[litTableSize]uint32
+			dist            *[distTableSize]uint32
 			litMin, distMin uint
 		)
 		switch typ {
 		case 0:
 			// Stored: align to a byte and copy.
-			finish()
-			pos, bitbuf, bitsleft, overread = s.pos, 0, 0, 0
+			pos := br.bytePos()
+			br = bitReader{pos: pos}
 			if len(in)-pos < 4 {
 				return truncated()
 			}
@@ -86,136 +56,232 @@ func (s *state) deflate() error {
 			}
 			copy(s.out[s.op:], in[pos:pos+m])
 			s.op += m
-			pos += m
+			br.pos = pos + m
 			if m < n {
 				return truncated()
 			}
 			if final {
-				s.pos = pos
+				s.pos = br.pos
 				return nil
 			}
 			continue
 		case 1:
-			l, d := fixedTables()
-			lit, dist, litMin, distMin = l[:], d[:], 7, 5
+			lit, dist = fixedTables()
+			litMin, distMin = 7, 5
 		case 2:
 			var err error
-			lit, dist, litMin, distMin, err = s.dynamic(&bitbuf, &bitsleft, refill, short)
+			litMin, distMin, err = s.dynamic(&br)
 			if err != nil {
 				if err == ErrTruncated {
 					return truncated()
 				}
-				finish()
+				s.pos = br.bytePos()
 				return err
 			}
+			lit, dist = &s.d.lit, &s.d.dist
 		default:
-			finish()
+			s.pos = br.bytePos()
 			return ErrCorrupt
 		}
-
-		out, op := s.out, s.op
-		memberStart := s.memberStart
-		for {
-			if bitsleft < 48 {
-				refill()
-			}
-			e := lit[bitbuf&(1<<litBits-1)]
-			if e&kindMask == kindLink {
-				e = lit[e>>16+uint32(bitbuf>>litBits)&(1<<(e&0x1f)-1)]
-			}
-			n := uint(e & 0x1f)
-			if overread > 0 && short(max(n, litMin)) {
-				s.op = op
-				return truncated()
-			}
-			switch e & kindMask {
-			case kindLiteral:
-				bitbuf >>= n
-				bitsleft -= n
-				if op >= len(out) {
-					s.op = op
-					if !s.grow(1) {
-						finish()
-						return ErrLimit
-					}
-					out = s.out
-				}
-				out[op] = byte(e >> 16)
-				op++
-				continue
-			case kindLength:
-			case kindEnd:
-				bitbuf >>= n
-				bitsleft -= n
-				s.op = op
-				goto blockDone
-			default:
-				s.op = op
-				finish()
-				return ErrCorrupt
-			}
-			bitbuf >>= n
-			bitsleft -= n
-			extra := uint(e>>12) & 0xf
-			if short(extra) {
-				s.op = op
-				return truncated()
-			}
-			length := int(e>>16) + int(bitbuf&(1<<extra-1))
-			bitbuf >>= extra
-			bitsleft -= extra
-
-			e = dist[bitbuf&(1<<distBits-1)]
-			if e&kindMask == kindLink {
-				e = dist[e>>16+uint32(bitbuf>>distBits)&(1<<(e&0x1f)-1)]
-			}
-			n = uint(e & 0x1f)
-			if short(max(n, distMin)) {
-				s.op = op
-				return truncated()
-			}
-			if e&kindMask != kindDist {
-				s.op = op
-				finish()
-				return ErrCorrupt
-			}
-			bitbuf >>= n
-			bitsleft -= n
-			extra = uint(e>>12) & 0xf
-			if short(extra) {
-				s.op = op
-				return truncated()
-			}
-			d := int(e>>16) + int(bitbuf&(1<<extra-1))
-			bitbuf >>= extra
-			bitsleft -= extra
-			if d > op-memberStart {
-				s.op = op
-				finish()
-				return ErrCorrupt
-			}
-			if op+length > len(out) {
-				s.op = op
-				if !s.grow(length) {
-					// Write what fits, then stop at the limit.
-					out = s.out
-					length = len(out) - op
-					copyMatch(out, op, d, length)
-					s.op = op + length
-					finish()
-					return ErrLimit
-				}
-				out = s.out
-			}
-			copyMatch(out, op, d, length)
-			op += length
-		}
-	blockDone:
-		if final {
-			finish()
+		err := s.huffman(&br, lit, dist, litMin, distMin)
+		switch {
+		case err == ErrTruncated:
+			return truncated()
+		case err != nil:
+			s.pos = br.bytePos()
+			return err
+		case final:
+			s.pos = br.bytePos()
 			return nil
 		}
 	}
+}
+
+// huffman decodes one block's codewords up to its end-of-block code.
+// The bit buffer lives in locals here, for the registers.
+func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTableSize]uint32, litMin, distMin uint) error {
+	in := s.in
+	bitbuf, bitsleft, pos, overread := br.buf, br.left, br.pos, br.over
+	out, op := s.out, s.op
+	memberStart := s.memberStart
+	var err error
+	for {
+		if bitsleft < 48 {
+			if pos+8 <= len(in) {
+				// Fast path: one word, whole bytes of it.
+				bitbuf |= binary.LittleEndian.Uint64(in[pos:]) << (bitsleft & 63)
+				pos += int((63 - bitsleft) >> 3)
+				bitsleft |= 56
+			} else {
+				bitbuf, bitsleft, pos, overread = slowRefill(in, bitbuf, bitsleft, pos, overread)
+			}
+		}
+		e := lit[bitbuf&(1<<litBits-1)]
+		if e&kindMask == kindLink {
+			e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<(e&0x1f)-1))&(litTableSize-1)]
+		}
+		n := uint(e & 0x1f)
+		if overread > 0 && int(max(n, litMin)) > int(bitsleft)-8*overread {
+			err = ErrTruncated
+			break
+		}
+		kind := e & kindMask
+		if kind == kindLiteral {
+			bitbuf >>= n
+			bitsleft -= n
+			if uint(op) < uint(len(out)) {
+				out[op] = byte(e >> 16)
+				op++
+				continue
+			}
+			s.op = op
+			if !s.grow(1) {
+				err = ErrLimit
+				break
+			}
+			out = s.out
+			out[op] = byte(e >> 16)
+			op++
+			continue
+		}
+		if kind != kindLength {
+			if kind == kindEnd {
+				bitbuf >>= n
+				bitsleft -= n
+			} else {
+				err = ErrCorrupt
+			}
+			break
+		}
+		bitbuf >>= n
+		bitsleft -= n
+		extra := uint(e>>12) & 0xf
+		if overread > 0 && int(extra) > int(bitsleft)-8*overread {
+			err = ErrTruncated
+			break
+		}
+		length := int(e>>16) + int(bitbuf&(1<<extra-1))
+		bitbuf >>= extra
+		bitsleft -= extra
+
+		e = dist[bitbuf&(1<<distBits-1)]
+		if e&kindMask == kindLink {
+			e = dist[(e>>16+uint32(bitbuf>>distBits)&(1<<(e&0x1f)-1))&(distTableSize-1)]
+		}
+		n = uint(e & 0x1f)
+		if overread > 0 && int(max(n, distMin)) > int(bitsleft)-8*overread {
+			err = ErrTruncated
+			break
+		}
+		if e&kindMask != kindDist {
+			err = ErrCorrupt
+			break
+		}
+		bitbuf >>= n
+		bitsleft -= n
+		extra = uint(e>>12) & 0xf
+		if overread > 0 && int(extra) > int(bitsleft)-8*overread {
+			err = ErrTruncated
+			break
+		}
+		d := int(e>>16) + int(bitbuf&(1<<extra-1))
+		bitbuf >>= extra
+		bitsleft -= extra
+		if d > op-memberStart {
+			err = ErrCorrupt
+			break
+		}
+		if op+length+8 <= len(out) {
+			// Fast path: room for whole words past the match.
+			src := op - d
+			switch {
+			case d >= 8:
+				for i := 0; i < length; i += 8 {
+					binary.LittleEndian.PutUint64(out[op+i:], binary.LittleEndian.Uint64(out[src+i:]))
+				}
+			case d == 1:
+				v := uint64(out[src]) * 0x0101010101010101
+				for i := 0; i < length; i += 8 {
+					binary.LittleEndian.PutUint64(out[op+i:], v)
+				}
+			default:
+				for i := range length {
+					out[op+i] = out[src+i]
+				}
+			}
+			op += length
+			continue
+		}
+		if op+length > len(out) {
+			s.op = op
+			if !s.grow(length + 8) {
+				out = s.out
+				if op+length > len(out) {
+					// Write what fits, then stop at the limit.
+					length = len(out) - op
+					copyMatch(out, op, d, length)
+					op += length
+					err = ErrLimit
+					break
+				}
+			}
+			out = s.out
+		}
+		copyMatch(out, op, d, length)
+		op += length
+	}
+	s.op = op
+	br.buf, br.left, br.pos, br.over = bitbuf, bitsleft, pos, overread
+	return err
+}
+
+// bitReader is the bit buffer outside the decoding loop: it holds left
+// bits, least significant first. Near the end of the input it is filled
+// with zero bytes, counted in over; while over is 0 every bit in the
+// buffer is real. Otherwise each read first checks that its bits are
+// real, and when they are not the stream is cut short (ErrTruncated),
+// never corrupt: compress/flate reads a byte at a time and says
+// io.ErrUnexpectedEOF wherever the input runs out first.
+type bitReader struct {
+	buf  uint64
+	left uint
+	pos  int // next input byte not yet in buf
+	over int // zero bytes put in past the end
+}
+
+func (b *bitReader) refill(in []byte) {
+	b.buf, b.left, b.pos, b.over = slowRefill(in, b.buf, b.left, b.pos, b.over)
+}
+
+// short reports whether fewer than n real bits are left.
+func (b *bitReader) short(n uint) bool { return b.over > 0 && int(n) > int(b.left)-8*b.over }
+
+func (b *bitReader) take(n uint) uint64 {
+	v := b.buf & (1<<n - 1)
+	b.buf >>= n
+	b.left -= n
+	return v
+}
+
+// bytePos is the input offset of the first byte not wholly consumed.
+func (b *bitReader) bytePos() int {
+	consumed := (b.pos+b.over)*8 - int(b.left)
+	return (consumed + 7) / 8
+}
+
+// slowRefill fills the bit buffer to at least 56 bits a byte at a time,
+// with zero bytes past the end of in.
+func slowRefill(in []byte, buf uint64, left uint, pos, over int) (uint64, uint, int, int) {
+	for left < 56 {
+		if pos < len(in) {
+			buf |= uint64(in[pos]) << left
+			pos++
+		} else {
+			over++
+		}
+		left += 8
+	}
+	return buf, left, pos, over
 }
 
 // copyMatch copies length bytes from d back to out[op:]; an overlapping
@@ -232,56 +298,50 @@ func copyMatch(out []byte, op, d, length int) {
 	}
 }
 
-// dynamic reads a dynamic block's header (RFC 1951, 3.2.7) and builds its
+// dynamic reads a dynamic block's header (RFC 1951, 3.2.7) into s.d's
 // tables. The shortest literal/length codeword is raised to the
 // end-of-block code's length, as compress/flate does, so that the input
 // running out is truncation at the same points.
-func (s *state) dynamic(bitbuf *uint64, bitsleft *uint, refill func(), short func(uint) bool) (lit, dist []uint32, litMin, distMin uint, err error) {
-	d := s.d
-	take := func(n uint) uint64 {
-		v := *bitbuf & (1<<n - 1)
-		*bitbuf >>= n
-		*bitsleft -= n
-		return v
+func (s *state) dynamic(br *bitReader) (litMin, distMin uint, err error) {
+	d, in := s.d, s.in
+	br.refill(in)
+	if br.short(14) {
+		return 0, 0, ErrTruncated
 	}
-	refill()
-	if short(14) {
-		return nil, nil, 0, 0, ErrTruncated
-	}
-	hlit := int(take(5)) + 257
-	hdist := int(take(5)) + 1
-	hclen := int(take(4)) + 4
+	hlit := int(br.take(5)) + 257
+	hdist := int(br.take(5)) + 1
+	hclen := int(br.take(4)) + 4
 	if hlit > 286 || hdist > 30 {
-		return nil, nil, 0, 0, ErrCorrupt
+		return 0, 0, ErrCorrupt
 	}
 	var cl [19]uint8
 	for i := 0; i < hclen; i++ {
-		if *bitsleft < 3 {
-			refill()
+		if br.left < 3 {
+			br.refill(in)
 		}
-		if short(3) {
-			return nil, nil, 0, 0, ErrTruncated
+		if br.short(3) {
+			return 0, 0, ErrTruncated
 		}
-		cl[codeLengthOrder[i]] = uint8(take(3))
+		cl[codeLengthOrder[i]] = uint8(br.take(3))
 	}
 	clMin, ok := build(d.cl[:], cl[:], 7, clEntry)
 	if !ok {
-		return nil, nil, 0, 0, ErrCorrupt
+		return 0, 0, ErrCorrupt
 	}
 	lens := d.lens[:hlit+hdist]
 	for i := 0; i < len(lens); {
-		if *bitsleft < 14 {
-			refill()
+		if br.left < 14 {
+			br.refill(in)
 		}
-		e := d.cl[*bitbuf&(1<<7-1)]
+		e := d.cl[br.buf&(1<<7-1)]
 		n := uint(e & 0x1f)
-		if short(max(n, uint(clMin))) {
-			return nil, nil, 0, 0, ErrTruncated
+		if br.short(max(n, uint(clMin))) {
+			return 0, 0, ErrTruncated
 		}
 		if e&kindMask != kindLiteral {
-			return nil, nil, 0, 0, ErrCorrupt
+			return 0, 0, ErrCorrupt
 		}
-		take(n)
+		br.take(n)
 		sym := uint8(e >> 16)
 		if sym < 16 {
 			lens[i] = sym
@@ -294,7 +354,7 @@ func (s *state) dynamic(bitbuf *uint64, bitsleft *uint, refill func(), short fun
 		switch sym {
 		case 16:
 			if i == 0 {
-				return nil, nil, 0, 0, ErrCorrupt
+				return 0, 0, ErrCorrupt
 			}
 			rep, nb, v = 3, 2, lens[i-1]
 		case 17:
@@ -302,12 +362,12 @@ func (s *state) dynamic(bitbuf *uint64, bitsleft *uint, refill func(), short fun
 		default:
 			rep, nb = 11, 7
 		}
-		if short(nb) {
-			return nil, nil, 0, 0, ErrTruncated
+		if br.short(nb) {
+			return 0, 0, ErrTruncated
 		}
-		rep += int(take(nb))
+		rep += int(br.take(nb))
 		if i+rep > len(lens) {
-			return nil, nil, 0, 0, ErrCorrupt
+			return 0, 0, ErrCorrupt
 		}
 		for ; rep > 0; rep-- {
 			lens[i] = v
@@ -316,11 +376,11 @@ func (s *state) dynamic(bitbuf *uint64, bitsleft *uint, refill func(), short fun
 	}
 	lm, ok := build(d.lit[:], lens[:hlit], litBits, litEntry)
 	if !ok {
-		return nil, nil, 0, 0, ErrCorrupt
+		return 0, 0, ErrCorrupt
 	}
 	dm, ok := build(d.dist[:], lens[hlit:], distBits, distEntry)
 	if !ok {
-		return nil, nil, 0, 0, ErrCorrupt
+		return 0, 0, ErrCorrupt
 	}
-	return d.lit[:], d.dist[:], uint(max(lm, lens[256])), uint(dm), nil
+	return uint(max(lm, lens[256])), uint(dm), nil
 }

@@ -1,0 +1,72 @@
+package inflate
+
+import (
+	"bytes"
+	stdgzip "compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	kgzip "github.com/klauspost/compress/gzip"
+
+	"github.com/retrohunt/retrohunt/bench/gen"
+)
+
+// BenchmarkGunzip decompresses the gzip CloudTrail objects of a generated
+// corpus (bench/gen, shapes from the public samples) whole: Gunzip into
+// one reused buffer against klauspost's and the standard library's
+// streaming readers (Reset per object, WriteTo io.Discard).
+func BenchmarkGunzip(b *testing.B) {
+	root := b.TempDir()
+	if _, _, err := gen.Generate(gen.Config{Days: 1, FilesPerDay: 24, RecordsPerFile: 100, AzureRecordsPerHour: -1}, gen.DirSink(root)); err != nil {
+		b.Fatal(err)
+	}
+	var objs [][]byte
+	var size int64
+	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && strings.Contains(p, "/CloudTrail/") {
+			data, _ := os.ReadFile(p)
+			objs = append(objs, data)
+			size += SizeHint(data)
+		}
+		return nil
+	})
+	b.Run("inflate", func(b *testing.B) {
+		var d Decompressor
+		var buf []byte
+		b.ReportAllocs()
+		b.SetBytes(size)
+		for b.Loop() {
+			for _, o := range objs {
+				var err error
+				if buf, err = d.Gunzip(buf, o, 1<<30); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("baseline/klauspost", func(b *testing.B) {
+		var zr kgzip.Reader
+		b.ReportAllocs()
+		b.SetBytes(size)
+		for b.Loop() {
+			for _, o := range objs {
+				zr.Reset(bytes.NewReader(o))
+				io.Copy(io.Discard, &zr)
+			}
+		}
+	})
+	b.Run("baseline/stdlib", func(b *testing.B) {
+		var zr stdgzip.Reader
+		b.ReportAllocs()
+		b.SetBytes(size)
+		for b.Loop() {
+			for _, o := range objs {
+				zr.Reset(bytes.NewReader(o))
+				io.Copy(io.Discard, &zr)
+			}
+		}
+	})
+}
