@@ -14,6 +14,8 @@ import (
 	"io"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/retrohunt/retrohunt/scan/inflate"
 )
 
 // Limits guard against hostile or broken objects.
@@ -88,7 +90,23 @@ type Decoder struct {
 	// compressed bytes for the gzip reader.
 	dbr *bufio.Reader
 	buf []byte // a record larger than dbr's buffer, copied
+	// inf and whole decompress a buffered gzip object whole (see
+	// wholeMax); wr hands whole to the splitter.
+	inf   *inflate.Decompressor
+	whole []byte
+	wr    errAfter
+	cp    capture
 }
+
+// wholeMax is the largest output a buffered gzip object is decompressed
+// whole into (scan/inflate, several times faster than streaming): its
+// ISIZE trailer, a hint, must say at most this, and an object that
+// decompresses to more after all is streamed from its start instead
+// (unless the size limit is lower: then it is the limit). A worker keeps
+// one buffer of at most wholeMax for the next object, so a worker's
+// memory grows by at most this over streaming; the typical archive
+// object (CloudTrail: a few KB to a few MB) takes a small part of it.
+const wholeMax = 16 << 20
 
 // grow appends b to d.buf, which callers keep within MaxRecordBytes (+1
 // for a line's newline). The buffer doubles, up to that limit: a record
@@ -152,19 +170,29 @@ func (d *Decoder) decode(r io.Reader, out policy, fn func(int, []byte) error) (R
 		res   Result
 		in    io.Reader = d.br
 		magic []byte
+		src   io.Reader
 	)
 	if br, ok := r.(*bytes.Reader); ok {
-		// Fast path: gzip reads a buffered object directly, which
-		// decodes faster than through a bufio.Reader.
+		// Fast path: a buffered object is decompressed whole, or gzip
+		// reads it directly, which decodes faster than through a
+		// bufio.Reader.
 		var m [2]byte
 		n, _ := br.ReadAt(m[:], br.Size()-int64(br.Len()))
 		magic, in = m[:n], br
+		if n == 2 && m[0] == 0x1f && m[1] == 0x8b {
+			res.Gzip = true
+			var err error
+			if src, err = d.inflateWhole(br); err != nil {
+				return res, err
+			}
+		}
 	} else {
 		d.br.Reset(r)
 		magic, _ = d.br.Peek(2)
 	}
-	src := in
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if src != nil {
+		// Decompressed whole.
+	} else if src = in; len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		res.Gzip = true
 		if d.gz == nil {
 			gz, err := gzip.NewReader(in)
@@ -197,6 +225,76 @@ func (d *Decoder) decode(r io.Reader, out policy, fn func(int, []byte) error) (R
 		err = fmt.Errorf("%w: %w", ErrTruncatedGzip, err)
 	}
 	return res, err
+}
+
+// inflateWhole decompresses the rest of br whole into d.whole and
+// returns a reader of the output that ends with the stream's error (nil
+// and a nil error: stream it instead, br rewound). The size limit stops
+// the output as it would stop a stream: the bytes up to it, then
+// ErrTooLarge.
+func (d *Decoder) inflateWhole(br *bytes.Reader) (io.Reader, error) {
+	start := br.Size() - int64(br.Len())
+	c := &d.cp
+	br.WriteTo(c)
+	defer func() { c.b = nil }()
+	limit := min(d.limits.MaxObjectBytes, wholeMax)
+	if hint := inflate.SizeHint(c.b); hint > limit && limit < d.limits.MaxObjectBytes {
+		br.Seek(start, io.SeekStart)
+		return nil, nil
+	} else if int64(cap(d.whole)) < hint {
+		d.whole = make([]byte, 0, min(hint, limit))
+	}
+	if d.inf == nil {
+		d.inf = new(inflate.Decompressor)
+	}
+	out, err := d.inf.Gunzip(d.whole, c.b, limit)
+	d.whole = out[:0]
+	switch {
+	case err == nil:
+		err = io.EOF
+	case errors.Is(err, inflate.ErrLimit) && limit < d.limits.MaxObjectBytes:
+		// Larger than the ISIZE said: stream it.
+		br.Seek(start, io.SeekStart)
+		return nil, nil
+	case errors.Is(err, inflate.ErrLimit):
+		err = ErrTooLarge
+	case firstHeader(err):
+		return nil, headerError(err)
+	default:
+		err = gzipError(err)
+	}
+	d.wr.r.Reset(out)
+	d.wr.err = err
+	return &d.wr, nil
+}
+
+// firstHeader reports whether err is in the first member's header.
+func firstHeader(err error) bool {
+	var ie *inflate.Error
+	return errors.As(err, &ie) && ie.Member == 0 && ie.Header
+}
+
+// capture takes the slice bytes.Reader.WriteTo hands it, which is the
+// reader's own buffer, without copying it. Against io.Writer's rule it
+// keeps p after Write returns, which is sound here alone: the buffer is
+// the caller's object, alive and unchanged while Decode runs, and
+// capture keeps it only while inflateWhole runs.
+type capture struct{ b []byte }
+
+func (c *capture) Write(p []byte) (int, error) { c.b = p; return len(p), nil }
+
+// errAfter reads r, then returns err where r ends.
+type errAfter struct {
+	r   bytes.Reader
+	err error
+}
+
+func (e *errAfter) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		err = e.err
+	}
+	return n, err
 }
 
 // headerError classes a gzip header that cannot be read, even a short
