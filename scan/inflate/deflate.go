@@ -106,6 +106,115 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 	memberStart := s.memberStart
 	var err error
 	for {
+		// Fast loop: while at least 16 input bytes are left (two word
+		// refills' worth, so every bit is real: overread is 0) and the
+		// output has room for two literals and a longest match with a
+		// word of slack, nothing is checked but the codewords.
+		for pos <= len(in)-16 && op <= len(out)-(2+258+8) {
+			bitbuf |= binary.LittleEndian.Uint64(in[pos:]) << (bitsleft & 63)
+			pos += int((63 - bitsleft) >> 3)
+			bitsleft |= 56
+			e := lit[bitbuf&(1<<litBits-1)]
+			if e&kindMask == kindLiteral {
+				// Up to three literals per refill: 3×15 bits of 56.
+				n := uint(e & 0x1f)
+				bitbuf >>= n
+				bitsleft -= n
+				out[op] = byte(e >> 16)
+				op++
+				e = lit[bitbuf&(1<<litBits-1)]
+				if e&kindMask == kindLiteral {
+					n = uint(e & 0x1f)
+					bitbuf >>= n
+					bitsleft -= n
+					out[op] = byte(e >> 16)
+					op++
+					e = lit[bitbuf&(1<<litBits-1)]
+					if e&kindMask == kindLiteral {
+						n = uint(e & 0x1f)
+						bitbuf >>= n
+						bitsleft -= n
+						out[op] = byte(e >> 16)
+						op++
+						continue
+					}
+				}
+			}
+			if e&kindMask == kindLink {
+				e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<(e&0x1f)-1))&(litTableSize-1)]
+			}
+			n := uint(e & 0x1f)
+			kind := e & kindMask
+			if kind == kindLiteral {
+				bitbuf >>= n
+				bitsleft -= n
+				out[op] = byte(e >> 16)
+				op++
+				continue
+			}
+			if kind != kindLength {
+				if kind == kindEnd {
+					bitbuf >>= n
+					bitsleft -= n
+				} else {
+					err = ErrCorrupt
+				}
+				goto done
+			}
+			bitbuf >>= n
+			bitsleft -= n
+			extra := uint(e>>12) & 0xf
+			length := int(e>>16) + int(bitbuf&(1<<extra-1))
+			bitbuf >>= extra
+			bitsleft -= extra
+			if bitsleft < 28 {
+				// Two literals and a length took up to 50 bits; a
+				// distance takes up to 28.
+				bitbuf |= binary.LittleEndian.Uint64(in[pos:]) << (bitsleft & 63)
+				pos += int((63 - bitsleft) >> 3)
+				bitsleft |= 56
+			}
+			e = dist[bitbuf&(1<<distBits-1)]
+			if e&kindMask == kindLink {
+				e = dist[(e>>16+uint32(bitbuf>>distBits)&(1<<(e&0x1f)-1))&(distTableSize-1)]
+			}
+			if e&kindMask != kindDist {
+				err = ErrCorrupt
+				goto done
+			}
+			n = uint(e & 0x1f)
+			bitbuf >>= n
+			bitsleft -= n
+			extra = uint(e>>12) & 0xf
+			d := int(e>>16) + int(bitbuf&(1<<extra-1))
+			bitbuf >>= extra
+			bitsleft -= extra
+			if d > op-memberStart {
+				err = ErrCorrupt
+				goto done
+			}
+			src := op - d
+			switch {
+			case d >= 8:
+				for i := 0; i < length; i += 8 {
+					binary.LittleEndian.PutUint64(out[op+i:], binary.LittleEndian.Uint64(out[src+i:]))
+				}
+			case d == 1:
+				v := uint64(out[src]) * 0x0101010101010101
+				for i := 0; i < length; i += 8 {
+					binary.LittleEndian.PutUint64(out[op+i:], v)
+				}
+			default:
+				// A word at a time, d bytes apart: each word's
+				// first d bytes are already right.
+				for i := 0; i < length; i += d {
+					binary.LittleEndian.PutUint64(out[op+i:], binary.LittleEndian.Uint64(out[src+i:]))
+				}
+			}
+			op += length
+		}
+
+		// Careful loop, one codeword (or pair) at a time.
 		if bitsleft < 48 {
 			if pos+8 <= len(in) {
 				// Fast path: one word, whole bytes of it.
@@ -230,6 +339,7 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 		copyMatch(out, op, d, length)
 		op += length
 	}
+done:
 	s.op = op
 	br.buf, br.left, br.pos, br.over = bitbuf, bitsleft, pos, overread
 	return err
@@ -324,7 +434,7 @@ func (s *state) dynamic(br *bitReader) (litMin, distMin uint, err error) {
 		}
 		cl[codeLengthOrder[i]] = uint8(br.take(3))
 	}
-	clMin, ok := build(d.cl[:], cl[:], 7, clEntry)
+	clMin, ok := build(d.cl[:], cl[:], 7, clKind)
 	if !ok {
 		return 0, 0, ErrCorrupt
 	}
@@ -374,11 +484,11 @@ func (s *state) dynamic(br *bitReader) (litMin, distMin uint, err error) {
 			i++
 		}
 	}
-	lm, ok := build(d.lit[:], lens[:hlit], litBits, litEntry)
+	lm, ok := build(d.lit[:], lens[:hlit], litBits, litKind)
 	if !ok {
 		return 0, 0, ErrCorrupt
 	}
-	dm, ok := build(d.dist[:], lens[hlit:], distBits, distEntry)
+	dm, ok := build(d.dist[:], lens[hlit:], distBits, distKind)
 	if !ok {
 		return 0, 0, ErrCorrupt
 	}

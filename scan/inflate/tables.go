@@ -1,6 +1,9 @@
 package inflate
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
 // A table entry decodes one Huffman codeword by a lookup on the next
 // bits of the stream (least significant first, as DEFLATE packs them):
@@ -46,7 +49,7 @@ var distBase = [30]uint16{1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 
 var distExtra = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
 	7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13}
 
-// litEntry, distEntry and clEntry give the entry of a symbol of length n.
+// litEntry and distEntry give the entry of a symbol of length n.
 func litEntry(sym int, n uint8) uint32 {
 	switch {
 	case sym < 256:
@@ -69,7 +72,13 @@ func distEntry(sym int, n uint8) uint32 {
 	return kindInvalid | uint32(n) // 30 and 31: fixed code only
 }
 
-func clEntry(sym int, n uint8) uint32 { return kindLiteral | uint32(sym)<<16 | uint32(n) }
+// The tables build fills: their entries are litEntry's, distEntry's, or
+// the code-length code's (a literal entry for each of its 19 symbols).
+const (
+	litKind = iota
+	distKind
+	clKind
+)
 
 // build fills table for the code lengths lens (symbol i has length
 // lens[i], 0 for unused) with primary index bits primary and returns the
@@ -77,7 +86,7 @@ func clEntry(sym int, n uint8) uint32 { return kindLiteral | uint32(sym)<<16 | u
 // complete prefix code; as in compress/flate and zlib, a code of one
 // symbol of length 1 is accepted, and an empty code too (any use of it is
 // corrupt).
-func build(table []uint32, lens []uint8, primary uint, entry func(int, uint8) uint32) (minLen uint8, ok bool) {
+func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, ok bool) {
 	var count [maxLen + 1]int
 	var maxL uint8
 	for _, n := range lens {
@@ -105,43 +114,42 @@ func build(table []uint32, lens []uint8, primary uint, entry func(int, uint8) ui
 	if code != 1<<maxL && !(code == 1 && maxL == 1) {
 		return 0, false
 	}
-	// Where a code is incomplete (the one-symbol code), the lookups no
-	// symbol fills are invalid once minLen bits are read.
-	invalid := uint32(kindInvalid) | uint32(minLen)
-	for i := range table[:size] {
-		table[i] = invalid
+	if code != 1<<maxL {
+		// The one-symbol code: the lookups no symbol fills are invalid
+		// once minLen bits are read.
+		invalid := uint32(kindInvalid) | uint32(minLen)
+		for i := range table[:size] {
+			table[i] = invalid
+		}
 	}
-	// Subtables: for each primary index that prefixes longer codewords,
-	// the longest of them sets the subtable's size.
-	var subMax [1 << litBits]uint8
 	codes := next
-	for sym, n := range lens {
-		if n == 0 {
-			continue
+	if uint(maxL) > primary {
+		// Subtables: for each primary index that prefixes longer
+		// codewords, the longest of them sets the subtable's size.
+		var subMax [1 << litBits]uint8
+		for _, n := range lens {
+			if n == 0 {
+				continue
+			}
+			c := codes[n]
+			codes[n]++
+			if uint(n) > primary {
+				p := reverse(uint32(c), n) & (1<<primary - 1)
+				subMax[p] = max(subMax[p], n-uint8(primary))
+			}
 		}
-		c := codes[n]
-		codes[n]++
-		if uint(n) > primary {
-			r := reverse(uint32(c), n)
-			p := r & (1<<primary - 1)
-			subMax[p] = max(subMax[p], n-uint8(primary))
+		end := size
+		for p := 0; p < size; p++ {
+			if subMax[p] != 0 {
+				table[p] = kindLink | uint32(end)<<16 | uint32(subMax[p])
+				end += 1 << subMax[p]
+			}
 		}
-		_ = sym
-	}
-	end := size
-	for p := 0; p < size; p++ {
-		if subMax[p] != 0 {
-			table[p] = kindLink | uint32(end)<<16 | uint32(subMax[p])
-			end += 1 << subMax[p]
+		if end > len(table) {
+			panic("BUG: inflate: Huffman table overflow")
 		}
+		codes = next
 	}
-	if end > len(table) {
-		panic("BUG: inflate: Huffman table overflow")
-	}
-	for i := size; i < end; i++ {
-		table[i] = invalid
-	}
-	codes = next
 	for sym, n := range lens {
 		if n == 0 {
 			continue
@@ -149,7 +157,15 @@ func build(table []uint32, lens []uint8, primary uint, entry func(int, uint8) ui
 		c := codes[n]
 		codes[n]++
 		r := reverse(uint32(c), n)
-		e := entry(sym, n)
+		var e uint32
+		switch kind {
+		case litKind:
+			e = litEntry(sym, n)
+		case distKind:
+			e = distEntry(sym, n)
+		default:
+			e = kindLiteral | uint32(sym)<<16 | uint32(n)
+		}
 		if uint(n) <= primary {
 			for i := r; i < uint32(size); i += 1 << n {
 				table[i] = e
@@ -169,14 +185,7 @@ func build(table []uint32, lens []uint8, primary uint, entry func(int, uint8) ui
 
 // reverse reverses the low n bits of c: DEFLATE sends codewords most
 // significant bit first into a stream read least significant first.
-func reverse(c uint32, n uint8) uint32 {
-	var r uint32
-	for i := uint8(0); i < n; i++ {
-		r = r<<1 | c&1
-		c >>= 1
-	}
-	return r
-}
+func reverse(c uint32, n uint8) uint32 { return bits.Reverse32(c) >> (32 - n) }
 
 // The fixed code's tables (RFC 1951, 3.2.6), built once.
 var (
@@ -200,14 +209,14 @@ func fixedTables() (*[litTableSize]uint32, *[distTableSize]uint32) {
 				lens[i] = 8
 			}
 		}
-		if _, ok := build(fixedLit[:], lens[:], litBits, litEntry); !ok {
+		if _, ok := build(fixedLit[:], lens[:], litBits, litKind); !ok {
 			panic("BUG: inflate: fixed literal code incomplete")
 		}
 		var dl [32]uint8
 		for i := range dl {
 			dl[i] = 5
 		}
-		if _, ok := build(fixedDist[:], dl[:], distBits, distEntry); !ok {
+		if _, ok := build(fixedDist[:], dl[:], distBits, distKind); !ok {
 			panic("BUG: inflate: fixed distance code incomplete")
 		}
 	})
