@@ -14,10 +14,13 @@ import (
 	"syscall"
 	"time"
 
+	stdgzip "compress/gzip"
+
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan"
+	"github.com/retrohunt/retrohunt/scan/inflate"
 	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/local"
@@ -34,22 +37,14 @@ func child(o options) error {
 	if err != nil {
 		return err
 	}
-	// The objects the scan reads: the walker's, siblings and empty
-	// objects left out as the engine leaves them out.
-	var objs []sources.Object
-	w := &sources.Walker{Source: src}
-	if err := w.Walk(ctx, "", func(f sources.Found) error {
-		if f.Size > 0 {
-			objs = append(objs, f.Object)
-		}
-		return nil
-	}); err != nil {
+	objs, err := listObjects(ctx, src)
+	if err != nil {
 		return fmt.Errorf("list %s: %w", o.dir, err)
 	}
 	var s sample
 	switch o.child {
-	case pathGunzip:
-		s, err = gunzipOnly(ctx, src, objs, n)
+	case pathGunzip, pathStdlib, pathInflate:
+		s, err = gunzipOnly(ctx, src, objs, n, o.child)
 	case pathScan, pathReference:
 		loaded, err := rules.Default()
 		if err != nil {
@@ -72,9 +67,25 @@ func child(o options) error {
 	return json.NewEncoder(os.Stdout).Encode(s)
 }
 
-// gunzipOnly reads and decompresses every object with klauspost gzip,
-// n at a time, and throws the bytes away.
-func gunzipOnly(ctx context.Context, src sources.Source, objs []sources.Object, n int) (sample, error) {
+// listObjects lists the objects the scan reads: the walker's, siblings
+// and empty objects left out as the engine leaves them out.
+func listObjects(ctx context.Context, src sources.Source) ([]sources.Object, error) {
+	var objs []sources.Object
+	w := &sources.Walker{Source: src}
+	err := w.Walk(ctx, "", func(f sources.Found) error {
+		if f.Size > 0 {
+			objs = append(objs, f.Object)
+		}
+		return nil
+	})
+	return objs, err
+}
+
+// gunzipOnly reads and decompresses every object, n at a time, with
+// klauspost's gzip reader, the standard library's (both reset per object
+// and copied to io.Discard, which is what io.Copy does) or scan/inflate
+// (whole, into one buffer per goroutine), and throws the bytes away.
+func gunzipOnly(ctx context.Context, src sources.Source, objs []sources.Object, n int, path string) (sample, error) {
 	var s sample
 	runtime.GC()
 	start, cpu0 := time.Now(), cpuTime()
@@ -90,6 +101,9 @@ func gunzipOnly(ctx context.Context, src sources.Source, objs []sources.Object, 
 			defer wg.Done()
 			var (
 				zr   gzip.Reader
+				sr   stdgzip.Reader
+				inf  inflate.Decompressor
+				out  []byte
 				buf  bytes.Buffer
 				comp int64
 				dec  int64
@@ -104,11 +118,21 @@ func gunzipOnly(ctx context.Context, src sources.Source, objs []sources.Object, 
 					comp += int64(buf.Len())
 					data := buf.Bytes()
 					if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
-						if err = zr.Reset(bytes.NewReader(data)); err == nil {
-							var m int64
-							m, err = io.Copy(io.Discard, &zr)
-							dec += m
+						var m int64
+						switch path {
+						case pathGunzip:
+							if err = zr.Reset(bytes.NewReader(data)); err == nil {
+								m, err = io.Copy(io.Discard, &zr)
+							}
+						case pathStdlib:
+							if err = sr.Reset(bytes.NewReader(data)); err == nil {
+								m, err = io.Copy(io.Discard, &sr)
+							}
+						default:
+							out, err = inf.Gunzip(out, data, 1<<40)
+							m = int64(len(out))
 						}
+						dec += m
 					} else {
 						dec += int64(len(data))
 					}

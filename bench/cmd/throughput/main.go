@@ -2,7 +2,13 @@
 // gzip decompress-only of the same objects, and optionally the reference
 // path (scan.Config.Reference), at each worker count (GOMAXPROCS set to
 // the worker count), and prints every number bench/RESULTS.md and the
-// README's speed table show:
+// README's speed table show. At the first worker count it also measures
+// decompress-only with the standard library's gzip reader, with
+// scan/inflate (the whole-buffer decoder the scan uses for buffered
+// objects) and, when it is installed, with libdeflate-gunzip (the floor:
+// Debian's libdeflate-tools), one process over the concatenation of the
+// gzip objects (multi-member, written before the rounds; its CPU time is
+// the process's, start-up and reading the file included):
 //
 //	go run ./bench/cmd/throughput -size 1g -reference        # generates into $TMPDIR, removes it after
 //	go run ./bench/cmd/throughput -dir /tmp/corpus/archive    # a corpus from gencorpus
@@ -21,11 +27,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -34,6 +43,9 @@ import (
 	"time"
 
 	"github.com/retrohunt/retrohunt/bench/gen"
+	"github.com/retrohunt/retrohunt/scan/inflate"
+	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sources/local"
 )
 
 // Exit codes: 0 done, 1 runtime error, 2 usage error.
@@ -43,9 +55,12 @@ func main() {
 
 // The measured paths, in the order of the tables.
 const (
-	pathGunzip    = "decompress-only"
-	pathScan      = "retrohunt scan"
-	pathReference = "retrohunt scan --reference"
+	pathGunzip     = "decompress-only"
+	pathStdlib     = "decompress-only: compress/gzip"
+	pathInflate    = "decompress-only: scan/inflate"
+	pathLibdeflate = "decompress-only: libdeflate-gunzip"
+	pathScan       = "retrohunt scan"
+	pathReference  = "retrohunt scan --reference"
 )
 
 type options struct {
@@ -151,12 +166,26 @@ func parent(o options, command string) error {
 	if err != nil {
 		return err
 	}
+	ld, err := prepareLibdeflate(dir)
+	if err != nil {
+		return err
+	}
+	if ld != nil {
+		defer os.RemoveAll(filepath.Dir(ld.file))
+	}
 	load0 := loadAvg()
 	var samples []sample
 	for round := 1; round <= o.rounds; round++ {
 		fmt.Fprintf(os.Stderr, "round %d of %d\n", round, o.rounds)
 		for i, n := range o.workers {
-			paths := []string{pathGunzip, pathScan}
+			paths := []string{pathGunzip}
+			if i == 0 {
+				paths = append(paths, pathStdlib, pathInflate)
+				if ld != nil {
+					paths = append(paths, pathLibdeflate)
+				}
+			}
+			paths = append(paths, pathScan)
 			if o.reference && i == 0 {
 				paths = append(paths, pathReference)
 			}
@@ -165,7 +194,13 @@ func parent(o options, command string) error {
 				if p == pathScan && i == 0 && round == o.rounds {
 					prof = o.cpuprofile
 				}
-				s, err := measureChild(self, o, dir, p, n, prof)
+				var s sample
+				var err error
+				if p == pathLibdeflate {
+					s, err = ld.measure()
+				} else {
+					s, err = measureChild(self, o, dir, p, n, prof)
+				}
 				if err != nil {
 					return fmt.Errorf("%s at %d workers, round %d: %w", p, n, round, err)
 				}
@@ -176,7 +211,7 @@ func parent(o options, command string) error {
 			}
 		}
 	}
-	report := render(samples, o, dir, command, load0, loadAvg())
+	report := render(samples, o, dir, command, load0, loadAvg(), ld)
 	fmt.Print(report)
 	if o.out != "" {
 		return os.WriteFile(o.out, []byte(report), 0o644)
@@ -205,6 +240,96 @@ func measureChild(self string, o options, dir, path string, workers int, profile
 	s.rssMiB = -1
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		s.rssMiB = float64(ru.Maxrss) / 1024 // KiB on Linux
+	}
+	return s, nil
+}
+
+// libdeflate is libdeflate-gunzip over the corpus's gzip objects.
+type libdeflate struct {
+	bin, file                         string
+	objects, others                   int
+	compressed, decompressed, skipped int64
+}
+
+// prepareLibdeflate writes the gzip objects the scan reads, in the
+// listing's order, one after another into one file (a multi-member gzip
+// stream) in a temporary directory, and counts what they decompress to
+// with scan/inflate. It returns nil when libdeflate-gunzip is not
+// installed.
+func prepareLibdeflate(dir string) (*libdeflate, error) {
+	bin, err := exec.LookPath("libdeflate-gunzip")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "libdeflate-gunzip is not installed (Debian: libdeflate-tools): left out")
+		return nil, nil
+	}
+	ctx := context.Background()
+	src, err := local.New(dir)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := listObjects(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "retrohunt-libdeflate-")
+	if err != nil {
+		return nil, err
+	}
+	ld := &libdeflate{bin: bin, file: filepath.Join(tmp, "objects.gz")}
+	f, err := os.Create(ld.file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var (
+		d   inflate.Decompressor
+		out []byte
+	)
+	for _, obj := range objs {
+		var data []byte
+		if err := sources.WithObject(ctx, src, obj, func(r io.Reader) error {
+			data, err = io.ReadAll(r)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+			ld.others++
+			ld.skipped += int64(len(data))
+			continue
+		}
+		if out, err = d.Gunzip(out, data, 1<<40); err != nil {
+			return nil, fmt.Errorf("%s: %w", obj.Key, err)
+		}
+		ld.objects++
+		ld.compressed += int64(len(data))
+		ld.decompressed += int64(len(out))
+		if _, err := f.Write(data); err != nil {
+			return nil, err
+		}
+	}
+	return ld, f.Close()
+}
+
+// measure runs libdeflate-gunzip -c on the file, its output to
+// /dev/null; the CPU time and peak RSS are the process's (wait4).
+func (ld *libdeflate) measure() (sample, error) {
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return sample{}, err
+	}
+	defer devnull.Close()
+	cmd := exec.Command(ld.bin, "-c", ld.file)
+	cmd.Stdout, cmd.Stderr = devnull, os.Stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return sample{}, fmt.Errorf("%s: %w", ld.bin, err)
+	}
+	s := sample{Path: pathLibdeflate, Workers: 1, Objects: ld.objects, Compressed: ld.compressed,
+		Decompressed: ld.decompressed, Elapsed: time.Since(start), rssMiB: -1}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		s.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		s.rssMiB = float64(ru.Maxrss) / 1024
 	}
 	return s, nil
 }
@@ -249,7 +374,7 @@ func median(v []float64) float64 {
 	return v[len(v)/2]
 }
 
-func render(samples []sample, o options, dir, command, load0, load1 string) string {
+func render(samples []sample, o options, dir, command, load0, load1 string, ld *libdeflate) string {
 	var all []stats
 	find := func(path string, workers int) *stats {
 		for i := range all {
@@ -270,7 +395,9 @@ func render(samples []sample, o options, dir, command, load0, load1 string) stri
 	var objects int
 	var records, compressed, decompressed int64
 	for _, s := range samples {
-		objects = s.Objects
+		if s.Path != pathLibdeflate {
+			objects = s.Objects
+		}
 		if s.Records > 0 {
 			records, compressed, decompressed = s.Records, s.Compressed, s.Decompressed
 		}
@@ -291,21 +418,32 @@ func render(samples []sample, o options, dir, command, load0, load1 string) stri
 	fmt.Fprintf(&b, "Corpus: %s, %d objects, %d records, %.1f MB compressed, %.1f MB decompressed; built-in pack; rounds: %d; GOMAXPROCS = workers; %d CPUs (%s), %s/%s, %s.\n\n",
 		corpusName(o, dir), objects, records, float64(compressed)/1e6, float64(decompressed)/1e6, o.rounds,
 		runtime.NumCPU(), cpuName(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	fmt.Fprintf(&b, "Load average (1, 5, 15 min) before the first round: %s; after the last: %s.\n\n", load0, load1)
+	fmt.Fprintf(&b, "Load average (1, 5, 15 min) before the first round: %s; after the last: %s (the machine is shared: wall-clock rates swing with the neighbours' load, CPU time much less).\n\n", load0, load1)
+	if ld != nil {
+		fmt.Fprintf(&b, "libdeflate-gunzip: one process (`%s -c`, output to /dev/null) over the %d gzip objects concatenated (%.1f MB compressed, %.1f MB decompressed; %d objects that are not gzip, %.1f MB, left out); its CPU time is the process's, start-up and reading the file included.\n\n",
+			ld.bin, ld.objects, float64(ld.compressed)/1e6, float64(ld.decompressed)/1e6, ld.others, float64(ld.skipped)/1e6)
+	} else {
+		b.WriteString("libdeflate-gunzip: not installed (Debian: libdeflate-tools), left out.\n\n")
+	}
 
-	b.WriteString("Median of the rounds; each ratio is the median of the per-round ratios to decompress-only at the same worker count; peak RSS is the highest of the rounds' child processes.\n\n")
-	b.WriteString("| path | workers | records/s | MB/s compressed | MB/s decompressed | vs decompress-only | MB decompressed per CPU-s | vs decompress-only (CPU) | peak RSS (MiB) |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	lds := find(pathLibdeflate, 1)
+	b.WriteString("Median of the rounds; each ratio is the median of the per-round ratios to decompress-only (klauspost) at the same worker count; CPU time is user+system of the measured part; \"CPU per MB vs libdeflate\" is the CPU time per decompressed MB over libdeflate-gunzip's (the median of the per-round ratios; 1.00 is the floor); peak RSS is the highest of the rounds' processes.\n\n")
+	b.WriteString("| path | workers | records/s | MB/s compressed | MB/s decompressed | vs decompress-only | CPU-s | MB decompressed per CPU-s | vs decompress-only (CPU) | CPU per MB vs libdeflate | peak RSS (MiB) |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, st := range all {
 		base := find(pathGunzip, st.workers)
 		recs := "—"
 		if st.rounds[0].Records > 0 {
 			recs = fmt.Sprintf("%.0f", st.median(func(s sample) float64 { return float64(s.Records) / s.Elapsed.Seconds() }))
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %.1f | %.1f | %.2f | %.1f | %.2f | %.0f |\n", st.path, st.workers, recs,
+		vsLD := "—"
+		if lds != nil {
+			vsLD = fmt.Sprintf("%.2f", lds.ratio(st, mbpsCPU))
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %.1f | %.1f | %.2f | %.2f | %.1f | %.2f | %s | %.0f |\n", st.path, st.workers, recs,
 			st.median(func(s sample) float64 { return float64(s.Compressed) / 1e6 / s.Elapsed.Seconds() }),
-			st.median(mbps), st.ratio(*base, mbps),
-			st.median(mbpsCPU), st.ratio(*base, mbpsCPU), peak(st))
+			st.median(mbps), st.ratio(*base, mbps), st.median(cpuSecs),
+			st.median(mbpsCPU), st.ratio(*base, mbpsCPU), vsLD, peak(st))
 	}
 
 	fmt.Fprintf(&b, "\nPer round (MB/s decompressed):\n\n| path | workers |")
@@ -322,6 +460,20 @@ func render(samples []sample, o options, dir, command, load0, load1 string) stri
 		}
 		fmt.Fprintf(&b, " %.1f | %.1f | %.1f |\n", lo, st.median(mbps), hi)
 	}
+	fmt.Fprintf(&b, "\nPer round (MB decompressed per CPU-s):\n\n| path | workers |")
+	for r := 1; r <= o.rounds; r++ {
+		fmt.Fprintf(&b, " round %d |", r)
+	}
+	b.WriteString(" min | median | max |\n|---|---:|" + strings.Repeat("---:|", o.rounds+3) + "\n")
+	for _, st := range all {
+		fmt.Fprintf(&b, "| %s | %d |", st.path, st.workers)
+		lo, hi := st.rounds[0].mbpsCPU(), st.rounds[0].mbpsCPU()
+		for _, s := range st.rounds {
+			fmt.Fprintf(&b, " %.1f |", s.mbpsCPU())
+			lo, hi = min(lo, s.mbpsCPU()), max(hi, s.mbpsCPU())
+		}
+		fmt.Fprintf(&b, " %.1f | %.1f | %.1f |\n", lo, st.median(mbpsCPU), hi)
+	}
 
 	b.WriteString("\n")
 	for _, n := range o.workers {
@@ -333,6 +485,13 @@ func render(samples []sample, o options, dir, command, load0, load1 string) stri
 	if ref, sc := find(pathReference, o.workers[0]), find(pathScan, o.workers[0]); ref != nil && sc != nil {
 		fmt.Fprintf(&b, "- At %s, the fast path runs at %.1f× the reference path (median of the per-round ratios, MB/s; it takes %.1f× less CPU time).\n",
 			workersName(o.workers[0]), 1/ref.ratio(*sc, mbps), ref.ratio(*sc, cpuSecs))
+	}
+	if sc, in := find(pathScan, o.workers[0]), find(pathInflate, o.workers[0]); lds != nil && sc != nil && in != nil {
+		fmt.Fprintf(&b, "- At %s, retrohunt scan takes %.2f× libdeflate-gunzip's CPU time per decompressed MB, scan/inflate alone %.2f× (medians of the per-round ratios; per round, scan: %s).\n",
+			workersName(o.workers[0]), lds.ratio(*sc, mbpsCPU), lds.ratio(*in, mbpsCPU), perRound(*lds, *sc, mbpsCPU))
+	}
+	if in, kp := find(pathInflate, o.workers[0]), find(pathGunzip, o.workers[0]); in != nil && kp != nil {
+		fmt.Fprintf(&b, "- scan/inflate decompresses %.2f× as many MB per CPU-s as klauspost's reader (median of the per-round ratios).\n", in.ratio(*kp, mbpsCPU))
 	}
 	if s1, s2 := find(pathScan, 1), find(pathScan, 2); s1 != nil && s2 != nil {
 		fmt.Fprintf(&b, "- Scaling: retrohunt scan at 2 workers runs %.2f× its 1-worker speed (medians: %.1f and %.1f MB/s).\n",
