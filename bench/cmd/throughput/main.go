@@ -16,7 +16,9 @@
 // Each measurement (one path, one worker count, one round) runs in a
 // child process, this binary re-executed with -child, so that its peak
 // RSS (the child's rusage maxrss, as the parent's wait4 reports it) is
-// that path's alone; the child times the path itself, after listing the
+// that path's alone, above a floor: a child inherits the parent's peak
+// RSS across exec, so the parent stays small (the corpus is generated
+// in a child too) and the report says what its peak was; the child times the path itself, after listing the
 // objects and compiling the rules. Rounds run every path in turn so
 // that all see the same machine; the tables give the median of the
 // rounds, each ratio is the median of the per-round ratios (the two
@@ -93,6 +95,7 @@ func run(args []string) int {
 	fs.IntVar(&o.connections, "connections", 0, "scan.Config.Connections (default: the engine's)")
 	fs.Int64Var(&o.bufferMiB, "buffer-mib", 0, "scan.Config.BufferBytes in MiB (default: the engine's)")
 	fs.StringVar(&o.child, "child", "", "internal: measure this one path once and print the result as JSON")
+	generate := fs.String("generate", "", "internal: generate the -size corpus (seed 1) into this directory")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -107,6 +110,15 @@ func run(args []string) int {
 	if o.rounds < 1 || fs.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "throughput: -rounds must be >= 1 and no arguments are taken")
 		return 2
+	}
+	if *generate != "" {
+		cfg, _ := gen.Preset(o.size)
+		cfg.Seed = 1 // gencorpus's default
+		if _, _, err := gen.Generate(cfg, gen.DirSink(*generate)); err != nil {
+			fmt.Fprintln(os.Stderr, "throughput:", err)
+			return 1
+		}
+		return 0
 	}
 	if o.child != "" {
 		if err := child(o); err != nil {
@@ -142,13 +154,15 @@ func (s sample) mbps() float64    { return float64(s.Decompressed) / 1e6 / s.Ela
 func (s sample) mbpsCPU() float64 { return float64(s.Decompressed) / 1e6 / s.CPU.Seconds() }
 
 func parent(o options, command string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
 	dir := o.dir
 	if dir == "" {
-		cfg, ok := gen.Preset(o.size)
-		if !ok {
+		if _, ok := gen.Preset(o.size); !ok {
 			return fmt.Errorf("unknown -size %q: want %s", o.size, gen.PresetNames())
 		}
-		cfg.Seed = 1 // gencorpus's default
 		tmp, err := os.MkdirTemp("", "retrohunt-throughput-")
 		if err != nil {
 			return err
@@ -157,14 +171,16 @@ func parent(o options, command string) error {
 			defer os.RemoveAll(tmp)
 		}
 		fmt.Fprintf(os.Stderr, "generating the %s corpus into %s\n", o.size, tmp)
-		if _, _, err := gen.Generate(cfg, gen.DirSink(tmp)); err != nil {
+		// In a child process: a child started later inherits this
+		// process's peak RSS (Linux keeps the high-water mark across
+		// exec), which generating in here would raise to the corpus's
+		// size and put under every path's peak RSS.
+		cmd := exec.Command(self, "-generate", tmp, "-size", o.size)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("generate: %w", err)
 		}
 		dir = tmp
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return err
 	}
 	ld, err := prepareLibdeflate(dir)
 	if err != nil {
@@ -174,6 +190,7 @@ func parent(o options, command string) error {
 		defer os.RemoveAll(filepath.Dir(ld.file))
 	}
 	load0 := loadAvg()
+	floor := selfMaxRSS()
 	var samples []sample
 	for round := 1; round <= o.rounds; round++ {
 		fmt.Fprintf(os.Stderr, "round %d of %d\n", round, o.rounds)
@@ -211,7 +228,7 @@ func parent(o options, command string) error {
 			}
 		}
 	}
-	report := render(samples, o, dir, command, load0, loadAvg(), ld)
+	report := render(samples, o, dir, command, load0, loadAvg(), ld, floor)
 	fmt.Print(report)
 	if o.out != "" {
 		return os.WriteFile(o.out, []byte(report), 0o644)
@@ -374,7 +391,7 @@ func median(v []float64) float64 {
 	return v[len(v)/2]
 }
 
-func render(samples []sample, o options, dir, command, load0, load1 string, ld *libdeflate) string {
+func render(samples []sample, o options, dir, command, load0, load1 string, ld *libdeflate, floor float64) string {
 	var all []stats
 	find := func(path string, workers int) *stats {
 		for i := range all {
@@ -425,6 +442,8 @@ func render(samples []sample, o options, dir, command, load0, load1 string, ld *
 	} else {
 		b.WriteString("libdeflate-gunzip: not installed (Debian: libdeflate-tools), left out.\n\n")
 	}
+
+	fmt.Fprintf(&b, "Peak RSS floor: this process's own peak RSS was %.1f MiB before the first round; a child inherits it (Linux keeps the high-water mark across exec), so no row can read below it.\n\n", floor)
 
 	lds := find(pathLibdeflate, 1)
 	b.WriteString("Median of the rounds; each ratio is the median of the per-round ratios to decompress-only (klauspost) at the same worker count; CPU time is user+system of the measured part; \"CPU per MB vs libdeflate\" is the CPU time per decompressed MB over libdeflate-gunzip's (the median of the per-round ratios; 1.00 is the floor); peak RSS is the highest of the rounds' processes.\n\n")
@@ -550,6 +569,15 @@ func corpusName(o options, dir string) string {
 		return dir
 	}
 	return "gencorpus -size " + o.size + " -seed 1"
+}
+
+// selfMaxRSS is this process's peak RSS in MiB (-1 if unknown).
+func selfMaxRSS() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return -1
+	}
+	return float64(ru.Maxrss) / 1024
 }
 
 // loadAvg is the first three fields of /proc/loadavg: how busy the
