@@ -173,7 +173,7 @@ func activityCategory(v span) bool {
 	}
 	c, ok := scalar(v)
 	if !ok {
-		return len(v) == 4 // null: no category
+		return string(v) == "null" // no category; an array or object names none of Activity's
 	}
 	return IsActivityCategory(c)
 }

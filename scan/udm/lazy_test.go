@@ -17,6 +17,39 @@ import (
 // mapWhole is Map as it was before it decoded only what Table reads: the
 // whole record into map[string]any, then Table. It is the oracle for
 // Map, sharing with it only Table, Detect, splitPath and derive.
+// wholeCategory is Map's category rule on the whole decode: a record
+// laid out as Activity whose top-level category (a string, or the
+// REST shape's {"value": ...}) is not an Activity category names another
+// log and is unsupported; no category, or null, is Activity.
+func wholeCategory(doc map[string]any) error {
+	c, ok := doc["category"]
+	if !ok {
+		return nil
+	}
+	if m, isObject := c.(map[string]any); isObject {
+		if c, ok = m["value"]; !ok {
+			return nil
+		}
+	}
+	var name string
+	switch c := c.(type) {
+	case nil:
+		return nil
+	case string:
+		name = c
+	case json.Number:
+		name = c.String()
+	case bool:
+		name = strconv.FormatBool(c)
+	default: // an array or an object names no category
+		return ErrUnsupported
+	}
+	if !IsActivityCategory(name) {
+		return ErrUnsupported
+	}
+	return nil
+}
+
 func mapWhole(raw []byte) (*Event, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -34,6 +67,11 @@ func mapWhole(raw []byte) (*Event, error) {
 	t := Detect(doc)
 	if t == Unknown {
 		return nil, ErrUnrecognised
+	}
+	if t == AzureActivity {
+		if err := wholeCategory(doc); err != nil {
+			return nil, err
+		}
 	}
 	ev := &Event{Type: t, Fields: make(map[string][]string), Origin: make(map[string]string)}
 	for _, r := range Table {
@@ -114,7 +152,7 @@ func sameMapping(raw []byte) string {
 		return ""
 	}
 	want, werr := mapWhole(raw)
-	for _, class := range []error{ErrMalformed, ErrNotObject, ErrUnrecognised} {
+	for _, class := range []error{ErrMalformed, ErrNotObject, ErrUnrecognised, ErrUnsupported} {
 		if errors.Is(gerr, class) != errors.Is(werr, class) {
 			return fmt.Sprintf("error %v, want %v", gerr, werr)
 		}
