@@ -193,24 +193,7 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 				err = ErrCorrupt
 				goto done
 			}
-			src := op - d
-			switch {
-			case d >= 8:
-				for i := 0; i < length; i += 8 {
-					binary.LittleEndian.PutUint64(out[op+i:], binary.LittleEndian.Uint64(out[src+i:]))
-				}
-			case d == 1:
-				v := uint64(out[src]) * 0x0101010101010101
-				for i := 0; i < length; i += 8 {
-					binary.LittleEndian.PutUint64(out[op+i:], v)
-				}
-			default:
-				// A word at a time, d bytes apart: each word's
-				// first d bytes are already right.
-				for i := 0; i < length; i += d {
-					binary.LittleEndian.PutUint64(out[op+i:], binary.LittleEndian.Uint64(out[src+i:]))
-				}
-			}
+			copyWords(out, op, d, length)
 			op += length
 		}
 
@@ -302,22 +285,7 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 		}
 		if op+length+8 <= len(out) {
 			// Fast path: room for whole words past the match.
-			src := op - d
-			switch {
-			case d >= 8:
-				for i := 0; i < length; i += 8 {
-					binary.LittleEndian.PutUint64(out[op+i:], binary.LittleEndian.Uint64(out[src+i:]))
-				}
-			case d == 1:
-				v := uint64(out[src]) * 0x0101010101010101
-				for i := 0; i < length; i += 8 {
-					binary.LittleEndian.PutUint64(out[op+i:], v)
-				}
-			default:
-				for i := range length {
-					out[op+i] = out[src+i]
-				}
-			}
+			copyWords(out, op, d, length)
 			op += length
 			continue
 		}
@@ -392,6 +360,31 @@ func slowRefill(in []byte, buf uint64, left uint, pos, over int) (uint64, uint, 
 		left += 8
 	}
 	return buf, left, pos, over
+}
+
+// copyWords copies length bytes from d back to out[op:] a word at a
+// time, for the loops' fast paths: out must have 8 bytes of room past
+// op+length, which the words may overwrite with bytes the next match or
+// literal replaces.
+func copyWords(out []byte, op, d, length int) {
+	src := op - d
+	switch {
+	case d >= 8:
+		for i := 0; i < length; i += 8 {
+			binary.LittleEndian.PutUint64(out[op+i:], binary.LittleEndian.Uint64(out[src+i:]))
+		}
+	case d == 1:
+		v := uint64(out[src]) * 0x0101010101010101
+		for i := 0; i < length; i += 8 {
+			binary.LittleEndian.PutUint64(out[op+i:], v)
+		}
+	default:
+		// A word at a time, d bytes apart: each word's first d bytes
+		// are already right, and the next word overwrites the rest.
+		for i := 0; i < length; i += d {
+			binary.LittleEndian.PutUint64(out[op+i:], binary.LittleEndian.Uint64(out[src+i:]))
+		}
+	}
 }
 
 // copyMatch copies length bytes from d back to out[op:]; an overlapping
