@@ -57,18 +57,7 @@ func scanObjectHits(t *testing.T, body []byte, rs []*Rule, reference bool) ([]ou
 // object. The expected hits are each record's hits scanned alone in the
 // plainest envelope, placed at the record's position.
 func TestIssue15DocumentsThroughRun(t *testing.T) {
-	var recs [][]byte
-	for _, name := range []string{"aws_ssm_SendCommand__stratus.json", "aws_ssm_StartSession__stratus.json", "azure_RUNCOMMAND_ACTION__SYNTH_export.json", "aws_ec2-instance-connect_SendSSHPublicKey__stratus.json"} {
-		b, err := os.ReadFile(filepath.Join("..", "testdata", "samples", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, b); err != nil {
-			t.Fatal(err)
-		}
-		recs = append(recs, compact.Bytes())
-	}
+	recs := compactSamples(t, "aws_ssm_SendCommand__stratus.json", "aws_ssm_StartSession__stratus.json", "azure_RUNCOMMAND_ACTION__SYNTH_export.json", "aws_ec2-instance-connect_SendSSHPublicKey__stratus.json")
 	env := func(rs ...[]byte) []byte {
 		return slices.Concat([]byte(`{"Records":[`), bytes.Join(rs, []byte(",")), []byte("]}"))
 	}

@@ -31,8 +31,15 @@ import (
 //     region, resources, detail = the record), one per line.
 func envelopeRecords(t *testing.T) [][]byte {
 	t.Helper()
+	return compactSamples(t, "aws_ssm_SendCommand__stratus.json", "aws_ssm_StartSession__stratus.json", "aws_ec2-instance-connect_SendSSHPublicKey__stratus.json")
+}
+
+// compactSamples reads public samples (testdata/samples) compacted to
+// one line each, ready to be laid out in any envelope.
+func compactSamples(t *testing.T, names ...string) [][]byte {
+	t.Helper()
 	var recs [][]byte
-	for _, name := range []string{"aws_ssm_SendCommand__stratus.json", "aws_ssm_StartSession__stratus.json", "aws_ec2-instance-connect_SendSSHPublicKey__stratus.json"} {
+	for _, name := range names {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", "samples", name))
 		if err != nil {
 			t.Fatal(err)
