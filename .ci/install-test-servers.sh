@@ -33,38 +33,26 @@ else
 	echo "versitygw $VERSITYGW_VERSION: installed at $vgw"
 fi
 
-azdir="$repo/.cache/azurite"
-azbin="$azdir/node_modules/.bin/azurite-blob"
-have=""
-if [ -f "$azdir/node_modules/azurite/package.json" ]; then
-	have=$(node -p 'require(process.argv[1]).version' "$azdir/node_modules/azurite/package.json" 2>/dev/null || true)
-fi
-if [ "$have" = "$AZURITE_VERSION" ] && [ -x "$azbin" ]; then
-	echo "azurite $AZURITE_VERSION: already installed at $azbin"
-else
+# npm_pin PACKAGE VERSION DIR [BIN]: the npm package at exactly VERSION
+# in DIR (its own package.json, npm's cache inside the repository),
+# left alone when it is there already (and BIN, when given, runs).
+npm_pin() {
+	local pkg=$1 version=$2 dir=$3 bin=${4:-} have=""
+	if [ -f "$dir/node_modules/$pkg/package.json" ]; then
+		have=$(node -p 'require(process.argv[1]).version' "$dir/node_modules/$pkg/package.json" 2>/dev/null || true)
+	fi
+	if [ "$have" = "$version" ] && { [ -z "$bin" ] || [ -x "$bin" ]; }; then
+		echo "$pkg $version: already installed in $dir"
+		return
+	fi
 	command -v npm >/dev/null || { echo "install-test-servers: npm not found (apt-get install nodejs npm)" >&2; exit 1; }
-	echo "azurite $AZURITE_VERSION: installing into $azdir (had: ${have:-none}) ..."
-	mkdir -p "$azdir"
-	[ -f "$azdir/package.json" ] || echo '{"private": true}' >"$azdir/package.json"
-	# Keep npm's download cache inside the repository too.
-	npm_config_cache="$repo/.cache/npm" npm install --prefix "$azdir" --no-audit --no-fund \
-		--loglevel=error --save-exact "azurite@$AZURITE_VERSION"
-	echo "azurite $AZURITE_VERSION: installed at $azbin"
-fi
+	echo "$pkg $version: installing into $dir (had: ${have:-none}) ..."
+	mkdir -p "$dir"
+	[ -f "$dir/package.json" ] || echo '{"private": true}' >"$dir/package.json"
+	npm_config_cache="$repo/.cache/npm" npm install --prefix "$dir" --no-audit --no-fund \
+		--loglevel=error --save-exact "$pkg@$version"
+	echo "$pkg $version: installed in $dir"
+}
 
-ddir="$repo/.cache/duckdb"
-have=""
-if [ -f "$ddir/node_modules/@duckdb/node-api/package.json" ]; then
-	have=$(node -p 'require(process.argv[1]).version' "$ddir/node_modules/@duckdb/node-api/package.json" 2>/dev/null || true)
-fi
-if [ "$have" = "$DUCKDB_NODE_VERSION" ]; then
-	echo "@duckdb/node-api $DUCKDB_NODE_VERSION: already installed in $ddir"
-else
-	command -v npm >/dev/null || { echo "install-test-servers: npm not found (apt-get install nodejs npm)" >&2; exit 1; }
-	echo "@duckdb/node-api $DUCKDB_NODE_VERSION: installing into $ddir (had: ${have:-none}) ..."
-	mkdir -p "$ddir"
-	[ -f "$ddir/package.json" ] || echo '{"private": true}' >"$ddir/package.json"
-	npm_config_cache="$repo/.cache/npm" npm install --prefix "$ddir" --no-audit --no-fund \
-		--loglevel=error --save-exact "@duckdb/node-api@$DUCKDB_NODE_VERSION"
-	echo "@duckdb/node-api $DUCKDB_NODE_VERSION: installed in $ddir"
-fi
+npm_pin azurite "$AZURITE_VERSION" "$repo/.cache/azurite" "$repo/.cache/azurite/node_modules/.bin/azurite-blob"
+npm_pin @duckdb/node-api "$DUCKDB_NODE_VERSION" "$repo/.cache/duckdb"
