@@ -41,6 +41,17 @@ type Hit struct {
 	// way. The column is BINARY, not STRING; in JSON Lines it is base64.
 	// A string, not a []byte, so that Hit stays comparable.
 	RawBytes string `parquet:"raw_bytes,optional,zstd,bytes" json:"raw_bytes"`
+	// RiskScore is the value of the rule's $risk_score outcome variable,
+	// or nil (a Parquet null) when the rule defines none: a score of 0
+	// and no score are different answers. Hits holding one are compared
+	// with reflect.DeepEqual, not ==.
+	RiskScore *int64 `parquet:"risk_score,optional" json:"risk_score"`
+	// Outcomes holds every outcome variable of the rule that matched, as
+	// one JSON object in the rule's order, names without the "$" and
+	// values typed (numbers stay numbers); "" (a Parquet null) when the
+	// rule has no outcome section. docs/output.md says why JSON and not
+	// a MAP column.
+	Outcomes string `parquet:"outcomes,optional,zstd" json:"outcomes"`
 }
 
 // RawRecord returns the record exactly as stored: RawBytes when set,
