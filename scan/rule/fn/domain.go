@@ -1,0 +1,116 @@
+package fn
+
+import (
+	_ "embed"
+	"net/netip"
+	"strings"
+	"sync"
+)
+
+//go:generate sh -c "{ printf '%s\\n' '// The ICANN section of the Public Suffix List (https://publicsuffix.org/list/),' \"// comments and blank lines removed, from Debian's publicsuffix package $(dpkg-query -W -f '${Version}' publicsuffix).\" '// Regenerate with go generate ./scan/rule/fn.' '// This Source Code Form is subject to the terms of the Mozilla Public' '// License, v. 2.0. If a copy of the MPL was not distributed with this' '// file, You can obtain one at https://mozilla.org/MPL/2.0/.'; sed -n '/BEGIN ICANN/,/END ICANN/p' /usr/share/publicsuffix/public_suffix_list.dat | grep -v '^//' | grep -v '^$'; } > publicsuffix.txt"
+
+// publicSuffixText is the ICANN section of the Public Suffix List. The
+// private section (us.com, amazonaws.com...) is left out on purpose:
+// strings.extract_domain's page says private domains are not treated as
+// public suffixes ("foo.us.com" gives "us.com").
+//
+//go:embed publicsuffix.txt
+var publicSuffixText string
+
+const (
+	ruleNormal    = 1
+	ruleWildcard  = 2 // "*.ck": every child of ck is a suffix
+	ruleException = 4 // "!www.ck": www.ck is not one
+)
+
+var suffixRules = sync.OnceValue(func() map[string]uint8 {
+	m := make(map[string]uint8, 8192)
+	for line := range strings.Lines(publicSuffixText) {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "//"):
+		case strings.HasPrefix(line, "*."):
+			m[line[2:]] |= ruleWildcard
+		case strings.HasPrefix(line, "!"):
+			m[line[1:]] |= ruleException
+		default:
+			m[line] |= ruleNormal
+		}
+	}
+	return m
+})
+
+// extractHostname finds the host in a URL or URI the way the documented
+// examples of strings.extract_hostname do: whatever follows the first
+// "://" (or the whole string without one), up to the first / ? or #,
+// after the last @, without a :port; brackets are taken off an IPv6
+// literal. A host with a backslash or white space is no host.
+func extractHostname(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		s = s[i+1:]
+	}
+	if strings.HasPrefix(s, "[") {
+		if i := strings.IndexByte(s, ']'); i > 0 {
+			return s[1:i]
+		}
+		return ""
+	}
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		s = s[:i]
+	}
+	if strings.ContainsAny(s, "\\ \t\r\n") {
+		return ""
+	}
+	return s
+}
+
+// extractDomain is the host's public suffix plus the label before it,
+// by the Public Suffix List algorithm (the longest matching rule wins, an
+// exception beats a wildcard, no match means the last label). It is ""
+// for an IP address, a host that is itself a public suffix, and a host
+// without a dot.
+func extractDomain(s string) string {
+	host := strings.TrimSuffix(extractHostname(s), ".")
+	if host == "" || !strings.Contains(host, ".") {
+		return ""
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return ""
+	}
+	lower := strings.ToLower(host)
+	labels := strings.Split(lower, ".")
+	for _, l := range labels {
+		if l == "" {
+			return ""
+		}
+	}
+	rules := suffixRules()
+	n := len(labels)
+	suffix := 1 // labels in the public suffix; the implicit rule is "*"
+	for i := n - 1; i >= 0; i-- {
+		name := strings.Join(labels[i:], ".")
+		r := rules[name]
+		if r&ruleException != 0 {
+			suffix = n - i - 1
+			break
+		}
+		if r&ruleNormal != 0 {
+			suffix = max(suffix, n-i)
+		}
+		if r&ruleWildcard != 0 && i > 0 {
+			suffix = max(suffix, n-i+1)
+		}
+	}
+	if suffix >= n {
+		return ""
+	}
+	// Keep the host's own spelling: count labels from the end.
+	orig := strings.Split(host, ".")
+	return strings.Join(orig[n-suffix-1:], ".")
+}
