@@ -7,7 +7,7 @@ import (
 	"sync"
 )
 
-//go:generate sh -c "{ printf '%s\\n' '// The ICANN section of the Public Suffix List (https://publicsuffix.org/list/),' \"// comments and blank lines removed, from Debian's publicsuffix package $(dpkg-query -W -f '${Version}' publicsuffix).\" '// Regenerate with go generate ./scan/rule/fn.' '// This Source Code Form is subject to the terms of the Mozilla Public' '// License, v. 2.0. If a copy of the MPL was not distributed with this' '// file, You can obtain one at https://mozilla.org/MPL/2.0/.'; sed -n '/BEGIN ICANN/,/END ICANN/p' /usr/share/publicsuffix/public_suffix_list.dat | grep -v '^//' | grep -v '^$'; } > publicsuffix.txt"
+//go:generate sh gen_publicsuffix.sh
 
 // publicSuffixText is the ICANN section of the Public Suffix List. The
 // private section (us.com, amazonaws.com...) is left out on purpose:

@@ -146,3 +146,22 @@ func TestStringsExtractDomain(t *testing.T) {
 		`strings.extract_domain("http://192.168.0.1/") = ""`,
 	)
 }
+
+// TestPublicSuffixList: the embedded list is whole (a failed regeneration
+// would leave a header alone) and holds the ICANN section only.
+func TestPublicSuffixList(t *testing.T) {
+	rules := suffixRules()
+	if len(rules) < 5000 {
+		t.Fatalf("%d rules: publicsuffix.txt is truncated (go generate ./scan/rule/fn)", len(rules))
+	}
+	for name, want := range map[string]uint8{"com": ruleNormal, "co.uk": ruleNormal, "ck": ruleWildcard, "www.ck": ruleException, "中国": ruleNormal} {
+		if rules[name] != want {
+			t.Errorf("rule %q = %d, want %d", name, rules[name], want)
+		}
+	}
+	for _, private := range []string{"us.com", "amazonaws.com", "blogspot.com"} {
+		if rules[private] != 0 {
+			t.Errorf("private suffix %q is in the list", private)
+		}
+	}
+}
