@@ -60,6 +60,57 @@ func TestReBindErrors(t *testing.T) {
 	f(`timestamp.get_hour(0, "+25:00")`, `unknown time zone "+25:00"`)
 }
 
+// TestConstArgs: a Const parameter needs a literal at the call site (a
+// zero Kind in consts: the argument is a field or an expression); an
+// optional one may be left out.
+func TestConstArgs(t *testing.T) {
+	f := func(name string, consts []Value, want string) {
+		t.Helper()
+		fn, _ := Lookup(name)
+		_, err := fn.Bind(Env{}, consts)
+		var ae *ArgError
+		if want == "" && err != nil || want != "" && (!errors.As(err, &ae) || err.Error() != want) {
+			t.Errorf("%s%v: error %v, want %q", name, consts, err, want)
+		}
+	}
+	f("re.regex", []Value{{}, {}}, "re.regex: argument 2 (regex): must be a literal")
+	f("re.regex", []Value{{}}, "re.regex: argument 2 (regex): must be a literal")
+	f("re.regex", []Value{{}, S("a")}, "")
+	f("timestamp.get_hour", []Value{{}}, "")
+	f("timestamp.get_hour", []Value{{}, {}}, "timestamp.get_hour: argument 2 (time_zone): must be a literal")
+	f("timestamp.get_timestamp", []Value{{}, S("%F")}, "")
+	f("strings.to_lower", []Value{{}}, "")
+
+	// re.replace with a replacement that is not a literal: parsed per call.
+	fn, _ := Lookup("re.replace")
+	impl, err := fn.Bind(Env{}, []Value{{}, S("(o+)"), {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := impl([]Value{S("foo boo"), {}, S("<\\1>")}); got.S != "f<oo> b<oo>" {
+		t.Errorf("re.replace per call = %q", got.S)
+	}
+	if got := impl([]Value{S("foo"), {}, S("\\9")}); got.S != "foo" {
+		t.Errorf("re.replace with a bad replacement = %q, want the input unchanged", got.S)
+	}
+}
+
+func TestAccepts(t *testing.T) {
+	for _, c := range []struct {
+		arg  Kind
+		k    Kind
+		want bool
+	}{
+		{String, String, true}, {String, Int, false}, {Float, Int, true}, {Float, String, true},
+		{Int, Float, false}, {Int, String, true}, {List, String, true}, {Any, Bool, true},
+		{Bool, String, false}, {String, 0, true},
+	} {
+		if got := (Arg{Kind: c.arg}).Accepts(c.k); got != c.want {
+			t.Errorf("%s accepts %s = %v", c.arg, c.k, got)
+		}
+	}
+}
+
 func TestRegexHelper(t *testing.T) {
 	r, err := CompileRegex("ADMIN", true)
 	if err != nil {

@@ -260,10 +260,52 @@ type Func struct {
 	Result  Kind
 	Doc     string // one line: what it returns
 	Example string // a documented example, e.g. `strings.to_lower("ABC") = "abc"`
-	// Bind prepares one call site at parse time: consts[i] is set
-	// (non-zero Kind) for Const arguments. It compiles regexes, parses
-	// CIDRs and time zones; its errors name the bad argument (*ArgError).
+	// Bind prepares one call site at parse time: consts has one entry per
+	// argument at the call site, set (non-zero Kind) for the literals and
+	// at least for every Const parameter. It compiles regexes, parses
+	// CIDRs and time zones; its errors name the bad argument (*ArgError),
+	// including a Const parameter given something other than a literal.
 	Bind func(env Env, consts []Value) (Impl, error)
+}
+
+// Accepts reports whether an argument of kind k may be passed for a: any
+// kind for Any, an int for Float, a string (a UDM value, read as a number
+// at run time) for Int and Float, a single value for List (a list of one),
+// and an argument whose kind is not known until run time (0).
+func (a Arg) Accepts(k Kind) bool {
+	switch {
+	case k == 0 || a.Kind == Any || a.Kind == k || a.Kind == List:
+		return true
+	case a.Kind == Float:
+		return k == Int || k == String
+	case a.Kind == Int:
+		return k == String
+	}
+	return false
+}
+
+// checkConsts wraps a Bind so that a Const parameter without a literal is
+// an error before the function's own Bind runs: a regex or a time zone
+// must be known when the rule is parsed.
+func checkConsts(f *Func) {
+	bind := f.Bind
+	f.Bind = func(env Env, consts []Value) (Impl, error) {
+		for i, a := range f.Args {
+			if !a.Const {
+				continue
+			}
+			if i >= len(consts) {
+				if a.Optional {
+					break
+				}
+				return nil, argErr(f.Name, a.Name, i, "must be a literal")
+			}
+			if consts[i].Kind == 0 {
+				return nil, argErr(f.Name, a.Name, i, "must be a literal")
+			}
+		}
+		return bind(env, consts)
+	}
 }
 
 // Arity returns how many arguments a call may pass: at least min, at most
@@ -391,5 +433,8 @@ func sortedTable() []Func {
 		t = append(t, family...)
 	}
 	slices.SortFunc(t, func(a, b Func) int { return strings.Compare(a.Name, b.Name) })
+	for i := range t {
+		checkConsts(&t[i])
+	}
 	return t
 }
