@@ -2,7 +2,6 @@ package fn
 
 import (
 	_ "embed"
-	"net/netip"
 	"strings"
 	"sync"
 )
@@ -80,37 +79,59 @@ func extractDomain(s string) string {
 	if host == "" || !strings.Contains(host, ".") {
 		return ""
 	}
-	if _, err := netip.ParseAddr(host); err == nil {
+	// An IP address has no domain: IPv6 has colons, IPv4 a numeric last
+	// label (no top-level domain is numeric).
+	if strings.ContainsRune(host, ':') || isDigits(host[strings.LastIndexByte(host, '.')+1:]) {
 		return ""
 	}
 	lower := strings.ToLower(host)
-	labels := strings.Split(lower, ".")
-	for _, l := range labels {
-		if l == "" {
-			return ""
+	if strings.HasPrefix(lower, ".") || strings.Contains(lower, "..") {
+		return ""
+	}
+	// starts[k] is where the k-th label from the end begins; the suffixes
+	// are substrings of lower, so the lookups allocate nothing.
+	var buf [16]int
+	starts := buf[:0]
+	for i := len(lower); i > 0; {
+		j := strings.LastIndexByte(lower[:i], '.')
+		starts = append(starts, j+1)
+		i = j
+		if j < 0 {
+			break
 		}
 	}
+	n := len(starts)
 	rules := suffixRules()
-	n := len(labels)
 	suffix := 1 // labels in the public suffix; the implicit rule is "*"
-	for i := n - 1; i >= 0; i-- {
-		name := strings.Join(labels[i:], ".")
-		r := rules[name]
+	for k := 1; k <= n; k++ {
+		r := rules[lower[starts[k-1]:]]
 		if r&ruleException != 0 {
-			suffix = n - i - 1
+			suffix = k - 1
 			break
 		}
 		if r&ruleNormal != 0 {
-			suffix = max(suffix, n-i)
+			suffix = max(suffix, k)
 		}
-		if r&ruleWildcard != 0 && i > 0 {
-			suffix = max(suffix, n-i+1)
+		if r&ruleWildcard != 0 && k < n {
+			suffix = max(suffix, k+1)
 		}
 	}
 	if suffix >= n {
 		return ""
 	}
-	// Keep the host's own spelling: count labels from the end.
-	orig := strings.Split(host, ".")
-	return strings.Join(orig[n-suffix-1:], ".")
+	// The host's own spelling; ToLower keeps ASCII offsets, and a host
+	// whose lower-casing changed its length is matched but cut from lower.
+	if len(lower) == len(host) {
+		return host[starts[suffix]:]
+	}
+	return lower[starts[suffix]:]
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -365,3 +365,45 @@ func TestArity(t *testing.T) {
 		}
 	}
 }
+
+func TestValueHelpers(t *testing.T) {
+	ints := []struct {
+		v    Value
+		want int64
+		ok   bool
+	}{
+		{S(" 42 "), 42, true}, {S("-7"), -7, true}, {S("3.9"), 3, true}, {S("1e3"), 1000, true},
+		{S("99999999999999999999"), 0, false}, {S("abc"), 0, false}, {S(""), 0, false},
+		{Value{}, 0, true}, {B(true), 1, true}, {F(-2.7), -2, true}, {L(), 0, false},
+	}
+	for _, c := range ints {
+		if got, ok := AsInt(c.v); got != c.want || ok != c.ok {
+			t.Errorf("AsInt(%s %q) = %d, %v", c.v.Kind, c.v.String(), got, ok)
+		}
+	}
+	if f, ok := AsFloat(S("99999999999999999999")); !ok || f != 1e20 {
+		t.Errorf("AsFloat of a big int string = %v, %v", f, ok)
+	}
+	cmp := []struct {
+		a, b Value
+		want int
+		ok   bool
+	}{
+		{I(1), F(1.5), -1, true}, {S("10"), I(9), 1, true}, {S("b"), S("a"), 1, true},
+		{S("x"), I(1), 0, false}, {B(false), B(true), -1, true}, {Value{}, S(""), 0, false},
+		{F(2), I(2), 0, true}, {L(), L(), 0, false},
+	}
+	for _, c := range cmp {
+		if got, ok := Compare(c.a, c.b); got != c.want || ok != c.ok {
+			t.Errorf("Compare(%q, %q) = %d, %v", c.a.String(), c.b.String(), got, ok)
+		}
+	}
+	for v, want := range map[float64]string{1: "1", 2.5: "2.5", -0.25: "-0.25", 1e21: "1000000000000000000000", 1e-20: "0"} {
+		if got := F(v).String(); got != want {
+			t.Errorf("F(%g).String() = %q, want %q", v, got, want)
+		}
+	}
+	if got := L(S("a"), I(1)).String(); got != `["a", 1]` {
+		t.Errorf("list String = %s", got)
+	}
+}

@@ -121,15 +121,53 @@ func AsInt(v Value) (int64, bool) {
 		}
 		return 0, true
 	case String:
-		s := strings.TrimSpace(v.S)
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return i, true
-		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if i, f, isInt, ok := parseNumber(v.S); ok {
+			if isInt {
+				return i, true
+			}
 			return truncInt(f)
 		}
 	}
 	return 0, false
+}
+
+// parseNumber reads a decimal integer, else a float, from s without
+// allocating an error for the common failures.
+func parseNumber(s string) (i int64, f float64, isInt, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, 0, false, false
+	}
+	digits := s
+	if digits[0] == '-' || digits[0] == '+' {
+		digits = digits[1:]
+	}
+	if isDigits(digits) {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, float64(n), true, true
+		}
+		// Past int64: read as a float below.
+	} else if !looksNumeric(s) {
+		return 0, 0, false, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return 0, f, false, err == nil
+}
+
+// looksNumeric is false for strings ParseFloat would surely reject,
+// sparing its error; "inf" and "nan" spellings pass on to it.
+func looksNumeric(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E' || c == '_' || c == 'x' || c == 'X' || c == 'p' || c == 'P' {
+			continue
+		}
+		if c|0x20 >= 'a' && c|0x20 <= 'z' {
+			continue // inf, nan, hex digits
+		}
+		return false
+	}
+	return true
 }
 
 func truncInt(f float64) (int64, bool) {
@@ -154,8 +192,7 @@ func AsFloat(v Value) (float64, bool) {
 		}
 		return 0, true
 	case String:
-		f, err := strconv.ParseFloat(strings.TrimSpace(v.S), 64)
-		if err == nil {
+		if _, f, _, ok := parseNumber(v.S); ok {
 			return f, true
 		}
 	}
@@ -174,11 +211,10 @@ func number(v Value) (Value, bool) {
 		i, _ := AsInt(v)
 		return I(i), true
 	case String:
-		s := strings.TrimSpace(v.S)
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return I(i), true
-		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if i, f, isInt, ok := parseNumber(v.S); ok {
+			if isInt {
+				return I(i), true
+			}
 			return F(f), true
 		}
 	}

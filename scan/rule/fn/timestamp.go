@@ -231,7 +231,11 @@ var timestampFuncs = []Func{
 // strftime formats t with the BigQuery format elements for date and time
 // parts; an element it does not know is copied as written.
 func strftime(format string, t time.Time) string {
-	var b []byte
+	var buf [64]byte
+	return string(appendStrftime(buf[:0], format, t))
+}
+
+func appendStrftime(b []byte, format string, t time.Time) []byte {
 	pad2 := func(n int) { b = append(b, byte('0'+n/10%10), byte('0'+n%10)) }
 	for i := 0; i < len(format); i++ {
 		c := format[i]
@@ -290,7 +294,8 @@ func strftime(format string, t time.Time) string {
 			}
 			b = append(b, ampm...)
 		case 'j':
-			b = append(b, fmt.Sprintf("%03d", t.YearDay())...)
+			b = append(b, byte('0'+t.YearDay()/100))
+			pad2(t.YearDay() % 100)
 		case 'a':
 			b = append(b, t.Weekday().String()[:3]...)
 		case 'A':
@@ -325,17 +330,17 @@ func strftime(format string, t time.Time) string {
 		case 's':
 			b = strconv.AppendInt(b, t.Unix(), 10)
 		case 'F':
-			b = append(b, strftime("%Y-%m-%d", t)...)
+			b = appendStrftime(b, "%Y-%m-%d", t)
 		case 'T', 'X':
-			b = append(b, strftime("%H:%M:%S", t)...)
+			b = appendStrftime(b, "%H:%M:%S", t)
 		case 'R':
-			b = append(b, strftime("%H:%M", t)...)
+			b = appendStrftime(b, "%H:%M", t)
 		case 'D', 'x':
-			b = append(b, strftime("%m/%d/%y", t)...)
+			b = appendStrftime(b, "%m/%d/%y", t)
 		case 'c':
-			b = append(b, strftime("%a %b %e %H:%M:%S %Y", t)...)
+			b = appendStrftime(b, "%a %b %e %H:%M:%S %Y", t)
 		case 'z':
-			b = append(b, t.Format("-0700")...)
+			b = t.AppendFormat(b, "-0700")
 		case 'Z':
 			name, _ := t.Zone()
 			b = append(b, name...)
@@ -349,5 +354,5 @@ func strftime(format string, t time.Time) string {
 			b = append(b, '%', e)
 		}
 	}
-	return string(b)
+	return b
 }
