@@ -2,6 +2,7 @@ package fn
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"strconv"
 	"strings"
@@ -47,6 +48,17 @@ var castFuncs = []Func{
 		}),
 	},
 	{
+		Name:    "cast.as_int",
+		Args:    []Arg{{Name: "string_or_float", Kind: Any}},
+		Result:  Int,
+		Doc:     "the number the value holds as an int (floats truncated), 0 when it holds none; called by Google's community rules, no reference page",
+		Example: `cast.as_int("1708598631") = 1708598631`,
+		Bind: pure(func(a []Value) Value {
+			i, _ := AsInt(argAt(a, 0))
+			return I(i)
+		}),
+	},
+	{
 		Name:    "cast.as_string",
 		Args:    []Arg{{Name: "int_or_bytes_or_bool", Kind: Any}, {Name: "optional_default_string", Kind: String, Optional: true}},
 		Result:  String,
@@ -58,6 +70,23 @@ var castFuncs = []Func{
 				return S(str(argAt(a, 1)))
 			}
 			return S(str(v))
+		}),
+	},
+}
+
+var bytesFuncs = []Func{
+	{
+		Name:    "bytes.to_base64",
+		Args:    []Arg{{Name: "bytes", Kind: String}, {Name: "optional_default_string", Kind: String, Optional: true}},
+		Result:  String,
+		Doc:     "the bytes in standard padded base64; the default (or \"\") for no value",
+		Example: `bytes.to_base64(strings.from_hex("000000006f8ec5586d026f9ddac56e9f2fe15b8a0000000001000000cd000000")) = "AAAAAG+OxVhtAm+d2sVuny/hW4oAAAAAAQAAAM0AAAA="`,
+		Bind: pure(func(a []Value) Value {
+			v := argAt(a, 0)
+			if v.Kind == 0 || v.Kind == List {
+				return S(str(argAt(a, 1)))
+			}
+			return S(base64.StdEncoding.EncodeToString([]byte(str(v))))
 		}),
 	},
 }

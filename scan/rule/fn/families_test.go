@@ -407,3 +407,34 @@ func TestValueHelpers(t *testing.T) {
 		t.Errorf("list String = %s", got)
 	}
 }
+
+// TestUndocumentedButUsed: functions Google's own community rules call
+// (rules/community/microsoft/windows/currentversion_autorun_keys_modification.yaral,
+// gcp/google_cloud_service_account_key_created_or_uploaded.yaral) though
+// the function reference we could read has no page for them; the cases
+// follow their names and the rules' use.
+func TestUndocumentedButUsed(t *testing.T) {
+	check(t,
+		`strings.starts_with("c:\\program files\\avg\\antivirus\\setup\\x.exe", "c:\\program files\\avg\\") = true`,
+		`strings.starts_with("abc", "b") = false`,
+		`strings.starts_with("abc", "") = true`,
+		`strings.starts_with(NULL, "a") = false`,
+		`cast.as_int("1708598631") = 1708598631`,
+		`cast.as_int("42") = 42`,
+		`cast.as_int("-3") = 0-3`,
+		`cast.as_int("2.9") = 2`,
+		`cast.as_int("abc") = 0`,
+		`cast.as_int("") = 0`,
+		`cast.as_int(7) = 7`,
+	)
+}
+
+func TestBytesToBase64(t *testing.T) {
+	check(t,
+		// doc 1, the bytes literal b'0000...' written as strings.from_hex
+		`bytes.to_base64(strings.from_hex("000000006f8ec5586d026f9ddac56e9f2fe15b8a0000000001000000cd000000")) = "AAAAAG+OxVhtAm+d2sVuny/hW4oAAAAAAQAAAM0AAAA="`,
+		`bytes.to_base64("test") = "dGVzdA=="`,
+		`bytes.to_base64("") = ""`,
+		`bytes.to_base64(NULL, "invalid bytes") = "invalid bytes"`, // doc 2: no bytes, the default
+	)
+}

@@ -465,7 +465,7 @@ func Lookup(name string) (*Func, bool) {
 
 func sortedTable() []Func {
 	var t []Func
-	for _, family := range [][]Func{stringFuncs, reFuncs, netFuncs, mathFuncs, timestampFuncs, arrayFuncs, castFuncs, hashFuncs} {
+	for _, family := range [][]Func{stringFuncs, reFuncs, netFuncs, mathFuncs, timestampFuncs, arrayFuncs, castFuncs, bytesFuncs, hashFuncs} {
 		t = append(t, family...)
 	}
 	slices.SortFunc(t, func(a, b Func) int { return strings.Compare(a.Name, b.Name) })

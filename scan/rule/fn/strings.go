@@ -167,6 +167,16 @@ var stringFuncs = []Func{
 		}),
 	},
 	{
+		Name:    "strings.starts_with",
+		Args:    []Arg{{Name: "str", Kind: String}, {Name: "prefix", Kind: String}},
+		Result:  Bool,
+		Doc:     "whether str begins with prefix (case-sensitive); called by Google's community rules, no reference page",
+		Example: `strings.starts_with("c:\\windows\\system32\\cmd.exe", "c:\\windows\\") = true`,
+		Bind: pure(func(a []Value) Value {
+			return B(strings.HasPrefix(str(argAt(a, 0)), str(argAt(a, 1))))
+		}),
+	},
+	{
 		Name:    "strings.to_lower",
 		Args:    one,
 		Result:  String,
