@@ -119,9 +119,21 @@ func TestRegexHelper(t *testing.T) {
 	if !r.MatchString("is admin") || r.MatchString("x\nadmin") {
 		t.Error("nocase or first-line semantics wrong")
 	}
-	r, _ = CompileRegex("(?s)admin", true)
-	if !r.MatchString("x\nADMIN") {
-		t.Error("(?s) should match past the first line")
+	for pattern, all := range map[string]bool{
+		"(?s)admin": true, "(?is)admin": true, "(?i)(?s)admin": true, "(?s)(?i)admin": true,
+		"(?i-s)admin": false, "(?s)(?-s)admin": false, "(?i)admin": false, "(?s:a)dmin": false, "x(?s)admin": false,
+	} {
+		r, err := CompileRegex(pattern, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := "x\nADMIN"
+		if pattern == "(?s:a)dmin" || pattern == "x(?s)admin" {
+			target = "y\nxADMIN"
+		}
+		if got := r.MatchString(target); got != all {
+			t.Errorf("%s on %q = %v, want %v (all lines only with a leading (?s))", pattern, target, got, all)
+		}
 	}
 }
 

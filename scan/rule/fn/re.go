@@ -26,7 +26,30 @@ func CompileRegex(pattern string, nocase bool) (*Regex, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Regex{re: re, allLines: strings.HasPrefix(pattern, "(?s)")}, nil
+	return &Regex{re: re, allLines: leadingDotAll(pattern)}, nil
+}
+
+// leadingDotAll reports whether the pattern starts with flag groups that
+// turn on s: "(?s)" as documented, and also "(?is)" or "(?i)(?s)", the
+// forms nocase and rule authors produce; "(?i-s)" does not count.
+func leadingDotAll(p string) bool {
+	on := false
+	for strings.HasPrefix(p, "(?") {
+		end := strings.IndexByte(p, ')')
+		flags := p[2:max(end, 2)]
+		if end < 0 || strings.ContainsAny(flags, ":()") {
+			break // a group such as (?i:x), not a flag setting
+		}
+		set, clear, _ := strings.Cut(flags, "-")
+		if strings.ContainsRune(set, 's') {
+			on = true
+		}
+		if strings.ContainsRune(clear, 's') {
+			on = false
+		}
+		p = p[end+1:]
+	}
+	return on
 }
 
 // MatchString reports whether the pattern matches s (its first line,
