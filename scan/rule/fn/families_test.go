@@ -1,7 +1,10 @@
 package fn
 
 import (
+	"encoding/json"
 	"errors"
+	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -449,4 +452,19 @@ func TestBytesToBase64(t *testing.T) {
 		`bytes.to_base64("") = ""`,
 		`bytes.to_base64(NULL, "invalid bytes") = "invalid bytes"`, // doc 2: no bytes, the default
 	)
+}
+
+// TestAppendJSON: the encoding/json decoder reads back what AppendJSON
+// writes (an oracle that shares no code with it).
+func TestAppendJSON(t *testing.T) {
+	v := L(S("a\"b\n\x01é"), I(-3), F(2.5), F(1e21), B(true), Value{}, L(), F(math.NaN()), S("\xffok"))
+	out := v.AppendJSON(nil)
+	var got []any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%s: %v", out, err)
+	}
+	want := []any{"a\"b\n\x01é", -3.0, 2.5, 1e21, true, nil, []any{}, nil, "\ufffdok"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("AppendJSON = %s, decoded %#v", out, got)
+	}
 }

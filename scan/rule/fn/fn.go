@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Kind is the type of a Value or of a function's argument or result.
@@ -473,4 +474,72 @@ func sortedTable() []Func {
 		checkConsts(&t[i])
 	}
 	return t
+}
+
+// AppendJSON appends v as JSON: a string quoted, an int or float as a
+// number (a float that is NaN or infinite, which JSON cannot hold, as
+// null), a bool, a list as an array, null as null.
+func (v Value) AppendJSON(b []byte) []byte {
+	switch v.Kind {
+	case String:
+		return appendJSONString(b, v.S)
+	case Int:
+		return strconv.AppendInt(b, v.I, 10)
+	case Float:
+		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+			return append(b, "null"...)
+		}
+		return strconv.AppendFloat(b, v.F, 'g', -1, 64)
+	case Bool:
+		return strconv.AppendBool(b, v.B)
+	case List:
+		b = append(b, '[')
+		for i, e := range v.L {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.AppendJSON(b)
+		}
+		return append(b, ']')
+	}
+	return append(b, "null"...)
+}
+
+// appendJSONString quotes s for JSON: ", \ and control characters
+// escaped, invalid UTF-8 replaced by U+FFFD, everything else as is.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			b = append(b, c)
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
