@@ -479,6 +479,7 @@ func testWalkTenant(t *testing.T, env Env) {
 			}
 			lists, dirs := rec.listed()
 			bound := c.requestBound(tree)
+			t.Logf("%d list requests (bound %d): %d List, %d ListDirs", len(lists)+len(dirs), bound, len(lists), len(dirs))
 			if got := len(lists) + len(dirs); got > bound {
 				t.Errorf("walk made %d list requests, more than the bound %d\nList %q\nListDirs %q", got, bound, lists, dirs)
 			}
