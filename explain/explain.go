@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -149,7 +150,27 @@ func writeUDMView(w io.Writer, rec *Record, ev *udm.Event) {
 	fmt.Fprintf(w, "log type  %s\n\n", ev.Type)
 	var rows [][]string
 	var absent []string
+	seen := map[string]bool{}
 	for _, r := range udm.Rows(ev.Type) {
+		if r.Keys {
+			// A map row: each key the record has, in key order.
+			var keyed []string
+			for k := range ev.Fields {
+				if !seen[k] && r.Serves(k) {
+					keyed = append(keyed, k)
+				}
+			}
+			sort.Strings(keyed)
+			for _, k := range keyed {
+				seen[k] = true
+				rows = append(rows, []string{k, quoteAll(ev.Fields[k]) + "  ← " + text.Escape(ev.Origin[k])})
+			}
+			continue
+		}
+		if seen[r.UDM] {
+			continue // several rows map one field
+		}
+		seen[r.UDM] = true
 		vals, ok := ev.Fields[r.UDM]
 		if !ok {
 			absent = append(absent, r.UDM)

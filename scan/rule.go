@@ -68,8 +68,10 @@ func (r *Rule) hit(ev *udm.Event, t time.Time, raw []byte, uri, etag string, ind
 	h.ResultDetail = detail
 	switch ev.Type {
 	case udm.AWSCloudTrail:
+		// security_result.action says it: an errorCode other than an
+		// HTTP 2xx, or a ConsoleLogin whose result is Failure.
 		h.Result = "success"
-		if detail != "" {
+		if ev.First("security_result.action") == "BLOCK" {
 			h.Result = "failure"
 		}
 	case udm.AzureActivity:

@@ -390,30 +390,37 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 // raw values yields the literal requirement that copied returns; any
 // other derivation gives no requirement.
 func (rs *Requirements) leaf(x rule.Expr, field string, t udm.LogType, copied func() verdict) verdict {
-	row, ok := rowOf(t, field)
+	rows := rowsOf(t, field)
 	switch {
-	case !ok:
+	case len(rows) == 0:
 		return static(x, nil)
-	case len(row.From) == 0:
-		return static(x, []string{row.Const})
+	case len(rows) == 1 && len(rows[0].From) == 0:
+		return static(x, []string{rows[0].Const})
 	}
-	switch row.Derive {
-	case udm.Copy, udm.IPOnly, udm.HostOnly, udm.Subscription:
-		// Every value is a raw value or a substring of one (IPOnly and
-		// HostOnly filter, Subscription cuts), so a literal the value
-		// must equal or contain is in the decoded record.
-		return copied()
-	}
-	return anyRecs
-}
-
-func rowOf(t udm.LogType, field string) (udm.Row, bool) {
-	for _, r := range udm.Table {
-		if r.Type == t && r.UDM == field {
-			return r, true
+	for _, r := range rows {
+		if !r.Copies() {
+			// A derived value (an event type, a sentence, a prefix, a
+			// time) need not be in the record: no requirement.
+			return anyRecs
 		}
 	}
-	return udm.Row{}, false
+	// Every value any of the rows yields is a raw value or a substring
+	// of one (IPOnly and HostOnly split and filter, Subscription cuts),
+	// so a literal the value must equal or contain is in the decoded
+	// record.
+	return copied()
+}
+
+// rowsOf returns the rows that may give field its values for t: rows of
+// the field, and map rows (udm.Row.Keys) serving it.
+func rowsOf(t udm.LogType, field string) []*udm.Row {
+	var rows []*udm.Row
+	for i := range udm.Table {
+		if r := &udm.Table[i]; r.Type == t && r.Serves(field) {
+			rows = append(rows, r)
+		}
+	}
+	return rows
 }
 
 // static evaluates x with the reference evaluator on an event whose only

@@ -141,6 +141,25 @@ var requireCases = []struct {
 	{"$e.target.resource.name = /(abc)?/", []string{ct(`"eventName":"x"`)}},
 	{"$e.metadata.vendor_name = /^AMA/", []string{ct(`"eventName":"x"`)}},
 	{"$e.metadata.vendor_name = /^Goo/", nil},
+	// Issue 12: values split out of a list, picked from an array of
+	// objects, or written by the mapper (a sentence, a prefix).
+	{`$e.principal.ip = "192.168.10.10"`, []string{ct(`"sourceIPAddress":"81.2.69.142, 192.168.10.10"`)}},
+	{`$e.target.resource.name = "i-0ddf9acf8eeb33959"`, []string{
+		ct(`"requestParameters":{"targets":[{"key":"instanceids","values":["i-0ddf9acf8eeb33959"]}],"documentName":"AWS-RunShellScript"}`),
+	}},
+	{`$e.security_result.summary = "Login to AWS Console failed."`, []string{
+		ct(`"eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"}`),
+	}},
+	{`$e.extensions.auth.auth_details = "MFAUsed: No"`, []string{
+		ct(`"eventName":"ConsoleLogin","additionalEventData":{"MFAUsed":"No"}`),
+	}},
+	{`$e.security_result.description = "Reason: Failed authentication"`, []string{
+		ct(`"errorMessage":"Failed authentication"`),
+	}},
+	{`$e.metadata.event_timestamp.seconds = "1704067200"`, []string{ct(`"eventName":"x"`)}},
+	{`$e.principal.user.userid = "ec2.amazonaws.com"`, []string{
+		ct(`"userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}`),
+	}},
 }
 
 func parseEvents(t *testing.T, events string) *rule.Rule {

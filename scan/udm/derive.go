@@ -1,16 +1,37 @@
 package udm
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // derive turns the raw values of a row into UDM values.
-func derive(d Derive, vals []string) []string {
-	switch d {
+func derive(r *Row, vals []string) []string {
+	switch r.Derive {
 	case Copy:
 		return vals
 	case IPOnly, HostOnly:
 		var out []string
 		for _, v := range vals {
-			if LooksLikeIP(v) == (d == IPOnly) && v != "" {
+			for _, a := range addressList(v) {
+				if LooksLikeIP(a) == (r.Derive == IPOnly) {
+					out = append(out, a)
+				}
+			}
+		}
+		return out
+	case InstanceIDs:
+		var out []string
+		for _, v := range vals {
+			if looksLikeInstanceID(v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	case EmailOnly:
+		var out []string
+		for _, v := range vals {
+			if i := strings.IndexByte(v, '@'); i > 0 && i < len(v)-1 {
 				out = append(out, v)
 			}
 		}
@@ -26,10 +47,27 @@ func derive(d Derive, vals []string) []string {
 		}
 		return []string{azureEventType(vals[0])}
 	case ActionFromErr:
-		if len(vals) == 0 || vals[0] == "" {
-			return []string{"ALLOW"}
+		if len(vals) == 0 {
+			return nil
 		}
-		return []string{"BLOCK"}
+		return []string{awsAction(vals[0])}
+	case ConsoleSummary:
+		if len(vals) == 0 {
+			return nil
+		}
+		switch strings.ToLower(vals[0]) {
+		case "success":
+			return []string{"Login to AWS Console succeeded."}
+		case "failure":
+			return []string{"Login to AWS Console failed."}
+		}
+		return nil
+	case Prefix:
+		out := make([]string, len(vals))
+		for i, v := range vals {
+			out[i] = r.Const + v
+		}
+		return out
 	case AzureAction:
 		if len(vals) == 0 {
 			return nil
@@ -41,7 +79,7 @@ func derive(d Derive, vals []string) []string {
 			return []string{"BLOCK"}
 		}
 		return []string{"UNKNOWN_ACTION"}
-	case Timestamp:
+	case Timestamp, UnixSeconds, UnixNanos:
 		if len(vals) != 1 {
 			return nil
 		}
@@ -49,16 +87,92 @@ func derive(d Derive, vals []string) []string {
 		if !ok {
 			return nil
 		}
+		switch r.Derive {
+		case UnixSeconds:
+			return []string{strconv.FormatInt(t.Unix(), 10)}
+		case UnixNanos:
+			return []string{strconv.Itoa(t.Nanosecond())}
+		}
 		return []string{FormatTime(t)}
 	case Subscription:
 		for _, v := range vals {
 			if s := SubscriptionOf(v); s != "" {
 				return []string{s}
 			}
+			if !strings.Contains(v, "/") {
+				return []string{v} // a bare subscription id (the REST shape's subscriptionId)
+			}
 		}
 		return nil
 	}
 	panic("BUG: unknown derivation")
+}
+
+// addressList splits a sourceIPAddress that lists several addresses
+// ("81.2.69.142, 192.168.10.10": a request forwarded through a proxy)
+// into its members, each trimmed of spaces. A value without a comma is
+// itself, so service names and "AWS Internal" stay whole.
+func addressList(v string) []string {
+	if !strings.Contains(v, ",") {
+		if v == "" {
+			return nil
+		}
+		return []string{v}
+	}
+	var out []string
+	for _, a := range strings.Split(v, ",") {
+		if a = strings.Trim(a, " "); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// looksLikeInstanceID reports whether v names an EC2 instance ("i-" and
+// 8 or 17 hex digits) or an SSM managed instance ("mi-" and 17): the
+// values of SendCommand's targets with Key=InstanceIds, not the values
+// of a tag target.
+func looksLikeInstanceID(v string) bool {
+	var hex string
+	switch {
+	case strings.HasPrefix(v, "i-"):
+		hex = v[2:]
+	case strings.HasPrefix(v, "mi-"):
+		hex = v[3:]
+	default:
+		return false
+	}
+	if len(hex) != 8 && len(hex) != 17 {
+		return false
+	}
+	for i := 0; i < len(hex); i++ {
+		if c := hex[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// awsAction is security_result.action from an errorCode or from a
+// ConsoleLogin's responseElements.ConsoleLogin. Any errorCode is a
+// failure except one that is an HTTP 2xx status: CloudTrail writes
+// errorCode only when the service returned an error (the userguide's
+// record contents), yet some services' records carry "200" there for a
+// call that succeeded.
+func awsAction(v string) string {
+	switch {
+	case strings.EqualFold(v, "Success"):
+		return "ALLOW"
+	case strings.EqualFold(v, "Failure"):
+		return "BLOCK"
+	case v == "" || isHTTPSuccess(v):
+		return "ALLOW"
+	}
+	return "BLOCK"
+}
+
+func isHTTPSuccess(v string) bool {
+	return len(v) == 3 && v[0] == '2' && v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9'
 }
 
 // awsEventType follows the rows of Google's CloudTrail field map that we
@@ -94,17 +208,22 @@ func azureEventType(op string) string {
 	return "GENERIC_EVENT"
 }
 
-// ResultOf classifies an AWS errorCode-free outcome or an Azure resultType
-// (also status.value and Datadog's evt.outcome) as "success", "failure" or
-// "pending": Azure writes Start/Accept records before the final one.
+// ResultOf classifies an Azure resultType (also status.value and
+// Datadog's evt.outcome) as "success", "failure", "pending" or "" (no
+// outcome). Azure writes Start/Accept records of an operation before its
+// final one: those are pending. The statuses of health and alert events
+// (Active, Resolved, Updated, In Progress) and a missing resultType say
+// nothing about an operation's outcome: "".
 func ResultOf(azureResult string) string {
 	switch strings.ToLower(azureResult) {
 	case "success", "succeeded":
 		return "success"
 	case "failure", "failed", "canceled", "cancelled":
 		return "failure"
+	case "start", "started", "accept", "accepted":
+		return "pending"
 	}
-	return "pending"
+	return ""
 }
 
 // SubscriptionOf returns the subscription id in an ARM resource id

@@ -15,7 +15,10 @@ func Markdown() string {
 	b.WriteString("**verified** rows are seen in Google SecOps' own parser documentation or public YARA-L rules; ")
 	b.WriteString("**inferred** rows are our best judgement. `retrohunt rules lint` warns when a rule depends on an inferred row or compares a field with a value it can never hold.\n\n")
 	b.WriteString("Raw paths are tried in order; the first one present wins. A segment in `[brackets]` is one JSON key that contains dots. ")
-	b.WriteString("An array yields one value per element (a repeated field: a comparison is true if any value satisfies it).\n")
+	b.WriteString("An array yields one value per element (a repeated field: a comparison is true if any value satisfies it); a path that meets an array of objects goes through each element. ")
+	b.WriteString("An empty string is no value: the next raw path is tried. ")
+	b.WriteString("Several rows may map one field: the first that yields a value wins. A row for one `eventName` applies to those records only. ")
+	b.WriteString("A *map* row (`labels[...]`) maps every value under a raw object to the key of its dotted path: `requestParameters.sslPolicy` → `target.resource.attribute.labels[\"requestParameters.sslPolicy\"]`, as rules read it.\n")
 	for _, t := range LogTypes {
 		fmt.Fprintf(&b, "\n## %s\n\n| UDM field | from | derivation | evidence | note |\n|---|---|---|---|---|\n", t)
 		for _, r := range Rows(t) {
@@ -27,7 +30,18 @@ func Markdown() string {
 				}
 				from = strings.Join(q, ", ")
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.UDM, from, deriveDoc[r.Derive], r.Evidence, r.Note)
+			udm, how := r.UDM, deriveDoc[r.Derive]
+			if r.Keys {
+				udm += `["<raw path>"]`
+				how = "map: every value under the object, by its dotted path"
+			}
+			if r.Derive == Prefix {
+				how = fmt.Sprintf("`%s` before the value", r.Const)
+			}
+			if r.Event != "" {
+				how += fmt.Sprintf(" (eventName `%s` only)", r.Event)
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", udm, from, how, r.Evidence, r.Note)
 		}
 	}
 	return b.String()
@@ -35,12 +49,18 @@ func Markdown() string {
 
 var deriveDoc = map[Derive]string{
 	Copy:           "as is",
-	IPOnly:         "values that look like an IP address",
-	HostOnly:       "values that do not look like an IP address",
+	IPOnly:         "the members of a comma-separated list that look like an IP address",
+	HostOnly:       "the members of a comma-separated list that do not look like an IP address",
 	AWSEventType:   "event-type lookup on eventName",
 	AzureEventType: "event type from the operation's last segment",
-	ActionFromErr:  "ALLOW without errorCode, BLOCK with one",
-	AzureAction:    "ALLOW for Success/Succeeded, BLOCK for Failure/Failed, else UNKNOWN_ACTION",
-	Subscription:   "subscription id from the resource id",
+	ActionFromErr:  "ALLOW without errorCode or with an HTTP 2xx one, BLOCK with any other; a ConsoleLogin result: Success→ALLOW, Failure→BLOCK",
+	AzureAction:    "ALLOW for Success/Succeeded, BLOCK for Failure/Failed/Canceled, else UNKNOWN_ACTION",
+	UnixSeconds:    "Unix seconds of the time, decimal",
+	UnixNanos:      "nanoseconds within the second, decimal",
+	InstanceIDs:    "values that name an instance (i-…, mi-…)",
+	EmailOnly:      "values that look like an email address",
+	ConsoleSummary: "Success→`Login to AWS Console succeeded.`, Failure→`Login to AWS Console failed.`",
+	Prefix:         "a constant before the value",
+	Subscription:   "subscription id from a resource id, or a bare subscription id",
 	Timestamp:      "RFC 3339 in UTC, read from RFC 3339 (0–9 fraction digits), a space for the T (CloudTrail Lake, Athena), no zone (UTC)",
 }

@@ -114,7 +114,7 @@ func TestMapEntraSamples(t *testing.T) {
 	f("graph_GET_me_photos_404_user__elastic_raw.json", GraphActivity, map[string][]string{
 		"principal.user.product_object_id": {"b37ec517-0a34-4266-b627-f7bb0d679d70"},
 		"network.http.response_code":       {"404"},
-		"network.http.user_agent":          {""},
+		"network.http.user_agent":          nil, // userAgent is "": an empty value is no value
 	})
 }
 

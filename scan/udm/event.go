@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -77,11 +78,49 @@ func Map(raw []byte) (*Event, error) {
 			return nil, ErrUnsupported
 		}
 	}
-	ev := &Event{Type: t, Fields: make(map[string][]string), Origin: make(map[string]string)}
 	objects := map[string]members{"": doc} // the objects on paths, by path
-	for _, r := range Table {
-		if r.Type != t {
+	ev := apply(t, func(p string) ([]string, bool) { return lookup(objects, p) }, func(p string, emit func(key, val string)) {
+		if v, ok := spanAt(objects, p); ok {
+			keys(v, p, emit)
+		}
+	})
+	return ev, nil
+}
+
+// apply builds the event of a record of type t from Table: get looks
+// up a raw path, each calls emit for every scalar under a raw object
+// (Keys rows). Map and its whole-decode oracle share it, and only it,
+// with Table and derive.
+func apply(t LogType, get func(path string) ([]string, bool), each func(path string, emit func(key, val string))) *Event {
+	ev := &Event{Type: t, Fields: make(map[string][]string), Origin: make(map[string]string)}
+	eventName := ""
+	if t == AWSCloudTrail {
+		if v, ok := get("eventName"); ok && len(v) == 1 {
+			eventName = v[0]
+		}
+	}
+	for i := range Table {
+		r := &Table[i]
+		if r.Type != t || r.Event != "" && r.Event != eventName {
 			continue
+		}
+		if r.Keys {
+			for _, p := range r.From {
+				each(p, func(key, val string) {
+					if val == "" {
+						return
+					}
+					k := r.UDM + `["` + key + `"]`
+					if _, ok := ev.Fields[k]; !ok {
+						ev.Origin[k] = key
+					}
+					ev.Fields[k] = append(ev.Fields[k], val)
+				})
+			}
+			continue
+		}
+		if _, done := ev.Fields[r.UDM]; done {
+			continue // an earlier row of the field gave it
 		}
 		if len(r.From) == 0 {
 			ev.Fields[r.UDM] = []string{r.Const}
@@ -89,15 +128,20 @@ func Map(raw []byte) (*Event, error) {
 			continue
 		}
 		for _, p := range r.From {
-			vals, ok := lookup(objects, p)
+			vals, ok := get(p)
 			if !ok {
 				continue
 			}
-			if out := deriveAny(r.Derive, vals); len(out) > 0 {
+			if out := deriveAny(r, nonEmpty(vals)); len(out) > 0 {
 				ev.Fields[r.UDM] = out
 				ev.Origin[r.UDM] = p
+				break
 			}
-			break
+			if r.Derive.isTime() {
+				// The first time present is the event's time, read or
+				// not: the fast path's recognised reads that one.
+				break
+			}
 		}
 		if _, ok := ev.Fields[r.UDM]; !ok && r.Derive == ActionFromErr {
 			// No errorCode at all is the common, successful case.
@@ -105,7 +149,24 @@ func Map(raw []byte) (*Event, error) {
 			ev.Origin[r.UDM] = "errorCode (absent)"
 		}
 	}
-	return ev, nil
+	return ev
+}
+
+// nonEmpty drops the empty strings: an empty value is no value, and the
+// next raw path is tried ("arn": "" of an IdentityCenterUser).
+func nonEmpty(vals []string) []string {
+	for i, v := range vals {
+		if v == "" {
+			out := append([]string(nil), vals[:i]...)
+			for _, v := range vals[i+1:] {
+				if v != "" {
+					out = append(out, v)
+				}
+			}
+			return out
+		}
+	}
+	return vals
 }
 
 // members is a JSON object split into its members, each value left as
@@ -226,6 +287,11 @@ func lookup(objects map[string]members, path string) ([]string, bool) {
 	segs := splitPath(path)
 	cur, at := objects[""], ""
 	for i, seg := range segs[:len(segs)-1] {
+		if v := cur[seg]; len(v) > 0 && v[0] == '[' {
+			// An array on the path: through each of its elements.
+			out := valuesAt(v, segs[i+1:])
+			return out, len(out) > 0
+		}
 		at = strings.Join(segs[:i+1], "\x00")
 		m, ok := objects[at]
 		if !ok {
@@ -251,6 +317,97 @@ func lookup(objects map[string]members, path string) ([]string, bool) {
 		return []string{s}, true
 	}
 	return nil, false
+}
+
+// valuesAt is the values of the path segs inside v: through objects by
+// key, through arrays by each element; at the end of the path a scalar
+// is its value and an array yields its scalar elements.
+func valuesAt(v span, segs []string) []string {
+	if len(v) == 0 {
+		return nil
+	}
+	if v[0] == '[' {
+		if len(segs) == 0 {
+			return arrayValues(v)
+		}
+		var elems []span
+		if json.Unmarshal(v, &elems) != nil {
+			return nil
+		}
+		var out []string
+		for _, e := range elems {
+			out = append(out, valuesAt(e, segs)...)
+		}
+		return out
+	}
+	if len(segs) == 0 {
+		if s, ok := scalar(v); ok {
+			return []string{s}
+		}
+		return nil
+	}
+	m, ok := object(v)
+	if !ok {
+		return nil
+	}
+	return valuesAt(m[segs[0]], segs[1:])
+}
+
+// spanAt is the value at a raw path, through objects only.
+func spanAt(objects map[string]members, path string) (span, bool) {
+	var v span
+	cur := objects[""]
+	for i, seg := range splitPath(path) {
+		if i > 0 {
+			m, ok := object(v)
+			if !ok {
+				return nil, false
+			}
+			cur = m
+		}
+		var ok bool
+		if v, ok = cur[seg]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// keys calls emit for every string, number and boolean inside v with its
+// dotted path from prefix; an array's elements share the array's path.
+// Members are visited in key order, so the values of one key come in an
+// order fixed by the record.
+func keys(v span, prefix string, emit func(key, val string)) {
+	if len(v) == 0 {
+		return
+	}
+	switch v[0] {
+	case '{':
+		m, ok := object(v)
+		if !ok {
+			return
+		}
+		names := make([]string, 0, len(m))
+		for k := range m {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			keys(m[k], prefix+"."+k, emit)
+		}
+	case '[':
+		var elems []span
+		if json.Unmarshal(v, &elems) != nil {
+			return
+		}
+		for _, e := range elems {
+			keys(e, prefix, emit)
+		}
+	default:
+		if s, ok := scalar(v); ok {
+			emit(prefix, s)
+		}
+	}
 }
 
 // scalar decodes a string, number or boolean; a number is its literal,

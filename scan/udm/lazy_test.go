@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,71 +76,98 @@ func mapWhole(raw []byte) (*Event, error) {
 			}
 		}
 	}
-	ev := &Event{Type: t, Fields: make(map[string][]string), Origin: make(map[string]string)}
-	for _, r := range Table {
-		if r.Type != t {
-			continue
-		}
-		if len(r.From) == 0 {
-			ev.Fields[r.UDM] = []string{r.Const}
-			ev.Origin[r.UDM] = "constant"
-			continue
-		}
-		for _, p := range r.From {
-			vals, ok := lookupWhole(doc, p)
+	ev := apply(t, func(p string) ([]string, bool) { return lookupWhole(doc, p) }, func(p string, emit func(key, val string)) {
+		var cur any = doc
+		for _, seg := range splitPath(p) {
+			m, ok := cur.(map[string]any)
 			if !ok {
-				continue
+				return
 			}
-			if out := deriveAny(r.Derive, vals); len(out) > 0 {
-				ev.Fields[r.UDM] = out
-				ev.Origin[r.UDM] = p
+			if cur, ok = m[seg]; !ok {
+				return
 			}
-			break
 		}
-		if _, ok := ev.Fields[r.UDM]; !ok && r.Derive == ActionFromErr {
-			// No errorCode at all is the common, successful case.
-			ev.Fields[r.UDM] = []string{"ALLOW"}
-			ev.Origin[r.UDM] = "errorCode (absent)"
-		}
-	}
+		keysWhole(cur, p, emit)
+	})
 	return ev, nil
 }
 func lookupWhole(doc map[string]any, path string) ([]string, bool) {
 	if head, rest, ok := strings.Cut(path, ".[*]."); ok {
 		return lookupWholeEach(doc, head, rest)
 	}
-	var cur any = doc
-	for _, seg := range splitPath(path) {
-		m, ok := cur.(map[string]any)
+	out, ok := valuesWhole(doc, splitPath(path))
+	return out, ok && len(out) > 0
+}
+
+// valuesWhole walks segs from v: objects by key, arrays by each element.
+// At the end a scalar is its value and an array its scalar elements; ok
+// is false for a path that is absent or ends at an object or null.
+func valuesWhole(v any, segs []string) ([]string, bool) {
+	if a, isArray := v.([]any); isArray && len(segs) > 0 {
+		var out []string
+		for _, e := range a {
+			vals, _ := valuesWhole(e, segs)
+			out = append(out, vals...)
+		}
+		return out, len(out) > 0
+	}
+	if len(segs) > 0 {
+		m, ok := v.(map[string]any)
 		if !ok {
 			return nil, false
 		}
-		if cur, ok = m[seg]; !ok {
+		if v, ok = m[segs[0]]; !ok {
 			return nil, false
 		}
+		return valuesWhole(v, segs[1:])
 	}
-	switch v := cur.(type) {
-	case string:
-		return []string{v}, true
-	case json.Number:
-		return []string{v.String()}, true
-	case bool:
-		return []string{strconv.FormatBool(v)}, true
-	case []any:
+	if s, ok := scalarWhole(v); ok {
+		return []string{s}, true
+	}
+	if a, ok := v.([]any); ok {
 		var out []string
-		for _, e := range v {
-			switch e := e.(type) {
-			case string:
-				out = append(out, e)
-			case json.Number:
-				out = append(out, e.String())
-			case bool:
-				out = append(out, strconv.FormatBool(e))
+		for _, e := range a {
+			if s, ok := scalarWhole(e); ok {
+				out = append(out, s)
 			}
 		}
 		return out, len(out) > 0
 	}
 	return nil, false
+}
+
+func scalarWhole(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	case bool:
+		return strconv.FormatBool(v), true
+	}
+	return "", false
+}
+
+func keysWhole(v any, prefix string, emit func(key, val string)) {
+	switch v := v.(type) {
+	case map[string]any:
+		names := make([]string, 0, len(v))
+		for k := range v {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			keysWhole(v[k], prefix+"."+k, emit)
+		}
+	case []any:
+		for _, e := range v {
+			keysWhole(e, prefix, emit)
+		}
+	default:
+		if s, ok := scalarWhole(v); ok {
+			emit(prefix, s)
+		}
+	}
 }
 
 // sameMapping reports how Map's result differs from mapWhole's: the

@@ -173,8 +173,8 @@ func tenantName(t LogType) string {
 }
 
 // deriveAny is derive for every derivation, the tenant logs' included.
-func deriveAny(d Derive, vals []string) []string {
-	switch d {
+func deriveAny(r *Row, vals []string) []string {
+	switch r.Derive {
 	case SignInAction:
 		if len(vals) == 0 || vals[0] == "" {
 			return nil
@@ -189,7 +189,7 @@ func deriveAny(d Derive, vals []string) []string {
 		}
 		return []string{auditEventType(vals[0])}
 	}
-	return derive(d, vals)
+	return derive(r, vals)
 }
 
 // auditEventType follows the activities whose event types Google's

@@ -58,7 +58,7 @@ func TestMapSamples(t *testing.T) {
 		"principal.user.userid":  {"arn:aws:iam::056392974792:user/christophe"},
 	})
 	f("aws_s3_ListObjects__anonymous_data_event.json", map[string][]string{
-		"principal.user.userid": nil, // anonymous: no arn
+		"principal.user.userid": {"anonymous"}, // AWSAccount: no arn, principalId "": its accountId
 		"metadata.event_type":   {"RESOURCE_READ"},
 	})
 	f("azure_SERIALCONSOLE_SERIALPORTS_CONNECT_ACTION__limacharlie_export.json", map[string][]string{
