@@ -175,14 +175,26 @@ func isHTTPSuccess(v string) bool {
 	return len(v) == 3 && v[0] == '2' && v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9'
 }
 
+// awsEventTypes are rows of Google's CloudTrail field map (the "Event
+// Identifier to Event Type" table of the AWS_CLOUDTRAIL field mapping
+// reference) whose type the prefix rules below would not give.
+var awsEventTypes = map[string]string{
+	"ConsoleLogin":                   "USER_LOGIN",
+	"AttachInstances":                "RESOURCE_PERMISSIONS_CHANGE",
+	"AttachLoadBalancerTargetGroups": "RESOURCE_PERMISSIONS_CHANGE",
+	"CompleteLifecycleAction":        "STATUS_UPDATE",
+	"DeregisterScalableTarget":       "RESOURCE_DELETION",
+}
+
 // awsEventType follows the rows of Google's CloudTrail field map that we
 // could verify, and calls every other named call USER_RESOURCE_ACCESS.
 func awsEventType(name string) string {
+	if t, ok := awsEventTypes[name]; ok {
+		return t
+	}
 	switch {
 	case name == "":
 		return ""
-	case name == "ConsoleLogin":
-		return "USER_LOGIN"
 	case strings.HasPrefix(name, "Get"), strings.HasPrefix(name, "Describe"), strings.HasPrefix(name, "List"):
 		return "RESOURCE_READ"
 	case strings.HasPrefix(name, "Create"):

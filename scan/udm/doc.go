@@ -14,7 +14,7 @@ func Markdown() string {
 	b.WriteString("retrohunt maps each record to the Chronicle UDM fields that YARA-L rules are written against. ")
 	b.WriteString("**verified** rows are seen in Google SecOps' own parser documentation or public YARA-L rules; ")
 	b.WriteString("**inferred** rows are our best judgement. `retrohunt rules lint` warns when a rule depends on an inferred row or compares a field with a value it can never hold.\n\n")
-	b.WriteString("Raw paths are tried in order; the first one present wins. A segment in `[brackets]` is one JSON key that contains dots. ")
+	b.WriteString("Raw paths are tried in order; the first that yields a value wins (for an event time the first present: a time that cannot be read skips the record rather than falling back). A segment in `[brackets]` is one JSON key that contains dots. ")
 	b.WriteString("An array yields one value per element (a repeated field: a comparison is true if any value satisfies it); a path that meets an array of objects goes through each element. ")
 	b.WriteString("An empty string is no value: the next raw path is tried. ")
 	b.WriteString("Several rows may map one field: the first that yields a value wins. A row for one `eventName` applies to those records only. ")
@@ -44,7 +44,38 @@ func Markdown() string {
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", udm, from, how, r.Evidence, r.Note)
 		}
 	}
+	b.WriteString("\n## Sources, and what remains inferred\n\n")
+	b.WriteString("Google's mapping documents used for the verified rows:\n\n")
+	for _, d := range sources {
+		fmt.Fprintf(&b, "- %s\n", d)
+	}
+	b.WriteString("\nGoogle publishes no field-by-field table for either parser beyond the event-type table and the change logs, so rows those documents and the public rules do not show are our inference, each with its reason in its note. ")
+	b.WriteString("The real-record corpus of testdata/real (its golden file, written by hand from the records) pins what every row gives on 91 real records. Rows that remain inferred:\n\n")
+	for _, t := range LogTypes {
+		var inferred []string
+		seen := map[string]bool{}
+		for _, r := range Rows(t) {
+			f := r.UDM
+			if r.Keys {
+				f += `["…"]`
+			}
+			if r.Evidence == Inferred && !seen[f] {
+				seen[f] = true
+				inferred = append(inferred, "`"+f+"`")
+			}
+		}
+		fmt.Fprintf(&b, "- %s: %s\n", t, strings.Join(inferred, ", "))
+	}
+	b.WriteString("\nNot mapped, for want of a source that fixes their values: `metadata.id` (a SecOps-assigned id), `principal.ip_geo_artifact.*` (enrichment), `security_result.rule_id` and `about.labels` (Azure Policy writes its policies as a JSON string inside properties), `extracted.fields[...]`. A rule that reads them finds them empty, and `retrohunt rules lint` says so.\n")
 	return b.String()
+}
+
+// sources are the documents the verified rows cite.
+var sources = []string{
+	"AWS_CLOUDTRAIL field mapping reference, \"Event Identifier to Event Type\" table: " + ctFieldMap,
+	"Change log for AWS_CLOUDTRAIL: " + ctChangelog,
+	"Change log for AZURE_ACTIVITY: " + azChangelog,
+	"Google's public YARA-L rules for CloudTrail, which show the values the parser writes (`AMAZON`, `MFAUsed: No`, `Reason: Failed authentication`, `Login to AWS Console succeeded.`, `labels[\"requestParameters.sslPolicy\"]`): github.com/" + ctRules,
 }
 
 var deriveDoc = map[Derive]string{

@@ -122,3 +122,19 @@ func TestResultOf(t *testing.T) {
 		}
 	}
 }
+
+// TestAWSEventType: rows of Google's "Event Identifier to Event Type"
+// table (AWS_CLOUDTRAIL field mapping reference) and the prefix rules.
+func TestAWSEventType(t *testing.T) {
+	for name, want := range map[string]string{
+		"ConsoleLogin": "USER_LOGIN", "GetApplication": "RESOURCE_READ", "ListConfigurationProfiles": "RESOURCE_READ",
+		"DescribeAutoScalingGroups": "RESOURCE_READ", "CreateAutoScalingGroup": "RESOURCE_CREATION",
+		"CreateOrUpdateTags": "RESOURCE_CREATION", "DeleteAutoScalingGroup": "RESOURCE_DELETION",
+		"AttachInstances": "RESOURCE_PERMISSIONS_CHANGE", "AttachLoadBalancerTargetGroups": "RESOURCE_PERMISSIONS_CHANGE",
+		"CompleteLifecycleAction": "STATUS_UPDATE", "DeregisterScalableTarget": "RESOURCE_DELETION",
+	} {
+		if got := awsEventType(name); got != want {
+			t.Errorf("awsEventType(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
