@@ -133,7 +133,7 @@ func TestGoldenRealRecords(t *testing.T) {
 		if v := ev.First("principal.resource.type"); v != "" {
 			identities[v] = true
 		}
-		if v := ev.First(`target.resource.attribute.labels["category"]`); v != "" {
+		if v := ev.First("security_result.category_details"); v != "" {
 			categories[v] = true
 		}
 	}
