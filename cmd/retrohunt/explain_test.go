@@ -84,8 +84,8 @@ func TestExplainSeedRuleShowsDeadBranches(t *testing.T) {
 	}
 	wantLines(t, out,
 		"log type  AZURE_ACTIVITY\n",
-		`  metadata.product_event_type                   "MICROSOFT.COMPUTE/VIRTUALMACHINES/RUNCOMMAND/ACTION"  ← operationName`,
-		`  target.resource.name                          "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/RESOURCEGROUPS/RG-4X3TJ2HB/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINES/VM-4X3TJ2HB"  ← resourceId`,
+		`  metadata.product_event_type       "MICROSOFT.COMPUTE/VIRTUALMACHINES/RUNCOMMAND/ACTION"  ← operationName`,
+		`  target.resource.name              "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/RESOURCEGROUPS/RG-4X3TJ2HB/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINES/VM-4X3TJ2HB"  ← resourceId`,
 		"rule direct_cloud_vm_connection_t1021_008 (builtin:named/direct_cloud_vm_connection_t1021_008.yaral)\n",
 		"  false  12:1     and   [dead: never true for any record]\n",
 		`  true   12:1       $e.metadata.event_type = "USER_RESOURCE_ACCESS"  ← "USER_RESOURCE_ACCESS"`,
