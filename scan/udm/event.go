@@ -1,7 +1,6 @@
 package udm
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -247,11 +246,7 @@ func object(v span) (members, bool) {
 	if len(v) == 0 || v[0] != '{' {
 		return nil, false
 	}
-	var m members
-	if json.Unmarshal(v, &m) != nil {
-		return nil, false
-	}
-	return m, true
+	return splitObject(v)
 }
 
 // Detect tells a CloudTrail record from an Azure Activity record by keys
@@ -330,8 +325,8 @@ func valuesAt(v span, segs []string) []string {
 		if len(segs) == 0 {
 			return arrayValues(v)
 		}
-		var elems []span
-		if json.Unmarshal(v, &elems) != nil {
+		elems, ok := splitArray(v)
+		if !ok {
 			return nil
 		}
 		var out []string
@@ -396,8 +391,8 @@ func keys(v span, prefix string, emit func(key, val string)) {
 			keys(m[k], prefix+"."+k, emit)
 		}
 	case '[':
-		var elems []span
-		if json.Unmarshal(v, &elems) != nil {
+		elems, ok := splitArray(v)
+		if !ok {
 			return
 		}
 		for _, e := range elems {
@@ -418,11 +413,7 @@ func scalar(v span) (string, bool) {
 	}
 	switch c := v[0]; {
 	case c == '"':
-		var s string
-		if json.Unmarshal(v, &s) != nil {
-			return "", false
-		}
-		return s, true
+		return decodeString(v)
 	case c == 't':
 		return "true", true
 	case c == 'f':
@@ -436,16 +427,9 @@ func scalar(v span) (string, bool) {
 // arrayValues returns an array's scalar elements, passing over the
 // others without decoding them.
 func arrayValues(v span) []string {
+	elems, _ := splitArray(v)
 	var out []string
-	dec := json.NewDecoder(bytes.NewReader(v))
-	if _, err := dec.Token(); err != nil {
-		return nil
-	}
-	for dec.More() {
-		var e span // valid until the next Decode: used at once
-		if dec.Decode(&e) != nil {
-			return out
-		}
+	for _, e := range elems {
 		if s, ok := scalar(e); ok {
 			out = append(out, s)
 		}
