@@ -152,6 +152,9 @@ func writeUDMView(w io.Writer, rec *Record, ev *udm.Event) {
 	var absent []string
 	seen := map[string]bool{}
 	for _, r := range udm.Rows(ev.Type) {
+		if r.Raw {
+			continue // read only when a rule asks
+		}
 		if r.Keys {
 			// A map row: each key the record has, in key order.
 			var keyed []string

@@ -394,7 +394,7 @@ func (rs *Requirements) leaf(x rule.Expr, field string, t udm.LogType, copied fu
 	switch {
 	case len(rows) == 0:
 		return static(x, nil)
-	case len(rows) == 1 && len(rows[0].From) == 0:
+	case len(rows) == 1 && rows[0].Constant():
 		return static(x, []string{rows[0].Const})
 	}
 	for _, r := range rows {

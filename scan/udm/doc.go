@@ -31,6 +31,11 @@ func Markdown() string {
 				from = strings.Join(q, ", ")
 			}
 			udm, how := r.UDM, deriveDoc[r.Derive]
+			if r.Raw {
+				udm += `["<raw dotted path>"]`
+				from = "any raw path"
+				how = "the raw value, read when a rule asks"
+			}
 			if r.Keys {
 				udm += `["<raw path>"]`
 				how = "map: every value under the object, by its dotted path"
@@ -66,7 +71,7 @@ func Markdown() string {
 		}
 		fmt.Fprintf(&b, "- %s: %s\n", t, strings.Join(inferred, ", "))
 	}
-	b.WriteString("\nNot mapped, for want of a source that fixes their values: `metadata.id` (a SecOps-assigned id), `principal.ip_geo_artifact.*` (enrichment), `security_result.rule_id` and `about.labels` (Azure Policy writes its policies as a JSON string inside properties), `extracted.fields[...]`. A rule that reads them finds them empty, and `retrohunt rules lint` says so.\n")
+	b.WriteString("\nNot mapped, for want of a source that fixes their values: `metadata.id` (a SecOps-assigned id), `principal.ip_geo_artifact.*` (enrichment), `security_result.rule_id` and `about.labels` (Azure Policy writes its policies as a JSON string inside properties). A rule that reads them finds them empty, and `retrohunt rules lint` says so.\n")
 	return b.String()
 }
 

@@ -17,10 +17,33 @@ type Event struct {
 	// Origin says, per UDM path, which raw path (or "constant") it came
 	// from: `retrohunt explain` prints it.
 	Origin map[string]string
+
+	// raw is the event's own copy of the record, from which Values reads
+	// extracted.fields["<raw dotted path>"] when a rule asks.
+	raw []byte
 }
 
-// Values implements rule.Event.
-func (e *Event) Values(path string) []string { return e.Fields[path] }
+// ExtractedPrefix begins the UDM paths that read a raw field by its
+// dotted path: extracted.fields["requestParameters.bucketName"] (SecOps'
+// view of the raw log).
+const ExtractedPrefix = `extracted.fields["`
+
+// Values implements rule.Event. extracted.fields["a.b"] is the raw path
+// a.b of the record, read as the table's paths are (through arrays,
+// scalars only, empty strings no value).
+func (e *Event) Values(path string) []string {
+	if v, ok := e.Fields[path]; ok {
+		return v
+	}
+	if e.raw == nil || !strings.HasPrefix(path, ExtractedPrefix) || !strings.HasSuffix(path, `"]`) {
+		return nil
+	}
+	key := path[len(ExtractedPrefix) : len(path)-2]
+	if key == "" {
+		return nil
+	}
+	return nonEmpty(valuesAt(e.raw, strings.Split(key, ".")))
+}
 
 // First returns the first value of a UDM path, or "".
 func (e *Event) First(path string) string {
@@ -83,6 +106,7 @@ func Map(raw []byte) (*Event, error) {
 			keys(v, p, emit)
 		}
 	})
+	ev.raw = append([]byte(nil), raw...)
 	return ev, nil
 }
 
@@ -100,8 +124,8 @@ func apply(t LogType, get func(path string) ([]string, bool), each func(path str
 	}
 	for i := range Table {
 		r := &Table[i]
-		if r.Type != t || r.Event != "" && r.Event != eventName {
-			continue
+		if r.Type != t || r.Raw || r.Event != "" && r.Event != eventName {
+			continue // Raw rows are read by Event.Values
 		}
 		if r.Keys {
 			for _, p := range r.From {

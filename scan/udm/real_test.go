@@ -138,3 +138,47 @@ func TestAWSEventType(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractedFields: extracted.fields["<raw dotted path>"] is the raw
+// field, values read by hand from the records.
+func TestExtractedFields(t *testing.T) {
+	ev, err := Map(realRecord(t, "real/elastic-aws/test-send-command-targets-json.log", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string][]string{
+		`extracted.fields["requestParameters.documentName"]`:             {"EncryptFilesAndUploadRansomNote"},
+		`extracted.fields["requestParameters.targets.values"]`:           {"i-0ddf9acf8eeb33959"},
+		`extracted.fields["requestParameters.targets.key"]`:              {"instanceids"},
+		`extracted.fields["userIdentity.userName"]`:                      {"pwncloud-backdoor-user"},
+		`extracted.fields["eventVersion"]`:                               {"1.08"},
+		`extracted.fields["readOnly"]`:                                   {"false"},
+		`extracted.fields["responseElements.command.timeoutSeconds"]`:    {"3600"},
+		`extracted.fields["responseElements.command.outputS3KeyPrefix"]`: nil, // ""
+		`extracted.fields["responseElements.command"]`:                   nil, // an object
+		`extracted.fields["nosuch.field"]`:                               nil,
+		`extracted.fields[""]`:                                           nil,
+	} {
+		if got := ev.Values(path); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %q, want %q", path, got, want)
+		}
+	}
+	if _, listed := ev.Fields[`extracted.fields["eventVersion"]`]; listed {
+		t.Errorf("extracted.fields are read on demand, not listed")
+	}
+	az, err := Map(realRecord(t, "real/msdocs/azure-activity-log-schema-rest.jsonl", 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := az.Values(`extracted.fields["properties.processName"]`); !reflect.DeepEqual(got, []string{`c:\mydirectory\doubleetension.pdf.exe`}) {
+		t.Errorf("Azure extracted.fields = %q", got)
+	}
+	r := Rows(AWSCloudTrail)
+	served := false
+	for i := range r {
+		served = served || r[i].Serves(`extracted.fields["requestParameters.bucketName"]`)
+	}
+	if !served || !Known(`extracted.fields["a.b"]`) || Known(`extracted.fields[""]`) {
+		t.Errorf("the table does not serve extracted.fields")
+	}
+}

@@ -106,7 +106,11 @@ type Row struct {
 	// Keys makes the row a map: every string, number or boolean under
 	// each From object is mapped to UDM["<its raw dotted path>"]
 	// (requestParameters.sslPolicy → UDM["requestParameters.sslPolicy"]).
-	Keys     bool
+	Keys bool
+	// Raw makes the row SecOps' view of the raw log: UDM["<raw dotted
+	// path>"] is that path of the record, read when a rule asks
+	// (Event.Values), never listed in Event.Fields.
+	Raw      bool
 	Evidence Evidence
 	Note     string
 }
@@ -116,6 +120,9 @@ func (d Derive) isTime() bool { return d == Timestamp || d == UnixSeconds || d =
 // Serves reports whether the row maps the UDM path: its field, or for a
 // Keys row a key under one of its raw objects.
 func (r *Row) Serves(path string) bool {
+	if r.Raw {
+		return strings.HasPrefix(path, r.UDM+`["`) && strings.HasSuffix(path, `"]`) && len(path) > len(r.UDM)+4
+	}
 	if !r.Keys {
 		return r.UDM == path
 	}
@@ -134,7 +141,10 @@ func (r *Row) Serves(path string) bool {
 
 // Copies reports whether every value the row yields is a raw value or a
 // part of one (see Derive).
-func (r *Row) Copies() bool { return len(r.From) > 0 && r.Derive.copies() }
+func (r *Row) Copies() bool { return (len(r.From) > 0 || r.Raw) && r.Derive.copies() }
+
+// Constant reports whether the row maps its field to Const alone.
+func (r *Row) Constant() bool { return len(r.From) == 0 && !r.Raw }
 
 const (
 	claimUPN     = "identity.claims.[http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn]"
@@ -189,6 +199,7 @@ var Table = []Row{
 	{Type: AWSCloudTrail, UDM: "target.resource.attribute.labels", From: []string{"requestParameters", "responseElements"}, Keys: true, Evidence: Inferred, Note: ctRules + ` read labels["requestParameters.sslPolicy"] and labels["requestParameters.distributionConfig.viewerCertificate.minimumProtocolVersion"]: every value under requestParameters and responseElements by its dotted path (an array's elements share their key)`},
 	{Type: AWSCloudTrail, UDM: `target.resource.attribute.labels["sessionCredentialFromConsole"]`, From: []string{"sessionCredentialFromConsole"}, Evidence: Verified, Note: ctChangelog + " 2024-03-04"},
 	{Type: AWSCloudTrail, UDM: `target.resource.attribute.labels["eventCategory"]`, From: []string{"eventCategory"}, Evidence: Inferred},
+	{Type: AWSCloudTrail, UDM: "extracted.fields", Raw: true, Evidence: Verified, Note: "SecOps' view of the raw log, as rules read it (extracted.fields[\"requestParameters.bucketName\"]); the path goes through arrays"},
 	{Type: AWSCloudTrail, UDM: "target.cloud.project.id", From: []string{"recipientAccountId", "userIdentity.accountId"}, Evidence: Inferred, Note: "the AWS account"},
 	{Type: AWSCloudTrail, UDM: "target.location.name", From: []string{"awsRegion"}, Evidence: Inferred},
 	{Type: AWSCloudTrail, UDM: "security_result.action", From: []string{"errorCode", "responseElements.ConsoleLogin", "responseElements.CheckMfa", "responseElements.SwitchRole", "serviceEventDetails.CredentialVerification", "serviceEventDetails.UserAuthentication"}, Derive: ActionFromErr, Evidence: Verified, Note: "ALLOW/BLOCK verified (" + ctRules + "); an errorCode that is an HTTP 2xx status (\"200\") is no error, our reading of the userguide (errorCode: the service's error); a sign-in event without errorCode takes its Success/Failure (ConsoleLogin's verified by the rules, the other sign-in events' our inference)"},
@@ -224,6 +235,7 @@ var Table = []Row{
 	{Type: AzureActivity, UDM: `target.resource.attribute.labels["compromisedEntity"]`, From: []string{"properties.compromisedEntity"}, Evidence: Verified, Note: azChangelog + " 2024-07-08; the key is our choice"},
 	{Type: AzureActivity, UDM: `target.resource.attribute.labels["attackedResourceType"]`, From: []string{"properties.attackedResourceType"}, Evidence: Verified, Note: azChangelog + " 2024-07-08; the key is our choice"},
 	{Type: AzureActivity, UDM: `target.resource.attribute.labels["intent"]`, From: []string{"properties.intent"}, Evidence: Verified, Note: azChangelog + " 2024-07-08; the key is our choice"},
+	{Type: AzureActivity, UDM: "extracted.fields", Raw: true, Evidence: Verified, Note: "SecOps' view of the raw log (extracted.fields[\"properties.eventCategory\"])"},
 	{Type: AzureActivity, UDM: "security_result.action", From: []string{"resultType", "status.value", "evt.outcome"}, Derive: AzureAction, Evidence: Inferred},
 	{Type: AzureActivity, UDM: "security_result.summary", From: []string{"resultType", "status.value", "evt.outcome"}, Evidence: Inferred},
 	{Type: AzureActivity, UDM: "security_result.description", From: []string{"resultSignature", "subStatus.value"}, Evidence: Inferred},
