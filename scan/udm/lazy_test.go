@@ -214,6 +214,18 @@ func TestMapMatchesWholeDecode(t *testing.T) {
 			t.Errorf("%s: %s", p, d)
 		}
 	}
+	real, _ := filepath.Glob("../../testdata/real/*/*")
+	for _, p := range real {
+		b, _ := os.ReadFile(p)
+		for i, line := range bytes.Split(b, []byte("\n")) {
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			if d := sameMapping(line); d != "" {
+				t.Errorf("%s:%d: %s", p, i+1, d)
+			}
+		}
+	}
 	var paths []string
 	for _, r := range Table {
 		paths = append(paths, r.From...)

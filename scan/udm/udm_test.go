@@ -1,6 +1,7 @@
 package udm
 
 import (
+	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
@@ -117,6 +118,15 @@ func FuzzMap(f *testing.F) {
 	for _, p := range files {
 		b, _ := os.ReadFile(p)
 		f.Add(b)
+	}
+	real, _ := filepath.Glob("../../testdata/real/*/*")
+	for _, p := range real {
+		b, _ := os.ReadFile(p)
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			if len(bytes.TrimSpace(line)) > 0 {
+				f.Add(line)
+			}
+		}
 	}
 	f.Add([]byte(`{"eventVersion":"1.08","eventName":["a",1,true,null,{}],"userIdentity":{"arn":5}}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
