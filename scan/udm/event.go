@@ -9,7 +9,9 @@ import (
 	"sync"
 )
 
-// Event is the UDM view of one record, built by the reference mapper.
+// Event is the UDM view of one record, built by the reference mapper. It
+// reads the record's bytes for extracted.fields: use it while they are
+// unchanged.
 type Event struct {
 	Type LogType
 	// Fields holds every mapped UDM path with its values.
@@ -18,8 +20,10 @@ type Event struct {
 	// from: `retrohunt explain` prints it.
 	Origin map[string]string
 
-	// raw is the event's own copy of the record, from which Values reads
-	// extracted.fields["<raw dotted path>"] when a rule asks.
+	// raw is the record, from which Values reads extracted.fields["<raw
+	// dotted path>"] when a rule asks: an Event is valid only while the
+	// bytes given to Map are unchanged (the scan maps, matches and builds
+	// the hits of a record before it reuses its buffer).
 	raw []byte
 }
 
@@ -106,7 +110,7 @@ func Map(raw []byte) (*Event, error) {
 			keys(v, p, emit)
 		}
 	})
-	ev.raw = append([]byte(nil), raw...)
+	ev.raw = raw // not copied: a record near --max-record-bytes must not cost another record's size
 	return ev, nil
 }
 
