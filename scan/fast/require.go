@@ -351,6 +351,14 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 		return rs.or(vs...)
 	case *rule.Not:
 		return not(rs.expr(x.X, t))
+	case *rule.EventRef:
+		// Only in condition:, which Require does not read.
+		return anyRecs
+	// Field-to-field and other value comparisons (*rule.Cmp), boolean
+	// function calls (*rule.Pred) and reference lists (*rule.InRef)
+	// give no requirement: the default below. A string list's literals
+	// could, but a list of more than MaxLiterals would make the whole
+	// rule set requirement-free anyway.
 	case *rule.Compare:
 		return rs.leaf(x, x.Field, t, func() verdict {
 			if x.Op != rule.OpEq || x.Value.Kind != rule.LitString {
@@ -358,7 +366,20 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 			}
 			return rs.literal(x.Value.Text, x.Nocase)
 		})
+	case *rule.Quant:
+		if x.All {
+			// "all" holds vacuously for an element-free field, and
+			// its elements need not be in any one place: no
+			// requirement, unless it can never hold.
+			return anyRecs
+		}
+		// "any" holds only when its expression holds for some
+		// element: whatever that expression requires, the record has.
+		return rs.expr(x.X, t)
 	case *rule.InList:
+		if x.F == nil {
+			return anyRecs // a function or arithmetic of fields
+		}
 		return rs.leaf(x, x.Field, t, func() verdict {
 			vs := make([]verdict, len(x.Values))
 			for i, l := range x.Values {
@@ -370,6 +391,9 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 			return rs.or(vs...)
 		})
 	case *rule.Regex:
+		if x.F == nil {
+			return anyRecs
+		}
 		return rs.leaf(x, x.Field, t, func() verdict {
 			if x.Negated || x.Re == nil {
 				return anyRecs
