@@ -3,11 +3,15 @@ package scan
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/rule/fn"
 	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
@@ -90,4 +94,81 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// outcomeColumns renders a matched rule's outcome values as the hit's
+// risk_score (the $risk_score variable as an integer: a float is rounded
+// to the nearest integer, halves away from zero; a string is read as a
+// number; anything else, or no $risk_score, is null) and outcomes (one
+// JSON object, the rule's order, names without "$", values typed: a
+// number stays a number, a list is an array, no value is null).
+func outcomeColumns(outs []rule.Outcome) (*int64, string) {
+	var risk *int64
+	b := []byte{'{'}
+	for i, o := range outs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, o.Name) // names are identifiers: ASCII
+		b = append(b, ':')
+		b = appendJSONValue(b, o.Value)
+		if o.Name == "risk_score" {
+			risk = riskScore(o.Value)
+		}
+	}
+	return risk, string(append(b, '}'))
+}
+
+func riskScore(v fn.Value) *int64 {
+	var f float64
+	switch v.Kind {
+	case fn.Int:
+		i := v.I
+		return &i
+	case fn.Float:
+		f = v.F
+	case fn.String:
+		if i, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64); err == nil {
+			return &i
+		}
+		g, err := strconv.ParseFloat(strings.TrimSpace(v.S), 64)
+		if err != nil {
+			return nil
+		}
+		f = g
+	default:
+		return nil
+	}
+	if math.IsNaN(f) || math.Abs(f) >= math.MaxInt64 {
+		return nil
+	}
+	i := int64(math.Round(f))
+	return &i
+}
+
+func appendJSONValue(b []byte, v fn.Value) []byte {
+	switch v.Kind {
+	case fn.String:
+		s, _ := json.Marshal(v.S) // escapes control characters; invalid UTF-8 becomes U+FFFD
+		return append(b, s...)
+	case fn.Int:
+		return strconv.AppendInt(b, v.I, 10)
+	case fn.Float:
+		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+			return append(b, "null"...)
+		}
+		return strconv.AppendFloat(b, v.F, 'g', -1, 64)
+	case fn.Bool:
+		return strconv.AppendBool(b, v.B)
+	case fn.List:
+		b = append(b, '[')
+		for i, e := range v.L {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONValue(b, e)
+		}
+		return append(b, ']')
+	}
+	return append(b, "null"...)
 }
