@@ -416,6 +416,10 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 func (rs *Requirements) leaf(x rule.Expr, field string, t udm.LogType, copied func() verdict) verdict {
 	row, ok := rowOf(t, field)
 	switch {
+	case !ok && strings.Contains(field, `["`):
+		// A map key the table does not list may still be served
+		// (extracted.fields reads any raw path): no requirement.
+		return anyRecs
 	case !ok:
 		return static(x, nil)
 	case len(row.From) == 0:
