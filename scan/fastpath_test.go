@@ -101,7 +101,7 @@ rule t_placeholder_outcome {
     $user = $e.principal.user.userid
     $ip = $e.principal.ip
     strings.to_lower($e.metadata.product_event_type) = "sendsshpublickey" or $e.principal.user.userid = $e.principal.ip
-    re.regex($user, ` + "`" + `(?i)user/`+ "`" + `)
+    re.regex($user, ` + "`" + `(?i)user/` + "`" + `)
     $e.target.application = /amazonaws\.com$/
   outcome:
     $risk_score = max(if($ip = /^10\./, 20, 70) + 5)
