@@ -26,6 +26,9 @@ var fuzzSnippets = []string{
 	"rule r { events: $e.a = \"unterminated condition: $e }",
 	"rule r { events: re.regex($e.a, `(`) condition: $e }",
 	"rule r { events: $e.a = 1 condition: $e and $e }",
+	"rule r { events: $ip = $e.principal.ip any $e.b = $ip not all $e.c = /x/ $e.d[\"k\"] = \"v\" outcome: $risk_score = max(if($e.a = \"x\", 10, 2) * 3 - 1) $s = array_distinct($e.c) $t = $risk_score / 2 condition: $e and $risk_score > 5 }",
+	"rule r { events: strings.to_lower($e.a) = re.capture($e.b, `(x)`) and ($e.n + 1) * 2 >= $e.m and re.regex(strings.to_lower($e.c), `^a`) condition: $e }",
+	"rule r { events: $e.a = \"1\" condition: #e > 1 or !$e options: allow_zero_values = true }",
 }
 
 func FuzzParseFile(f *testing.F) {
@@ -72,7 +75,7 @@ func checkReparse(t *testing.T, r *Rule, src []byte) {
 		t.Fatalf("rule %s reparses to %d rules\n%s", r.Name, len(again), src)
 	}
 	a := again[0]
-	if a.Name != r.Name || a.Var != r.Var || a.Events.String() != r.Events.String() || len(a.Meta) != len(r.Meta) {
+	if a.Name != r.Name || a.Var != r.Var || a.Events.String() != r.Events.String() || len(a.Meta) != len(r.Meta) || a.String() != r.String() {
 		t.Fatalf("rule %s reparses differently:\n%s\n%s\nfrom\n%s", r.Name, r.Events, a.Events, src)
 	}
 	for i := range a.Meta {
