@@ -56,9 +56,13 @@ func Lint(r *rule.Rule) []Finding {
 		case *rule.Compare:
 			fs = compare(x, r.Events)
 		case *rule.InList:
-			fs = inList(x, r.Events)
+			if x.F != nil { // not a function of fields
+				fs = inList(x, r.Events)
+			}
 		case *rule.Regex:
-			fs = regex(x)
+			if x.F != nil {
+				fs = regex(x)
+			}
 		}
 		for _, f := range fs {
 			if f.Level == Never {

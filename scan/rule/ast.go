@@ -109,6 +109,9 @@ type Literal struct {
 	Text string
 	Num  float64
 	Bool bool
+	// Slash marks a string written as a regex literal /.../, as a
+	// function's pattern argument: re.capture($e.f, /x(.*)/).
+	Slash bool
 }
 
 // Compare is "$e.field op literal [nocase]". A literal written on the left
@@ -225,6 +228,9 @@ func (x *Regex) appendTo(dst []byte) []byte {
 func (l Literal) appendTo(dst []byte) []byte {
 	switch l.Kind {
 	case LitString:
+		if l.Slash {
+			return appendSlashRegex(dst, l.Text)
+		}
 		return appendQuoted(dst, l.Text)
 	case LitBool:
 		return strconv.AppendBool(dst, l.Bool)

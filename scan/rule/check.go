@@ -126,10 +126,18 @@ func (ck *checker) eventVars() {
 // placeholders finds each placeholder's defining assignment: the first
 // top-level "$p = value" of the events section.
 func (ck *checker) placeholders() {
-	terms := []Expr{ck.r.Events}
-	if and, ok := ck.r.Events.(*And); ok {
-		terms = and.Terms
-	}
+	// Assignments are looked for through and/or (multi-event rules
+	// assign inside a parenthesised "or"), the first one winning.
+	var terms []Expr
+	Walk(ck.r.Events, func(x Expr) bool {
+		switch x.(type) {
+		case *And, *Or:
+			return true
+		case *Cmp:
+			terms = append(terms, x)
+		}
+		return false
+	})
 	for _, t := range terms {
 		c, ok := t.(*Cmp)
 		if !ok || c.Op != OpEq || c.Nocase {
@@ -252,7 +260,7 @@ func (ck *checker) field(f *Field, quant *Quant) {
 		ck.unsupported(f.At, "%s reads the entity graph, data only SecOps has", f)
 		return
 	}
-	if f.whole {
+	if f.whole || f.Index >= 0 {
 		return
 	}
 	k := slotKey{f.Path, quant}

@@ -207,6 +207,14 @@ func (c *ctx) outcome(i int) fn.Value {
 // binds, or -1 when f is not bound (a node evaluated outside its rule,
 // as the prefilter does): then a comparison holds when any value does.
 func (f *Field) bound(c *ctx) ([]string, int) {
+	if f.Index >= 0 {
+		// "$e.principal.ip[0]": one element, the event not split.
+		vs := c.ev.Values(f.Path)
+		if f.Index < len(vs) {
+			return vs[f.Index : f.Index+1], 0
+		}
+		return nil, 0
+	}
 	if f.slot >= 0 && f.slot < len(c.vals) {
 		return c.slot(f.slot), c.idx[f.slot]
 	}

@@ -222,8 +222,13 @@ func (l *lexer) quoted(start int) token {
 			case 't':
 				r = '\t'
 			default:
-				e, _ := utf8.DecodeRune(l.src[i+1:])
-				return l.illegal(i, fmt.Sprintf(`unknown escape sequence \%c in string (use \\ for a backslash, or a backtick string)`, e))
+				// An unknown escape keeps its backslash: Google's
+				// own rules write "\TEMPLATE\LAYOUTS" in meta, and
+				// "\." in a pattern string means the regex \.
+				buf = append(buf, l.src[seg:i+1]...)
+				seg = i + 1
+				i++
+				continue
 			}
 			buf = append(append(buf, l.src[seg:i]...), r)
 			i += 2

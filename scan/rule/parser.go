@@ -641,7 +641,7 @@ func (p *parser) leave() { p.depth-- }
 func (p *parser) parsePrimary() (Expr, *Error) {
 	t := p.tok
 	switch {
-	case t.kind == tokRegex:
+	case t.kind == tokRegex && p.inArgs == 0:
 		return nil, p.errAt(t.off, `a regex literal must be on the right of "=" or "!="`)
 	case t.kind == tokEOF, t.kind == tokRParen, t.kind == tokComma, t.kind == tokRBrace, t.kind == tokIllegal,
 		t.kind == tokEq, t.kind == tokNe, t.kind == tokLt, t.kind == tokGt, t.kind == tokLe, t.kind == tokGe,
@@ -878,6 +878,10 @@ func (p *parser) parseAtom() (Value, *Error) {
 	case t.kind == tokCount:
 		p.advance()
 		return &Count{At: p.pos(t.off), Var: "$" + t.text[1:]}, nil
+	case t.kind == tokRegex && p.inArgs > 0:
+		// A pattern argument written as a regex literal.
+		p.advance()
+		return &Const{Lit: Literal{At: p.pos(t.off), Kind: LitString, Text: t.text, Slash: true}}, nil
 	case t.kind == tokString, t.kind == tokNumber, t.isKw("true"), t.isKw("false"), p.atNegativeNumber():
 		lit, err := p.parseLiteral("value")
 		if err != nil {
@@ -1002,7 +1006,7 @@ func (p *parser) dottedName() string {
 // included.
 func (p *parser) parseFieldValue() (*Field, *Error) {
 	t := p.tok
-	f := &Field{At: p.pos(t.off), Var: t.text, slot: -1}
+	f := &Field{At: p.pos(t.off), Var: t.text, slot: -1, Index: -1}
 	p.advance()
 	var segs []pathSeg
 	for {
@@ -1018,14 +1022,22 @@ func (p *parser) parseFieldValue() (*Field, *Error) {
 		case tokLBrack:
 			open := p.tok
 			p.advance()
-			if len(segs) == 0 {
+			if len(segs) == 0 || segs[len(segs)-1].index {
 				return nil, p.errAt(open.off, `expected "." and a field name after %s, found "["`, t.text)
 			}
 			switch p.tok.kind {
 			case tokString:
 				segs = append(segs, pathSeg{name: p.tok.text, key: true})
 			case tokNumber:
-				return nil, p.errAt(p.tok.off, `array index ([%s]) is not part of YARA-L: use "any" or "all" over a repeated field`, p.tok.text)
+				n, err := strconv.Atoi(p.tok.text)
+				if err != nil || n < 0 {
+					return nil, p.errAt(p.tok.off, "array index [%s] is not a non-negative integer", p.tok.text)
+				}
+				// Event.Values flattens nested repeated fields: the
+				// innermost index picks from the flat list (exact
+				// when the outer levels hold one element each).
+				f.Index = n
+				segs = append(segs, pathSeg{name: p.tok.text, index: true})
 			default:
 				return nil, p.unexpected(p.tok, `map key string after "["`)
 			}

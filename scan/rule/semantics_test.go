@@ -105,6 +105,23 @@ func TestEvalConstructs(t *testing.T) {
 	f(`$e.missing in ("", "x")`, true)
 	f(`strings.to_lower($e.principal.user.userid) in ("bob", "alice")`, true)
 	f(`re.regex(strings.to_lower($e.principal.user.userid), "^ali")`, true)
+	f(`re.capture($e.principal.user.userid, /^(.)l/) = "A"`, true)
+	// An unknown escape keeps its backslash (Google's rules write
+	// "\TEMPLATE\LAYOUTS").
+	f(`$e.principal.user.userid != "A\lice"`, true)
+	f(`re.regex($e.principal.ip, "^10\.1\.")`, true)
+	// An array index reads one element without splitting the event.
+	two := mapEvent{"principal.ip": {"10.0.0.1", "192.0.2.7"}}
+	for events, want := range map[string]bool{
+		`$e.principal.ip[0] = "10.0.0.1"`:                                   true,
+		`$e.principal.ip[1] = "10.0.0.1"`:                                   false,
+		`$e.principal.ip[2] = ""`:                                           true,
+		`$e.principal.ip[0] = "10.0.0.1" and $e.principal.ip = "192.0.2.7"`: true,
+	} {
+		if got := mustParseEvents(t, events).Match(two); got != want {
+			t.Errorf("%s: Match = %v, want %v", events, got, want)
+		}
+	}
 }
 
 func TestReferenceLists(t *testing.T) {

@@ -33,6 +33,9 @@ type Field struct {
 	// whole marks a field read as the list of all its values (an
 	// argument of kind fn.List): it does not split the event.
 	whole bool
+	// Index is n for "$e.principal.ip[0]" (the n-th value of Path,
+	// without splitting the event), -1 without an index.
+	Index int
 }
 
 // Const is a literal used as a value.
@@ -248,6 +251,12 @@ func (x *EventRef) appendTo(dst []byte) []byte {
 func fieldText(v string, segs []pathSeg) string {
 	b := []byte(v)
 	for _, s := range segs {
+		if s.index {
+			b = append(b, '[')
+			b = append(b, s.name...)
+			b = append(b, ']')
+			continue
+		}
 		if s.key {
 			b = append(b, '[')
 			b = appendQuoted(b, s.name)
@@ -264,6 +273,9 @@ func fieldText(v string, segs []pathSeg) string {
 func fieldPath(segs []pathSeg) string {
 	var b []byte
 	for i, s := range segs {
+		if s.index {
+			continue
+		}
 		if s.key {
 			b = append(b, `["`...)
 			b = append(b, s.name...)
@@ -279,8 +291,9 @@ func fieldPath(segs []pathSeg) string {
 }
 
 type pathSeg struct {
-	name string
-	key  bool
+	name  string
+	key   bool // a map key: ["name"]
+	index bool // an array index: [name], dropped from the path
 }
 
 // regexFirstLine reports whether a pattern matches only the first line of
