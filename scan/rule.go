@@ -3,7 +3,6 @@ package scan
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -111,7 +110,7 @@ func outcomeColumns(outs []rule.Outcome) (*int64, string) {
 		}
 		b = strconv.AppendQuote(b, o.Name) // names are identifiers: ASCII
 		b = append(b, ':')
-		b = appendJSONValue(b, o.Value)
+		b = o.Value.AppendJSON(b)
 		if o.Name == "risk_score" {
 			risk = riskScore(o.Value)
 		}
@@ -144,31 +143,4 @@ func riskScore(v fn.Value) *int64 {
 	}
 	i := int64(math.Round(f))
 	return &i
-}
-
-func appendJSONValue(b []byte, v fn.Value) []byte {
-	switch v.Kind {
-	case fn.String:
-		s, _ := json.Marshal(v.S) // escapes control characters; invalid UTF-8 becomes U+FFFD
-		return append(b, s...)
-	case fn.Int:
-		return strconv.AppendInt(b, v.I, 10)
-	case fn.Float:
-		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
-			return append(b, "null"...)
-		}
-		return strconv.AppendFloat(b, v.F, 'g', -1, 64)
-	case fn.Bool:
-		return strconv.AppendBool(b, v.B)
-	case fn.List:
-		b = append(b, '[')
-		for i, e := range v.L {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONValue(b, e)
-		}
-		return append(b, ']')
-	}
-	return append(b, "null"...)
 }

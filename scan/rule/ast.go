@@ -3,6 +3,8 @@ package rule
 import (
 	"regexp"
 	"strconv"
+
+	"github.com/retrohunt/retrohunt/scan/rule/fn"
 )
 
 // Expr is a node of an events expression. The node types are exported so
@@ -140,9 +142,10 @@ type InList struct {
 	X        Value
 }
 
-// Regex is either "$e.field = /re/ [nocase]" (Negated for "!=") or, with
-// Func set, "re.regex($e.field, `re`) [nocase]". Pattern is the regex as
-// written, without the "(?i)" that nocase adds to Re.
+// Regex is either "x = /re/ [nocase]" (Negated for "!=") or, with Func
+// set, "re.regex(x, `re`) [nocase]". Pattern is the regex as written,
+// without the "(?i)" that nocase adds to Re. It matches as fn.Regex does:
+// the first line of a value unless the pattern starts with (?s).
 type Regex struct {
 	At         Pos
 	Var        string
@@ -155,8 +158,8 @@ type Regex struct {
 	Negated    bool
 	Re         *regexp.Regexp
 	F          *Field // the field matched, when the operand is one
-	X          Value  // the operand when it is not a field (Var, Field "")
-	firstLine  bool   // match only up to the first newline (no "(?s)")
+	X          Value  // the operand (F when it is a field; else Var and Field are "")
+	m          *fn.Regex
 }
 
 func (x *And) Pos() Pos     { return x.At }

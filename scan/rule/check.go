@@ -1,6 +1,7 @@
 package rule
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -339,7 +340,7 @@ func (ck *checker) call(c *Call, quant *Quant, inAgg bool) {
 		return
 	}
 	if why, ok := fn.Rejected[c.Name]; ok {
-		ck.unsupported(c.At, "function %s %s, data only SecOps has", c.Name, why)
+		ck.unsupported(c.At, "function %s is not run: it %s", c.Name, why)
 		return
 	}
 	f, ok := fn.Lookup(c.Name)
@@ -348,15 +349,7 @@ func (ck *checker) call(c *Call, quant *Quant, inAgg bool) {
 		return
 	}
 	c.fn = f
-	minArgs, maxArgs := 0, len(f.Args)
-	for _, a := range f.Args {
-		if a.Variadic {
-			maxArgs = -1
-		}
-		if !a.Optional && !a.Variadic {
-			minArgs++
-		}
-	}
+	minArgs, maxArgs := f.Arity()
 	if len(c.Args) < minArgs || maxArgs >= 0 && len(c.Args) > maxArgs {
 		ck.errAt(c.At, "%s takes %s, found %d", c.Name, argCount(minArgs, maxArgs), len(c.Args))
 		return
@@ -364,23 +357,33 @@ func (ck *checker) call(c *Call, quant *Quant, inAgg bool) {
 	consts := make([]fn.Value, len(c.Args))
 	bad := false
 	for i, arg := range c.Args {
-		want := c.argKind(i)
-		if fld, ok := arg.(*Field); ok && want == fn.List {
+		param, _ := f.ArgAt(i)
+		if fld, ok := arg.(*Field); ok && param.Kind == fn.List {
 			fld.whole = true
 		}
 		ck.walk(arg, quant, inAgg)
-		param := f.Args[min(i, len(f.Args)-1)]
-		if param.Const {
-			k, ok := arg.(*Const)
-			if !ok {
-				ck.errAt(arg.Pos(), "argument %d (%s) of %s must be a literal", i+1, param.Name, c.Name)
+		k, isConst := arg.(*Const)
+		if isConst {
+			consts[i] = coerce(litValue(k.Lit), param.Kind)
+		} else if param.Const {
+			ck.errAt(arg.Pos(), "argument %d (%s) of %s must be a literal", i+1, param.Name, c.Name)
+			bad = true
+			continue
+		}
+		got := kindOf(arg)
+		if got == fn.Any {
+			got = 0 // known at run time
+		}
+		if isConst && k.Lit.Kind == LitString && (param.Kind == fn.Int || param.Kind == fn.Float) {
+			if _, ok := parseNumber(k.Lit.Text); !ok {
+				got = fn.String // a string literal that holds no number
+				ck.errAt(arg.Pos(), "argument %d (%s) of %s must be %s, found %s (%s)", i+1, param.Name, c.Name, article(param.Kind), arg, article(got))
 				bad = true
 				continue
 			}
-			consts[i] = coerce(litValue(k.Lit), want)
 		}
-		if got := kindOf(arg); !compatible(got, want, arg) {
-			ck.errAt(arg.Pos(), "argument %d (%s) of %s must be %s, found %s (%s)", i+1, param.Name, c.Name, article(want), arg, article(got))
+		if !param.Accepts(got) {
+			ck.errAt(arg.Pos(), "argument %d (%s) of %s must be %s, found %s (%s)", i+1, param.Name, c.Name, article(param.Kind), arg, article(got))
 			bad = true
 		}
 	}
@@ -389,7 +392,12 @@ func (ck *checker) call(c *Call, quant *Quant, inAgg bool) {
 	}
 	impl, err := f.Bind(fn.Env{Now: ck.p.opt.Now}, consts)
 	if err != nil {
-		ck.errAt(c.At, "%s: %v", c.Name, err)
+		at := c.At
+		var ae *fn.ArgError
+		if errors.As(err, &ae) && ae.Index < len(c.Args) {
+			at = c.Args[ae.Index].Pos()
+		}
+		ck.errAt(at, "%v", err)
 		return
 	}
 	c.impl = impl
@@ -405,24 +413,6 @@ func argCount(lo, hi int) string {
 		return fmt.Sprintf("%d arguments", lo)
 	}
 	return fmt.Sprintf("%d to %d arguments", lo, hi)
-}
-
-// compatible reports whether a value of kind got may be passed where
-// want is declared. A field's string may stand for a number (UDM numbers
-// reach rules as strings), numbers mix.
-func compatible(got, want fn.Kind, arg Value) bool {
-	switch {
-	case got == want, want == fn.Any, got == fn.Any:
-		return true
-	case want == fn.Float && got == fn.Int, want == fn.Int && got == fn.Float:
-		return true
-	case want == fn.String && (got == fn.Int || got == fn.Float):
-		return true
-	}
-	if _, ok := arg.(*Field); ok {
-		return want == fn.Int || want == fn.Float || want == fn.Bool || want == fn.List
-	}
-	return false
 }
 
 // enumFields are UDM fields of an enumerated type: SecOps rejects nocase
@@ -462,6 +452,9 @@ func (ck *checker) nocase(v Value, nocase bool) {
 
 // article renders a kind with its indefinite article.
 func article(k fn.Kind) string {
+	if k == 0 {
+		return "a value"
+	}
 	if k == fn.Int || k == fn.Any {
 		return "an " + k.String()
 	}

@@ -295,23 +295,31 @@ func (x *Arith) value(c *ctx) fn.Value {
 	var f float64
 	switch x.Op {
 	case '+':
-		f = a.F + b.F
+		f = fl(a) + fl(b)
 	case '-':
-		f = a.F - b.F
+		f = fl(a) - fl(b)
 	case '*':
-		f = a.F * b.F
+		f = fl(a) * fl(b)
 	case '/':
-		if b.F == 0 {
+		if fl(b) == 0 {
 			return fn.Value{}
 		}
-		f = a.F / b.F
+		f = fl(a) / fl(b)
 	}
 	return fn.Value{Kind: fn.Float, F: f}
 }
 
-func intValue(i int64) fn.Value { return fn.Value{Kind: fn.Int, I: i, F: float64(i)} }
+func intValue(i int64) fn.Value { return fn.I(i) }
 
-// toNumber reads v as a number with F always set: a null is 0 (the zero
+// fl is a number's value as a float.
+func fl(v fn.Value) float64 {
+	if v.Kind == fn.Int {
+		return float64(v.I)
+	}
+	return v.F
+}
+
+// toNumber reads v as a number (an Int or a Float): a null is 0 (the zero
 // value of a missing field), a string is parsed, anything else is null.
 func toNumber(v fn.Value) fn.Value {
 	switch v.Kind {
@@ -369,12 +377,8 @@ func coerce(v fn.Value, k fn.Kind) fn.Value {
 		switch v.Kind {
 		case 0:
 			return fn.Value{Kind: fn.String}
-		case fn.Int:
-			return fn.Value{Kind: fn.String, S: strconv.FormatInt(v.I, 10)}
-		case fn.Float:
-			return fn.Value{Kind: fn.String, S: strconv.FormatFloat(v.F, 'g', -1, 64)}
-		case fn.Bool:
-			return fn.Value{Kind: fn.String, S: strconv.FormatBool(v.B)}
+		case fn.Int, fn.Float, fn.Bool:
+			return fn.S(v.String())
 		}
 	case fn.Int:
 		n := toNumber(v)
@@ -390,7 +394,7 @@ func coerce(v fn.Value, k fn.Kind) fn.Value {
 		if n.Kind == 0 {
 			return n
 		}
-		return fn.Value{Kind: fn.Float, F: n.F}
+		return fn.Value{Kind: fn.Float, F: fl(n)}
 	case fn.Bool:
 		switch v.Kind {
 		case 0:
@@ -480,12 +484,12 @@ func compareValues(op Op, a, b fn.Value, nocase bool) bool {
 		}
 		return op.holds(0)
 	}
-	switch {
-	case x.F < y.F:
+	switch fx, fy := fl(x), fl(y); {
+	case fx < fy:
 		return op.holds(-1)
-	case x.F > y.F:
+	case fx > fy:
 		return op.holds(1)
-	case x.F == y.F:
+	case fx == fy:
 		return op.holds(0)
 	}
 	return op == OpNe // NaN
@@ -582,7 +586,7 @@ func (x *Call) aggregate(c *ctx) fn.Value {
 	case aggMax, aggMin:
 		best := nums[0]
 		for _, n := range nums[1:] {
-			if x.agg == aggMax && n.F > best.F || x.agg == aggMin && n.F < best.F {
+			if x.agg == aggMax && fl(n) > fl(best) || x.agg == aggMin && fl(n) < fl(best) {
 				best = n
 			}
 		}
@@ -597,13 +601,13 @@ func (x *Call) aggregate(c *ctx) fn.Value {
 		}
 		s := 0.0
 		for _, n := range nums {
-			s += n.F
+			s += fl(n)
 		}
 		return fn.Value{Kind: fn.Float, F: s}
 	}
 	mean := 0.0
 	for _, n := range nums {
-		mean += n.F
+		mean += fl(n)
 	}
 	mean /= float64(len(nums))
 	if x.agg == aggAvg {
@@ -614,7 +618,7 @@ func (x *Call) aggregate(c *ctx) fn.Value {
 	}
 	v := 0.0
 	for _, n := range nums {
-		v += (n.F - mean) * (n.F - mean)
+		v += (fl(n) - mean) * (fl(n) - mean)
 	}
 	return fn.Value{Kind: fn.Float, F: math.Sqrt(v / float64(len(nums)-1))}
 }

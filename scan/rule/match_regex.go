@@ -1,10 +1,6 @@
 package rule
 
-import (
-	"strings"
-
-	"github.com/retrohunt/retrohunt/scan/rule/fn"
-)
+import "github.com/retrohunt/retrohunt/scan/rule/fn"
 
 // Regex matching is unanchored, as in YARA-L, and sees only the first line
 // of a value unless the pattern starts with "(?s)" (the re.regex
@@ -31,14 +27,7 @@ func (x *Regex) eval(c *ctx) bool {
 	return false
 }
 
-func (x *Regex) match(v string) bool {
-	if x.firstLine {
-		if i := strings.IndexByte(v, '\n'); i >= 0 {
-			v = v[:i]
-		}
-	}
-	return x.Re.MatchString(v)
-}
+func (x *Regex) match(v string) bool { return x.m.MatchString(v) }
 
 func (x *Regex) explain(c *ctx) *Trace {
 	return &Trace{Pos: x.At, Text: x.String(), Result: x.eval(c), Values: traceValues(c, x.X), Expr: x}

@@ -3,7 +3,6 @@ package rule
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strconv"
@@ -1169,16 +1168,11 @@ func kindWord(k reflist.Kind) string {
 // bad regex is reported at parse time at its own position.
 func (p *parser) finishRegex(x *Regex, pattern string, off int) *Error {
 	x.Pattern, x.PatternPos = pattern, p.pos(off)
-	x.firstLine = regexFirstLine(pattern)
 	if p.tok.isKw("nocase") {
 		x.Nocase = true
 		p.advance()
 	}
-	src := x.Pattern
-	if x.Nocase {
-		src = "(?i)" + src
-	}
-	re, err := regexp.Compile(src)
+	m, err := fn.CompileRegex(x.Pattern, x.Nocase)
 	if err != nil {
 		var se *syntax.Error
 		if errors.As(err, &se) {
@@ -1186,7 +1180,7 @@ func (p *parser) finishRegex(x *Regex, pattern string, off int) *Error {
 		}
 		return p.errAt(off, "invalid regex: %v", err)
 	}
-	x.Re = re
+	x.m, x.Re = m, m.Regexp()
 	return nil
 }
 

@@ -182,9 +182,9 @@ func TestOutcomes(t *testing.T) {
 	got := r.Outcomes(ev)
 	str := func(s string) fn.Value { return fn.Value{Kind: fn.String, S: s} }
 	want := []Outcome{
-		{"risk_score", fn.Value{Kind: fn.Int, I: 75, F: 75}},
+		{"risk_score", fn.I(75)},
 		{"ips", fn.Value{Kind: fn.List, L: []fn.Value{str("192.0.2.20"), str("192.0.2.28")}}},
-		{"n", fn.Value{Kind: fn.Int, I: 4, F: 4}}, // two principal.ip copies × two target.ip copies
+		{"n", fn.I(4)}, // two principal.ip copies × two target.ip copies
 		{"user", str("root")},
 		{"ratio", fn.Value{Kind: fn.Float, F: 37.5}},
 	}

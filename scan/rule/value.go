@@ -1,7 +1,6 @@
 package rule
 
 import (
-	"regexp"
 	"strconv"
 
 	"github.com/retrohunt/retrohunt/scan/reflist"
@@ -296,12 +295,6 @@ type pathSeg struct {
 	index bool // an array index: [name], dropped from the path
 }
 
-// regexFirstLine reports whether a pattern matches only the first line of
-// a value: YARA-L does so unless the pattern starts with "(?s)".
-func regexFirstLine(pattern string) bool {
-	return len(pattern) < 4 || pattern[:4] != "(?s)"
-}
-
 // litValue turns a literal into a typed value.
 func litValue(l Literal) fn.Value {
 	switch l.Kind {
@@ -311,11 +304,9 @@ func litValue(l Literal) fn.Value {
 		return fn.Value{Kind: fn.Bool, B: l.Bool}
 	case LitNumber:
 		if i, err := strconv.ParseInt(l.Text, 10, 64); err == nil {
-			return fn.Value{Kind: fn.Int, I: i, F: float64(i)}
+			return fn.I(i)
 		}
 		return fn.Value{Kind: fn.Float, F: l.Num}
 	}
 	return fn.Value{}
 }
-
-var _ = regexp.Compile
