@@ -39,6 +39,7 @@ func TestParseErrors(t *testing.T) {
 	f("rule r {\nevents:\ncondition:\n  $e\n}", `r.yaral:2:1: events: section is empty`)
 	f("rule r {\n  meta:\n    a = \"b\"\n  meta:\n", `r.yaral:4:3: section "meta:" appears twice (first at 2:3)`)
 	f("rule r {\n  meta:\n    a = b\n", `r.yaral:3:9: expected string, number or boolean for meta key a, found "b"`)
+	f("rule r {\n  meta:\n    a = 12\n    b = true\n  events:\n    $e.a = 1\n  condition:\n    $e\n}", `r.yaral:3:9: meta value of a must be a quoted string ("12"), as SecOps requires`)
 	f("rule r {\n  meta:\n    a : \"b\"\n", `r.yaral:3:5: unknown section "a:" (expected meta:, events:, match:, outcome:, condition: or options:)`)
 	f("rule {", `r.yaral:1:6: expected rule name after "rule", found "{"`)
 	f("rule r\nevents:", `r.yaral:2:1: expected "{" after rule name r, found "events"`)

@@ -12,7 +12,7 @@ import (
 // even without -fuzz.
 var fuzzSnippets = []string{
 	"rule r { events: $e.a = \"x\" condition: $e }",
-	"rule r {\n meta:\n  a = \"s\\\"q\"\n  n = -1.5\n  b = TRUE\n events:\n  $e.a != \"\"\n  $e.n >= 10\n condition:\n  $e\n}",
+	"rule r {\n meta:\n  a = \"s\\\"q\"\n  n = \"-1.5\"\n events:\n  $e.a != \"\"\n  $e.n >= 10\n condition:\n  $e\n}",
 	"rule r { events: $e.a = /a\\/b\\\\/ nocase $e.b != /x/ re.regex($e.c, `(?i)x`) nocase re.regex($e.d, \"\\\\.\") condition: $e }",
 	"rule r { events: \"x\" = $e.a -2 < $e.b true != $e.c condition: $e }",
 	"rule r { events: $e.a in nocase ( \"a\", \"b\", ) and not $e.b in (1, true) condition: $e }",

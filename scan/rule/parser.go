@@ -351,9 +351,14 @@ func (p *parser) parseRule() (*Rule, Pos) {
 	return r, namePos
 }
 
-// parseMeta parses "key = value" lines. A value is a string, a number or
-// a boolean; SecOps rejects anything else.
-func (p *parser) parseMeta() []MetaEntry {
+// parseMeta parses the "key = "value"" lines of meta:. The YARA-L
+// reference's meta section syntax gives the value as "a string with
+// quotes", and SecOps refuses a rule with another: so does retrohunt.
+func (p *parser) parseMeta() []MetaEntry { return p.parseEntries(true) }
+
+// parseEntries parses "key = value" lines; a value is a string, a number
+// or a boolean, and only a string when quoted.
+func (p *parser) parseEntries(quoted bool) []MetaEntry {
 	var meta []MetaEntry
 	for p.tok.kind == tokIdent && !p.atSectionHeader() {
 		key := p.tok
@@ -365,6 +370,9 @@ func (p *parser) parseMeta() []MetaEntry {
 		}
 		p.advance()
 		m := MetaEntry{Key: key.text, Value: p.tok.text, Pos: p.pos(key.off)}
+		if quoted && p.tok.kind != tokString && (p.tok.kind == tokNumber || p.tok.isKw("true") || p.tok.isKw("false")) {
+			p.add(p.errAt(p.tok.off, `meta value of %s must be a quoted string ("%s"), as SecOps requires`, key.text, p.tok.text))
+		}
 		switch {
 		case p.tok.kind == tokString:
 			m.Kind = LitString
@@ -383,12 +391,10 @@ func (p *parser) parseMeta() []MetaEntry {
 	return meta
 }
 
-// parseOptions parses "key = value" lines of options:, as meta.
+// parseOptions parses the "key = value" lines of options: (values such
+// as allow_zero_values = true are unquoted).
 func (p *parser) parseOptions() []MetaEntry {
-	if p.tok.kind == tokIdent && !p.atSectionHeader() {
-		return p.parseMeta()
-	}
-	return nil
+	return p.parseEntries(false)
 }
 
 // parseEvents parses expressions until the next section. Expressions are
