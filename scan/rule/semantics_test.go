@@ -1,6 +1,7 @@
 package rule
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -239,4 +240,42 @@ func asList(err error, l *ErrorList) bool {
 	el, ok := err.(ErrorList)
 	*l = el
 	return ok
+}
+
+// TestConcurrentEvaluation: a Rule is safe for concurrent use (its
+// evaluation state comes from a pool): goroutines evaluating different
+// events get each their own answer. Run under -race by make test-race.
+func TestConcurrentEvaluation(t *testing.T) {
+	r := mustParse(t, "rule t {\nevents:\n  $ip = $e.principal.ip\n  not $e.target.resource.name = \"i-aaa\"\n"+
+		"outcome:\n  $ips = array_distinct($ip)\n  $n = count($e.target.resource.name)\ncondition:\n  $e\n}\n")[0]
+	evs := []mapEvent{
+		{"principal.ip": {"10.0.0.1"}, "target.resource.name": {"i-aaa", "i-bbb"}},
+		{"principal.ip": {"10.0.0.2", "10.0.0.3"}, "target.resource.name": {"i-aaa"}},
+		{"principal.ip": {"10.0.0.4"}, "target.resource.name": {"i-ccc", "i-ddd", "i-eee"}},
+	}
+	want := make([][]Outcome, len(evs))
+	for i, ev := range evs {
+		want[i] = r.Outcomes(ev)
+	}
+	if want[0] == nil || want[1] != nil || len(want[2]) != 2 {
+		t.Fatalf("sequential outcomes: %+v", want)
+	}
+	done := make(chan string)
+	for g := range 8 {
+		go func() {
+			for k := range 200 {
+				i := (g + k) % len(evs)
+				if got := r.Outcomes(evs[i]); !reflect.DeepEqual(got, want[i]) {
+					done <- fmt.Sprintf("goroutine %d event %d: %+v, want %+v", g, i, got, want[i])
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 8 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
 }
