@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/retrohunt/retrohunt/scan/reflist"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/udm"
 )
@@ -351,14 +352,29 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 		return rs.or(vs...)
 	case *rule.Not:
 		return not(rs.expr(x.X, t))
+	case *rule.InRef:
+		f, ok := x.X.(*rule.Field)
+		lits := x.List.Literals()
+		if !ok || f.Index >= 0 || x.List.Kind() != reflist.String || len(lits) == 0 || len(lits) > MaxLiterals {
+			// Regex and CIDR lists name no literal; a list past
+			// MaxLiterals would make the whole set requirement-free.
+			return anyRecs
+		}
+		return rs.leaf(x, f.Path, t, func() verdict {
+			// A value equal to an entry (exactly, or under folding
+			// with nocase) contains it.
+			vs := make([]verdict, len(lits))
+			for i, l := range lits {
+				vs[i] = rs.literal(l, x.Nocase)
+			}
+			return rs.or(vs...)
+		})
 	case *rule.EventRef:
 		// Only in condition:, which Require does not read.
 		return anyRecs
 	// Field-to-field and other value comparisons (*rule.Cmp), boolean
-	// function calls (*rule.Pred) and reference lists (*rule.InRef)
-	// give no requirement: the default below. A string list's literals
-	// could, but a list of more than MaxLiterals would make the whole
-	// rule set requirement-free anyway.
+	// function calls (*rule.Pred) give no requirement: the default
+	// below.
 	case *rule.Compare:
 		return rs.leaf(x, x.Field, t, func() verdict {
 			if x.Op != rule.OpEq || x.Value.Kind != rule.LitString {
