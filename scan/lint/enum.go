@@ -17,32 +17,51 @@ var derivedValues = map[udm.Derive][]string{
 	udm.AzureEventType: {"USER_RESOURCE_ACCESS", "RESOURCE_WRITTEN", "RESOURCE_DELETION", "RESOURCE_READ", "GENERIC_EVENT"},
 	udm.ActionFromErr:  {"ALLOW", "BLOCK"},
 	udm.AzureAction:    {"ALLOW", "BLOCK", "UNKNOWN_ACTION"},
+	udm.SignInAction:   {"ALLOW", "BLOCK"},
+	udm.AuditEventType: {"SERVICE_CREATION", "SERVICE_MODIFICATION", "SETTING_DELETION", "USER_CHANGE_PERMISSIONS", "USER_CREATION", "GROUP_DELETION", "USER_UNCATEGORIZED"},
 }
 
 // enumValues returns, per log type, the values field can take when every
-// log type derives it from a closed set; ok is false when some log type
-// copies raw values into it.
+// log type that fills it derives it from a closed set or writes a
+// constant; ok is false when some log type copies raw values into it.
 func enumValues(field string) (map[udm.LogType][]string, bool) {
 	out := map[udm.LogType][]string{}
-	for _, row := range udm.Table {
-		if row.UDM != field {
-			continue
+	derives := false
+	for _, t := range udm.LogTypes {
+		for _, row := range udm.Rows(t) {
+			if row.UDM != field {
+				continue
+			}
+			if len(row.From) == 0 {
+				out[row.Type] = []string{row.Const}
+				continue
+			}
+			vals, ok := derivedValues[row.Derive]
+			if !ok {
+				return nil, false
+			}
+			out[row.Type] = vals
+			derives = true
 		}
-		vals, ok := derivedValues[row.Derive]
-		if !ok || len(row.From) == 0 {
-			return nil, false
-		}
-		out[row.Type] = vals
 	}
-	return out, len(out) > 0
+	return out, derives
 }
 
 // enumMismatch reports an equality (or list) on an enumerated field
 // against values the mapping never derives for any log type.
-func enumMismatch(field string, vals []string, nocase bool, at rule.Pos) (Finding, bool) {
+func enumMismatch(field string, vals []string, nocase bool, at rule.Pos, events rule.Expr) (Finding, bool) {
 	sets, ok := enumValues(field)
 	if !ok {
 		return Finding{}, false
+	}
+	scope := ""
+	if t, ok := pinnedType(events, at, field); ok {
+		// A constant comparison beside it pins one log type
+		// (product_name = "AWS CloudTrail"): only that type counts.
+		if set, ok := sets[t]; ok {
+			sets = map[udm.LogType][]string{t: set}
+			scope = " on " + t.String()
+		}
 	}
 	for _, v := range vals {
 		for _, set := range sets {
@@ -61,7 +80,7 @@ func enumMismatch(field string, vals []string, nocase bool, at rule.Pos) (Findin
 	}
 	slices.Sort(have)
 	return Finding{Pos: at, Level: Never,
-		Msg: fmt.Sprintf("never true: the mapping never derives %s %s (it derives %s)", field, quoteAll(vals), strings.Join(have, "; ")),
+		Msg: fmt.Sprintf("never true%s: the mapping never derives %s %s (it derives %s)", scope, field, quoteAll(vals), strings.Join(have, "; ")),
 		Fix: "compare with one of the values above, or match on metadata.product_event_type"}, true
 }
 

@@ -40,7 +40,10 @@ func TestLintEnumValues(t *testing.T) {
 			t.Errorf("%s: whole rule never = %v, want %v\n%s", events, whole, never, all)
 		}
 	}
-	f(`$e.metadata.event_type = "NETWORK_HTTP"`, `never true: the mapping never derives metadata.event_type "NETWORK_HTTP"`, true)
+	// Graph activity records are NETWORK_HTTP: on CloudTrail, never.
+	f("$e.metadata.product_name = \"AWS CloudTrail\"\n$e.metadata.event_type = \"NETWORK_HTTP\"", `never true on AWS_CLOUDTRAIL: the mapping never derives metadata.event_type "NETWORK_HTTP"`, true)
+	f(`$e.metadata.event_type = "NETWORK_HTTP"`, "", false)
+	f(`$e.metadata.event_type = "NETWORK_DNS"`, `never true: the mapping never derives metadata.event_type "NETWORK_DNS"`, true)
 	f(`$e.security_result.action = "FAIL"`, `never true: the mapping never derives security_result.action "FAIL"`, true)
 	f(`$e.security_result.action in ("FAIL", "QUARANTINE")`, `never derives security_result.action`, true)
 	f(`$e.security_result.action = "FAIL" or $e.metadata.product_event_type = "ConsoleLogin"`, `never derives security_result.action "FAIL"`, false)

@@ -140,7 +140,7 @@ func compare(x *rule.Compare, events rule.Expr) []Finding {
 			if f, ok := constMismatch(x.Field, []string{x.Value.Text}, x.Nocase, x.Value.At, events); ok {
 				out = append(out, f)
 			}
-			if f, ok := enumMismatch(x.Field, []string{x.Value.Text}, x.Nocase, x.Value.At); ok {
+			if f, ok := enumMismatch(x.Field, []string{x.Value.Text}, x.Nocase, x.Value.At, events); ok {
 				out = append(out, f)
 			}
 			if f, ok := arnNeverFilled(x.Field, x.Value.Text, x.Value.At); ok {
@@ -161,7 +161,7 @@ func inList(x *rule.InList, events rule.Expr) []Finding {
 	if f, ok := constMismatch(x.Field, vals, x.Nocase, x.At, events); ok {
 		out = append(out, f)
 	}
-	if f, ok := enumMismatch(x.Field, vals, x.Nocase, x.At); ok {
+	if f, ok := enumMismatch(x.Field, vals, x.Nocase, x.At, events); ok {
 		out = append(out, f)
 	}
 	return out
