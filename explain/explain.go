@@ -19,6 +19,7 @@ import (
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/lint"
 	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/rule/fn"
 	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/scan/udm"
 	"github.com/retrohunt/retrohunt/sources"
@@ -236,6 +237,13 @@ func writeExplanation(w io.Writer, l rules.Loaded, ev *udm.Event) {
 	}
 	if tr.Result {
 		fmt.Fprintf(w, "verdict: MATCH: %s fires on this record\n", r.Name)
+		for _, o := range r.Outcomes(ev) {
+			v := o.Value.String()
+			if o.Value.Kind == fn.String {
+				v = strconv.Quote(v)
+			}
+			fmt.Fprintf(w, "         outcome $%s = %s\n", o.Name, text.Escape(v))
+		}
 	} else {
 		fmt.Fprintf(w, "verdict: NO MATCH: %s does not fire on this record", r.Name)
 		if why := failing(tr); len(why) > 0 {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/sources/local"
 )
@@ -61,5 +62,54 @@ func TestWriteEscapes(t *testing.T) {
 	}
 	if strings.ContainsAny(b.String(), "\x1b\x07") || !strings.Contains(b.String(), `evil\x1b]0;pwned\x07.json`) {
 		t.Errorf("URI not escaped:\n%s", b.String())
+	}
+}
+
+// TestWriteOutcomesAndRepeatedFields: explain shows a matched rule's
+// outcome values, and reproduces issue 10 §6 on a record with
+// requestParameters.instanceIds = ["i-aaa","i-bbb"]: "not ... = i-aaa"
+// fires through the i-bbb copy, "= i-aaa and = i-bbb" does not.
+func TestWriteOutcomesAndRepeatedFields(t *testing.T) {
+	src := `rule not_aaa {
+  events:
+    $e.metadata.product_event_type = "StopInstances"
+    not $e.target.resource.name = "i-aaa"
+  outcome:
+    $risk_score = max(40)
+    $who = $e.principal.user.userid
+  condition:
+    $e
+}
+rule both {
+  events:
+    $e.target.resource.name = "i-aaa" and $e.target.resource.name = "i-bbb"
+  condition:
+    $e
+}`
+	parsed, err := rule.ParseFile("t.yaral", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loaded []rules.Loaded
+	for _, r := range parsed {
+		loaded = append(loaded, rules.Loaded{Rule: r, Origin: "t.yaral"})
+	}
+	rec := &Record{URI: "file:///r.json", Raw: []byte(`{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"StopInstances",` +
+		`"eventTime":"2024-01-02T03:04:05Z","userIdentity":{"arn":"arn:aws:iam::111122223333:user/alice"},` +
+		`"requestParameters":{"instanceIds":["i-aaa","i-bbb"]}}`)}
+	var b strings.Builder
+	if err := Write(&b, rec, loaded); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"verdict: MATCH: not_aaa fires on this record",
+		`outcome $risk_score = 40`,
+		`outcome $who = "arn:aws:iam::111122223333:user/alice"`,
+		"verdict: NO MATCH: both does not fire on this record",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -81,6 +81,36 @@ rule t_dead {
   condition:
     $e
 }
+rule t_repeated_both {
+  events:
+    $e.metadata.product_event_type = "SendCommand"
+    $e.target.resource.name = /^i-0/ and $e.target.resource.name = /^i-c/
+  condition:
+    $e
+}
+rule t_repeated_not {
+  events:
+    $e.metadata.product_event_type in ("SendCommand", "StartSession", "TerminateInstances")
+    not $e.target.resource.name = /^i-0/
+    any $e.target.resource.name != ""
+  condition:
+    $e
+}
+rule t_placeholder_outcome {
+  events:
+    $user = $e.principal.user.userid
+    $ip = $e.principal.ip
+    strings.to_lower($e.metadata.product_event_type) = "sendsshpublickey" or $e.principal.user.userid = $e.principal.ip
+    re.regex($user, ` + "`" + `(?i)user/` + "`" + `)
+    $e.target.application = /amazonaws\.com$/
+  outcome:
+    $risk_score = max(if($ip = /^10\./, 20, 70) + 5)
+    $who = strings.to_lower($user)
+    $targets = array_distinct($e.target.resource.name)
+    $n = count($e.target.resource.name)
+  condition:
+    $e and $risk_score > 30
+}
 rule t_kelvin {
   events:
     $e.metadata.product_event_type = "SendSSHPublicKey" nocase
@@ -107,6 +137,15 @@ func ruleSets(t testing.TB) map[string][]*Rule {
 rule t_free {
   events:
     $e.principal.user.userid != ""
+  condition:
+    $e
+}
+rule t_map_access {
+  events:
+    $e.additional.fields["recipientAccountId"] != "" or $e.metadata.product_event_type = "GetCommandInvocation"
+    all $e.target.resource.name != "x"
+  outcome:
+    $acct = $e.additional.fields["recipientAccountId"]
   condition:
     $e
 }

@@ -3,11 +3,14 @@ package scan
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/rule/fn"
 	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
@@ -94,4 +97,54 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// outcomeColumns renders a matched rule's outcome values as the hit's
+// risk_score (the $risk_score variable as an integer: a float is rounded
+// to the nearest integer, halves away from zero; a string is read as a
+// number; anything else, or no $risk_score, is null) and outcomes (one
+// JSON object, the rule's order, names without "$", values typed: a
+// number stays a number, a list is an array, no value is null).
+func outcomeColumns(outs []rule.Outcome) (*int64, string) {
+	var risk *int64
+	b := []byte{'{'}
+	for i, o := range outs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, o.Name) // names are identifiers: ASCII
+		b = append(b, ':')
+		b = o.Value.AppendJSON(b)
+		if o.Name == "risk_score" {
+			risk = riskScore(o.Value)
+		}
+	}
+	return risk, string(append(b, '}'))
+}
+
+func riskScore(v fn.Value) *int64 {
+	var f float64
+	switch v.Kind {
+	case fn.Int:
+		i := v.I
+		return &i
+	case fn.Float:
+		f = v.F
+	case fn.String:
+		if i, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64); err == nil {
+			return &i
+		}
+		g, err := strconv.ParseFloat(strings.TrimSpace(v.S), 64)
+		if err != nil {
+			return nil
+		}
+		f = g
+	default:
+		return nil
+	}
+	if math.IsNaN(f) || math.Abs(f) >= math.MaxInt64 {
+		return nil
+	}
+	i := int64(math.Round(f))
+	return &i
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/decode"
+	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
@@ -148,10 +149,20 @@ func (s *recordSink) match(index int, raw []byte) error {
 		return s.ctx.Err() // its hits are in the output from an earlier run
 	}
 	for _, r := range s.w.cfg.Rules {
-		if !r.Compiled.Match(ev) {
+		var outs []rule.Outcome
+		if len(r.Compiled.OutcomeVars) > 0 {
+			// One evaluation gives both the verdict and the values.
+			if outs = r.Compiled.Outcomes(ev); outs == nil {
+				continue
+			}
+		} else if !r.Compiled.Match(ev) {
 			continue
 		}
-		s.hits = append(s.hits, r.hit(ev, t, raw, s.uri, s.etag, index))
+		h := r.hit(ev, t, raw, s.uri, s.etag, index)
+		if outs != nil {
+			h.RiskScore, h.Outcomes = outcomeColumns(outs)
+		}
+		s.hits = append(s.hits, h)
 	}
 	return s.ctx.Err()
 }

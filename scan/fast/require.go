@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/retrohunt/retrohunt/scan/reflist"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/udm"
 )
@@ -351,6 +352,29 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 		return rs.or(vs...)
 	case *rule.Not:
 		return not(rs.expr(x.X, t))
+	case *rule.InRef:
+		f, ok := x.X.(*rule.Field)
+		lits := x.List.Literals()
+		if !ok || f.Index >= 0 || x.List.Kind() != reflist.String || len(lits) == 0 || len(lits) > MaxLiterals {
+			// Regex and CIDR lists name no literal; a list past
+			// MaxLiterals would make the whole set requirement-free.
+			return anyRecs
+		}
+		return rs.leaf(x, f.Path, t, func() verdict {
+			// A value equal to an entry (exactly, or under folding
+			// with nocase) contains it.
+			vs := make([]verdict, len(lits))
+			for i, l := range lits {
+				vs[i] = rs.literal(l, x.Nocase)
+			}
+			return rs.or(vs...)
+		})
+	case *rule.EventRef:
+		// Only in condition:, which Require does not read.
+		return anyRecs
+	// Field-to-field and other value comparisons (*rule.Cmp), boolean
+	// function calls (*rule.Pred) give no requirement: the default
+	// below.
 	case *rule.Compare:
 		return rs.leaf(x, x.Field, t, func() verdict {
 			if x.Op != rule.OpEq || x.Value.Kind != rule.LitString {
@@ -358,7 +382,20 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 			}
 			return rs.literal(x.Value.Text, x.Nocase)
 		})
+	case *rule.Quant:
+		if x.All {
+			// "all" holds vacuously for an element-free field, and
+			// its elements need not be in any one place: no
+			// requirement, unless it can never hold.
+			return anyRecs
+		}
+		// "any" holds only when its expression holds for some
+		// element: whatever that expression requires, the record has.
+		return rs.expr(x.X, t)
 	case *rule.InList:
+		if x.F == nil {
+			return anyRecs // a function or arithmetic of fields
+		}
 		return rs.leaf(x, x.Field, t, func() verdict {
 			vs := make([]verdict, len(x.Values))
 			for i, l := range x.Values {
@@ -370,6 +407,9 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 			return rs.or(vs...)
 		})
 	case *rule.Regex:
+		if x.F == nil {
+			return anyRecs
+		}
 		return rs.leaf(x, x.Field, t, func() verdict {
 			if x.Negated || x.Re == nil {
 				return anyRecs

@@ -3,11 +3,13 @@ package fast
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/retrohunt/retrohunt/scan/reflist"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/scan/udm"
@@ -160,6 +162,16 @@ var requireCases = []struct {
 	{`$e.principal.user.userid = "ec2.amazonaws.com"`, []string{
 		ct(`"userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}`),
 	}},
+
+	// issue 10's constructs
+	{`any $e.target.resource.name = "i-aaa"`, []string{ct(`"eventName":"StopInstances","requestParameters":{"instanceIds":["i-aaa","i-bbb"]}`)}},
+	{`all $e.target.resource.name = /^i-/`, []string{ct(`"eventName":"StopInstances","requestParameters":{"instanceIds":["i-aaa","i-bbb"]}`)}},
+	{`not $e.target.resource.name = "i-aaa"`, []string{ct(`"eventName":"StopInstances","requestParameters":{"instanceIds":["i-aaa","i-bbb"]}`)}},
+	{`$e.target.resource.name = "i-aaa" and $e.target.resource.name = "i-bbb"`, nil},
+	{`strings.to_lower($e.metadata.product_event_type) = "stopinstances"`, []string{ct(`"eventName":"StopInstances"`)}},
+	{`$e.principal.user.userid = $e.principal.ip`, nil},
+	{"$n = $e.metadata.product_event_type\n $n = \"StopInstances\"", []string{ct(`"eventName":"StopInstances"`)}},
+	{`$e.additional.fields["eventName"] = "StopInstances" or $e.metadata.product_event_type = "StartInstances"`, []string{ct(`"eventName":"StartInstances"`)}},
 }
 
 func parseEvents(t *testing.T, events string) *rule.Rule {
@@ -389,5 +401,56 @@ func TestRequireBuiltin(t *testing.T) {
 	}
 	if rejected == 0 {
 		t.Error("the pack's requirement passes every record, matched or not")
+	}
+}
+
+// TestRequireReferenceList: a string list gives its values as literals
+// (a value equal to an entry contains it), soundly on the corpus; a
+// regex or CIDR list, or a list past MaxLiterals, gives none.
+func TestRequireReferenceList(t *testing.T) {
+	lists := reflist.Set{}
+	for name, src := range map[string]string{
+		"events": "// event names\nStopInstances\nTerminateInstances\n",
+		"nets":   "10.0.0.0/8\n",
+	} {
+		kind := reflist.String
+		if name == "nets" {
+			kind = reflist.CIDR
+		}
+		l, err := reflist.Parse(name, kind, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lists[name] = l
+	}
+	var big strings.Builder
+	for i := range MaxLiterals + 1 {
+		fmt.Fprintf(&big, "Event%05d\n", i)
+	}
+	l, err := reflist.Parse("big", reflist.String, []byte(big.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists["big"] = l
+	all := corpus(t)
+	for events, want := range map[string]string{
+		`$e.metadata.product_event_type in %events`:        `or("StopInstances" "TerminateInstances")`,
+		`$e.metadata.product_event_type in %events nocase`: `or(i"stopinstances" i"terminateinstances")`,
+		`$e.principal.ip in cidr %nets`:                    `any`,
+		`$e.metadata.product_event_type in %big`:           `any`,
+	} {
+		rs, err := rule.ParseFileOptions("t.yaral", []byte("rule t {\n events:\n "+events+"\n condition:\n $e\n}\n"), rule.Options{Lists: lists})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := Require(rs)
+		if got := req.String(); got != want {
+			t.Errorf("%s: requirement %s, want %s", events, got, want)
+		}
+		for name, raw := range all {
+			if matches(t, rs[0], raw) && !candidate(t, req, raw) {
+				t.Errorf("%s: the requirement %s fails a record the rule matches: %s", events, req, name)
+			}
+		}
 	}
 }

@@ -56,9 +56,13 @@ func Lint(r *rule.Rule) []Finding {
 		case *rule.Compare:
 			fs = compare(x, r.Events)
 		case *rule.InList:
-			fs = inList(x, r.Events)
+			if x.F != nil { // not a function of fields
+				fs = inList(x, r.Events)
+			}
 		case *rule.Regex:
-			fs = regex(x)
+			if x.F != nil {
+				fs = regex(x)
+			}
 		}
 		for _, f := range fs {
 			if f.Level == Never {
@@ -136,6 +140,12 @@ func compare(x *rule.Compare, events rule.Expr) []Finding {
 			if f, ok := constMismatch(x.Field, []string{x.Value.Text}, x.Nocase, x.Value.At, events); ok {
 				out = append(out, f)
 			}
+			if f, ok := enumMismatch(x.Field, []string{x.Value.Text}, x.Nocase, x.Value.At, events); ok {
+				out = append(out, f)
+			}
+			if f, ok := arnNeverFilled(x.Field, x.Value.Text, x.Value.At); ok {
+				out = append(out, f)
+			}
 		}
 	}
 	return out
@@ -149,6 +159,9 @@ func inList(x *rule.InList, events rule.Expr) []Finding {
 		vals = append(vals, v.Text)
 	}
 	if f, ok := constMismatch(x.Field, vals, x.Nocase, x.At, events); ok {
+		out = append(out, f)
+	}
+	if f, ok := enumMismatch(x.Field, vals, x.Nocase, x.At, events); ok {
 		out = append(out, f)
 	}
 	return out

@@ -3,6 +3,8 @@ package rule
 import (
 	"regexp"
 	"strconv"
+
+	"github.com/retrohunt/retrohunt/scan/rule/fn"
 )
 
 // Expr is a node of an events expression. The node types are exported so
@@ -12,11 +14,12 @@ type Expr interface {
 	Pos() Pos
 	String() string
 
-	// eval is the reference evaluator: short-circuit, no allocation
-	// beyond what Event.Values does.
-	eval(ev Event) bool
+	// eval is the reference evaluator for the current copy of the
+	// event (eval.go): short-circuit, no allocation beyond what
+	// Event.Values does for comparisons of fields with literals.
+	eval(c *ctx) bool
 	// explain evaluates every sub-expression and records each result.
-	explain(ev Event) *Trace
+	explain(c *ctx) *Trace
 	// appendTo appends the canonical source form, which parses back to
 	// the same tree.
 	appendTo(dst []byte) []byte
@@ -108,6 +111,9 @@ type Literal struct {
 	Text string
 	Num  float64
 	Bool bool
+	// Slash marks a string written as a regex literal /.../, as a
+	// function's pattern argument: re.capture($e.f, /x(.*)/).
+	Slash bool
 }
 
 // Compare is "$e.field op literal [nocase]". A literal written on the left
@@ -120,9 +126,11 @@ type Compare struct {
 	Op       Op
 	Value    Literal
 	Nocase   bool
+	F        *Field // the field read
 }
 
-// InList is "$e.field in [nocase] (lit, ...)".
+// InList is "x in [nocase] (lit, ...)". Var and Field are set when x is a
+// field (F); otherwise they are empty and X is the value tested.
 type InList struct {
 	At       Pos
 	Var      string
@@ -130,11 +138,14 @@ type InList struct {
 	FieldPos Pos
 	Values   []Literal
 	Nocase   bool
+	F        *Field
+	X        Value
 }
 
-// Regex is either "$e.field = /re/ [nocase]" (Negated for "!=") or, with
-// Func set, "re.regex($e.field, `re`) [nocase]". Pattern is the regex as
-// written, without the "(?i)" that nocase adds to Re.
+// Regex is either "x = /re/ [nocase]" (Negated for "!=") or, with Func
+// set, "re.regex(x, `re`) [nocase]". Pattern is the regex as written,
+// without the "(?i)" that nocase adds to Re. It matches as fn.Regex does:
+// the first line of a value unless the pattern starts with (?s).
 type Regex struct {
 	At         Pos
 	Var        string
@@ -146,6 +157,9 @@ type Regex struct {
 	Func       bool
 	Negated    bool
 	Re         *regexp.Regexp
+	F          *Field // the field matched, when the operand is one
+	X          Value  // the operand (F when it is a field; else Var and Field are "")
+	m          *fn.Regex
 }
 
 func (x *And) Pos() Pos     { return x.At }
@@ -171,7 +185,7 @@ func (x *Not) appendTo(dst []byte) []byte {
 }
 
 func (x *Compare) appendTo(dst []byte) []byte {
-	dst = appendField(dst, x.Var, x.Field)
+	dst = x.F.appendTo(dst)
 	dst = append(dst, ' ')
 	dst = append(dst, x.Op.String()...)
 	dst = append(dst, ' ')
@@ -180,7 +194,7 @@ func (x *Compare) appendTo(dst []byte) []byte {
 }
 
 func (x *InList) appendTo(dst []byte) []byte {
-	dst = appendField(dst, x.Var, x.Field)
+	dst = x.X.appendTo(dst)
 	dst = append(dst, " in "...)
 	if x.Nocase {
 		dst = append(dst, "nocase "...)
@@ -198,12 +212,12 @@ func (x *InList) appendTo(dst []byte) []byte {
 func (x *Regex) appendTo(dst []byte) []byte {
 	if x.Func {
 		dst = append(dst, "re.regex("...)
-		dst = appendField(dst, x.Var, x.Field)
+		dst = x.X.appendTo(dst)
 		dst = append(dst, ", "...)
 		dst = appendPattern(dst, x.Pattern)
 		dst = append(dst, ')')
 	} else {
-		dst = appendField(dst, x.Var, x.Field)
+		dst = x.X.appendTo(dst)
 		if x.Negated {
 			dst = append(dst, " != "...)
 		} else {
@@ -217,6 +231,9 @@ func (x *Regex) appendTo(dst []byte) []byte {
 func (l Literal) appendTo(dst []byte) []byte {
 	switch l.Kind {
 	case LitString:
+		if l.Slash {
+			return appendSlashRegex(dst, l.Text)
+		}
 		return appendQuoted(dst, l.Text)
 	case LitBool:
 		return strconv.AppendBool(dst, l.Bool)
@@ -245,12 +262,6 @@ func appendOperand(dst []byte, x Expr) []byte {
 	return x.appendTo(dst)
 }
 
-func appendField(dst []byte, v, field string) []byte {
-	dst = append(dst, v...)
-	dst = append(dst, '.')
-	return append(dst, field...)
-}
-
 func appendNocase(dst []byte, nocase bool) []byte {
 	if nocase {
 		dst = append(dst, " nocase"...)
@@ -274,6 +285,8 @@ func Walk(x Expr, fn func(Expr) bool) {
 			Walk(t, fn)
 		}
 	case *Not:
+		Walk(x.X, fn)
+	case *Quant:
 		Walk(x.X, fn)
 	}
 }

@@ -16,13 +16,38 @@ type Trace struct {
 }
 
 // Explain evaluates the events section against ev without short-circuit,
-// so that the trace has a result for every clause. Its Result always
-// equals Match(ev).
+// so that the trace has a result for every clause. It traces the first
+// copy of the event (eval.go) that satisfies the events section, or the
+// first copy when none does; with a condition other than the event
+// variable, the trace's root is the condition, with the events' trace
+// and the condition's as its children. Its Result always equals
+// Match(ev).
 func (r *Rule) Explain(ev Event) *Trace {
 	if r.Events == nil {
 		return &Trace{Pos: r.Pos}
 	}
-	return r.Events.explain(ev)
+	c := r.acquire(ev)
+	defer r.release(c)
+	match := c.match()
+	row := 0
+	if len(c.rows) > 0 {
+		row = c.rows[0]
+	} else {
+		for k := range c.rowCount() {
+			c.setRow(k)
+			if r.Events.eval(c) {
+				row = k
+				break
+			}
+		}
+	}
+	c.setRow(row)
+	tr := r.Events.explain(c)
+	if r.plan == nil || r.plan.trivial {
+		return tr
+	}
+	cond := r.Condition.explain(c)
+	return &Trace{Pos: r.Condition.Pos(), Text: "condition: " + r.Condition.String(), Result: match, Expr: r.Condition, Kids: []*Trace{tr, cond}}
 }
 
 // String renders the trace as an indented tree, one clause per line:

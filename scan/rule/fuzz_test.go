@@ -12,7 +12,7 @@ import (
 // even without -fuzz.
 var fuzzSnippets = []string{
 	"rule r { events: $e.a = \"x\" condition: $e }",
-	"rule r {\n meta:\n  a = \"s\\\"q\"\n  n = -1.5\n  b = TRUE\n events:\n  $e.a != \"\"\n  $e.n >= 10\n condition:\n  $e\n}",
+	"rule r {\n meta:\n  a = \"s\\\"q\"\n  n = \"-1.5\"\n events:\n  $e.a != \"\"\n  $e.n >= 10\n condition:\n  $e\n}",
 	"rule r { events: $e.a = /a\\/b\\\\/ nocase $e.b != /x/ re.regex($e.c, `(?i)x`) nocase re.regex($e.d, \"\\\\.\") condition: $e }",
 	"rule r { events: \"x\" = $e.a -2 < $e.b true != $e.c condition: $e }",
 	"rule r { events: $e.a in nocase ( \"a\", \"b\", ) and not $e.b in (1, true) condition: $e }",
@@ -26,6 +26,9 @@ var fuzzSnippets = []string{
 	"rule r { events: $e.a = \"unterminated condition: $e }",
 	"rule r { events: re.regex($e.a, `(`) condition: $e }",
 	"rule r { events: $e.a = 1 condition: $e and $e }",
+	"rule r { events: $ip = $e.principal.ip any $e.b = $ip not all $e.c = /x/ $e.d[\"k\"] = \"v\" outcome: $risk_score = max(if($e.a = \"x\", 10, 2) * 3 - 1) $s = array_distinct($e.c) $t = $risk_score / 2 condition: $e and $risk_score > 5 }",
+	"rule r { events: strings.to_lower($e.a) = re.capture($e.b, `(x)`) and ($e.n + 1) * 2 >= $e.m and re.regex(strings.to_lower($e.c), `^a`) condition: $e }",
+	"rule r { events: $e.a = \"1\" condition: #e > 1 or !$e options: allow_zero_values = true }",
 }
 
 func FuzzParseFile(f *testing.F) {
@@ -72,7 +75,7 @@ func checkReparse(t *testing.T, r *Rule, src []byte) {
 		t.Fatalf("rule %s reparses to %d rules\n%s", r.Name, len(again), src)
 	}
 	a := again[0]
-	if a.Name != r.Name || a.Var != r.Var || a.Events.String() != r.Events.String() || len(a.Meta) != len(r.Meta) {
+	if a.Name != r.Name || a.Var != r.Var || a.Events.String() != r.Events.String() || len(a.Meta) != len(r.Meta) || a.String() != r.String() {
 		t.Fatalf("rule %s reparses differently:\n%s\n%s\nfrom\n%s", r.Name, r.Events, a.Events, src)
 	}
 	for i := range a.Meta {

@@ -3,6 +3,7 @@ package rule
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -11,8 +12,7 @@ import (
 type lexer struct {
 	src  []byte
 	off  int
-	prev token  // the last token returned: it decides what "/" and "-" mean
-	err  *token // sticky: after a lexical error every call returns it
+	prev token // the last token returned: it decides what "/" and "-" mean
 }
 
 func newLexer(src []byte) lexer {
@@ -23,14 +23,10 @@ func newLexer(src []byte) lexer {
 	return l
 }
 
+// next returns the next token. After a lexical error (tokIllegal) it
+// resumes past the bad text, so that the parser can report it and go on.
 func (l *lexer) next() token {
-	if l.err != nil {
-		return *l.err
-	}
 	t := l.scan()
-	if t.kind == tokIllegal {
-		l.err = &t
-	}
 	l.prev = t
 	return t
 }
@@ -82,6 +78,9 @@ func (l *lexer) scan() token {
 		if l.peekByte(start+1) == '=' {
 			return l.emit(tokNe, start, start+2)
 		}
+		if l.peekByte(start+1) == '$' {
+			return l.emit(tokBang, start, start+1)
+		}
 		return l.illegal(start, `unexpected character "!" (use "not" to negate)`)
 	case '<':
 		if l.peekByte(start+1) == '=' {
@@ -128,7 +127,7 @@ func (l *lexer) scan() token {
 // JavaScript lexers use for the same ambiguity.
 func (l *lexer) afterValue() bool {
 	switch l.prev.kind {
-	case tokVar, tokRefList, tokCount, tokString, tokNumber, tokRegex, tokRParen, tokRBrack:
+	case tokVar, tokRefList, tokCount, tokString, tokNumber, tokRegex, tokRParen, tokRBrack, tokDuration:
 		return true
 	case tokIdent:
 		return !(l.prev.isKw("and") || l.prev.isKw("or") || l.prev.isKw("not") || l.prev.isKw("in"))
@@ -172,6 +171,10 @@ func (l *lexer) number(start int) token {
 	i = l.digitsEnd(i)
 	if l.peekByte(i) == '.' && isDigit(l.peekByte(i+1)) {
 		i = l.digitsEnd(i + 1)
+	}
+	if c := l.peekByte(i); (c == 's' || c == 'm' || c == 'h' || c == 'd') && l.src[start] != '-' &&
+		!isIdentStart(l.peekByte(i+1)) && !isDigit(l.peekByte(i+1)) && l.peekByte(i+1) != '.' {
+		return l.emit(tokDuration, start, i+1) // a match window: 5m, 1h, 30s, 2d
 	}
 	if c := l.peekByte(i); c == '.' || isIdentStart(c) {
 		// 1e5, 0x1F, 1.2.3, 5m: say so rather than fail on the tail.
@@ -219,8 +222,13 @@ func (l *lexer) quoted(start int) token {
 			case 't':
 				r = '\t'
 			default:
-				e, _ := utf8.DecodeRune(l.src[i+1:])
-				return l.illegal(i, fmt.Sprintf(`unknown escape sequence \%c in string (use \\ for a backslash, or a backtick string)`, e))
+				// An unknown escape keeps its backslash: Google's
+				// own rules write "\TEMPLATE\LAYOUTS" in meta, and
+				// "\." in a pattern string means the regex \.
+				buf = append(buf, l.src[seg:i+1]...)
+				seg = i + 1
+				i++
+				continue
 			}
 			buf = append(append(buf, l.src[seg:i]...), r)
 			i += 2
@@ -276,8 +284,26 @@ func (l *lexer) emit(k tokKind, start, end int) token {
 	return token{kind: k, off: start, end: end, text: string(l.src[start:end])}
 }
 
+// illegal reports a lexical error at off and resumes scanning after the
+// bad text: past the character, or at the end of the line of an
+// unterminated string or regex (the end of the source for a comment).
 func (l *lexer) illegal(off int, msg string) token {
-	l.off = len(l.src)
+	resume := off + 1
+	if off < len(l.src) {
+		_, n := utf8.DecodeRune(l.src[off:])
+		resume = off + n
+	}
+	switch {
+	case strings.HasPrefix(msg, "unterminated comment"):
+		resume = len(l.src)
+	case strings.HasPrefix(msg, "unterminated"), strings.HasPrefix(msg, "unknown escape"), strings.HasPrefix(msg, "malformed number"):
+		if i := bytes.IndexByte(l.src[min(off, len(l.src)):], '\n'); i >= 0 {
+			resume = off + i
+		} else {
+			resume = len(l.src)
+		}
+	}
+	l.off = max(l.off, min(resume, len(l.src)))
 	return token{kind: tokIllegal, off: off, end: off, text: msg}
 }
 

@@ -3,47 +3,47 @@ package rule
 // The boolean connectives. eval short-circuits; explain does not, so that
 // a trace shows every clause.
 
-func (x *And) eval(ev Event) bool {
+func (x *And) eval(c *ctx) bool {
 	for _, t := range x.Terms {
-		if !t.eval(ev) {
+		if !t.eval(c) {
 			return false
 		}
 	}
 	return true
 }
 
-func (x *Or) eval(ev Event) bool {
+func (x *Or) eval(c *ctx) bool {
 	for _, t := range x.Terms {
-		if t.eval(ev) {
+		if t.eval(c) {
 			return true
 		}
 	}
 	return false
 }
 
-func (x *Not) eval(ev Event) bool { return !x.X.eval(ev) }
+func (x *Not) eval(c *ctx) bool { return !x.X.eval(c) }
 
-func (x *And) explain(ev Event) *Trace {
+func (x *And) explain(c *ctx) *Trace {
 	tr := &Trace{Pos: x.At, Text: x.String(), Result: true, Expr: x}
 	for _, t := range x.Terms {
-		k := t.explain(ev)
+		k := t.explain(c)
 		tr.Result = tr.Result && k.Result
 		tr.Kids = append(tr.Kids, k)
 	}
 	return tr
 }
 
-func (x *Or) explain(ev Event) *Trace {
+func (x *Or) explain(c *ctx) *Trace {
 	tr := &Trace{Pos: x.At, Text: x.String(), Expr: x}
 	for _, t := range x.Terms {
-		k := t.explain(ev)
+		k := t.explain(c)
 		tr.Result = tr.Result || k.Result
 		tr.Kids = append(tr.Kids, k)
 	}
 	return tr
 }
 
-func (x *Not) explain(ev Event) *Trace {
-	k := x.X.explain(ev)
+func (x *Not) explain(c *ctx) *Trace {
+	k := x.X.explain(c)
 	return &Trace{Pos: x.At, Text: x.String(), Result: !k.Result, Expr: x, Kids: []*Trace{k}}
 }

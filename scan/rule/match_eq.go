@@ -2,6 +2,8 @@ package rule
 
 import (
 	"slices"
+
+	"github.com/retrohunt/retrohunt/scan/rule/fn"
 	"strconv"
 	"strings"
 	"unicode"
@@ -12,10 +14,14 @@ import (
 // is compared as one zero value of the literal's kind; a repeated field
 // matches when any of its values does.
 
-func (x *Compare) eval(ev Event) bool {
-	vals := ev.Values(x.Field)
+func (x *Compare) eval(c *ctx) bool {
+	vals, i := x.F.bound(c)
 	if len(vals) == 0 {
 		return x.Value.compare(x.Op, "", true, x.Nocase)
+	}
+	if i >= 0 {
+		// Fast path: the row binds one element.
+		return x.Value.compare(x.Op, vals[i], false, x.Nocase)
 	}
 	for _, v := range vals {
 		if x.Value.compare(x.Op, v, false, x.Nocase) {
@@ -25,10 +31,20 @@ func (x *Compare) eval(ev Event) bool {
 	return false
 }
 
-func (x *InList) eval(ev Event) bool {
-	vals := ev.Values(x.Field)
+func (x *InList) eval(c *ctx) bool {
+	if x.F == nil {
+		v := x.X.value(c)
+		if v.Kind == 0 {
+			return x.contains("", true)
+		}
+		return x.contains(coerce(v, fn.String).S, false)
+	}
+	vals, i := x.F.bound(c)
 	if len(vals) == 0 {
 		return x.contains("", true)
+	}
+	if i >= 0 {
+		return x.contains(vals[i], false)
 	}
 	for _, v := range vals {
 		if x.contains(v, false) {
@@ -47,12 +63,12 @@ func (x *InList) contains(v string, absent bool) bool {
 	return false
 }
 
-func (x *Compare) explain(ev Event) *Trace {
-	return &Trace{Pos: x.At, Text: x.String(), Result: x.eval(ev), Values: slices.Clone(ev.Values(x.Field)), Expr: x}
+func (x *Compare) explain(c *ctx) *Trace {
+	return &Trace{Pos: x.At, Text: x.String(), Result: x.eval(c), Values: slices.Clone(c.ev.Values(x.Field)), Expr: x}
 }
 
-func (x *InList) explain(ev Event) *Trace {
-	return &Trace{Pos: x.At, Text: x.String(), Result: x.eval(ev), Values: slices.Clone(ev.Values(x.Field)), Expr: x}
+func (x *InList) explain(c *ctx) *Trace {
+	return &Trace{Pos: x.At, Text: x.String(), Result: x.eval(c), Values: traceValues(c, x.X), Expr: x}
 }
 
 // compare reports whether the field value v (the zero value when absent)

@@ -90,12 +90,13 @@ func TestMatch(t *testing.T) {
 		{"re.regex inline flag", "re.regex($e.a, `(?i)CMD`)", mapEvent{"a": {"cmd.exe"}}, true},
 		{"not re.regex", "not re.regex($e.a, `cmd`)", mapEvent{"a": {"cmd.exe"}}, false},
 
-		// repeated fields: any value
+		// repeated fields: one copy of the event per element
 		{"repeated eq", `$e.ip = "10.0.0.1"`, mapEvent{"ip": {"192.168.0.1", "10.0.0.1"}}, true},
 		{"repeated eq none", `$e.ip = "10.0.0.9"`, mapEvent{"ip": {"192.168.0.1", "10.0.0.1"}}, false},
 		{"repeated ne any differs", `$e.ip != "10.0.0.1"`, mapEvent{"ip": {"10.0.0.1", "10.0.0.2"}}, true},
 		{"repeated ne all same", `$e.ip != "10.0.0.1"`, mapEvent{"ip": {"10.0.0.1", "10.0.0.1"}}, false},
-		{"repeated not eq", `not $e.ip = "10.0.0.1"`, mapEvent{"ip": {"10.0.0.1", "10.0.0.2"}}, false},
+		{"repeated not eq matches through the other copy", `not $e.ip = "10.0.0.1"`, mapEvent{"ip": {"10.0.0.1", "10.0.0.2"}}, true},
+		{"repeated not eq every copy", `not $e.ip = "10.0.0.1"`, mapEvent{"ip": {"10.0.0.1", "10.0.0.1"}}, false},
 		{"repeated in", `$e.ip in ("10.0.0.2")`, mapEvent{"ip": {"10.0.0.1", "10.0.0.2"}}, true},
 		{"repeated regex", `$e.ip = /^10\./`, mapEvent{"ip": {"192.168.0.1", "10.0.0.1"}}, true},
 		{"repeated negated regex", `$e.ip != /^10\./`, mapEvent{"ip": {"192.168.0.1", "10.0.0.1"}}, true},

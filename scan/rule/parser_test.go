@@ -137,8 +137,8 @@ func TestParseMeta(t *testing.T) {
   meta:
     author = "a \"b\""
     Severity = "HIGH"
-    score = -12.5
-    enabled = TRUE
+    score = "-12.5"
+    enabled = "TRUE"
     events = "a key named like a section"
   events:
     $e.a = "1"
@@ -149,8 +149,8 @@ func TestParseMeta(t *testing.T) {
 	want := []MetaEntry{
 		{Key: "author", Value: `a "b"`, Kind: LitString, Pos: Pos{"t.yaral", 3, 5}},
 		{Key: "Severity", Value: "HIGH", Kind: LitString, Pos: Pos{"t.yaral", 4, 5}},
-		{Key: "score", Value: "-12.5", Kind: LitNumber, Pos: Pos{"t.yaral", 5, 5}},
-		{Key: "enabled", Value: "TRUE", Kind: LitBool, Pos: Pos{"t.yaral", 6, 5}},
+		{Key: "score", Value: "-12.5", Kind: LitString, Pos: Pos{"t.yaral", 5, 5}},
+		{Key: "enabled", Value: "TRUE", Kind: LitString, Pos: Pos{"t.yaral", 6, 5}},
 		{Key: "events", Value: "a key named like a section", Kind: LitString, Pos: Pos{"t.yaral", 7, 5}},
 	}
 	if !reflect.DeepEqual(r.Meta, want) {
@@ -172,7 +172,7 @@ func TestParseMeta(t *testing.T) {
 
 func TestParseFileSeveralRules(t *testing.T) {
 	first := "rule one {\n  events:\n    $e.a = \"1\" // note\n  condition:\n    $e\n}"
-	second := "RULE two { meta: k = 1 events: $x.b = 2 condition: $x }"
+	second := "RULE two { meta: k = \"1\" events: $x.b = 2 condition: $x }"
 	src := "/* header */\n" + first + "\n\n// between\n" + second + "\n"
 	rules := mustParse(t, src)
 	if len(rules) != 2 {

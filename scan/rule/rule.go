@@ -3,6 +3,9 @@ package rule
 import (
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/retrohunt/retrohunt/scan/rule/fn"
 )
 
 // Event is the UDM view of one record that a rule reads.
@@ -23,18 +26,52 @@ type MetaEntry struct {
 	Pos   Pos
 }
 
-// Rule is one parsed single-event rule. A Rule is immutable after
-// ParseFile and safe for concurrent use.
+// Rule is one parsed rule. A Rule is immutable after ParseFile and safe
+// for concurrent use.
 type Rule struct {
-	Name   string
-	Pos    Pos         // position of the "rule" keyword
-	Meta   []MetaEntry // in source order
-	Var    string      // the event variable, e.g. "$e"
-	Events Expr        // the events section; several lines form one *And
-	Text   []byte      // exact source from "rule" to the closing brace
+	Name        string
+	Pos         Pos           // position of the "rule" keyword
+	Meta        []MetaEntry   // in source order
+	Var         string        // the (first) event variable, e.g. "$e"
+	Vars        []string      // every event variable, in order of first use
+	Events      Expr          // the events section; several lines form one *And
+	MatchSec    *MatchSection // the match: section, nil without one
+	OutcomeVars []*OutcomeVar // the outcome: section, in source order
+	// Condition is the condition: section; nil is "$e" (a Rule built
+	// by hand with only Events).
+	Condition Expr
+	Options   []MetaEntry // the options: section
+	Text      []byte      // exact source from "rule" to the closing brace
 
 	fields []string
+	plan   *plan // the compiled evaluation (eval.go); nil for a Rule built by hand
 }
+
+// MatchSection is "match: vars over window [before|after $e]". It is
+// parsed so that the AST serves multi-event rules; retrohunt rejects
+// rules that have one (they need match windows).
+type MatchSection struct {
+	At       Pos
+	Vars     []string // placeholders (or fields) grouped on
+	Window   string   // as written: "5m"
+	Pivot    string   // "before", "after" or ""
+	PivotVar string
+}
+
+// OutcomeVar is "$name = value" of the outcome: section.
+type OutcomeVar struct {
+	At   Pos
+	Name string // with "$"
+	X    Value
+}
+
+// Outcome is the value of one outcome variable for a matched event.
+type Outcome struct {
+	Name  string // without "$"
+	Value fn.Value
+}
+
+var _ sync.Pool
 
 // MetaValue returns the value of the first meta entry whose key equals key
 // ignoring case, or "" when there is none.
@@ -47,10 +84,36 @@ func (r *Rule) MetaValue(key string) string {
 	return ""
 }
 
-// Match reports whether ev satisfies the events section. It is the
-// reference evaluator: faster paths must agree with it.
+// Match reports whether ev satisfies the rule: the events section for
+// some copy of the event (one per element of each repeated field the
+// rule reads, see eval.go), then the condition. It is the reference
+// evaluator: faster paths must agree with it.
 func (r *Rule) Match(ev Event) bool {
-	return r.Events != nil && r.Events.eval(ev)
+	if r.Events == nil {
+		return false
+	}
+	c := r.acquire(ev)
+	ok := c.match()
+	r.release(c)
+	return ok
+}
+
+// Outcomes returns the outcome variables' values for ev, in the rule's
+// order, or nil when ev does not match (or the rule has no outcome:).
+func (r *Rule) Outcomes(ev Event) []Outcome {
+	if r.Events == nil || len(r.OutcomeVars) == 0 {
+		return nil
+	}
+	c := r.acquire(ev)
+	defer r.release(c)
+	if !c.match() {
+		return nil
+	}
+	out := make([]Outcome, len(r.OutcomeVars))
+	for i, o := range r.OutcomeVars {
+		out[i] = Outcome{Name: o.Name[1:], Value: c.outcome(i)}
+	}
+	return out
 }
 
 // Fields returns the distinct UDM paths the rule reads, sorted.
@@ -63,16 +126,10 @@ func (r *Rule) Fields() []string {
 
 func fieldsOf(x Expr) []string {
 	var out []string
-	Walk(x, func(x Expr) bool {
-		switch x := x.(type) {
-		case *Compare:
-			out = append(out, x.Field)
-		case *InList:
-			out = append(out, x.Field)
-		case *Regex:
-			out = append(out, x.Field)
+	walkAll(x, func(n any) {
+		if f, ok := n.(*Field); ok {
+			out = append(out, f.Path)
 		}
-		return true
 	})
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -112,8 +169,50 @@ func (r *Rule) String() string {
 		b = x.appendTo(b)
 		b = append(b, '\n')
 	}
+	if m := r.MatchSec; m != nil {
+		b = append(b, "  match:\n    "...)
+		b = append(b, strings.Join(m.Vars, ", ")...)
+		b = append(b, " over "...)
+		b = append(b, m.Window...)
+		if m.Pivot != "" {
+			b = append(b, ' ')
+			b = append(b, m.Pivot...)
+			b = append(b, ' ')
+			b = append(b, m.PivotVar...)
+		}
+		b = append(b, '\n')
+	}
+	if len(r.OutcomeVars) > 0 {
+		b = append(b, "  outcome:\n"...)
+		for _, o := range r.OutcomeVars {
+			b = append(b, "    "...)
+			b = append(b, o.Name...)
+			b = append(b, " = "...)
+			b = o.X.appendTo(b)
+			b = append(b, '\n')
+		}
+	}
 	b = append(b, "  condition:\n    "...)
-	b = append(b, r.Var...)
-	b = append(b, "\n}\n"...)
+	if r.Condition != nil {
+		b = r.Condition.appendTo(b)
+	} else {
+		b = append(b, r.Var...)
+	}
+	b = append(b, '\n')
+	if len(r.Options) > 0 {
+		b = append(b, "  options:\n"...)
+		for _, m := range r.Options {
+			b = append(b, "    "...)
+			b = append(b, m.Key...)
+			b = append(b, " = "...)
+			if m.Kind == LitString {
+				b = appendQuoted(b, m.Value)
+			} else {
+				b = append(b, m.Value...)
+			}
+			b = append(b, '\n')
+		}
+	}
+	b = append(b, "}\n"...)
 	return string(b)
 }

@@ -9,16 +9,18 @@ import (
 type tokKind uint8
 
 const (
-	tokEOF     tokKind = iota
-	tokIllegal         // a lexical error; text holds the message
-	tokIdent           // names and keywords (keywords are case-insensitive)
-	tokVar             // $name
-	tokRefList         // %name, rejected by the parser
-	tokCount           // #name, rejected by the parser
-	tokString          // text holds the unescaped value
-	tokNumber          // text holds the number as written
-	tokRegex           // text holds the pattern with \/ turned into /
-	tokArith           // + - * / %, rejected by the parser
+	tokEOF      tokKind = iota
+	tokIllegal          // a lexical error; text holds the message
+	tokIdent            // names and keywords (keywords are case-insensitive)
+	tokVar              // $name
+	tokRefList          // %name, a reference list
+	tokCount            // #name, an event count
+	tokBang             // "!" before a variable: "!$e"
+	tokDuration         // 5m, 1h: a match window
+	tokString           // text holds the unescaped value
+	tokNumber           // text holds the number as written
+	tokRegex            // text holds the pattern with \/ turned into /
+	tokArith            // + - * / %
 	tokLBrace
 	tokRBrace
 	tokLParen
@@ -87,6 +89,8 @@ func describe(t token) string {
 		return "number " + t.text
 	case tokRegex:
 		return "regex /" + clip(t.text) + "/"
+	case tokDuration:
+		return "duration " + t.text
 	}
 	return strconv.Quote(t.text)
 }

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/scan/inflate"
+	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/local"
@@ -54,6 +57,11 @@ func child(o options) error {
 		for _, l := range loaded {
 			compiled = append(compiled, scan.NewRule(l.Rule, l.Origin))
 		}
+		extra, err := extraRules(o.rules)
+		if err != nil {
+			return err
+		}
+		compiled = append(compiled, extra...)
 		cfg := scan.Config{Rules: compiled, Workers: n, Reference: o.child == pathReference,
 			Connections: o.connections, BufferBytes: o.bufferMiB << 20}
 		s, err = scanOnce(ctx, src, cfg, o.cpuprofile)
@@ -199,4 +207,28 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// extraRules parses every .yaral file under dir and keeps the rules that
+// parse cleanly (ParseFile returns those beside the file's errors).
+func extraRules(dir string) ([]*scan.Rule, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	var out []*scan.Rule
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaral") {
+			return err
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rs, _ := rule.ParseFile(p, src)
+		for _, r := range rs {
+			out = append(out, scan.NewRule(r, p))
+		}
+		return nil
+	})
+	return out, err
 }

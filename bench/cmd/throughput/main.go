@@ -79,6 +79,8 @@ type options struct {
 	bufferMiB   int64
 	// child is the path a child process measures ("" in the parent).
 	child string
+	// rules is a directory of extra rule files (-rules).
+	rules string
 }
 
 func run(args []string) int {
@@ -94,6 +96,7 @@ func run(args []string) int {
 	fs.BoolVar(&o.keep, "keep", false, "keep the generated corpus")
 	fs.IntVar(&o.connections, "connections", 0, "scan.Config.Connections (default: the engine's)")
 	fs.Int64Var(&o.bufferMiB, "buffer-mib", 0, "scan.Config.BufferBytes in MiB (default: the engine's)")
+	fs.StringVar(&o.rules, "rules", "", "also run the rules of every .yaral file under this directory that parse cleanly (a rule with an error, as a multi-event one, is left out), with the built-in pack")
 	fs.StringVar(&o.child, "child", "", "internal: measure this one path once and print the result as JSON")
 	generate := fs.String("generate", "", "internal: generate the -size corpus (seed 1) into this directory")
 	if err := fs.Parse(args); err != nil {
@@ -243,6 +246,9 @@ func measureChild(self string, o options, dir, path string, workers int, profile
 		"-connections", strconv.Itoa(o.connections), "-buffer-mib", strconv.FormatInt(o.bufferMiB, 10)}
 	if profile != "" {
 		args = append(args, "-cpuprofile", profile)
+	}
+	if o.rules != "" {
+		args = append(args, "-rules", o.rules)
 	}
 	cmd := exec.Command(self, args...)
 	cmd.Stderr = os.Stderr
