@@ -267,6 +267,10 @@ func (p *parser) value(it *Item, has map[string]bool, n *yaml.Node) ([]pred, []*
 		a = prefix
 	case has["endswith"]:
 		a = suffix
+	case it.Field == "":
+		// A keyword is searched for in every value, as full-text search
+		// finds a word in a log line.
+		a = anywhere
 	}
 	for _, op := range []string{"lt", "lte", "gt", "gte"} {
 		if has[op] {
