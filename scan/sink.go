@@ -147,8 +147,9 @@ func (s *recordSink) match(index int, raw []byte) error {
 	if s.job.evaluated(index, t, ok) {
 		return s.ctx.Err() // its hits are in the output from an earlier run
 	}
+	s.w.sigma.Reset(raw, ev.Type)
 	for _, r := range s.w.cfg.Rules {
-		if !r.Compiled.Match(ev) {
+		if !r.matches(ev, &s.w.sigma) {
 			continue
 		}
 		s.hits = append(s.hits, r.hit(ev, t, raw, s.uri, s.etag, index))
