@@ -12,6 +12,18 @@ type alias struct {
 	// provider takes the resource provider of the values at path: an
 	// operation name up to its first '/'.
 	provider bool
+	// outcome is "failure" when path exists, else "success".
+	outcome bool
+}
+
+// cloudTrailAliases: SigmaHQ's aws_delete_saml_provider asks for
+// status: success, a field CloudTrail records do not have (SIEM
+// pipelines derive it). It is read as the outcome CloudTrail records
+// imply: "failure" with an errorCode, "success" without one. The value
+// is not in the record, so such an item requires no literal
+// (derived).
+var cloudTrailAliases = map[string][]alias{
+	"status": {{path: "errorCode", outcome: true}},
 }
 
 // azureAliases maps the field names of the Log Analytics AzureActivity
@@ -31,10 +43,26 @@ var azureAliases = map[string][]alias{
 
 // aliases returns where field is read from in records of log type t.
 func aliases(t udm.LogType, field string) []alias {
-	if t == udm.AzureActivity {
-		if as, ok := azureAliases[strings.ToLower(field)]; ok {
+	table := azureAliases
+	if t == udm.AWSCloudTrail {
+		table = cloudTrailAliases
+	}
+	if t != udm.Unknown {
+		if as, ok := table[strings.ToLower(field)]; ok {
 			return as
 		}
 	}
 	return []alias{{path: field}}
+}
+
+// derived reports whether field's values in records of log type t are
+// made up rather than read from the record: then no literal of the
+// item's values need be in the record.
+func derived(t udm.LogType, field string) bool {
+	for _, a := range aliases(t, field) {
+		if a.outcome {
+			return true
+		}
+	}
+	return false
 }

@@ -60,6 +60,11 @@ func TestSigmaHQCloudCorpus(t *testing.T) {
 				loaded++
 				if r.Type != udm.Unknown {
 					applicable++
+					for _, f := range Lint(r) {
+						if f.Level == Never {
+							t.Errorf("%s: lint: %s", f.Pos, f.Msg)
+						}
+					}
 					if r.Type != w.applicable {
 						t.Errorf("%s: routed to %v, want %v", n, r.Type, w.applicable)
 					}

@@ -21,10 +21,11 @@ type Item struct {
 	// All ANDs the values (the all modifier); they are ORed otherwise.
 	All bool
 
-	exists int8 // exists modifier: 1 true, -1 false, 0 not used
-	neq    bool
-	preds  [][]pred // per value, its alternatives (base64offset, expand)
-	req    []*Req   // per value, for the prefilter
+	exists  int8 // exists modifier: 1 true, -1 false, 0 not used
+	numeric bool // some value is a YAML number (lint)
+	neq     bool
+	preds   [][]pred // per value, its alternatives (base64offset, expand)
+	req     []*Req   // per value, for the prefilter
 }
 
 // pred tests one value of the field; null is the value null, which
@@ -241,6 +242,9 @@ func (p *parser) item(k *yaml.Node, field string, mods []modifier, v *yaml.Node)
 		return nil
 	}
 	for _, n := range vals {
+		if n.Tag == "!!int" || n.Tag == "!!float" {
+			it.numeric = true
+		}
 		pr, reqs, ok := p.value(it, has, n)
 		if !ok {
 			return nil

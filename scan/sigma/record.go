@@ -73,6 +73,17 @@ func (r *Record) Values(path string) ([]Value, bool) {
 	var f field
 	paths := aliases(r.typ, path)
 	for _, p := range paths {
+		if p.outcome {
+			vs, _ := r.lookup(p.path)
+			out := "success"
+			for _, v := range vs {
+				if v.Kind != Null {
+					out = "failure"
+				}
+			}
+			f.vals, f.exists = append(f.vals, Value{Kind: String, S: out}), true
+			continue
+		}
 		if p.provider {
 			// The resource provider: the operation name up to its first '/'.
 			vs, ok := r.lookup(p.path)

@@ -1,5 +1,7 @@
 package sigma
 
+import "github.com/retrohunt/retrohunt/scan/udm"
+
 // ReqOp is the kind of a requirement node.
 type ReqOp uint8
 
@@ -81,29 +83,29 @@ func (r *Rule) Require() *Req {
 	if r.Condition == nil {
 		return nil
 	}
-	return condReq(r.Condition)
+	return condReq(r.Condition, r.Type)
 }
 
-func condReq(c Cond) *Req {
+func condReq(c Cond, t udm.LogType) *Req {
 	switch c := c.(type) {
 	case *AndCond:
 		var kids []*Req
-		for _, t := range c.Terms {
-			kids = append(kids, condReq(t))
+		for _, x := range c.Terms {
+			kids = append(kids, condReq(x, t))
 		}
 		return andReq(kids)
 	case *OrCond:
 		var kids []*Req
-		for _, t := range c.Terms {
-			kids = append(kids, condReq(t))
+		for _, x := range c.Terms {
+			kids = append(kids, condReq(x, t))
 		}
 		return orReq(kids)
 	case *Ref:
-		return c.Sel.require()
+		return c.Sel.require(t)
 	case *OfCond:
 		var kids []*Req
 		for _, s := range c.Sels {
-			kids = append(kids, s.require())
+			kids = append(kids, s.require(t))
 		}
 		if c.All {
 			return andReq(kids)
@@ -113,24 +115,52 @@ func condReq(c Cond) *Req {
 	return nil // not: nothing is required
 }
 
-func (s *Selection) require() *Req {
+func (s *Selection) require(t udm.LogType) *Req {
 	var groups []*Req
 	for _, g := range s.Groups {
 		var items []*Req
 		for _, it := range g {
-			items = append(items, it.require())
+			items = append(items, it.require(t))
 		}
 		groups = append(groups, andReq(items))
 	}
 	return orReq(groups)
 }
 
-func (it *Item) require() *Req {
-	if it.exists != 0 || it.neq {
+func (it *Item) require(t udm.LogType) *Req {
+	if it.exists != 0 || it.neq || it.Field != "" && derived(t, it.Field) {
 		return nil
 	}
 	if it.All {
 		return andReq(it.req)
 	}
 	return orReq(it.req)
+}
+
+// String renders a requirement for tests and explain: i"x" is a
+// case-insensitive literal, re(...) a regular expression.
+func (q *Req) String() string {
+	if q == nil {
+		return "any"
+	}
+	switch q.Op {
+	case ReqLit:
+		if q.Fold {
+			return `i"` + q.Text + `"`
+		}
+		return `"` + q.Text + `"`
+	case ReqRegex:
+		return "re(" + q.Text + ")"
+	}
+	s := "and("
+	if q.Op == ReqOr {
+		s = "or("
+	}
+	for i, k := range q.Kids {
+		if i > 0 {
+			s += " "
+		}
+		s += k.String()
+	}
+	return s + ")"
 }
