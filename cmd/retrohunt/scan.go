@@ -149,6 +149,10 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	warn := warnTo(prog)
 	var compiled []*scan.Rule
 	for _, l := range loaded {
+		if l.Sigma != nil {
+			compiled = append(compiled, sigmaRule(l, warn))
+			continue
+		}
 		for _, fd := range lint.Lint(l.Rule) {
 			if fd.Level == lint.Never {
 				warn(fmt.Sprintf("rule %s: %s: %s", l.Rule.Name, fd.Pos, fd.Msg))
