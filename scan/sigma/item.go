@@ -17,6 +17,7 @@ import (
 type Item struct {
 	Field     string
 	Modifiers []string
+	Values    []string // as written; "null" for null
 	Pos       Pos
 	// All ANDs the values (the all modifier); they are ORed otherwise.
 	All bool
@@ -227,6 +228,7 @@ func (p *parser) item(k *yaml.Node, field string, mods []modifier, v *yaml.Node)
 	}
 
 	if has["exists"] {
+		it.Values = []string{v.Value}
 		if len(vals) != 1 || (vals[0].Value != "true" && vals[0].Value != "false") || vals[0].Tag != "!!bool" {
 			p.errorf(v, "exists takes true or false")
 			return nil
@@ -242,6 +244,10 @@ func (p *parser) item(k *yaml.Node, field string, mods []modifier, v *yaml.Node)
 		return nil
 	}
 	for _, n := range vals {
+		it.Values = append(it.Values, n.Value)
+		if n.Tag == "!!null" {
+			it.Values[len(it.Values)-1] = "null"
+		}
 		if n.Tag == "!!int" || n.Tag == "!!float" {
 			it.numeric = true
 		}
