@@ -1,8 +1,6 @@
 package sigma
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -30,19 +28,19 @@ type Value struct {
 }
 
 // Record is one JSON record as Sigma rules read it. The zero Record is
-// empty; Reset points it at a record. It caches the fields rules ask for,
-// so the rules of one record share the work.
+// empty; Reset points it at a record. It parses the record once, when a
+// rule first asks, and caches the fields rules ask for, so the rules of
+// one record share the work.
 type Record struct {
 	raw   []byte
 	typ   udm.LogType
-	root  members
-	ok    bool // root was read
+	root  *node
+	ok    bool // root was parsed
 	cache map[string]field
 	words []Value // every scalar leaf, for keyword searches
 	wok   bool
+	segs  []string
 }
-
-type members map[string]json.RawMessage
 
 type field struct {
 	vals   []Value
@@ -52,14 +50,14 @@ type field struct {
 // Reset makes r the view of raw, a record of log type t (which decides the
 // field aliases of docs/sigma.md). raw must stay unchanged while r is used.
 func (r *Record) Reset(raw []byte, t udm.LogType) {
-	r.raw, r.typ, r.root, r.ok, r.words, r.wok = raw, t, nil, false, nil, false
+	r.raw, r.typ, r.root, r.ok, r.words, r.wok = raw, t, nil, false, r.words[:0], false
 	clear(r.cache)
 }
 
-func (r *Record) object() members {
+func (r *Record) tree() *node {
 	if !r.ok {
 		r.ok = true
-		_ = json.Unmarshal(r.raw, &r.root)
+		r.root = parseTree(r.raw)
 	}
 	return r.root
 }
@@ -71,10 +69,10 @@ func (r *Record) Values(path string) ([]Value, bool) {
 		return f.vals, f.exists
 	}
 	var f field
-	paths := aliases(r.typ, path)
-	for _, p := range paths {
-		if p.outcome {
-			vs, _ := r.lookup(p.path)
+	for _, p := range aliases(r.typ, path) {
+		vs, ok := r.lookup(p.path)
+		switch {
+		case p.outcome:
 			out := "success"
 			for _, v := range vs {
 				if v.Kind != Null {
@@ -82,11 +80,8 @@ func (r *Record) Values(path string) ([]Value, bool) {
 				}
 			}
 			f.vals, f.exists = append(f.vals, Value{Kind: String, S: out}), true
-			continue
-		}
-		if p.provider {
+		case p.provider:
 			// The resource provider: the operation name up to its first '/'.
-			vs, ok := r.lookup(p.path)
 			f.exists = f.exists || ok
 			for _, v := range vs {
 				if v.Kind == String {
@@ -94,11 +89,10 @@ func (r *Record) Values(path string) ([]Value, bool) {
 					f.vals = append(f.vals, Value{Kind: String, S: prov})
 				}
 			}
-			continue
+		default:
+			f.exists = f.exists || ok
+			f.vals = append(f.vals, vs...)
 		}
-		vs, ok := r.lookup(p.path)
-		f.exists = f.exists || ok
-		f.vals = append(f.vals, vs...)
 	}
 	if r.cache == nil {
 		r.cache = map[string]field{}
@@ -108,31 +102,42 @@ func (r *Record) Values(path string) ([]Value, bool) {
 }
 
 func (r *Record) lookup(path string) ([]Value, bool) {
-	root := r.object()
-	if root == nil {
+	root := r.tree()
+	if root == nil || root.kind != '{' {
 		return nil, false
 	}
 	var out []Value
-	exists := walkMembers(root, strings.Split(path, "."), r.typ == udm.AzureActivity, &out)
+	r.segs = splitDots(r.segs[:0], path)
+	exists := walkMembers(root, r.segs, r.typ == udm.AzureActivity, &out)
 	return out, exists
+}
+
+func splitDots(dst []string, path string) []string {
+	for {
+		i := strings.IndexByte(path, '.')
+		if i < 0 {
+			return append(dst, path)
+		}
+		dst = append(dst, path[:i])
+		path = path[i+1:]
+	}
 }
 
 // walkMembers finds segs in the object m: a key may itself hold dots, so
 // every split of the remaining path into a key and a rest is tried,
 // longest key first. A key matches exactly, or, when the object has no
 // such key, every key equal to it under Unicode case folding.
-func walkMembers(m members, segs []string, rest bool, out *[]Value) bool {
+func walkMembers(m *node, segs []string, rest bool, out *[]Value) bool {
 	exists := false
+	var found []*node
 	for j := len(segs); j >= 1; j-- {
-		key := strings.Join(segs[:j], ".")
-		if v, ok := m[key]; ok {
-			if walk(v, segs[j:], rest, out) {
-				exists = true
-			}
-			continue
+		key := segs[0]
+		if j > 1 {
+			key = strings.Join(segs[:j], ".")
 		}
-		for k, v := range m {
-			if strings.EqualFold(k, key) && walk(v, segs[j:], rest, out) {
+		found, _ = m.member(key, strings.EqualFold, found[:0])
+		for _, v := range found {
+			if walk(v, segs[j:], rest, out) {
 				exists = true
 			}
 		}
@@ -144,43 +149,33 @@ func walkMembers(m members, segs []string, rest bool, out *[]Value) bool {
 // end to out; arrays are transparent. rest makes an object with a "value"
 // member stand for that member at the end of a path (the Azure REST
 // shape's {"value": …, "localizedValue": …}).
-func walk(v json.RawMessage, segs []string, rest bool, out *[]Value) bool {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 {
-		return false
-	}
-	switch v[0] {
+func walk(v *node, segs []string, rest bool, out *[]Value) bool {
+	switch v.kind {
 	case '[':
-		var elems []json.RawMessage
-		if json.Unmarshal(v, &elems) != nil {
-			return false
-		}
 		if len(segs) == 0 {
-			for _, e := range elems {
+			for _, e := range v.kids {
 				walk(e, nil, rest, out)
 			}
 			return true
 		}
 		exists := false
-		for _, e := range elems {
+		for _, e := range v.kids {
 			if walk(e, segs, rest, out) {
 				exists = true
 			}
 		}
 		return exists
 	case '{':
-		var m members
-		if json.Unmarshal(v, &m) != nil {
-			return false
-		}
 		if len(segs) == 0 {
-			if val, ok := m["value"]; rest && ok {
-				return walk(val, nil, false, out)
+			if rest {
+				if val, exact := v.member("value", func(string, string) bool { return false }, nil); exact {
+					return walk(val[0], nil, false, out)
+				}
 			}
-			*out = append(*out, Value{Kind: Object, S: string(unescape(nil, v))})
+			*out = append(*out, Value{Kind: Object, S: string(unescape(nil, v.raw))})
 			return true
 		}
-		return walkMembers(m, segs, rest, out)
+		return walkMembers(v, segs, rest, out)
 	}
 	if len(segs) > 0 {
 		return false
@@ -189,20 +184,16 @@ func walk(v json.RawMessage, segs []string, rest bool, out *[]Value) bool {
 	return true
 }
 
-func scalar(v json.RawMessage) Value {
-	switch v[0] {
+func scalar(v *node) Value {
+	switch v.kind {
 	case '"':
-		var s string
-		if json.Unmarshal(v, &s) != nil {
-			return Value{Kind: Null}
-		}
-		return Value{Kind: String, S: s}
+		return Value{Kind: String, S: v.text()}
 	case 't', 'f':
-		return Value{Kind: Bool, S: string(v)}
-	case 'n':
+		return Value{Kind: Bool, S: string(v.raw)}
+	case 'z':
 		return Value{Kind: Null}
 	}
-	return Value{Kind: Number, S: string(v)}
+	return Value{Kind: Number, S: string(v.raw)}
 }
 
 // Words returns every scalar value of the record (strings, numbers,
@@ -210,38 +201,24 @@ func scalar(v json.RawMessage) Value {
 func (r *Record) Words() []Value {
 	if !r.wok {
 		r.wok = true
-		var vs []Value
-		leaves(json.RawMessage(r.raw), &vs)
-		r.words = vs
+		if root := r.tree(); root != nil {
+			r.words = leaves(root, r.words[:0])
+		}
 	}
 	return r.words
 }
 
-func leaves(v json.RawMessage, out *[]Value) {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 {
-		return
-	}
-	switch v[0] {
-	case '[':
-		var elems []json.RawMessage
-		if json.Unmarshal(v, &elems) == nil {
-			for _, e := range elems {
-				leaves(e, out)
-			}
+func leaves(v *node, out []Value) []Value {
+	switch v.kind {
+	case '[', '{':
+		for _, k := range v.kids {
+			out = leaves(k, out)
 		}
-	case '{':
-		var m members
-		if json.Unmarshal(v, &m) == nil {
-			for _, e := range m {
-				leaves(e, out)
-			}
-		}
+	case 'z':
 	default:
-		if s := scalar(v); s.Kind != Null {
-			*out = append(*out, s)
-		}
+		out = append(out, scalar(v))
 	}
+	return out
 }
 
 // unescape appends the JSON text v with the escapes inside its strings
