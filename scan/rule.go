@@ -82,6 +82,8 @@ func (r *Rule) hit(ev *udm.Event, t time.Time, raw []byte, uri, etag string, ind
 			// "MICROSOFT.COMPUTE/VIRTUALMACHINES/RUNCOMMAND/ACTION".
 			h.EventSource, _, _ = strings.Cut(h.EventName, "/")
 		}
+	case udm.AzureADSignIn, udm.AzureADAudit, udm.GraphActivity:
+		tenantHit(&h, ev)
 	}
 	return h
 }

@@ -160,7 +160,7 @@ const clockSkew = 15 * time.Minute
 // beyond clockSkew ahead of the clock (y=2099) cannot be an hour being
 // written either: it is closed, and future says why.
 func (w *worker) hourClosed(i sources.Info) (closed, future bool) {
-	if i.Kind != sources.KindAzureActivity || !i.Dated() {
+	if !i.HourBlob() || !i.Dated() {
 		return true, false
 	}
 	now := w.cfg.Now()

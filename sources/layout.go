@@ -19,6 +19,11 @@ const (
 	KindCloudTrailOther
 	// KindAzureActivity is an hourly Azure Activity Log blob.
 	KindAzureActivity
+	// KindAzureTenant is an hourly blob of a tenant-scoped diagnostic
+	// log: Entra ID sign-in, audit, provisioning and risk logs and
+	// Microsoft Graph activity logs, each category in its own
+	// insights-logs-<category> container under tenantId=<id>/.
+	KindAzureTenant
 )
 
 func (k Kind) String() string {
@@ -29,6 +34,8 @@ func (k Kind) String() string {
 		return "cloudtrail-other"
 	case KindAzureActivity:
 		return "azure-activity"
+	case KindAzureTenant:
+		return "azure-tenant"
 	}
 	return "unknown"
 }
@@ -41,7 +48,8 @@ type Info struct {
 	Sibling string
 	// Org is the organization id ("o-…") of an organization trail.
 	Org string
-	// Account is the AWS account id or the Azure subscription id.
+	// Account is the AWS account id, the Azure subscription id, or the
+	// Entra tenant id of a tenant-scoped log.
 	Account string
 	// Region is the AWS region (Azure keys carry none).
 	Region string
@@ -55,8 +63,13 @@ type Info struct {
 // Dated reports whether the key carries a date to prune by.
 func (i Info) Dated() bool { return !i.Start.IsZero() }
 
-// ParseKey classifies an object key by the CloudTrail and Azure Activity
-// Log layouts (docs/sources.md, "Layouts"). It runs once per listed key, so it splits by
+// HourBlob reports whether the key is an Azure hour blob (PT1H.json), an
+// append blob that grows until its hour is over.
+func (i Info) HourBlob() bool { return i.Kind == KindAzureActivity || i.Kind == KindAzureTenant }
+
+// ParseKey classifies an object key by the CloudTrail, Azure Activity
+// Log and tenant-scoped (Entra ID, Graph) layouts (docs/sources.md,
+// "Layouts"). It runs once per listed key, so it splits by
 // hand instead of using a regexp.
 func ParseKey(key string) Info {
 	segs := strings.Split(key, "/")
@@ -70,6 +83,8 @@ func ParseKey(key string) Info {
 			if info, ok := parseAzure(segs[i+1:]); ok {
 				return info
 			}
+		case IsTenantFolder(s):
+			return parseTenant(s[len("tenantId="):], segs[i+1:])
 		}
 	}
 	return Info{}
@@ -118,9 +133,36 @@ func parseCloudTrail(segs []string) (Info, bool) {
 	return info, true
 }
 
+// IsTenantFolder reports whether seg is the folder of a tenant-scoped
+// log, "tenantId=<id>" (the key's case varies between exports).
+func IsTenantFolder(seg string) bool {
+	const p = "tenantId="
+	return len(seg) > len(p) && strings.EqualFold(seg[:len(p)], p)
+}
+
+// parseTenant parses what follows "tenantId=<id>/":
+// y=YYYY/m=MM/d=DD/h=HH/m=00/PT1H.json.
+func parseTenant(tenant string, segs []string) Info {
+	info := Info{Kind: KindAzureTenant, Account: tenant}
+	if len(segs) > 0 && strings.HasPrefix(segs[0], "y=") {
+		azureDate(&info, segs)
+	}
+	return info
+}
+
 // parseAzure parses what follows "resourceId=/":
-// SUBSCRIPTIONS/id/y=YYYY/m=MM/d=DD/h=HH/m=00/PT1H.json.
+// SUBSCRIPTIONS/id/y=YYYY/m=MM/d=DD/h=HH/m=00/PT1H.json, or the
+// tenant-level provider's TENANTS/id/PROVIDERS/MICROSOFT.AADIAM/y=….
 func parseAzure(segs []string) (Info, bool) {
+	if len(segs) >= 2 && strings.EqualFold(segs[0], "TENANTS") && segs[1] != "" {
+		if len(segs) < 4 {
+			return Info{Kind: KindAzureTenant, Account: segs[1]}, true
+		}
+		if !strings.EqualFold(segs[2], "PROVIDERS") || !strings.EqualFold(segs[3], TenantProvider) {
+			return Info{}, false
+		}
+		return parseTenant(segs[1], segs[4:]), true
+	}
 	if len(segs) < 2 || !strings.EqualFold(segs[0], "SUBSCRIPTIONS") || segs[1] == "" {
 		return Info{}, false
 	}
@@ -133,21 +175,32 @@ func parseAzure(segs []string) (Info, bool) {
 	if !strings.HasPrefix(segs[2], "y=") {
 		return Info{}, false
 	}
-	if len(segs) < 6 {
-		return info, true
+	azureDate(&info, segs[2:])
+	return info, true
+}
+
+// TenantProvider is the resource provider of Entra ID's diagnostic
+// settings, the folder below resourceId=/TENANTS/<id>/PROVIDERS/.
+const TenantProvider = "MICROSOFT.AADIAM"
+
+// azureDate sets info's bounds from y=YYYY/m=MM/d=DD[/h=HH/…]: the hour
+// when the key names one, else the day; nothing when the date is
+// incomplete or not a real one.
+func azureDate(info *Info, segs []string) {
+	if len(segs) < 4 {
+		return
 	}
-	day, ok := parseDay(strings.TrimPrefix(segs[2], "y="), strings.TrimPrefix(segs[3], "m="), strings.TrimPrefix(segs[4], "d="))
-	if !ok || !strings.HasPrefix(segs[3], "m=") || !strings.HasPrefix(segs[4], "d=") {
-		return info, true
+	day, ok := parseDay(strings.TrimPrefix(segs[0], "y="), strings.TrimPrefix(segs[1], "m="), strings.TrimPrefix(segs[2], "d="))
+	if !ok || !strings.HasPrefix(segs[1], "m=") || !strings.HasPrefix(segs[2], "d=") {
+		return
 	}
-	h, ok := parseHour(segs[5])
+	h, ok := parseHour(segs[3])
 	if !ok {
 		info.Start, info.End = day, day.Add(24*time.Hour)
-		return info, true
+		return
 	}
 	info.Start = day.Add(time.Duration(h) * time.Hour)
 	info.End = info.Start.Add(time.Hour)
-	return info, true
 }
 
 func parseHour(s string) (int, bool) {

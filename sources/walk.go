@@ -132,22 +132,25 @@ func (w *Walker) failed(ctx context.Context, prefix string, err error) error {
 type step uint8
 
 const (
-	stRoot     step = iota // no layout marker seen yet
-	stAWSLogs              // children: o-org or account
-	stOrg                  // children: account
-	stAccount              // children: CloudTrail, CloudTrail-*
-	stTrail                // children: region
-	stRegion               // children: YYYY
-	stCTYear               // children: MM
-	stCTMonth              // children: DD
-	stCTDay                // leaf: objects
-	stResource             // "resourceId=": children SUBSCRIPTIONS
-	stSubs                 // children: subscription id
-	stSub                  // children: y=YYYY
-	stAzYear               // children: m=MM
-	stAzMonth              // children: d=DD
-	stAzDay                // leaf: objects (h=HH/m=00/PT1H.json below)
-	stLost                 // inside a layout, but off its pattern
+	stRoot       step = iota // no layout marker seen yet
+	stAWSLogs                // children: o-org or account
+	stOrg                    // children: account
+	stAccount                // children: CloudTrail, CloudTrail-*
+	stTrail                  // children: region
+	stRegion                 // children: YYYY
+	stCTYear                 // children: MM
+	stCTMonth                // children: DD
+	stCTDay                  // leaf: objects
+	stResource               // "resourceId=": children SUBSCRIPTIONS
+	stSubs                   // children: subscription id
+	stSub                    // children: y=YYYY
+	stAzYear                 // children: m=MM
+	stAzMonth                // children: d=DD
+	stAzDay                  // leaf: objects (h=HH/m=00/PT1H.json below)
+	stLost                   // inside a layout, but off its pattern
+	stTenants                // "resourceId=/TENANTS": children tenant id
+	stTenant                 // children: PROVIDERS
+	stTenantProv             // children: MICROSOFT.AADIAM (then y=YYYY, as stSub)
 )
 
 type node struct {
@@ -158,7 +161,8 @@ type node struct {
 }
 
 // maxMarkerDepth is how deep below the start prefix Walk looks for
-// "AWSLogs/" or "resourceId=/" before it gives up on layouts.
+// "AWSLogs/", "resourceId=/" or "tenantId=<id>/" before it gives up on
+// layouts.
 const maxMarkerDepth = 3
 
 // maxRootDirs bounds the folders searched for a marker, so an unrelated
@@ -248,7 +252,7 @@ func (w *Walker) discover(ctx context.Context, par int, prefix string, leaves ch
 					continue
 				}
 			case stLost:
-				w.warn(fmt.Sprintf("%s: folder does not follow the CloudTrail or Azure Activity layout; listing it without date pruning", w.Source.URI(n.prefix)))
+				w.warn(fmt.Sprintf("%s: folder does not follow the CloudTrail, Azure Activity or tenant-log layout; listing it without date pruning", w.Source.URI(n.prefix)))
 				w.Stats.Fallback.Store(true)
 				if err := send(n.prefix); err != nil {
 					return err
@@ -279,7 +283,7 @@ func (w *Walker) discover(ctx context.Context, par int, prefix string, leaves ch
 	}
 	if !found {
 		if prefix != "" {
-			w.warn(fmt.Sprintf("%s: no CloudTrail (AWSLogs/) or Azure Activity (resourceId=/) layout found; listing everything below it without date pruning", w.Source.URI(prefix)))
+			w.warn(fmt.Sprintf("%s: no CloudTrail (AWSLogs/), Azure Activity (resourceId=/) or tenant-log (tenantId=) layout found; listing everything below it without date pruning", w.Source.URI(prefix)))
 		}
 		w.Stats.Fallback.Store(true)
 		return send(prefix)
@@ -364,6 +368,10 @@ func (w *Walker) advance(st step, seg string) step {
 			return stAWSLogs
 		case strings.EqualFold(seg, "resourceId="):
 			return stResource
+		case IsTenantFolder(seg):
+			// A tenant-scoped log (Entra ID, Graph): its year folders
+			// follow, as below a subscription.
+			return stSub
 		}
 		return stRoot
 	case stAWSLogs, stOrg:
@@ -398,8 +406,23 @@ func (w *Walker) advance(st step, seg string) step {
 	case stCTMonth:
 		return w.dateStep(seg, "", 2, stCTDay)
 	case stResource:
-		if strings.EqualFold(seg, "SUBSCRIPTIONS") {
+		switch {
+		case strings.EqualFold(seg, "SUBSCRIPTIONS"):
 			return stSubs
+		case strings.EqualFold(seg, "TENANTS"):
+			return stTenants
+		}
+		return stLost
+	case stTenants:
+		return stTenant
+	case stTenant:
+		if strings.EqualFold(seg, "PROVIDERS") {
+			return stTenantProv
+		}
+		return stLost
+	case stTenantProv:
+		if strings.EqualFold(seg, TenantProvider) {
+			return stSub
 		}
 		return stLost
 	case stSubs:

@@ -190,10 +190,10 @@ func TestSummaryTableAndJSON(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 	for _, want := range []string{
-		"              listed  pruned  filtered  non-event  empty  not logs  scanned  failed\n  objects         25       0         0          0      0         1       24       0\n",
+		"              listed  pruned  filtered  non-event  empty  not logs  scanned  failed\n  objects         32       0         0          0      0         1       31       0\n",
 		"  RULE                            HITS  SUCCESS  FAILURE  PENDING\n",
 		"  aws_ssm_run_command                2        1        1        0\n",
-		"  total                             15       12        1        2\n",
+		"  total                             16       13        1        2\n",
 		"  throughput  ",
 	} {
 		if !strings.Contains(errOut, want) {
@@ -221,7 +221,7 @@ func TestSummaryTableAndJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Hits != 15 || doc.ObjectsScanned != 24 || doc.HitsByResult["success"] != 12 || doc.HitsByResult["pending"] != 2 ||
+	if doc.Hits != 16 || doc.ObjectsScanned != 31 || doc.HitsByResult["success"] != 13 || doc.HitsByResult["pending"] != 2 ||
 		doc.HitsByRuleResult["aws_ssm_run_command"]["failure"] != 1 || len(doc.TopPrincipals) != topPrincipals ||
 		doc.TopPrincipals[0] != (principalCount{"arn:aws:iam::294599468799:user/christophe", 3}) || doc.RecordsPerSecond <= 0 {
 		t.Errorf("summary JSON:\n%s", b)

@@ -38,6 +38,13 @@ var sampleHits = map[string][]string{
 	"azure_SERIALCONSOLE_SERIALPORTS_CONNECT_ACTION__limacharlie_export.json": {"azure_serial_console_connect"},
 	"azure_WEB_sites_start_action__elastic_export_mixedcase.json":             nil,
 	"azure_support_supporttickets_write__msdocs_export.json":                  nil,
+	"entra_audit_AddServicePrincipalCredentials__elastic_sample.json":         {"entra_sp_credential_added"},
+	"entra_audit_UpdateDevice_user__elastic_raw.json":                         nil,
+	"entra_audit_UpdateServicePrincipal__elastic_sample.json":                 nil,
+	"entra_signin_SignInLogs_failure_50140__elastic_raw.json":                 nil,
+	"entra_signin_SignInLogs_success__elastic_sample.json":                    nil,
+	"graph_GET_me_photos_404_user__elastic_raw.json":                          nil,
+	"graph_GET_organization_app__elastic_raw.json":                            nil,
 }
 
 // cli runs the command in-process and returns its exit code and outputs.

@@ -67,7 +67,7 @@ func TestLintSeedRule(t *testing.T) {
 		t.Errorf("exit %d, want %d for a rule with findings", code, exitError)
 	}
 	for _, want := range []string{
-		`:16:27: never-true: never true: metadata.vendor_name is "AMAZON" for AWS_CLOUDTRAIL and "Microsoft" for AZURE_ACTIVITY, never "Amazon Web Services"`,
+		`:16:27: never-true: never true: metadata.vendor_name is "AMAZON" for AWS_CLOUDTRAIL and "Microsoft" for AZURE_ACTIVITY and "Microsoft" for AZURE_AD and "Microsoft" for AZURE_AD_AUDIT and "Microsoft" for MICROSOFT_GRAPH_ACTIVITY_LOGS, never "Amazon Web Services"`,
 		`fix: $e.metadata.vendor_name = "AMAZON"`,
 		`:29:1: warning: StartSSHSession appears in no public CloudTrail record`,
 		`:37:1: never-true: never true for AZURE_ACTIVITY: target.resource.name holds the resource id`,

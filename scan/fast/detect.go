@@ -11,7 +11,8 @@ import (
 // recognised reports whether udm.Map certainly maps rec, a JSON object,
 // to a supported log type and reads its event time: it has a top-level
 // key by which udm.Map recognises a CloudTrail or Azure Activity record,
-// no Azure "category" of another log, and the time the table reads for
+// no Azure "category" of another log than Activity and the Entra ID and
+// Graph logs udm maps, and the time the table reads for
 // its type is a string udm.ParseTime reads. Only such a record may be
 // passed over without mapping it: any other is skipped by the reference
 // path (unrecognised, unsupported, no event time), and the fast path
@@ -89,10 +90,10 @@ func recognised(rec []byte) bool {
 		// Detect also accepts an "evt" object with a "name" key (Datadog).
 		return false
 	}
-	if categ != nil {
-		if !activityCategory(categ) {
-			return false
-		}
+	if categ != nil && !activityCategory(categ) {
+		// Another Azure log: an Entra ID or Graph log reads "time"
+		// only (udm.TenantLogType); any other is unsupported.
+		return tenantCategory(categ) && readsTime(tm)
 	}
 	if tm != nil {
 		return readsTime(tm)
@@ -117,6 +118,20 @@ func activityCategory(v []byte) bool {
 		return false
 	}
 	for _, c := range udm.ActivityCategories {
+		if bytes.EqualFold(v[1:len(v)-1], []byte(c)) {
+			return true
+		}
+	}
+	return false
+}
+
+// tenantCategory reports whether v, a JSON value, is a plain string
+// naming a tenant log that udm maps (udm.TenantLogType).
+func tenantCategory(v []byte) bool {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 {
+		return false
+	}
+	for c := range udm.TenantCategories {
 		if bytes.EqualFold(v[1:len(v)-1], []byte(c)) {
 			return true
 		}

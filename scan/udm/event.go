@@ -72,7 +72,10 @@ func Map(raw []byte) (*Event, error) {
 		return nil, ErrUnrecognised
 	}
 	if t == AzureActivity && !activityCategory(doc["category"]) {
-		return nil, ErrUnsupported
+		// Another Azure log: one of the tenant logs we map, or not ours.
+		if t = tenantType(doc["category"]); t == Unknown {
+			return nil, ErrUnsupported
+		}
 	}
 	ev := &Event{Type: t, Fields: make(map[string][]string), Origin: make(map[string]string)}
 	objects := map[string]members{"": doc} // the objects on paths, by path
@@ -90,7 +93,7 @@ func Map(raw []byte) (*Event, error) {
 			if !ok {
 				continue
 			}
-			if out := derive(r.Derive, vals); len(out) > 0 {
+			if out := deriveAny(r.Derive, vals); len(out) > 0 {
 				ev.Fields[r.UDM] = out
 				ev.Origin[r.UDM] = p
 			}
@@ -217,6 +220,9 @@ func Detect(doc map[string]any) LogType {
 // an array yields each scalar element (a repeated field). A path whose
 // leaf is an object, or null, is absent.
 func lookup(objects map[string]members, path string) ([]string, bool) {
+	if strings.Contains(path, "[*]") {
+		return lookupEach(objects, path)
+	}
 	segs := splitPath(path)
 	cur, at := objects[""], ""
 	for i, seg := range segs[:len(segs)-1] {

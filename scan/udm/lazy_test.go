@@ -70,7 +70,9 @@ func mapWhole(raw []byte) (*Event, error) {
 	}
 	if t == AzureActivity {
 		if err := wholeCategory(doc); err != nil {
-			return nil, err
+			if t = wholeTenantType(doc); t == Unknown {
+				return nil, err
+			}
 		}
 	}
 	ev := &Event{Type: t, Fields: make(map[string][]string), Origin: make(map[string]string)}
@@ -88,7 +90,7 @@ func mapWhole(raw []byte) (*Event, error) {
 			if !ok {
 				continue
 			}
-			if out := derive(r.Derive, vals); len(out) > 0 {
+			if out := deriveAny(r.Derive, vals); len(out) > 0 {
 				ev.Fields[r.UDM] = out
 				ev.Origin[r.UDM] = p
 			}
@@ -103,6 +105,9 @@ func mapWhole(raw []byte) (*Event, error) {
 	return ev, nil
 }
 func lookupWhole(doc map[string]any, path string) ([]string, bool) {
+	if head, rest, ok := strings.Cut(path, ".[*]."); ok {
+		return lookupWholeEach(doc, head, rest)
+	}
 	var cur any = doc
 	for _, seg := range splitPath(path) {
 		m, ok := cur.(map[string]any)

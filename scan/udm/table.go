@@ -28,7 +28,7 @@ func (t LogType) String() string {
 	case AzureActivity:
 		return "AZURE_ACTIVITY"
 	}
-	return "UNKNOWN"
+	return tenantName(t)
 }
 
 // Evidence says how sure we are of a row.

@@ -14,7 +14,8 @@ import (
 type Entry struct {
 	Key  string
 	Body []byte
-	// Kind is "cloudtrail", "sibling", "azure" or "odd".
+	// Kind is "cloudtrail", "sibling", "azure", "tenant" (an Entra ID or
+	// Graph hour blob, Account its tenant) or "odd".
 	Kind    string
 	Account string // AWS account or Azure subscription
 	Region  string
@@ -32,6 +33,8 @@ const (
 	Org      = "o-a1b2c3d4e5"
 	Sub1     = "11111111-2222-3333-4444-555555555555"
 	Sub2     = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+	Tenant1  = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	Tenant2  = "0b0b0b0b-1111-2222-3333-444444444444"
 )
 
 var (
@@ -169,6 +172,37 @@ func SparseTree() []Entry {
 	az(Sub1, at(2024, 2, 20, 5, 0))
 	az(Sub1, at(2024, 3, 2, 23, 0))
 	az(Sub2, at(2023, 6, 15, 0, 0))
+	sort.Slice(t, func(i, j int) bool { return t[i].Key < t[j].Key })
+	return t
+}
+
+// TenantTree returns a sparse archive of tenant-scoped hour blobs, as an
+// insights-logs-<category> container holds them: Tenant1 under
+// tenantId=<id>/y=/m=/d=/h=/m=00/PT1H.json over three days inside a
+// 90-day window, across the February leap day, plus older hours in other
+// years and months; Tenant2 under the resource-id form,
+// resourceId=/TENANTS/<id>/PROVIDERS/MICROSOFT.AADIAM/y=…. Sign-in
+// records, JSON Lines.
+func TenantTree() []Entry {
+	var t []Entry
+	blob := func(base, tenant string, h time.Time) {
+		key := base + h.Format("y=2006/m=01/d=02/h=15") + "/m=00/PT1H.json"
+		body := fmt.Sprintf(`{"time":%q,"resourceId":"/tenants/%s/providers/Microsoft.aadiam","operationName":"Sign-in activity","category":"SignInLogs","tenantId":%q,"resultType":"0","properties":{"userPrincipalName":"a@example.com"}}`+"\n",
+			h.Add(17*time.Minute).Format("2006-01-02T15:04:05.0000000Z"), tenant, tenant)
+		t = append(t, Entry{Key: key, Body: []byte(body), Kind: "tenant", Account: tenant, Time: h})
+	}
+	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
+	t1 := "tenantId=" + Tenant1 + "/"
+	t2 := "resourceId=/TENANTS/" + Tenant2 + "/PROVIDERS/MICROSOFT.AADIAM/"
+	blob(t1, Tenant1, at(2022, 6, 1, 12))
+	blob(t1, Tenant1, at(2023, 12, 31, 23))
+	blob(t1, Tenant1, at(2024, 2, 29, 0))
+	blob(t1, Tenant1, at(2024, 2, 29, 23))
+	blob(t1, Tenant1, at(2024, 3, 1, 0))
+	blob(t1, Tenant1, at(2024, 3, 2, 10))
+	blob(t2, Tenant2, at(2023, 11, 30, 12))
+	blob(t2, Tenant2, at(2024, 2, 20, 5))
+	blob(t2, Tenant2, at(2024, 3, 2, 23))
 	sort.Slice(t, func(i, j int) bool { return t[i].Key < t[j].Key })
 	return t
 }

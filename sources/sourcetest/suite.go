@@ -49,6 +49,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Run("Location", func(t *testing.T) { testLocation(t, env) })
 	t.Run("Walk", func(t *testing.T) { testWalk(t, env, tree) })
 	t.Run("WalkSparse", func(t *testing.T) { testWalkSparse(t, newEnv(t)) })
+	t.Run("WalkTenant", func(t *testing.T) { testWalkTenant(t, newEnv(t)) })
 	t.Run("Wrapped", func(t *testing.T) { testWrapped(t, env, tree) })
 	t.Run("ReadsListedVersion", func(t *testing.T) { testReadsListedVersion(t, newEnv(t)) })
 }

@@ -15,7 +15,7 @@ import (
 
 // dayFolder is a day folder of either layout, spelled out from the
 // documented key formats rather than by sources.ParseKey.
-var dayFolder = regexp.MustCompile(`(^|/)(AWSLogs/(o-[a-z0-9]+/)?\d{12}/CloudTrail/[a-z0-9-]+/\d{4}/\d{2}/\d{2}|resourceId=/SUBSCRIPTIONS/[^/]+/y=\d{4}/m=\d{2}/d=\d{2})/$`)
+var dayFolder = regexp.MustCompile(`(^|/)(AWSLogs/(o-[a-z0-9]+/)?\d{12}/CloudTrail/[a-z0-9-]+/\d{4}/\d{2}/\d{2}|(resourceId=/SUBSCRIPTIONS/[^/]+|tenantId=[^/]+|resourceId=/TENANTS/[^/]+/PROVIDERS/MICROSOFT.AADIAM)/y=\d{4}/m=\d{2}/d=\d{2})/$`)
 
 // walkNow is the walks' clock.
 var walkNow = time.Date(2024, 3, 3, 6, 0, 0, 0, time.UTC)
@@ -75,8 +75,8 @@ func (c walkCase) keep(e Entry) bool {
 	switch e.Kind {
 	case "cloudtrail":
 		return oneOf(c.accts, e.Account) && oneOf(c.regs, e.Region) && c.covers(e.Time)
-	case "azure":
-		if !oneOf(c.subs, e.Account) {
+	case "azure", "tenant":
+		if e.Kind == "azure" && !oneOf(c.subs, e.Account) {
 			return false
 		}
 		for m := 0; m <= 60; m++ {
@@ -130,12 +130,14 @@ func (c walkCase) dayPrefixes(tree []Entry) []string {
 			base += e.Account + "/CloudTrail/" + e.Region + "/"
 		case e.Kind == "azure" && oneOf(c.subs, e.Account):
 			base = "resourceId=/SUBSCRIPTIONS/" + e.Account + "/"
+		case e.Kind == "tenant":
+			base = tenantBase(e)
 		default:
 			continue
 		}
 		for _, d := range days {
 			folder := base + fmt.Sprintf("%04d/%02d/%02d/", d.Year(), d.Month(), d.Day())
-			if e.Kind == "azure" {
+			if e.Kind == "azure" || e.Kind == "tenant" {
 				folder = base + fmt.Sprintf("y=%04d/m=%02d/d=%02d/", d.Year(), d.Month(), d.Day())
 			}
 			if strings.HasPrefix(folder, c.start) {
@@ -207,7 +209,7 @@ func runWalk(t *testing.T, env Env, tree []Entry, c walkCase) *recorder {
 		mu.Lock()
 		got = append(got, f.Key)
 		mu.Unlock()
-		if f.Info.Kind != sources.KindCloudTrail && f.Info.Kind != sources.KindAzureActivity {
+		if f.Info.Kind != sources.KindCloudTrail && f.Info.Kind != sources.KindAzureActivity && f.Info.Kind != sources.KindAzureTenant {
 			t.Errorf("walk passed %s of kind %v", f.Key, f.Info.Kind)
 		}
 		return nil
@@ -322,13 +324,21 @@ func (c walkCase) base(e Entry) string {
 		return b + e.Account + "/CloudTrail/" + e.Region + "/"
 	case e.Kind == "azure" && oneOf(c.subs, e.Account):
 		return "resourceId=/SUBSCRIPTIONS/" + e.Account + "/"
+	case e.Kind == "tenant":
+		return tenantBase(e)
 	}
 	return ""
 }
 
+// tenantBase is the folder of a tenant blob's tenant, the key up to its
+// year folder, spelled as TenantTree writes it.
+func tenantBase(e Entry) string {
+	return e.Key[:strings.Index(e.Key, "y=")]
+}
+
 // dayFolderOf is the day folder e's key sits in, from its metadata.
 func (c walkCase) dayFolderOf(e Entry) string {
-	if e.Kind == "azure" {
+	if e.Kind == "azure" || e.Kind == "tenant" {
 		return c.base(e) + e.Time.Format("y=2006/m=01/d=02/")
 	}
 	return c.base(e) + e.Time.Format("2006/01/02/")
@@ -438,6 +448,40 @@ func testWalkSparse(t *testing.T, env Env) {
 				if pages > int64(bound) {
 					t.Errorf("the store counted %d list requests, more than the bound %d", pages, bound)
 				}
+			}
+		})
+	}
+}
+
+// testWalkTenant walks the tenant-scoped layout of Entra ID and Graph
+// containers: every window case finds exactly the hour blobs it covers,
+// lists only day folders of the window recursively, and stays inside
+// the sparse request bound.
+func testWalkTenant(t *testing.T, env Env) {
+	tree := TenantTree()
+	upload(t, env, tree)
+	ninety := sources.Window{Since: walkNow.Add(-90 * 24 * time.Hour), Margin: 15 * time.Minute}
+	cases := []walkCase{
+		{name: "Everything"},
+		{name: "Last90Days", window: ninety},
+		{name: "LeapDay", window: sources.Window{Since: time.Date(2024, 2, 29, 0, 5, 0, 0, time.UTC), Until: time.Date(2024, 2, 29, 22, 0, 0, 0, time.UTC)}},
+		{name: "MarginAcrossMidnight", window: sources.Window{Since: time.Date(2024, 3, 1, 0, 10, 0, 0, time.UTC), Until: time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC), Margin: 15 * time.Minute}},
+		{name: "AcrossYearEnd", window: sources.Window{Since: time.Date(2023, 12, 31, 23, 0, 0, 0, time.UTC), Until: time.Date(2024, 2, 25, 0, 0, 0, 0, time.UTC), Margin: 15 * time.Minute}},
+		{name: "StartAtTenant", start: "tenantId=" + Tenant1 + "/", window: ninety},
+		{name: "StartAtResourceTenant", start: "resourceId=/TENANTS/" + Tenant2 + "/", window: ninety},
+		{name: "UntilOnly", window: sources.Window{Until: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := runWalk(t, env, tree, c)
+			if c.window.Since.IsZero() {
+				return
+			}
+			lists, dirs := rec.listed()
+			bound := c.requestBound(tree)
+			t.Logf("%d list requests (bound %d): %d List, %d ListDirs", len(lists)+len(dirs), bound, len(lists), len(dirs))
+			if got := len(lists) + len(dirs); got > bound {
+				t.Errorf("walk made %d list requests, more than the bound %d\nList %q\nListDirs %q", got, bound, lists, dirs)
 			}
 		})
 	}
