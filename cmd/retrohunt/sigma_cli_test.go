@@ -60,3 +60,29 @@ func TestSigmaAndYARALDirectory(t *testing.T) {
 		t.Errorf("lint: exit %d\n%s", code, out)
 	}
 }
+
+// TestSigmaEntraSignIn: an azure/signinlogs rule runs on Entra ID sign-in
+// records, reading the Log Analytics column names under properties
+// (docs/sigma.md). The samples' values, read by hand: the success sign-in
+// is to "Azure Portal" with resultType "0", the failure to "Office 365"
+// with 50140.
+func TestSigmaEntraSignIn(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "s.yml")
+	src := "title: Entra Sign-in Failure\nlogsource: {product: azure, service: signinlogs}\ndetection:\n    sel:\n        ResultType: 50140\n        AppDisplayName|contains: 'office'\n    condition: sel\n"
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for sample, want := range map[string]int{
+		"entra_signin_SignInLogs_failure_50140__elastic_raw.json": 1,
+		"entra_signin_SignInLogs_success__elastic_sample.json":    0,
+	} {
+		code, out, errOut := cli(t, "scan", "--rule", p, "--format", "jsonl", "--quiet", "../../testdata/samples/"+sample)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", sample, code, errOut)
+		}
+		if got := len(jsonlHits(t, out)); got != want {
+			t.Errorf("%s: %d hits, want %d", sample, got, want)
+		}
+	}
+}

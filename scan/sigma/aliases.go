@@ -42,7 +42,17 @@ var azureAliases = map[string][]alias{
 }
 
 // aliases returns where field is read from in records of log type t.
+// Entra ID records (the diagnostic export) carry the Log Analytics
+// SigninLogs and AuditLogs columns SigmaHQ names (AppDisplayName,
+// ResultDescription, DeviceDetail.trusttype) under "properties", camel
+// case: a field is read at its path and under properties.
 func aliases(t udm.LogType, field string) []alias {
+	if t == udm.AzureADSignIn || t == udm.AzureADAudit {
+		if strings.HasPrefix(strings.ToLower(field), "properties.") {
+			return []alias{{path: field}}
+		}
+		return []alias{{path: field}, {path: "properties." + field}}
+	}
 	table := azureAliases
 	if t == udm.AWSCloudTrail {
 		table = cloudTrailAliases

@@ -11,9 +11,10 @@ import (
 )
 
 // TestSigmaHQCloudCorpus loads every SigmaHQ cloud rule: all 92 of the
-// CloudTrail and Azure Activity folders load and route to their log
-// type; the other folders load and are not applicable, in the exact
-// numbers of files they hold (counted with ls at commit 8eaafff).
+// CloudTrail and Azure Activity folders, and the Entra ID sign-in and
+// audit folders, load and route to their log type; the other folders
+// load and are not applicable, in the exact numbers of files they hold
+// (counted with ls at commit 8eaafff).
 func TestSigmaHQCloudCorpus(t *testing.T) {
 	root := filepath.Join(corpora.Dir(t, "sigmahq"), "rules", "cloud")
 	want := []struct {
@@ -23,10 +24,10 @@ func TestSigmaHQCloudCorpus(t *testing.T) {
 	}{
 		{"aws/cloudtrail", 57, udm.AWSCloudTrail},
 		{"azure/activity_logs", 35, udm.AzureActivity},
-		{"azure/audit_logs", 44, udm.Unknown},
+		{"azure/audit_logs", 44, udm.AzureADAudit},
 		{"azure/identity_protection", 19, udm.Unknown},
 		{"azure/privileged_identity_management", 7, udm.Unknown},
-		{"azure/signin_logs", 18, udm.Unknown},
+		{"azure/signin_logs", 18, udm.AzureADSignIn},
 		{"gcp/audit", 16, udm.Unknown},
 		{"gcp/gworkspace/admin", 7, udm.Unknown},
 		{"gcp/gworkspace/login", 3, udm.Unknown},
@@ -78,11 +79,9 @@ func TestSigmaHQCloudCorpus(t *testing.T) {
 		if loaded != w.files || applicable != wantApplicable {
 			t.Errorf("%s: %d loaded, %d applicable; want %d, %d", w.dir, loaded, applicable, w.files, wantApplicable)
 		}
-		if w.applicable != udm.Unknown {
-			total += applicable
-		}
+		total += applicable
 	}
-	if total != 92 {
-		t.Errorf("%d CloudTrail and Azure Activity rules apply, want 92", total)
+	if total != 92+44+18 {
+		t.Errorf("%d CloudTrail, Azure Activity and Entra ID rules apply, want %d", total, 92+44+18)
 	}
 }

@@ -55,7 +55,7 @@ func Lint(r *Rule) []Finding {
 	var out []Finding
 	if r.Type == udm.Unknown {
 		out = append(out, Finding{Pos: r.Pos, Level: Never,
-			Msg: fmt.Sprintf("logsource (%s) is none retrohunt reads (aws/cloudtrail, azure/activitylogs): the rule is not applicable", r.Logsource)})
+			Msg: fmt.Sprintf("logsource (%s) is none retrohunt reads (aws/cloudtrail, azure/activitylogs, azure/signinlogs, azure/auditlogs): the rule is not applicable", r.Logsource)})
 	}
 	used := map[*Selection]bool{}
 	var walk func(c Cond)

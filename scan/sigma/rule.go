@@ -279,14 +279,15 @@ func route(l Logsource) udm.LogType {
 	return udm.Unknown
 }
 
-// Routes maps logsources to the log types retrohunt reads. Azure's
-// signinlogs and auditlogs join it when their log types exist.
+// Routes maps logsources to the log types retrohunt reads.
 var Routes = []struct {
 	Product, Service string
 	Type             udm.LogType
 }{
 	{"aws", "cloudtrail", udm.AWSCloudTrail},
 	{"azure", "activitylogs", udm.AzureActivity},
+	{"azure", "signinlogs", udm.AzureADSignIn},
+	{"azure", "auditlogs", udm.AzureADAudit},
 }
 
 func (p *parser) detection(r *Rule, n *yaml.Node) {
