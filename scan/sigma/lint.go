@@ -47,9 +47,19 @@ var knownFields = map[udm.LogType][]string{
 		"operationnamevalue", "categoryvalue", "resourceprovidervalue", "activitystatusvalue"},
 }
 
+// ipFields are the fields that hold IP addresses in the logs' records.
+var ipFields = map[string]bool{"sourceipaddress": true, "calleripaddress": true}
+
+func ipFieldsOf(t udm.LogType) string {
+	if t == udm.AWSCloudTrail {
+		return "sourceIPAddress"
+	}
+	return "callerIpAddress"
+}
+
 // Lint looks at a rule for what loads but cannot be right: fields no
-// record of its logsource has, string modifiers on numbers, all on a
-// single value, search identifiers the condition never uses, and a
+// record of its logsource has, string modifiers on numbers, cidr on a
+// field that holds no IP address, all on a single value, search identifiers the condition never uses, and a
 // logsource retrohunt does not read.
 func Lint(r *Rule) []Finding {
 	var out []Finding
@@ -124,6 +134,10 @@ func lintItem(r *Rule, it *Item, known map[string]bool) []Finding {
 			out = append(out, Finding{Pos: it.Pos, Level: Warning, Msg: fmt.Sprintf("%s applies to strings, and a value of %s is a number", m, it.Field)})
 			break
 		}
+	}
+	if has["cidr"] && len(known) > 0 && !ipFields[strings.ToLower(it.Field)] {
+		out = append(out, Finding{Pos: it.Pos, Level: Warning,
+			Msg: fmt.Sprintf("cidr compares IP addresses, and %s records hold none in %s (they are in %s)", r.Type, it.Field, ipFieldsOf(r.Type))})
 	}
 	if has["windash"] && r.Type != udm.Unknown {
 		out = append(out, Finding{Pos: it.Pos, Level: Note, Msg: "windash is for Windows command lines; cloud audit logs rarely hold them"})

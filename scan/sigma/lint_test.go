@@ -15,6 +15,7 @@ detection:
         eventNmae: 'DeleteTrail'
         errorCode|contains: 403
         eventSource|contains|all: 'x'
+        userAgent|cidr: 10.0.0.0/8
     unused:
         eventName: y
     condition: selection
@@ -31,7 +32,8 @@ detection:
 		`l.yml:7:9 field eventNmae: no AWS_CLOUDTRAIL record has a top-level "eventNmae"`,
 		`l.yml:8:9 contains applies to strings, and a value of errorCode is a number`,
 		`l.yml:9:9 all on a single value: the specification does not allow it; write the value without all`,
-		`l.yml:10:5 search identifier unused is not used by the condition`,
+		`l.yml:10:9 cidr compares IP addresses, and AWS_CLOUDTRAIL records hold none in userAgent (they are in sourceIPAddress)`,
+		`l.yml:11:5 search identifier unused is not used by the condition`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
