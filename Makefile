@@ -57,7 +57,8 @@ FUZZ_TARGETS := \
 	./scan/decode:FuzzDecodeUnchecked \
 	./scan/inflate:FuzzInflate \
 	./scan/internal/structure:FuzzStructure \
-	./scan/fast:FuzzMatcher
+	./scan/fast:FuzzMatcher \
+	./scan/sigma:FuzzParseAndRequire
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -47,6 +47,10 @@ func Write(out io.Writer, rec *Record, loaded []rules.Loaded) error {
 	writeUDMView(w, rec, ev)
 	for _, l := range loaded {
 		fmt.Fprintln(w)
+		if l.Sigma != nil {
+			writeSigmaExplanation(w, l, rec.Raw, ev)
+			continue
+		}
 		writeExplanation(w, l, ev)
 	}
 	return w.Err()

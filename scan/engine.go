@@ -19,7 +19,6 @@ import (
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/fast"
-	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/sources"
 )
 
@@ -226,14 +225,6 @@ func stage(g *errgroup.Group, n int, fn func() error, closeOut func()) {
 	})
 }
 
-func compiledRules(rs []*Rule) []*rule.Rule {
-	out := make([]*rule.Rule, len(rs))
-	for i, r := range rs {
-		out[i] = r.Compiled
-	}
-	return out
-}
-
 func (c Config) withDefaults() Config {
 	if c.Workers < 1 {
 		c.Workers = runtime.GOMAXPROCS(0)
@@ -282,5 +273,6 @@ func reasonClass(err error) string {
 // newFilter compiles the fast path's prefilter for rules, watching for
 // the keys of envelope elements that wrap a record (decode.Unwrap).
 func newFilter(rules []*Rule) *fast.Filter {
-	return fast.NewWatching(compiledRules(rules), decode.UnwrapKeys)
+	yl, sg := splitRules(rules)
+	return fast.NewWatchingWithSigma(yl, sg, decode.UnwrapKeys)
 }

@@ -122,7 +122,9 @@ rule t_kelvin {
 
 // ruleSets are the rule sets the differential tests run: the built-in
 // pack, every built-in rule, the test rules, and a rule without any
-// usable requirement (every record a candidate).
+// usable requirement (every record a candidate); the test Sigma rules
+// alone and beside the YARA-L ones, and the SigmaHQ CloudTrail and
+// Azure Activity rules beside the pack when that corpus is there.
 func ruleSets(t testing.TB) map[string][]*Rule {
 	t.Helper()
 	all, err := rules.Builtin()
@@ -172,12 +174,15 @@ rule t_number {
 	for _, r := range free {
 		sets["free"] = append(sets["free"], NewRule(r, "test"))
 	}
+	sets["builtin+test"] = append(sets["builtin+test"], parseSigma(t, "test.yml", testSigmaRules)...)
+	sets["free"] = append(sets["free"], parseSigma(t, "free.yml", testSigmaFree)...)
+	sets["sigma"] = parseSigma(t, "test.yml", testSigmaRules)
+	if hq := sigmaHQRules(t); hq != nil {
+		sets["pack+sigmahq"] = append(append([]*Rule(nil), sets["pack"]...), hq...)
+	}
 	for name, rs := range sets {
-		var compiled []*rule.Rule
-		for _, r := range rs {
-			compiled = append(compiled, r.Compiled)
-		}
-		if free := fast.Require(compiled).Free; free != (name == "free") {
+		yl, sg := splitRules(rs)
+		if free := fast.RequireWithSigma(yl, sg).Free; free != (name == "free") {
 			t.Fatalf("rule set %s: Free is %v", name, free)
 		}
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/fast"
-	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/local"
 )
@@ -60,15 +59,12 @@ func TestIssue15WorkerMemoryPerRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := ruleSets(t)["pack"]
-	var compiled []*rule.Rule
-	for _, r := range rs {
-		compiled = append(compiled, r.Compiled)
-	}
 	for name, rec := range bigRecords(t, n) {
 		for _, reference := range []bool{true, false} {
 			var filter *fast.Filter
 			if !reference {
-				filter = fast.New(compiled)
+				yl, sg := splitRules(rs)
+				filter = fast.NewWatchingWithSigma(yl, sg, nil)
 			}
 			m := len(rec) + 1
 			cfg := Config{Rules: rs, Reference: reference, Limits: decode.Limits{MaxRecordBytes: m}}.withDefaults()

@@ -11,12 +11,15 @@ import (
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/rule/fn"
+	"github.com/retrohunt/retrohunt/scan/sigma"
 	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
 // Rule is a compiled rule with the metadata every hit carries.
 type Rule struct {
-	Compiled  *rule.Rule
+	Compiled *rule.Rule
+	// Sigma is set instead of Compiled for a Sigma rule (NewSigmaRule).
+	Sigma     *sigma.Rule
 	Name      string
 	Version   string // meta version, else a hash of the rule's text
 	Severity  string

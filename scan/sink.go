@@ -148,14 +148,15 @@ func (s *recordSink) match(index int, raw []byte) error {
 	if s.job.evaluated(index, t, ok) {
 		return s.ctx.Err() // its hits are in the output from an earlier run
 	}
+	s.w.sigma.Reset(raw, ev.Type)
 	for _, r := range s.w.cfg.Rules {
 		var outs []rule.Outcome
-		if len(r.Compiled.OutcomeVars) > 0 {
+		if r.Sigma == nil && len(r.Compiled.OutcomeVars) > 0 {
 			// One evaluation gives both the verdict and the values.
 			if outs = r.Compiled.Outcomes(ev); outs == nil {
 				continue
 			}
-		} else if !r.Compiled.Match(ev) {
+		} else if !r.matches(ev, &s.w.sigma) {
 			continue
 		}
 		h := r.hit(ev, t, raw, s.uri, s.etag, index)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/fast"
+	"github.com/retrohunt/retrohunt/scan/sigma"
 	"github.com/retrohunt/retrohunt/scan/udm"
 	"github.com/retrohunt/retrohunt/sources"
 )
@@ -23,6 +24,7 @@ type worker struct {
 	// unwrapped holds the last record decode.Unwrap decoded from a
 	// string.
 	unwrapped []byte
+	sigma     sigma.Record // the record Sigma rules read, reused
 }
 
 // newWorker returns a worker on the fast path when filter is set, else

@@ -23,7 +23,7 @@ marked "dead".
 RECORD is a JSON file holding one record; any archive object (a CloudTrail
 .json.gz, an Azure PT1H.json) with --record N; or a hit's source_uri
 (file://, s3://, azblob://, https://) with its record_index as --record.
-RULE is a rule file, a directory of .yaral files or a built-in rule name
+RULE is a rule file (YARA-L .yaral or Sigma .yml), a directory of them or a built-in rule name
 (default: the built-in T1021.008 pack).
 
 Examples:
@@ -41,7 +41,7 @@ type explainFlags struct {
 }
 
 func (f *explainFlags) register(fs *flag.FlagSet) {
-	fs.Var(&f.rules, "rule", "rule file, directory of .yaral files, or built-in rule name; repeatable (default: the built-in T1021.008 pack)")
+	fs.Var(&f.rules, "rule", "rule file (.yaral or Sigma .yml), directory of them, or built-in rule name; repeatable (default: the built-in T1021.008 pack)")
 	fs.IntVar(&f.record, "record", -1, "explain record `N` of the object (a hit's record_index); needed when the object holds more than one")
 	f.src.register(fs)
 }

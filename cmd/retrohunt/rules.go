@@ -52,7 +52,12 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 		}
 		bad := 0
 		for _, l := range loaded {
-			fs := lint.Lint(l.Rule)
+			var fs []lint.Finding
+			if l.Sigma != nil {
+				fs = sigmaFindings(l.Sigma)
+			} else {
+				fs = lint.Lint(l.Rule)
+			}
 			for _, f := range fs {
 				printFinding(stdout, f)
 				if f.Level > lint.Note {
@@ -60,7 +65,7 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 				}
 			}
 			if len(fs) == 0 {
-				fmt.Fprintf(stdout, "%s: rule %s: no findings\n", l.Rule.Pos, l.Rule.Name)
+				fmt.Fprintf(stdout, "%s: rule %s: no findings\n", text.Escape(l.Position()), text.Escape(l.Name()))
 			}
 		}
 		if bad > 0 {

@@ -73,7 +73,7 @@ type scanFlags struct {
 func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.since, "since", "", "scan events at or after this `time` (2024-01-31, 2024-01-31T12:00:00Z, or an age: 90d, 12h)")
 	fs.StringVar(&f.until, "until", "", "scan events before this `time`; a bare date includes that whole day")
-	fs.Var(&f.rules, "rule", "rule file, directory of .yaral files, or built-in rule name; repeatable (default: the built-in T1021.008 pack)")
+	fs.Var(&f.rules, "rule", "rule file (YARA-L .yaral or Sigma .yml/.yaml), directory of them, or built-in rule name; repeatable (default: the built-in T1021.008 pack)")
 	fs.StringVar(&f.out, "out", "", "write hits to this `file` (\"-\" or empty: stdout)")
 	fs.StringVar(&f.format, "format", "", "hits format: parquet, jsonl or table (default: parquet for --out files, table on stdout)")
 	fs.StringVar(&f.summaryJSON, "summary-json", "", "also write the coverage summary as JSON to this `file`")
@@ -149,6 +149,10 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	warn := warnTo(prog)
 	var compiled []*scan.Rule
 	for _, l := range loaded {
+		if l.Sigma != nil {
+			compiled = append(compiled, sigmaRule(l, warn))
+			continue
+		}
 		for _, fd := range lint.Lint(l.Rule) {
 			if fd.Level == lint.Never {
 				warn(fmt.Sprintf("rule %s: %s: %s", l.Rule.Name, fd.Pos, fd.Msg))

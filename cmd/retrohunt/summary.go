@@ -176,6 +176,7 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 	}
 	fmt.Fprintln(w)
 	printRuleTable(w, s, t, rules)
+	printNotApplicable(w, rules)
 	if t != nil && s.Hits > 0 {
 		var rows [][]string
 		for _, p := range t.top(topPrincipals) {

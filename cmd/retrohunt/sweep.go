@@ -39,7 +39,7 @@ func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded, window 
 	}
 	texts := map[string][]byte{}
 	for _, l := range loaded {
-		texts[l.Rule.Name] = l.Rule.Text
+		texts[l.Name()] = l.Text()
 	}
 	o.Ruleset = state.Fingerprint(texts)
 	stateURL := ""

@@ -38,7 +38,10 @@ func New(rules []*rule.Rule) *Filter { return NewWatching(rules, nil) }
 // watch strings (case-sensitive) in every record it searches: Watched
 // says whether one was there.
 func NewWatching(rules []*rule.Rule, watch []string) *Filter {
-	rs := Require(rules)
+	return newFilter(Require(rules), watch)
+}
+
+func newFilter(rs *Requirements, watch []string) *Filter {
 	f := &Filter{req: rs, all: rs.Free}
 	f.lits = append(f.lits, rs.Literals...)
 	if rs.FoldKS {

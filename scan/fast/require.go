@@ -225,7 +225,17 @@ const MaxLiterals = 1000
 
 // Require compiles the requirements of rules.
 func Require(rules []*rule.Rule) *Requirements {
-	rs := &Requirements{index: map[Literal]int{}, nodes: map[string]*req{}}
+	rs := newRequirements()
+	rs.addYARAL(rules)
+	rs.finish()
+	return rs
+}
+
+func newRequirements() *Requirements {
+	return &Requirements{index: map[Literal]int{}, nodes: map[string]*req{}}
+}
+
+func (rs *Requirements) addYARAL(rules []*rule.Rule) {
 	for _, r := range rules {
 		var perType []verdict
 		for _, t := range udm.LogTypes {
@@ -235,17 +245,25 @@ func Require(rules []*rule.Rule) *Requirements {
 			}
 			perType = append(perType, rs.expr(r.Events, t))
 		}
-		v := rs.or(perType...)
-		switch {
-		case v.kind == kindNever:
-			rs.Dead++
-		case v.kind == kindAlways, v.req == nil:
-			rs.Free = true
-			rs.rules = append(rs.rules, nil)
-		default:
-			rs.rules = append(rs.rules, v.req)
-		}
+		rs.add(rs.or(perType...))
 	}
+}
+
+// add records the verdict of one rule.
+func (rs *Requirements) add(v verdict) {
+	switch {
+	case v.kind == kindNever:
+		rs.Dead++
+	case v.kind == kindAlways, v.req == nil:
+		rs.Free = true
+		rs.rules = append(rs.rules, nil)
+	default:
+		rs.rules = append(rs.rules, v.req)
+	}
+}
+
+// finish prunes the requirements once every rule is added.
+func (rs *Requirements) finish() {
 	rs.prune()
 	if len(rs.Literals) > MaxLiterals {
 		rs.TooMany, rs.Free, rs.FoldKS = true, true, false
@@ -255,7 +273,6 @@ func Require(rules []*rule.Rule) *Requirements {
 		}
 	}
 	rs.nodes, rs.leaves = nil, nil
-	return rs
 }
 
 // prune keeps, of each conjunction, only the term whose literals are

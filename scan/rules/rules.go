@@ -9,11 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/sigma"
 )
 
 // builtinFS holds the built-in rules: pack/ runs when no --rule is given,
@@ -25,6 +24,8 @@ var builtinFS embed.FS
 // Loaded is a parsed rule and where it came from.
 type Loaded struct {
 	Rule *rule.Rule
+	// Sigma is set instead of Rule for a Sigma rule (.yml, .yaml).
+	Sigma *sigma.Rule
 	// Origin is the file path, or "builtin:<file>" for built-in rules.
 	Origin string
 	// Default is true for the built-in pack that runs without --rule.
@@ -77,23 +78,27 @@ func Default() ([]Loaded, error) {
 var ErrNoSuchRule = errors.New("no such rule file, directory or built-in rule")
 
 // Load resolves --rule arguments in order: an existing file, a directory
-// (every *.yaral in it, sorted), or a built-in rule's name. Rule names
-// must be unique across everything loaded.
-func Load(specs []string) ([]Loaded, error) {
+// (every *.yaral, *.yml and *.yaml in it, sorted), or a built-in rule's
+// name. Rule names must be unique across everything loaded.
+func Load(specs []string) ([]Loaded, error) { return LoadWith(specs, sigma.Options{}) }
+
+// LoadWith is Load with the options Sigma rules are parsed with (the
+// reference lists their expand modifier reads).
+func LoadWith(specs []string, o sigma.Options) ([]Loaded, error) {
 	var out []Loaded
 	seen := map[string]string{}
 	add := func(ls []Loaded) error {
 		for _, l := range ls {
-			if prev, ok := seen[l.Rule.Name]; ok {
-				return fmt.Errorf("rule %s is defined twice: %s and %s", l.Rule.Name, prev, l.Rule.Pos)
+			if prev, ok := seen[l.Name()]; ok {
+				return fmt.Errorf("rule %s is defined twice: %s and %s", l.Name(), prev, l.Position())
 			}
-			seen[l.Rule.Name] = l.Rule.Pos.String()
+			seen[l.Name()] = l.Position()
 			out = append(out, l)
 		}
 		return nil
 	}
 	for _, spec := range specs {
-		ls, err := load(spec)
+		ls, err := load(spec, o)
 		if err != nil {
 			return nil, err
 		}
@@ -104,21 +109,20 @@ func Load(specs []string) ([]Loaded, error) {
 	return out, nil
 }
 
-func load(spec string) ([]Loaded, error) {
+func load(spec string, o sigma.Options) ([]Loaded, error) {
 	st, err := os.Stat(spec)
 	switch {
 	case err == nil && st.IsDir():
-		names, err := filepath.Glob(filepath.Join(spec, "*.yaral"))
+		names, err := ruleFiles(spec)
 		if err != nil {
 			return nil, err
 		}
 		if len(names) == 0 {
-			return nil, fmt.Errorf("rule directory %s holds no .yaral files", spec)
+			return nil, fmt.Errorf("rule directory %s holds no .yaral, .yml or .yaml files", spec)
 		}
-		sort.Strings(names)
 		var out []Loaded
 		for _, n := range names {
-			ls, err := loadFile(n)
+			ls, err := loadFile(n, o)
 			if err != nil {
 				return nil, err
 			}
@@ -126,7 +130,7 @@ func load(spec string) ([]Loaded, error) {
 		}
 		return out, nil
 	case err == nil:
-		return loadFile(spec)
+		return loadFile(spec, o)
 	}
 	if l, ok := builtinByName(spec); ok {
 		return []Loaded{l}, nil
@@ -137,10 +141,13 @@ func load(spec string) ([]Loaded, error) {
 	return nil, fmt.Errorf("rule %q: %w (see `retrohunt rules list`)", spec, ErrNoSuchRule)
 }
 
-func loadFile(p string) ([]Loaded, error) {
+func loadFile(p string, o sigma.Options) ([]Loaded, error) {
 	src, err := os.ReadFile(p)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read rule %s: %w", p, err)
+	}
+	if IsSigma(p) {
+		return loadSigma(p, src, o)
 	}
 	rs, err := rule.ParseFile(p, src)
 	if err != nil {

@@ -1,0 +1,85 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/sigma"
+)
+
+// IsSigma reports whether a rule file is Sigma, by its name: .yml or
+// .yaml (YARA-L files are .yaral).
+func IsSigma(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yml", ".yaml":
+		return true
+	}
+	return false
+}
+
+// ruleFiles returns the rule files of a directory, YARA-L and Sigma
+// mixed, sorted by name.
+func ruleFiles(dir string) ([]string, error) {
+	var names []string
+	for _, pat := range []string{"*.yaral", "*.yml", "*.yaml"} {
+		ns, err := filepath.Glob(filepath.Join(dir, pat))
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, ns...)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// loadSigma parses a Sigma file. Its errors come as a rule.ErrorList,
+// each error a *rule.Error with the same position, message and
+// Unsupported mark, so that callers report and skip both kinds alike.
+func loadSigma(p string, src []byte, o sigma.Options) ([]Loaded, error) {
+	rs, err := sigma.ParseFile(p, src, o)
+	if err != nil {
+		var list sigma.ErrorList
+		if !errors.As(err, &list) {
+			return nil, fmt.Errorf("cannot load Sigma rule %s: %w", p, err)
+		}
+		out := make(rule.ErrorList, len(list))
+		for i, e := range list {
+			out[i] = &rule.Error{Pos: rule.Pos{File: e.Pos.File, Line: e.Pos.Line, Col: e.Pos.Col},
+				Msg: e.Msg, Rule: e.Rule, Unsupported: e.Unsupported}
+		}
+		return nil, out
+	}
+	out := make([]Loaded, len(rs))
+	for i, r := range rs {
+		out[i] = Loaded{Sigma: r, Origin: p}
+	}
+	return out, nil
+}
+
+// Name is the rule's name: a YARA-L rule's, or a Sigma rule's title.
+func (l Loaded) Name() string {
+	if l.Sigma != nil {
+		return l.Sigma.Title
+	}
+	return l.Rule.Name
+}
+
+// Position is where the rule starts, "file:line:col".
+func (l Loaded) Position() string {
+	if l.Sigma != nil {
+		return l.Sigma.Pos.String()
+	}
+	return l.Rule.Pos.String()
+}
+
+// Text is the rule's source: a YARA-L rule's text, a Sigma rule's file.
+func (l Loaded) Text() []byte {
+	if l.Sigma != nil {
+		return l.Sigma.Text
+	}
+	return l.Rule.Text
+}
