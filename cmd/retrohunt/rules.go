@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"sort"
 	"text/tabwriter"
 
 	"github.com/retrohunt/retrohunt/output/text"
@@ -11,7 +16,7 @@ import (
 	"github.com/retrohunt/retrohunt/scan/rules"
 )
 
-func cmdRules(args []string, stdout, stderr io.Writer) error {
+func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usagef("rules: want list, show NAME or lint FILE...")
 	}
@@ -43,32 +48,88 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 		_, err := fmt.Fprintf(stdout, "%s\n", text)
 		return err
 	case "lint":
-		if len(args) < 2 {
-			return usagef("rules lint: want one or more rule files, directories or built-in names")
+		return cmdLint(ctx, args[1:], stdout, stderr)
+	}
+	return usagef("rules: unknown subcommand %q (want list, show or lint)", args[0])
+}
+
+const lintUsage = `Usage: retrohunt rules lint [flags] RULE...
+
+Checks every rule file (a file, every .yaral file of a directory, or a
+built-in rule's name) against the UDM mapping. Every file is parsed and
+linted, however many fail: each error and finding is printed with
+file:line:col. Exits 1 when any file does not parse or any rule has a
+warning or a never-true comparison.
+
+Flags:
+`
+
+// cmdLint lints file by file, so that one bad file does not hide the
+// others.
+func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f ruleFlags
+	var src sourceFlags
+	fs, specs, err := parseCommand("rules lint", lintUsage, stderr, func(fs *flag.FlagSet) {
+		f.registerLists(fs)
+		src.register(fs)
+	}, args)
+	if err != nil {
+		return err
+	}
+	if len(specs) == 0 {
+		fs.Usage()
+		return usagef("rules lint: want one or more rule files, directories or built-in names")
+	}
+	lists, err := loadLists(ctx, f.lists, f.listDirs, &src)
+	if err != nil {
+		return err
+	}
+	var files []string
+	for _, spec := range specs {
+		names, _ := filepath.Glob(filepath.Join(spec, "*.yaral"))
+		if st, err := os.Stat(spec); err == nil && st.IsDir() && len(names) > 0 {
+			sort.Strings(names)
+			files = append(files, names...)
+			continue
 		}
-		loaded, err := rules.Load(args[1:])
+		files = append(files, spec)
+	}
+	failed, bad, n := 0, 0, 0
+	for _, file := range files {
+		loaded, _, err := rules.LoadWith([]string{file}, rules.Options{Lists: lists})
 		if err != nil {
-			return usageError{err}
+			failed++
+			var le *rules.LoadError
+			if errors.As(err, &le) {
+				for _, e := range le.Errs {
+					fmt.Fprintf(stdout, "%s\n", text.Escape(e.Error()))
+				}
+			} else {
+				fmt.Fprintf(stdout, "%s\n", text.Escape(err.Error()))
+			}
+			continue
 		}
-		bad := 0
 		for _, l := range loaded {
-			fs := lint.Lint(l.Rule)
-			for _, f := range fs {
-				printFinding(stdout, f)
-				if f.Level > lint.Note {
+			n++
+			fds := lint.Lint(l.Rule)
+			for _, fd := range fds {
+				printFinding(stdout, fd)
+				if fd.Level > lint.Note {
 					bad++
 				}
 			}
-			if len(fs) == 0 {
+			if len(fds) == 0 {
 				fmt.Fprintf(stdout, "%s: rule %s: no findings\n", l.Rule.Pos, l.Rule.Name)
 			}
 		}
-		if bad > 0 {
-			return fmt.Errorf("%d finding(s) in %d rule(s)", bad, len(loaded))
-		}
-		return nil
 	}
-	return usagef("rules: unknown subcommand %q (want list, show or lint)", args[0])
+	switch {
+	case failed > 0:
+		return fmt.Errorf("%d of %d file(s) did not load; %d finding(s) in the %d rule(s) that did", failed, len(files), bad, n)
+	case bad > 0:
+		return fmt.Errorf("%d finding(s) in %d rule(s)", bad, n)
+	}
+	return nil
 }
 
 // printFinding prints a lint finding as lint.Finding.String does, with
