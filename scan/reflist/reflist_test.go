@@ -313,3 +313,22 @@ func TestMatchDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentFirstNocase: the folded set and the nocase regex index
+// are built on first use; many goroutines racing to be first must all
+// see them whole (run with -race).
+func TestConcurrentFirstNocase(t *testing.T) {
+	s := mustParse(t, "s", String, "Alice\nBob\n")
+	r := mustParse(t, "r", Regex, "^adm[a-z]+$\nevil\\.example\n")
+	done := make(chan bool)
+	for range 8 {
+		go func() {
+			done <- s.Match("ALICE", true) && r.Match("EVIL.EXAMPLE", true) && !s.Match("carol", true)
+		}()
+	}
+	for range 8 {
+		if !<-done {
+			t.Error("a concurrent first nocase Match was wrong")
+		}
+	}
+}
