@@ -12,18 +12,21 @@ type jsonlWriter struct {
 }
 
 // NewJSONL writes one JSON object per hit and line, with the Parquet
-// column names as keys; raw is embedded as the record's JSON itself.
+// column names as keys; raw is embedded as the record's JSON itself,
+// outcomes as the JSON object it holds (null without), risk_score as a
+// number or null.
 // Every line is valid UTF-8: a record that is not has U+FFFD in raw and
 // its exact bytes in raw_bytes (base64), as in Parquet (Hit.MakeValid).
 func NewJSONL(w io.Writer) Writer { return &jsonlWriter{bw: bufio.NewWriter(w)} }
 
 // jsonHit renders event_time like the Parquet column (microseconds, UTC)
-// and embeds raw instead of quoting it.
+// and embeds raw and outcomes instead of quoting them.
 type jsonHit struct {
 	Hit
 	EventTime string          `json:"event_time"`
 	Raw       json.RawMessage `json:"raw"`
 	RawBytes  []byte          `json:"raw_bytes"` // base64; null when raw is the record
+	Outcomes  json.RawMessage `json:"outcomes"`  // the object; null without an outcome section
 }
 
 func (j *jsonlWriter) Write(hits []Hit) error {
@@ -39,6 +42,16 @@ func (j *jsonlWriter) Write(hits []Hit) error {
 		if !json.Valid(jh.Raw) {
 			b, _ := json.Marshal(h.Raw)
 			jh.Raw = b
+		}
+		switch {
+		case h.Outcomes == "":
+			jh.Outcomes = json.RawMessage("null")
+		case json.Valid([]byte(h.Outcomes)):
+			jh.Outcomes = json.RawMessage(h.Outcomes)
+		default:
+			// BUG-proofing, not a case the evaluator makes: quoted,
+			// the line stays valid JSON.
+			jh.Outcomes, _ = json.Marshal(h.Outcomes)
 		}
 		if err := enc.Encode(jh); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -36,12 +37,25 @@ func (t *tableWriter) Close() error {
 		}
 		return a.RuleName < b.RuleName
 	})
-	tw := tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "EVENT TIME (UTC)\tRULE\tSEVERITY\tEVENT\tRESULT\tPRINCIPAL\tSOURCE IP\tACCOUNT\tREGION\tTARGET")
+	// A RISK column only when some hit has a score: most rules define
+	// none, and the table is read on a terminal's width.
+	risk := false
 	for _, h := range t.hits {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			h.EventTime.UTC().Format("2006-01-02 15:04:05"),
-			text.Escape(h.RuleName), text.Escape(h.Severity), text.Escape(h.EventName), text.Escape(result(h)),
+		risk = risk || h.RiskScore != nil
+	}
+	tw := tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "EVENT TIME (UTC)\tRULE\tSEVERITY\t")
+	if risk {
+		fmt.Fprint(tw, "RISK\t")
+	}
+	fmt.Fprintln(tw, "EVENT\tRESULT\tPRINCIPAL\tSOURCE IP\tACCOUNT\tREGION\tTARGET")
+	for _, h := range t.hits {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t", h.EventTime.UTC().Format("2006-01-02 15:04:05"), text.Escape(h.RuleName), text.Escape(h.Severity))
+		if risk {
+			fmt.Fprintf(tw, "%s\t", riskScore(h))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			text.Escape(h.EventName), text.Escape(result(h)),
 			text.Dash(text.Escape(h.PrincipalUser)), text.Dash(text.Escape(h.PrincipalIP)), text.Dash(text.Escape(h.AccountID)),
 			text.Dash(text.Escape(h.Region)), text.Dash(text.Clip(h.TargetResource, 60)))
 	}
@@ -49,6 +63,13 @@ func (t *tableWriter) Close() error {
 		fmt.Fprintln(tw, "(no hits)")
 	}
 	return tw.Flush()
+}
+
+func riskScore(h Hit) string {
+	if h.RiskScore == nil {
+		return "-"
+	}
+	return strconv.FormatInt(*h.RiskScore, 10)
 }
 
 func result(h Hit) string {

@@ -172,6 +172,9 @@ type htmlPage struct {
 	Charts    []*chart
 	Shown     int // hits in the hit table
 	Generated string
+	// Risk is true when a hit has a risk_score: the hit table then has
+	// a Risk column (rules without an outcome section have none).
+	Risk bool
 }
 
 // WriteHTML writes the self-contained page; maxHits bounds the rows of
@@ -181,6 +184,9 @@ func WriteHTML(w io.Writer, r *Report, maxHits int) error {
 		Generated: r.Generated.Format(time.RFC3339)}
 	if maxHits > 0 && p.Shown > maxHits {
 		p.Shown = maxHits
+	}
+	for _, h := range r.Hits[:p.Shown] {
+		p.Risk = p.Risk || h.RiskScore != nil
 	}
 	return pageTemplate.Execute(w, p)
 }
@@ -193,6 +199,12 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"min":  func(t time.Time) string { return t.UTC().Format(minuteLayout) },
 	"res":  func(g *Group, k string) int64 { return g.ByResult[k] },
 	"dash": text.Dash,
+	"risk": func(p *int64) string {
+		if p == nil {
+			return "-"
+		}
+		return strconv.FormatInt(*p, 10)
+	},
 }).Parse(pageHTML))
 
 const pageHTML = `<!DOCTYPE html>
@@ -290,9 +302,9 @@ table.hits td.src { word-break: break-all; max-width: 420px; color: #555; }
 <h2>Hits</h2>
 {{if lt .Shown (len .Hits)}}<p class="note">The first {{.Shown}} of {{len .Hits}} hits by time; every hit is in the Parquet files above.</p>{{end}}
 <div class="scroll"><table class="hits">
-<tr><th>Event time (UTC)</th><th>Rule</th><th>Severity</th><th>Event</th><th>Result</th><th>Principal</th><th>Source IP</th><th>Account</th><th>Region</th><th>Target</th><th>Source object · record</th></tr>
+<tr><th>Event time (UTC)</th><th>Rule</th><th>Severity</th>{{if .Risk}}<th class="n">Risk</th>{{end}}<th>Event</th><th>Result</th><th>Principal</th><th>Source IP</th><th>Account</th><th>Region</th><th>Target</th><th>Source object · record</th></tr>
 {{- range $i, $h := .Hits}}{{if lt $i $.Shown}}
-<tr><td class="t">{{time .EventTime}}</td><td>{{.RuleName}}</td><td class="sev-{{.Severity}}">{{dash .Severity}}</td><td>{{.EventName}}</td><td class="res-{{.Result}}">{{.Result}}{{if and .ResultDetail (ne .ResultDetail .Result)}} ({{.ResultDetail}}){{end}}</td><td>{{dash .PrincipalUser}}</td><td>{{dash .PrincipalIP}}</td><td>{{dash .AccountID}}</td><td>{{dash .Region}}</td><td>{{dash .TargetResource}}</td><td class="src">{{.SourceURI}} · {{.RecordIndex}}</td></tr>
+<tr><td class="t">{{time .EventTime}}</td><td>{{.RuleName}}</td><td class="sev-{{.Severity}}">{{dash .Severity}}</td>{{if $.Risk}}<td class="n">{{risk .RiskScore}}</td>{{end}}<td>{{.EventName}}</td><td class="res-{{.Result}}">{{.Result}}{{if and .ResultDetail (ne .ResultDetail .Result)}} ({{.ResultDetail}}){{end}}</td><td>{{dash .PrincipalUser}}</td><td>{{dash .PrincipalIP}}</td><td>{{dash .AccountID}}</td><td>{{dash .Region}}</td><td>{{dash .TargetResource}}</td><td class="src">{{.SourceURI}} · {{.RecordIndex}}</td></tr>
 {{- end}}{{end}}
 </table></div>
 </body>

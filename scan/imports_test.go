@@ -44,6 +44,7 @@ func TestImportsFlowDownward(t *testing.T) {
 	check(mod+"output/text", mod+"scan", mod+"sources", mod+"output/lake", mod+"cmd")
 	check(mod+"scan/internal/structure", mod+"scan/decode", mod+"scan/fast", mod+"scan/udm", mod+"scan/rule", mod+"sources", mod+"output")
 	check(mod+"scan/inflate", mod+"scan/decode", mod+"scan/fast", mod+"scan/udm", mod+"scan/rule", mod+"scan/internal", mod+"sources", mod+"output", mod+"internal")
+	check(mod+"scan/reflist", mod+"scan/rule", mod+"scan/decode", mod+"scan/fast", mod+"scan/udm", mod+"scan/internal", mod+"sources", mod+"output", mod+"internal")
 	check(mod+"report/...", mod+"cmd", mod+"explain", mod+"sweep", mod+"scan")
 	check(mod+"explain/...", mod+"cmd", mod+"report", mod+"sweep")
 	check(mod+"sweep/...", mod+"cmd", mod+"report", mod+"explain")

@@ -76,7 +76,7 @@ func flagsOf(c command) []flagInfo {
 			fi.values = []string{progressAuto, progressPlain, progressNone}
 		case "rule":
 			fi.rule = true
-		case "out", "summary-json", "html":
+		case "out", "summary-json", "html", "reference-lists":
 			fi.file = true
 		}
 		out = append(out, fi)

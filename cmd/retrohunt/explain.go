@@ -35,13 +35,14 @@ Flags:
 `
 
 type explainFlags struct {
-	rules  listFlag
+	ruleFlags
 	record int
 	src    sourceFlags
 }
 
 func (f *explainFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.rules, "rule", "rule file (.yaral or Sigma .yml), directory of them, or built-in rule name; repeatable (default: the built-in T1021.008 pack)")
+	f.registerLists(fs)
 	fs.IntVar(&f.record, "record", -1, "explain record `N` of the object (a hit's record_index); needed when the object holds more than one")
 	f.src.register(fs)
 }
@@ -59,9 +60,9 @@ func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if f.record < -1 {
 		return usagef("explain: --record must be >= 0")
 	}
-	loaded, err := loadRules(f.rules)
+	loaded, _, err := loadRules(ctx, &f.ruleFlags, &f.src)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	loc := pos[0]
 	if strings.HasPrefix(strings.ToLower(loc), "file://") {

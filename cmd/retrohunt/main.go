@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/retrohunt/retrohunt/output/text"
+	"github.com/retrohunt/retrohunt/scan/reflist"
+	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/sources/open"
 )
 
@@ -105,7 +107,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &uerr):
-		fmt.Fprintf(stderr, "retrohunt: %s\n", text.Escape(open.Redact(err.Error())))
+		printError(stderr, err)
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "retrohunt: interrupted")
@@ -113,6 +115,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "retrohunt: %s\n", text.Escape(open.Redact(err.Error())))
 	return exitError
+}
+
+// printError prints a usage error; one that is a list of errors (every
+// bad rule file, every bad reference list line) gets a line per error,
+// each escaped (text.Escape) on its own.
+func printError(w io.Writer, err error) {
+	var (
+		le   *rules.LoadError
+		lerr *listsError
+		errs []error
+	)
+	switch {
+	case errors.As(err, &le):
+		errs = le.Errs
+	case errors.As(err, &lerr):
+		for _, e := range lerr.errs {
+			var rl reflist.ErrorList
+			if errors.As(e, &rl) {
+				for _, x := range rl {
+					errs = append(errs, x)
+				}
+				continue
+			}
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) <= 1 {
+		fmt.Fprintf(w, "retrohunt: %s\n", text.Escape(open.Redact(err.Error())))
+		return
+	}
+	fmt.Fprintf(w, "retrohunt: %d errors:\n", len(errs))
+	for _, e := range errs {
+		fmt.Fprintf(w, "  %s\n", text.Escape(open.Redact(e.Error())))
+	}
 }
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -131,7 +167,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		case len(args) == 1:
 			fmt.Fprint(stderr, rulesUsage)
 		}
-		return cmdRules(args[1:], stdout, stderr)
+		return cmdRules(ctx, args[1:], stdout, stderr)
 	case "explain":
 		return cmdExplain(ctx, args[1:], stdout, stderr)
 	case "report":

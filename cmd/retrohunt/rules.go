@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"text/tabwriter"
 
 	"github.com/retrohunt/retrohunt/output/text"
@@ -11,7 +14,7 @@ import (
 	"github.com/retrohunt/retrohunt/scan/rules"
 )
 
-func cmdRules(args []string, stdout, stderr io.Writer) error {
+func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usagef("rules: want list, show NAME or lint FILE...")
 	}
@@ -43,37 +46,93 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 		_, err := fmt.Fprintf(stdout, "%s\n", text)
 		return err
 	case "lint":
-		if len(args) < 2 {
-			return usagef("rules lint: want one or more rule files, directories or built-in names")
+		return cmdLint(ctx, args[1:], stdout, stderr)
+	}
+	return usagef("rules: unknown subcommand %q (want list, show or lint)", args[0])
+}
+
+const lintUsage = `Usage: retrohunt rules lint [flags] RULE...
+
+Checks every rule file (a file, every .yaral, .yml and .yaml file of a
+directory, or a built-in rule's name): YARA-L against the UDM mapping,
+Sigma against its logsource's fields. Every file is parsed and
+linted, however many fail: each error and finding is printed with
+file:line:col. Exits 1 when any file does not parse or any rule has a
+warning or a never-true comparison.
+
+Flags:
+`
+
+// cmdLint lints file by file, so that one bad file does not hide the
+// others.
+func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f ruleFlags
+	var src sourceFlags
+	fs, specs, err := parseCommand("rules lint", lintUsage, stderr, func(fs *flag.FlagSet) {
+		f.registerLists(fs)
+		src.register(fs)
+	}, args)
+	if err != nil {
+		return err
+	}
+	if len(specs) == 0 {
+		fs.Usage()
+		return usagef("rules lint: want one or more rule files, directories or built-in names")
+	}
+	lists, err := loadLists(ctx, f.lists, f.listDirs, &src)
+	if err != nil {
+		return err
+	}
+	var files []string
+	for _, spec := range specs {
+		names, _ := rules.Files(spec)
+		if st, err := os.Stat(spec); err == nil && st.IsDir() && len(names) > 0 {
+			files = append(files, names...)
+			continue
 		}
-		loaded, err := rules.Load(args[1:])
+		files = append(files, spec)
+	}
+	failed, bad, n := 0, 0, 0
+	for _, file := range files {
+		loaded, _, err := rules.LoadWith([]string{file}, rules.Options{Lists: lists})
 		if err != nil {
-			return usageError{err}
-		}
-		bad := 0
-		for _, l := range loaded {
-			var fs []lint.Finding
-			if l.Sigma != nil {
-				fs = sigmaFindings(l.Sigma)
+			failed++
+			var le *rules.LoadError
+			if errors.As(err, &le) {
+				for _, e := range le.Errs {
+					fmt.Fprintf(stdout, "%s\n", text.Escape(e.Error()))
+				}
 			} else {
-				fs = lint.Lint(l.Rule)
+				fmt.Fprintf(stdout, "%s\n", text.Escape(err.Error()))
 			}
-			for _, f := range fs {
-				printFinding(stdout, f)
-				if f.Level > lint.Note {
+			continue
+		}
+		for _, l := range loaded {
+			n++
+			var fds []lint.Finding
+			if l.Sigma != nil {
+				fds = sigmaFindings(l.Sigma)
+			} else {
+				fds = lint.Lint(l.Rule)
+			}
+			for _, fd := range fds {
+				printFinding(stdout, fd)
+				if fd.Level > lint.Note {
 					bad++
 				}
 			}
-			if len(fs) == 0 {
+			if len(fds) == 0 {
 				fmt.Fprintf(stdout, "%s: rule %s: no findings\n", text.Escape(l.Position()), text.Escape(l.Name()))
 			}
 		}
-		if bad > 0 {
-			return fmt.Errorf("%d finding(s) in %d rule(s)", bad, len(loaded))
-		}
-		return nil
 	}
-	return usagef("rules: unknown subcommand %q (want list, show or lint)", args[0])
+	switch {
+	case failed > 0:
+		return fmt.Errorf("%d of %d file(s) did not load; %d finding(s) in the %d rule(s) that did", failed, len(files), bad, n)
+	case bad > 0:
+		return fmt.Errorf("%d finding(s) in %d rule(s)", bad, n)
+	}
+	return nil
 }
 
 // printFinding prints a lint finding as lint.Finding.String does, with

@@ -17,7 +17,6 @@ import (
 	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/lint"
-	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/open"
 	"github.com/retrohunt/retrohunt/sweep"
@@ -42,8 +41,8 @@ Flags:
 `
 
 type scanFlags struct {
-	since, until  string
-	rules         listFlag
+	since, until string
+	ruleFlags
 	out, format   string
 	summaryJSON   string
 	accounts      string
@@ -74,6 +73,8 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.since, "since", "", "scan events at or after this `time` (2024-01-31, 2024-01-31T12:00:00Z, or an age: 90d, 12h)")
 	fs.StringVar(&f.until, "until", "", "scan events before this `time`; a bare date includes that whole day")
 	fs.Var(&f.rules, "rule", "rule file (YARA-L .yaral or Sigma .yml/.yaml), directory of them, or built-in rule name; repeatable (default: the built-in T1021.008 pack)")
+	f.registerLists(fs)
+	f.registerSkip(fs)
 	fs.StringVar(&f.out, "out", "", "write hits to this `file` (\"-\" or empty: stdout)")
 	fs.StringVar(&f.format, "format", "", "hits format: parquet, jsonl or table (default: parquet for --out files, table on stdout)")
 	fs.StringVar(&f.summaryJSON, "summary-json", "", "also write the coverage summary as JSON to this `file`")
@@ -142,11 +143,17 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer prog.stop()
 
-	loaded, err := loadRules(f.rules)
+	loaded, skipped, err := loadRules(ctx, &f.ruleFlags, &f.src)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	warn := warnTo(prog)
+	for _, sk := range skipped {
+		warn(fmt.Sprintf("rule %s (%s) skipped (--skip-unsupported): %s", sk.Rule, sk.Origin, strings.Join(sk.Reasons, "; ")))
+	}
+	if len(loaded) == 0 {
+		return usageError{errNoRules}
+	}
 	var compiled []*scan.Rule
 	for _, l := range loaded {
 		if l.Sigma != nil {
@@ -270,7 +277,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if sw != nil {
-		if err := sw.Finish(newSummaryDoc(sum, w)); err != nil {
+		if err := sw.Finish(newSummaryDoc(sum, w, skipped)); err != nil {
 			if state.IsConflict(err) {
 				return err // it names both runs already
 			}
@@ -279,12 +286,13 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if !f.quiet || runErr != nil || sum.Partial() {
 		printSummary(stderr, sum, w, compiled, f.out, runErr)
+		printSkipped(stderr, skipped)
 	}
 	if msg := nothingScanned(sum, runErr); msg != "" {
 		fmt.Fprintf(stderr, "retrohunt: warning: %s\n", msg)
 	}
 	if sumFile != nil {
-		if err := writeSummaryJSON(sumFile, f.summaryJSON, newSummaryDoc(sum, w)); err != nil {
+		if err := writeSummaryJSON(sumFile, f.summaryJSON, newSummaryDoc(sum, w, skipped)); err != nil {
 			return err
 		}
 	}
@@ -295,13 +303,6 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return exitCode(exitPartial)
 	}
 	return nil
-}
-
-func loadRules(specs []string) ([]rules.Loaded, error) {
-	if len(specs) == 0 {
-		return rules.Default()
-	}
-	return rules.Load(specs)
 }
 
 func outputFormat(format, out string) (output.Format, bool, error) {

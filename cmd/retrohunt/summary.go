@@ -14,6 +14,7 @@ import (
 	"github.com/retrohunt/retrohunt/output/text"
 	"github.com/retrohunt/retrohunt/report"
 	"github.com/retrohunt/retrohunt/scan"
+	"github.com/retrohunt/retrohunt/scan/rules"
 )
 
 // tally is a counting tee in front of the hits writer: it counts what the
@@ -103,15 +104,19 @@ type summaryDoc struct {
 	// Warnings says what a script should look at although the exit code
 	// is 0: "nothing was scanned" (README, "Exit codes").
 	Warnings []string `json:"warnings,omitempty"`
+	// SkippedRules are the rules --skip-unsupported left out, each with
+	// its file and reasons: never a silent drop.
+	SkippedRules []rules.Skipped `json:"skipped_rules,omitempty"`
 }
 
-func newSummaryDoc(s *scan.Summary, t *tally) summaryDoc {
+func newSummaryDoc(s *scan.Summary, t *tally, skipped []rules.Skipped) summaryDoc {
 	secs := seconds(s.Duration)
 	var warnings []string
 	if msg := nothingScanned(s, nil); msg != "" {
 		warnings = append(warnings, msg)
 	}
 	return summaryDoc{
+		SkippedRules:     skipped,
 		Warnings:         warnings,
 		Summary:          s,
 		HitsByResult:     t.byResult,
@@ -217,6 +222,21 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 	}
 	if n := s.ObjectsFailed + s.RecordsSkipped; n > maxShown {
 		fmt.Fprintf(w, "  (%d in all; --summary-json lists up to 200 of each with reasons)\n", n)
+	}
+}
+
+// printSkipped lists the rules --skip-unsupported left out, after the
+// summary.
+func printSkipped(w io.Writer, skipped []rules.Skipped) {
+	if len(skipped) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n  %d rule(s) not run (--skip-unsupported):\n", len(skipped))
+	for _, sk := range skipped {
+		fmt.Fprintf(w, "    %s (%s)\n", text.Escape(sk.Rule), text.Escape(sk.Origin))
+		for _, r := range sk.Reasons {
+			fmt.Fprintf(w, "      %s\n", text.Escape(r))
+		}
 	}
 }
 

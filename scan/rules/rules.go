@@ -10,7 +10,9 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 
+	"github.com/retrohunt/retrohunt/scan/reflist"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/sigma"
 )
@@ -77,90 +79,202 @@ func Default() ([]Loaded, error) {
 // built-in rule's name.
 var ErrNoSuchRule = errors.New("no such rule file, directory or built-in rule")
 
+// Options configure LoadWith.
+type Options struct {
+	// Lists are the reference lists rules may name (`%name`).
+	Lists reflist.Set
+	// SkipUnsupported leaves out a rule whose every error is valid
+	// YARA-L that retrohunt does not run (rule.Error.Unsupported) and
+	// names it in the Skipped result, instead of failing the load. A
+	// file with any other error still fails.
+	SkipUnsupported bool
+	// Now is the time YARA-L's timestamp.current_seconds() returns,
+	// fixed once per run; zero is the time of parsing.
+	Now time.Time
+}
+
+// Skipped is a rule LoadWith left out under Options.SkipUnsupported.
+type Skipped struct {
+	// Rule is the rule's name; Origin the file it is in.
+	Rule   string `json:"rule"`
+	Origin string `json:"origin"`
+	// Reasons are its errors, "file:line:col: message" each.
+	Reasons []string `json:"reasons"`
+}
+
+// LoadError is every error a load found: every file is parsed, and each
+// error of each file is kept, in the order of the --rule arguments and
+// of the files in a directory.
+type LoadError struct{ Errs []error }
+
+// Error renders one error per line.
+func (e *LoadError) Error() string { return errors.Join(e.Errs...).Error() }
+
+// Unwrap gives errors.As and errors.Is every error.
+func (e *LoadError) Unwrap() []error { return e.Errs }
+
 // Load resolves --rule arguments in order: an existing file, a directory
 // (every *.yaral, *.yml and *.yaml in it, sorted), or a built-in rule's
-// name. Rule names must be unique across everything loaded.
-func Load(specs []string) ([]Loaded, error) { return LoadWith(specs, sigma.Options{}) }
+// name. Rule names must be unique across everything loaded. It is
+// LoadWith without options.
+func Load(specs []string) ([]Loaded, error) {
+	out, _, err := LoadWith(specs, Options{})
+	return out, err
+}
 
-// LoadWith is Load with the options Sigma rules are parsed with (the
-// reference lists their expand modifier reads).
-func LoadWith(specs []string, o sigma.Options) ([]Loaded, error) {
-	var out []Loaded
+// LoadWith is Load with reference lists and SkipUnsupported. It parses
+// every file however many fail, and returns a *LoadError with every
+// error found, or the rules and the rules it skipped.
+func LoadWith(specs []string, o Options) ([]Loaded, []Skipped, error) {
+	var (
+		out     []Loaded
+		skipped []Skipped
+		errs    []error
+	)
 	seen := map[string]string{}
-	add := func(ls []Loaded) error {
+	for _, spec := range specs {
+		ls, sk, err := load(spec, o)
+		skipped = append(skipped, sk...)
+		if err != nil {
+			errs = append(errs, err)
+		}
 		for _, l := range ls {
 			if prev, ok := seen[l.Name()]; ok {
-				return fmt.Errorf("rule %s is defined twice: %s and %s", l.Name(), prev, l.Position())
+				errs = append(errs, fmt.Errorf("rule %s is defined twice: %s and %s", l.Name(), prev, l.Position()))
+				continue
 			}
 			seen[l.Name()] = l.Position()
 			out = append(out, l)
 		}
-		return nil
 	}
-	for _, spec := range specs {
-		ls, err := load(spec, o)
-		if err != nil {
-			return nil, err
+	if len(errs) > 0 {
+		var flat []error
+		for _, e := range errs {
+			if le, ok := e.(*LoadError); ok {
+				flat = append(flat, le.Errs...)
+			} else {
+				flat = append(flat, e)
+			}
 		}
-		if err := add(ls); err != nil {
-			return nil, err
-		}
+		return nil, nil, &LoadError{Errs: flat}
 	}
-	return out, nil
+	return out, skipped, nil
 }
 
-func load(spec string, o sigma.Options) ([]Loaded, error) {
+// load resolves one --rule argument; its error, when it has several,
+// is a *LoadError.
+func load(spec string, o Options) ([]Loaded, []Skipped, error) {
 	st, err := os.Stat(spec)
 	switch {
 	case err == nil && st.IsDir():
-		names, err := ruleFiles(spec)
+		names, err := Files(spec)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(names) == 0 {
-			return nil, fmt.Errorf("rule directory %s holds no .yaral, .yml or .yaml files", spec)
+			return nil, nil, fmt.Errorf("rule directory %s holds no .yaral, .yml or .yaml files", spec)
 		}
-		var out []Loaded
+		var (
+			out     []Loaded
+			skipped []Skipped
+			errs    []error
+		)
 		for _, n := range names {
-			ls, err := loadFile(n, o)
-			if err != nil {
-				return nil, err
-			}
+			ls, sk, err := loadFile(n, o)
 			out = append(out, ls...)
+			skipped = append(skipped, sk...)
+			if err != nil {
+				errs = append(errs, err)
+			}
 		}
-		return out, nil
+		if len(errs) > 0 {
+			return out, skipped, &LoadError{Errs: errs}
+		}
+		return out, skipped, nil
 	case err == nil:
 		return loadFile(spec, o)
 	}
 	if l, ok := builtinByName(spec); ok {
-		return []Loaded{l}, nil
+		return []Loaded{l}, nil, nil
 	}
 	if strings.ContainsAny(spec, "/.") {
-		return nil, fmt.Errorf("cannot read rule %s: %w", spec, err)
+		return nil, nil, fmt.Errorf("cannot read rule %s: %w", spec, err)
 	}
-	return nil, fmt.Errorf("rule %q: %w (see `retrohunt rules list`)", spec, ErrNoSuchRule)
+	return nil, nil, fmt.Errorf("rule %q: %w (see `retrohunt rules list`)", spec, ErrNoSuchRule)
 }
 
-func loadFile(p string, o sigma.Options) ([]Loaded, error) {
+// parseFile is the one call into the YARA-L parser for rule files.
+var parseFile = func(name string, src []byte, o Options) ([]*rule.Rule, error) {
+	return rule.ParseFileOptions(name, src, rule.Options{Lists: o.Lists, Now: o.Now})
+}
+
+// loadFile parses one rule file: the rules that parsed, the ones
+// skipped as unsupported, and the rest of its errors as a *LoadError.
+func loadFile(p string, o Options) ([]Loaded, []Skipped, error) {
 	src, err := os.ReadFile(p)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read rule %s: %w", p, err)
+		return nil, nil, fmt.Errorf("cannot read rule %s: %w", p, err)
 	}
+	var out []Loaded
 	if IsSigma(p) {
-		return loadSigma(p, src, o)
+		out, err = loadSigma(p, src, sigma.Options{Lists: sigmaLists(o.Lists)})
+	} else {
+		var rs []*rule.Rule
+		rs, err = parseFile(p, src, o)
+		out = make([]Loaded, len(rs))
+		for i, r := range rs {
+			out[i] = Loaded{Rule: r, Origin: p}
+		}
 	}
-	rs, err := rule.ParseFile(p, src)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		if len(out) == 0 {
+			return nil, nil, fmt.Errorf("%s:1:1: no rule in file", p)
+		}
+		return out, nil, nil
 	}
-	if len(rs) == 0 {
-		return nil, fmt.Errorf("%s:1:1: no rule in file", p)
+	var list rule.ErrorList
+	var one *rule.Error
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &one):
+		list = rule.ErrorList{one}
+	default:
+		return out, nil, err
 	}
-	out := make([]Loaded, len(rs))
-	for i, r := range rs {
-		out[i] = Loaded{Rule: r, Origin: p}
+	// Group by rule: a rule is skipped only when every error of it is
+	// an unsupported construct and the parser named it.
+	byRule := map[string][]*rule.Error{}
+	var order []string
+	for _, e := range list {
+		if _, ok := byRule[e.Rule]; !ok {
+			order = append(order, e.Rule)
+		}
+		byRule[e.Rule] = append(byRule[e.Rule], e)
 	}
-	return out, nil
+	var skipped []Skipped
+	var errs []error
+	for _, name := range order {
+		es := byRule[name]
+		skip := o.SkipUnsupported && name != ""
+		for _, e := range es {
+			skip = skip && e.Unsupported
+		}
+		if skip {
+			sk := Skipped{Rule: name, Origin: p}
+			for _, e := range es {
+				sk.Reasons = append(sk.Reasons, e.Error())
+			}
+			skipped = append(skipped, sk)
+			continue
+		}
+		for _, e := range es {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) > 0 {
+		return out, skipped, &LoadError{Errs: errs}
+	}
+	return out, skipped, nil
 }
 
 func builtinByName(name string) (Loaded, bool) {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/retrohunt/retrohunt/scan/reflist"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/sigma"
 )
@@ -21,9 +22,9 @@ func IsSigma(path string) bool {
 	return false
 }
 
-// ruleFiles returns the rule files of a directory, YARA-L and Sigma
+// Files returns the rule files of a directory, YARA-L and Sigma
 // mixed, sorted by name.
-func ruleFiles(dir string) ([]string, error) {
+func Files(dir string) ([]string, error) {
 	var names []string
 	for _, pat := range []string{"*.yaral", "*.yml", "*.yaml"} {
 		ns, err := filepath.Glob(filepath.Join(dir, pat))
@@ -36,28 +37,41 @@ func ruleFiles(dir string) ([]string, error) {
 	return names, nil
 }
 
-// loadSigma parses a Sigma file. Its errors come as a rule.ErrorList,
-// each error a *rule.Error with the same position, message and
-// Unsupported mark, so that callers report and skip both kinds alike.
+// loadSigma parses a Sigma file: the rules that compiled and, as a
+// rule.ErrorList, every error, each a *rule.Error with the same
+// position, message and Unsupported mark, so that callers report and
+// skip both kinds alike.
 func loadSigma(p string, src []byte, o sigma.Options) ([]Loaded, error) {
 	rs, err := sigma.ParseFile(p, src, o)
-	if err != nil {
-		var list sigma.ErrorList
-		if !errors.As(err, &list) {
-			return nil, fmt.Errorf("cannot load Sigma rule %s: %w", p, err)
-		}
-		out := make(rule.ErrorList, len(list))
-		for i, e := range list {
-			out[i] = &rule.Error{Pos: rule.Pos{File: e.Pos.File, Line: e.Pos.Line, Col: e.Pos.Col},
-				Msg: e.Msg, Rule: e.Rule, Unsupported: e.Unsupported}
-		}
-		return nil, out
-	}
 	out := make([]Loaded, len(rs))
 	for i, r := range rs {
 		out[i] = Loaded{Sigma: r, Origin: p}
 	}
+	if err != nil {
+		var list sigma.ErrorList
+		if !errors.As(err, &list) {
+			return out, fmt.Errorf("cannot load Sigma rule %s: %w", p, err)
+		}
+		errs := make(rule.ErrorList, len(list))
+		for i, e := range list {
+			errs[i] = &rule.Error{Pos: rule.Pos{File: e.Pos.File, Line: e.Pos.Line, Col: e.Pos.Col},
+				Msg: e.Msg, Rule: e.Rule, Unsupported: e.Unsupported}
+		}
+		return out, errs
+	}
 	return out, nil
+}
+
+// sigmaLists gives Sigma's expand modifier the same reference lists as
+// YARA-L's %name.
+func sigmaLists(set reflist.Set) sigma.Lists {
+	if set == nil {
+		return nil
+	}
+	return func(name string) (sigma.List, bool) {
+		l, ok := set[name]
+		return l, ok
+	}
 }
 
 // Name is the rule's name: a YARA-L rule's, or a Sigma rule's title.
