@@ -49,6 +49,12 @@ type Multi struct {
 	vars  []*multiVar
 	joins []multiJoin
 	outs  []multiOut
+	slots []multiSlot
+	// bindings: each placeholder's assignments, for "#placeholder".
+	bindings map[string][]binding
+	// placeholderCounts: per "#placeholder" of the condition, the inputs
+	// that carry its values.
+	placeholderCounts map[string][]binding
 	// optional[v]: variable v is tested for non-existence (!$v), so
 	// joins prune only its events, never the others'.
 	optional []bool
@@ -63,6 +69,14 @@ type multiVar struct {
 	plan   *plan   // the rule's slots, rows over this variable's fields
 }
 
+// binding is "$p = x" with x read from variable v's events; in is the
+// input that carries x, once needed.
+type binding struct {
+	v  int
+	x  Value
+	in int
+}
+
 // multiJoin is "L op R" with L read from variable a's events and R from
 // b's: the inputs ai and bi.
 type multiJoin struct {
@@ -72,16 +86,23 @@ type multiJoin struct {
 	b, bi  int
 }
 
-// multiOut is an outcome variable: an aggregation over variable v's
-// input in (v < 0: over the constant x), or a match variable's value
-// (key >= 0).
+// multiOut is an outcome variable: its expression with every
+// aggregation and match variable replaced by a reference to a slot
+// (slots after the rule's outcome variables) that Evaluate fills first.
 type multiOut struct {
 	name string
-	agg  aggKind
-	v    int
-	in   int
 	x    Value
-	key  int
+}
+
+// multiSlot is a value Evaluate computes per window before the
+// outcomes: an aggregation over variable v's input in (v < 0: of the
+// constant x), or match variable key (key >= 0).
+type multiSlot struct {
+	agg aggKind
+	v   int
+	in  int
+	x   Value
+	key int
 }
 
 // Detection is one window that satisfied a rule's condition.
@@ -133,19 +154,22 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 	if err := m.splitEvents(); err != nil {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 	}
-	for i, mv := range m.vars {
+	for _, mv := range m.vars {
 		for j, k := range mv.keys {
 			if k == nil {
 				return nil, fmt.Errorf("rule %s: event variable %s does not assign match variable $%s: %w", r.Name, mv.name, m.Keys[j], ErrMulti)
 			}
 		}
-		m.vars[i].plan = m.varPlan(i)
 	}
 	if err := m.compileOutcomes(); err != nil {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 	}
 	if err := m.checkCondition(r.Condition); err != nil {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
+	}
+	// Last: the inputs are all known.
+	for i := range m.vars {
+		m.vars[i].plan = m.varPlan(i)
 	}
 	return m, nil
 }
@@ -225,6 +249,10 @@ func (m *Multi) splitEvents() error {
 					return fmt.Errorf("%s: a placeholder assigned from %d event variables: %w", t, len(xv), ErrMulti)
 				}
 				v := xv[0]
+				if m.bindings == nil {
+					m.bindings = map[string][]binding{}
+				}
+				m.bindings[p.Name] = append(m.bindings[p.Name], binding{v: v, x: x})
 				if k := slices.Index(m.Keys, p.Name[1:]); k >= 0 {
 					if m.vars[v].keys[k] == nil {
 						m.vars[v].keys[k] = x
@@ -308,38 +336,147 @@ func (m *Multi) varPlan(v int) *plan {
 	return p
 }
 
-// compileOutcomes accepts an aggregation over one variable's values (or
-// a constant) and a match variable alone.
+// compileOutcomes rewrites each outcome expression so that it
+// evaluates without an event: aggregations and match variables become
+// slots; constants, arithmetic, functions, if() and earlier outcome
+// variables stay. A field outside an aggregation has no single value
+// over a window and is refused.
 func (m *Multi) compileOutcomes() error {
 	for _, o := range m.Rule.OutcomeVars {
-		out := multiOut{name: o.Name[1:], v: -1, key: -1}
-		switch x := o.X.(type) {
-		case *Call:
-			if x.agg == aggNone || len(x.Args) != 1 {
-				return fmt.Errorf("outcome %s = %s: only an aggregation or a match variable: %w", o.Name, o.X, ErrMulti)
+		x, err := m.outValue(o.X)
+		if err != nil {
+			return fmt.Errorf("outcome %s = %s: %w", o.Name, o.X, err)
+		}
+		m.outs = append(m.outs, multiOut{name: o.Name[1:], x: x})
+	}
+	return nil
+}
+
+// slotRef adds a slot and returns the reference that reads it.
+func (m *Multi) slotRef(at Pos, s multiSlot) *VarRef {
+	m.slots = append(m.slots, s)
+	return &VarRef{At: at, Name: "$" + strconv.Itoa(len(m.slots)), out: len(m.Rule.OutcomeVars) + len(m.slots)}
+}
+
+func (m *Multi) outValue(x Value) (Value, error) {
+	switch x := x.(type) {
+	case *Const:
+		return x, nil
+	case *VarRef:
+		if x.out > 0 {
+			return x, nil
+		}
+		if k := slices.Index(m.Keys, x.Name[1:]); k >= 0 {
+			return m.slotRef(x.At, multiSlot{key: k, v: -1}), nil
+		}
+		return nil, fmt.Errorf("placeholder %s outside an aggregation (not a match variable): %w", x.Name, ErrMulti)
+	case *Call:
+		if x.agg != aggNone {
+			if len(x.Args) != 1 {
+				return nil, fmt.Errorf("%s: %w", x, ErrMulti)
 			}
-			out.agg = x.agg
 			vs := m.varsOf(x.Args[0])
 			switch len(vs) {
 			case 0:
-				out.x = x.Args[0]
+				return m.slotRef(x.At, multiSlot{agg: x.agg, v: -1, key: -1, x: x.Args[0]}), nil
 			case 1:
-				out.v = vs[0]
-				out.in = m.addInput(vs[0], x.Args[0])
-			default:
-				return fmt.Errorf("outcome %s = %s: an aggregation over several event variables: %w", o.Name, o.X, ErrMulti)
+				return m.slotRef(x.At, multiSlot{agg: x.agg, v: vs[0], in: m.addInput(vs[0], x.Args[0]), key: -1}), nil
 			}
-		case *VarRef:
-			out.key = slices.Index(m.Keys, x.Name[1:])
-			if out.key < 0 {
-				return fmt.Errorf("outcome %s = %s: only an aggregation or a match variable: %w", o.Name, o.X, ErrMulti)
-			}
-		default:
-			return fmt.Errorf("outcome %s = %s: only an aggregation or a match variable: %w", o.Name, o.X, ErrMulti)
+			return nil, fmt.Errorf("%s aggregates over several event variables: %w", x, ErrMulti)
 		}
-		m.outs = append(m.outs, out)
+		cp := *x
+		cp.Args = make([]Value, len(x.Args))
+		for i, a := range x.Args {
+			v, err := m.outValue(a)
+			if err != nil {
+				return nil, err
+			}
+			cp.Args[i] = v
+		}
+		return &cp, nil
+	case *Arith:
+		l, err := m.outValue(x.L)
+		if err != nil {
+			return nil, err
+		}
+		r, err := m.outValue(x.R)
+		if err != nil {
+			return nil, err
+		}
+		return &Arith{At: x.At, Op: x.Op, L: l, R: r}, nil
+	case *If:
+		cond, err := m.outExpr(x.Cond)
+		if err != nil {
+			return nil, err
+		}
+		then, err := m.outValue(x.Then)
+		if err != nil {
+			return nil, err
+		}
+		cp := &If{At: x.At, Cond: cond, Then: then}
+		if x.Else != nil {
+			if cp.Else, err = m.outValue(x.Else); err != nil {
+				return nil, err
+			}
+		}
+		return cp, nil
+	case *paren:
+		e, err := m.outExpr(x.X)
+		if err != nil {
+			return nil, err
+		}
+		return &paren{At: x.At, X: e}, nil
 	}
-	return nil
+	return nil, fmt.Errorf("%s outside an aggregation has no one value over a window: %w", x, ErrMulti)
+}
+
+func (m *Multi) outExpr(x Expr) (Expr, error) {
+	switch x := x.(type) {
+	case *And, *Or:
+		var terms []Expr
+		if a, ok := x.(*And); ok {
+			terms = a.Terms
+		} else {
+			terms = x.(*Or).Terms
+		}
+		out := make([]Expr, len(terms))
+		for i, t := range terms {
+			e, err := m.outExpr(t)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = e
+		}
+		if a, ok := x.(*And); ok {
+			return &And{At: a.At, Terms: out}, nil
+		}
+		return &Or{At: x.Pos(), Terms: out}, nil
+	case *Not:
+		e, err := m.outExpr(x.X)
+		if err != nil {
+			return nil, err
+		}
+		return &Not{At: x.At, X: e}, nil
+	case *Cmp:
+		l, err := m.outValue(x.L)
+		if err != nil {
+			return nil, err
+		}
+		r, err := m.outValue(x.R)
+		if err != nil {
+			return nil, err
+		}
+		cp := *x
+		cp.L, cp.R, cp.def = l, r, false
+		return &cp, nil
+	case *Pred:
+		v, err := m.outValue(x.X)
+		if err != nil {
+			return nil, err
+		}
+		return &Pred{At: x.At, X: v}, nil
+	}
+	return nil, fmt.Errorf("%s in an outcome's if() reads an event outside an aggregation: %w", x, ErrMulti)
 }
 
 // checkCondition accepts and/or/not of $e, !$e, and comparisons of #e,
@@ -378,8 +515,21 @@ func (m *Multi) checkCondition(x Expr) error {
 		for _, s := range []Value{x.L, x.R} {
 			switch s := s.(type) {
 			case *Count:
-				if !slices.Contains(m.Rule.Vars, s.Var) {
-					return fmt.Errorf("condition %s: #%s is not an event variable: %w", x, s.Var[1:], ErrMulti)
+				if slices.Contains(m.Rule.Vars, s.Var) {
+					break
+				}
+				bs := m.bindings[s.Var]
+				if len(bs) == 0 {
+					return fmt.Errorf("condition %s: #%s is neither an event variable nor an assigned placeholder: %w", x, s.Var[1:], ErrMulti)
+				}
+				if m.placeholderCounts == nil {
+					m.placeholderCounts = map[string][]binding{}
+				}
+				if _, done := m.placeholderCounts[s.Var]; !done {
+					for _, b := range bs {
+						b.in = m.addInput(b.v, b.x)
+						m.placeholderCounts[s.Var] = append(m.placeholderCounts[s.Var], b)
+					}
 				}
 			case *Const:
 			case *VarRef:
@@ -663,24 +813,41 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 	for v := range byVar {
 		counts[v] = len(byVar[v])
 	}
-	for _, o := range m.outs {
+	no := len(m.Rule.OutcomeVars)
+	oc := &ctx{r: m.Rule, outs: make([]fn.Value, no+len(m.slots)), done: make([]uint8, no+len(m.slots))}
+	for i, sl := range m.slots {
 		var val fn.Value
 		switch {
-		case o.key >= 0:
-			val = fn.S(w.Key[o.key])
-		case o.v < 0:
-			val = foldAgg(o.agg, []fn.Value{o.x.value(&ctx{})})
+		case sl.key >= 0:
+			val = fn.S(w.Key[sl.key])
+		case sl.v < 0:
+			val = foldAgg(sl.agg, []fn.Value{sl.x.value(oc)})
 		default:
 			var vals []fn.Value
-			for _, e := range byVar[o.v] {
-				vals = append(vals, in(e, o.in)...)
+			for _, e := range byVar[sl.v] {
+				vals = append(vals, in(e, sl.in)...)
 			}
-			val = foldAgg(o.agg, vals)
+			val = foldAgg(sl.agg, vals)
 		}
-		d.Outcomes = append(d.Outcomes, Outcome{Name: o.name, Value: val})
+		oc.outs[no+i], oc.done[no+i] = val, 2
+	}
+	for i, o := range m.outs {
+		oc.outs[i], oc.done[i] = o.x.value(oc), 2
+		d.Outcomes = append(d.Outcomes, Outcome{Name: o.name, Value: oc.outs[i]})
 	}
 	cond := m.Rule.Condition
-	if cond == nil || !m.condHolds(cond, counts, d.Outcomes) {
+	env := &condEnv{counts: counts, outs: d.Outcomes, distinct: func(p string) int {
+		// "#placeholder": the distinct non-zero values it takes over
+		// the window's events.
+		var vals []fn.Value
+		for _, b := range m.placeholderCounts[p] {
+			for _, e := range byVar[b.v] {
+				vals = append(vals, in(e, b.in)...)
+			}
+		}
+		return int(foldAgg(aggCountDistinct, vals).I)
+	}}
+	if cond == nil || !m.condHolds(cond, env) {
 		return nil, false
 	}
 	var keep []int
@@ -707,41 +874,51 @@ func joinCompare(op Op, a, b fn.Value, nocase bool) bool {
 	return compareValues(op, a, b, nocase)
 }
 
-func (m *Multi) condHolds(x Expr, counts []int, outs []Outcome) bool {
+// condEnv is what the condition reads of one window.
+type condEnv struct {
+	counts   []int     // per event variable: its events after the joins
+	outs     []Outcome // the outcome variables
+	distinct func(placeholder string) int
+}
+
+func (m *Multi) condHolds(x Expr, env *condEnv) bool {
 	switch x := x.(type) {
 	case *And:
 		for _, t := range x.Terms {
-			if !m.condHolds(t, counts, outs) {
+			if !m.condHolds(t, env) {
 				return false
 			}
 		}
 		return true
 	case *Or:
 		for _, t := range x.Terms {
-			if m.condHolds(t, counts, outs) {
+			if m.condHolds(t, env) {
 				return true
 			}
 		}
 		return false
 	case *Not:
-		return !m.condHolds(x.X, counts, outs)
+		return !m.condHolds(x.X, env)
 	case *EventRef:
-		return (counts[slices.Index(m.Rule.Vars, x.Var)] > 0) != x.Negated
+		return (env.counts[slices.Index(m.Rule.Vars, x.Var)] > 0) != x.Negated
 	case *Cmp:
-		return compareValues(x.Op, m.condValue(x.L, counts, outs), m.condValue(x.R, counts, outs), x.Nocase)
+		return compareValues(x.Op, m.condValue(x.L, env), m.condValue(x.R, env), x.Nocase)
 	}
 	return false
 }
 
-func (m *Multi) condValue(x Value, counts []int, outs []Outcome) fn.Value {
+func (m *Multi) condValue(x Value, env *condEnv) fn.Value {
 	switch x := x.(type) {
 	case *Count:
-		return fn.I(int64(counts[slices.Index(m.Rule.Vars, x.Var)]))
+		if v := slices.Index(m.Rule.Vars, x.Var); v >= 0 {
+			return fn.I(int64(env.counts[v]))
+		}
+		return fn.I(int64(env.distinct(x.Var)))
 	case *Const:
 		return litValue(x.Lit)
 	case *VarRef:
 		if x.out > 0 {
-			return outs[x.out-1].Value
+			return env.outs[x.out-1].Value
 		}
 	}
 	return fn.Value{}

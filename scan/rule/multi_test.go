@@ -273,3 +273,43 @@ func TestMultiStillRejectedByDefault(t *testing.T) {
 		t.Fatalf("ParseFile = %v, want Unsupported errors", err)
 	}
 }
+
+// TestMultiPlaceholderCountAndRows: "#ip >= 3" counts the distinct
+// values of a placeholder over the window; outcome arithmetic around
+// aggregations, if() inside one and a constant outcome; a repeated field
+// read only by an outcome splits the event into one row per element (as
+// for single-event rules), so count_distinct sees every element. By
+// hand: alice fails from 10.0.0.1, 10.0.0.2, 10.0.0.1 and 10.0.0.3 (3
+// distinct: a detection) on hosts h1, h2|h3 (one event, two elements),
+// h1, h4 (4 distinct); bob fails four times from 2 IPs (none).
+func TestMultiPlaceholderCountAndRows(t *testing.T) {
+	m := compileMulti(t, `rule distributed_failures {
+  meta:
+    author = "t"
+  events:
+    $e.metadata.product_event_type = "ConsoleLogin"
+    $e.security_result.action = "BLOCK"
+    $user = $e.target.user.userid
+    $ip = $e.principal.ip
+  match:
+    $user over 1h
+  outcome:
+    $hosts = count_distinct($e.target.hostname)
+    $risk_score = max(if($e.security_result.action = "BLOCK", 40, 10)) + 20
+    $tactic = "Credential Access"
+    $high = if($hosts > 3, true, false)
+  condition:
+    #ip >= 3
+}`)
+	fail := func(rec, secs int64, user, ip, host string) planted {
+		return planted{rec, secs, map[string]string{"metadata.product_event_type": "ConsoleLogin", "security_result.action": "BLOCK",
+			"principal.ip": ip, "target.user.userid": user, "target.hostname": host}}
+	}
+	evs := []planted{
+		fail(1, 100, "alice", "10.0.0.1", "h1"), fail(2, 200, "alice", "10.0.0.2", "h2|h3"), fail(3, 300, "alice", "10.0.0.1", "h1"), fail(4, 400, "alice", "10.0.0.3", "h4"),
+		fail(5, 100, "bob", "10.0.0.1", "h1"), fail(6, 200, "bob", "10.0.0.2", "h1"), fail(7, 300, "bob", "10.0.0.1", "h1"), fail(8, 400, "bob", "10.0.0.2", "h1"),
+	}
+	checkMulti(t, m, evs, []string{
+		`user=alice [100,3700] events=1,2,3,4 hosts=4 risk_score=60 tactic="Credential Access" high=true`,
+	})
+}
