@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/retrohunt/retrohunt/scan/reflist"
 	"github.com/retrohunt/retrohunt/scan/rule/fn"
 	"github.com/retrohunt/retrohunt/scan/window"
 )
@@ -545,11 +546,17 @@ func (m *Multi) checkCondition(x Expr) error {
 	return fmt.Errorf("condition %s: %w", x, ErrMulti)
 }
 
-// EventTime reads metadata.event_timestamp (seconds and nanos) as Unix
-// nanoseconds; false when the event has none.
+// EventTime reads metadata.event_timestamp as Unix nanoseconds: its
+// .seconds and .nanos, else the RFC 3339 form the mapper serves under
+// the bare path; false when the event has none.
 func EventTime(ev Event) (int64, bool) {
 	secs := ev.Values("metadata.event_timestamp.seconds")
 	if len(secs) == 0 {
+		if ts := ev.Values("metadata.event_timestamp"); len(ts) > 0 {
+			if t, err := time.Parse(time.RFC3339Nano, ts[0]); err == nil {
+				return t.UnixNano(), true
+			}
+		}
 		return 0, false
 	}
 	s, err := strconv.ParseInt(secs[0], 10, 64)
@@ -1009,4 +1016,55 @@ func foldAgg(agg aggKind, vals []fn.Value) fn.Value {
 		v += (fl(n) - mean) * (fl(n) - mean)
 	}
 	return fn.F(math.Sqrt(v / float64(len(nums)-1)))
+}
+
+// VarRules returns, per event variable, a single-event rule that holds
+// the variable's own filter and match-variable assignments (as
+// "$e"-style source re-parsed): what a record must satisfy to be a
+// candidate. The engine gives them to the prefilter and runs Match on
+// them exactly as on single-event rules, so that every other record
+// stays on the fast path.
+func (m *Multi) VarRules() ([]*Rule, error) {
+	lists := reflist.Set{}
+	var out []*Rule
+	for i, mv := range m.vars {
+		var b strings.Builder
+		fmt.Fprintf(&b, "rule %s__%s {\n  events:\n", m.Rule.Name, mv.name[1:])
+		terms := slices.Clone(mv.filter)
+		// The assignments of the match variables (zero values are
+		// excluded, so each key must be set) and of the placeholders the
+		// filter reads.
+		for j, k := range mv.keys {
+			terms = append(terms, &Cmp{L: &VarRef{Name: "$" + m.Keys[j]}, Op: OpEq, R: k})
+		}
+		for _, t := range mv.filter {
+			walkAll(t, func(n any) {
+				if v, ok := n.(*VarRef); ok && v.def != nil && !slices.Contains(m.Keys, v.Name[1:]) {
+					for _, bd := range m.bindings[v.Name] {
+						if bd.v == i {
+							terms = append(terms, &Cmp{L: &VarRef{Name: v.Name}, Op: OpEq, R: bd.x})
+							break
+						}
+					}
+				}
+			})
+		}
+		for _, t := range terms {
+			walkAll(t, func(n any) {
+				if r, ok := n.(*InRef); ok && r.List != nil {
+					lists[r.Name] = r.List
+				}
+			})
+			b.WriteString("    ")
+			b.Write(t.appendTo(nil))
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "  condition:\n    %s\n}\n", mv.name)
+		rs, err := ParseFileOptions(m.Rule.Name+".yaral", []byte(b.String()), Options{Lists: lists})
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: the filter of %s: %w", m.Rule.Name, mv.name, err)
+		}
+		out = append(out, rs[0])
+	}
+	return out, nil
 }

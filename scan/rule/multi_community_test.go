@@ -62,7 +62,13 @@ func TestCommunityMultiCompile(t *testing.T) {
 			}
 			withMatch++
 			parsed++
-			if _, err := CompileMulti(r, 0, 0); err != nil {
+			m, err := CompileMulti(r, 0, 0)
+			if err == nil {
+				if _, err := m.VarRules(); err != nil {
+					t.Errorf("%s: VarRules: %v", p, err)
+				}
+			}
+			if err != nil {
 				if !errors.Is(err, ErrMulti) {
 					t.Errorf("%s: %v (not ErrMulti)", p, err)
 				}

@@ -84,6 +84,23 @@ func runMulti(t *testing.T, m *Multi, evs []planted, budget int64) []string {
 func checkMulti(t *testing.T, m *Multi, evs []planted, want []string) {
 	t.Helper()
 	slices.Sort(want)
+	// The per-variable rules the prefilter sees pass every record that
+	// yields a candidate of their variable.
+	vrs, err := m.VarRules()
+	if err != nil {
+		t.Fatalf("VarRules: %v", err)
+	}
+	for _, p := range evs {
+		err := m.Candidates(p.event(), "s", p.rec, func(c window.Candidate) error {
+			if !vrs[c.Var].Match(p.event()) {
+				t.Errorf("record %d is a candidate of %s, but its rule does not match:\n%s", p.rec, m.Rule.Vars[c.Var], vrs[c.Var])
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	if got := runMulti(t, m, evs, 1<<30); !slices.Equal(got, want) {
 		t.Errorf("detections:\ngot  %q\nwant %q", got, want)
 	}
@@ -312,4 +329,24 @@ func TestMultiPlaceholderCountAndRows(t *testing.T) {
 	checkMulti(t, m, evs, []string{
 		`user=alice [100,3700] events=1,2,3,4 hosts=4 risk_score=60 tactic="Credential Access" high=true`,
 	})
+}
+
+// TestEventTime: .seconds and .nanos, else the RFC 3339 form the mapper
+// serves; 2024-03-01T00:00:00Z is 1709251200 (60 days after
+// 2024-01-01, 1704067200).
+func TestEventTime(t *testing.T) {
+	for _, c := range []struct {
+		ev   mapEvent
+		want int64
+		ok   bool
+	}{
+		{mapEvent{"metadata.event_timestamp.seconds": {"1709251210"}, "metadata.event_timestamp.nanos": {"500000000"}}, 1709251210500000000, true},
+		{mapEvent{"metadata.event_timestamp": {"2024-03-01T00:00:10.5Z"}}, 1709251210500000000, true},
+		{mapEvent{"metadata.event_timestamp": {"yesterday"}}, 0, false},
+		{mapEvent{}, 0, false},
+	} {
+		if got, ok := EventTime(c.ev); got != c.want || ok != c.ok {
+			t.Errorf("EventTime(%v) = %d, %v; want %d, %v", c.ev, got, ok, c.want, c.ok)
+		}
+	}
 }
