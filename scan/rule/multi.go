@@ -570,6 +570,36 @@ func EventTime(ev Event) (int64, bool) {
 	return s*1e9 + n, true
 }
 
+// timestampParts serves metadata.event_timestamp.seconds and .nanos
+// from the RFC 3339 metadata.event_timestamp when the event has no
+// parts, so that time ordering between events
+// ($e1.metadata.event_timestamp.seconds < $e2...) works whichever form
+// the mapper gives.
+type timestampParts struct{ Event }
+
+func (e timestampParts) Values(path string) []string {
+	vs := e.Event.Values(path)
+	if len(vs) > 0 || !strings.HasPrefix(path, "metadata.event_timestamp.") {
+		return vs
+	}
+	part := path[len("metadata.event_timestamp."):]
+	if part != "seconds" && part != "nanos" {
+		return vs
+	}
+	ts := e.Event.Values("metadata.event_timestamp")
+	if len(ts) == 0 {
+		return vs
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts[0])
+	if err != nil {
+		return vs
+	}
+	if part == "seconds" {
+		return []string{strconv.FormatInt(t.Unix(), 10)}
+	}
+	return []string{strconv.Itoa(t.Nanosecond())}
+}
+
 // ErrNoTime is returned by Candidates for an event without
 // metadata.event_timestamp: it never joins a window.
 var ErrNoTime = errors.New("event has no metadata.event_timestamp")
@@ -580,6 +610,7 @@ var ErrNoTime = errors.New("event has no metadata.event_timestamp")
 // values of match placeholders). It returns ErrNoTime, and adds
 // nothing, for an event without a time that passes some filter.
 func (m *Multi) Candidates(ev Event, source string, record int64, add func(window.Candidate) error) error {
+	ev = timestampParts{ev}
 	var t int64
 	timed := false
 	for v, mv := range m.vars {

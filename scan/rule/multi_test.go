@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/retrohunt/retrohunt/scan/window"
 )
@@ -18,6 +19,15 @@ type planted struct {
 	rec    int64
 	secs   int64
 	fields map[string]string
+}
+
+// eventRFC3339 is the event with its time as the mapper serves it today:
+// metadata.event_timestamp in RFC 3339, no .seconds.
+func (p planted) eventRFC3339() mapEvent {
+	ev := p.event()
+	delete(ev, "metadata.event_timestamp.seconds")
+	ev["metadata.event_timestamp"] = []string{time.Unix(p.secs, 0).UTC().Format(time.RFC3339)}
+	return ev
 }
 
 func (p planted) event() mapEvent {
@@ -187,10 +197,29 @@ func TestMultiKeyCreatedThenUsed(t *testing.T) {
 		create(5, 5000, "AKIA2", "2.2.2.2"), use(6, 4900, "AKIA2", "7.7.7.7"), use(7, 5100, "AKIA2", "2.2.2.2"),
 		create(8, 9000, "AKIA3", "3.3.3.3"), use(9, 10000, "AKIA3", "6.6.6.6"),
 	}
-	checkMulti(t, m, evs, []string{
+	want := []string{
 		`key=AKIA1 [1000,4600] events=1,3 ips=["9.9.9.9"]`,
 		`key=AKIA3 [9000,12600] events=8,9 ips=["6.6.6.6"]`,
+	}
+	checkMulti(t, m, evs, want)
+	// The same with the time only in RFC 3339: the ordering reads the
+	// seconds derived from it.
+	s := window.NewStore(t.TempDir(), 0)
+	for _, p := range evs {
+		if err := m.Candidates(p.eventRFC3339(), "s", p.rec, s.Add); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	err := window.Detect(s, func(string) (window.Spec, bool) { return m.Spec(), true }, func(w *window.Window) error {
+		if d, ok := m.Evaluate(w); ok {
+			got = append(got, d.Match[0].Value.String())
+		}
+		return nil
 	})
+	if err != nil || !slices.Equal(got, []string{"AKIA1", "AKIA3"}) {
+		t.Errorf("with RFC 3339 times: detections for %v (%v), want AKIA1 and AKIA3", got, err)
+	}
 }
 
 // TestMultiRunCommandBurst: one user sends Run Commands to three or more
