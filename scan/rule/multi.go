@@ -56,6 +56,9 @@ type Multi struct {
 	// placeholderCounts: per "#placeholder" of the condition, the inputs
 	// that carry its values.
 	placeholderCounts map[string][]binding
+	// allowZero is options: allow_zero_values = true: rows whose match
+	// key holds a zero value are candidates too.
+	allowZero bool
 	// optional[v]: variable v is tested for non-existence (!$v), so
 	// joins prune only its events, never the others'.
 	optional []bool
@@ -149,6 +152,11 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 		m.Keys = append(m.Keys, k[1:])
 	}
 	m.optional = make([]bool, len(r.Vars))
+	for _, o := range r.Options {
+		if strings.EqualFold(o.Key, "allow_zero_values") && o.Kind == LitBool && o.Value == "true" {
+			m.allowZero = true
+		}
+	}
 	for _, v := range r.Vars {
 		m.vars = append(m.vars, &multiVar{name: v, keys: make([]Value, len(m.Keys))})
 	}
@@ -607,7 +615,8 @@ var ErrNoTime = errors.New("event has no metadata.event_timestamp")
 // Candidates calls add for each event variable whose filter ev passes:
 // one candidate per distinct match key among the rows that pass (a row
 // whose key holds a zero value is left out, as SecOps excludes zero
-// values of match placeholders). It returns ErrNoTime, and adds
+// values of match placeholders, unless options: allow_zero_values =
+// true). It returns ErrNoTime, and adds
 // nothing, for an event without a time that passes some filter.
 func (m *Multi) Candidates(ev Event, source string, record int64, add func(window.Candidate) error) error {
 	ev = timestampParts{ev}
@@ -637,7 +646,7 @@ func (m *Multi) Candidates(ev Event, source string, record int64, add func(windo
 			key := make([]string, len(mv.keys))
 			for j, x := range mv.keys {
 				val := x.value(c)
-				if isZero(val) {
+				if isZero(val) && !m.allowZero {
 					continue rowLoop
 				}
 				key[j] = val.String()

@@ -379,3 +379,35 @@ func TestEventTime(t *testing.T) {
 		}
 	}
 }
+
+// TestMultiZeroValues: a login without a source IP has the zero value
+// "" for $ip and is no candidate (SecOps excludes zero values of match
+// placeholders), unless options: allow_zero_values = true, when the
+// three such logins form their own group. By hand: two IPs with two
+// logins each and three logins without an IP, "#e >= 3".
+func TestMultiZeroValues(t *testing.T) {
+	src := `rule zero {
+  meta:
+    author = "t"
+  events:
+    $e.metadata.product_event_type = "ConsoleLogin"
+    $ip = $e.principal.ip
+  match:
+    $ip over 10m
+  condition:
+    #e >= 3
+%s}`
+	login := func(rec, secs int64, ip string) planted {
+		f := map[string]string{"metadata.product_event_type": "ConsoleLogin"}
+		if ip != "" {
+			f["principal.ip"] = ip
+		}
+		return planted{rec, secs, f}
+	}
+	evs := []planted{login(1, 0, "1.1.1.1"), login(2, 10, "1.1.1.1"), login(3, 0, "2.2.2.2"), login(4, 10, "2.2.2.2"),
+		login(5, 0, ""), login(6, 10, ""), login(7, 20, "")}
+	checkMulti(t, compileMulti(t, fmt.Sprintf(src, "")), evs, nil)
+	checkMulti(t, compileMulti(t, fmt.Sprintf(src, "  options:\n    allow_zero_values = true\n")), evs, []string{
+		`ip= [0,600] events=5,6,7 `,
+	})
+}
