@@ -52,6 +52,24 @@ type Hit struct {
 	// rule has no outcome section. docs/output.md says why JSON and not
 	// a MAP column.
 	Outcomes string `parquet:"outcomes,optional,zstd" json:"outcomes"`
+	// The columns of detection rows: one row per match key and window of
+	// a multi-event rule (docs/yaral_windows.md). A hit row leaves every
+	// one of them null, RowKind included: coalesce(row_kind, 'hit').
+	RowKind string `parquet:"row_kind,optional,zstd,dict" json:"row_kind,omitempty"` // "detection"
+	// WindowStart and WindowEnd bound the detection's window.
+	WindowStart *time.Time `parquet:"window_start,optional,timestamp(microsecond)" json:"window_start,omitempty"`
+	WindowEnd   *time.Time `parquet:"window_end,optional,timestamp(microsecond)" json:"window_end,omitempty"`
+	// Match is a JSON object of the match variables' values (names
+	// without "$"), in match-section order.
+	Match string `parquet:"match,optional,zstd" json:"match,omitempty"`
+	// Events is a JSON list of the contributing events' provenance
+	// ({"var", "source_uri", "record_index", "event_time"}), in time
+	// order, at most the scan's cap; EventCount is the true count.
+	Events     string `parquet:"events,optional,zstd" json:"events,omitempty"`
+	EventCount *int64 `parquet:"event_count,optional" json:"event_count,omitempty"`
+	// WindowTruncated marks a window that reaches outside the scanned
+	// --since/--until: events not scanned might have changed it.
+	WindowTruncated *bool `parquet:"window_truncated,optional" json:"window_truncated,omitempty"`
 }
 
 // RawRecord returns the record exactly as stored: RawBytes when set,

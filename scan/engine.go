@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/fast"
+	"github.com/retrohunt/retrohunt/scan/window"
 	"github.com/retrohunt/retrohunt/sources"
 )
 
@@ -64,6 +66,20 @@ type Config struct {
 	// Writer, one object at a time: the place to checkpoint between
 	// objects. An error from Done stops the scan.
 	Done func(ObjectResult) error
+
+	// Multi are the multi-event rules (a match: section): their
+	// candidates are grouped into windows after the last object and
+	// their detections written as rows to the same Writer (multi.go).
+	Multi []*MultiRule
+	// CandidateDir is where candidates spill beyond CandidateBudget
+	// bytes; defaults os.TempDir() and window.DefaultBudget.
+	CandidateDir    string
+	CandidateBudget int64
+	// DetectionEvents caps the events of each event variable a detection
+	// row lists; default DefaultDetectionEvents.
+	DetectionEvents int
+
+	candidates *window.Store // the run's candidates, set by Run
 }
 
 // Selection is Config.Select's verdict on one object.
@@ -165,6 +181,11 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 		cfg.Started(sum)
 	}
 
+	parent := ctx
+	if len(cfg.Multi) > 0 {
+		cfg.candidates = window.NewStore(cfg.CandidateDir, cfg.CandidateBudget)
+		defer cfg.candidates.Close()
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	listed := make(chan job)
 	fetched := make(chan job, cfg.Workers)
@@ -191,7 +212,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 
 	var filter *fast.Filter
 	if !cfg.Reference {
-		filter = newFilter(cfg.Rules)
+		filter = newFilter(append(slices.Clone(cfg.Rules), multiVarRules(cfg.Multi)...))
 		if filter.Requirements().TooMany && cfg.Warn != nil {
 			cfg.Warn(fmt.Sprintf("the rules name more than %d literals: the prefilter is off and every record is evaluated (docs/fast-path.md, \"Many literals\")", fast.MaxLiterals))
 		}
@@ -204,6 +225,9 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	g.Go(func() error { return hw.run(results) })
 
 	err := g.Wait()
+	if err == nil && len(cfg.Multi) > 0 {
+		err = writeDetections(parent, cfg, sum, w)
+	}
 	return sum, err
 }
 

@@ -17,8 +17,8 @@ func (p *parser) check(r *Rule) {
 	ck := &checker{p: p, r: r, defs: map[string]Value{}, outs: map[string]int{}, slotOf: map[slotKey]int{}}
 	ck.eventVars()
 	if m := r.MatchSec; m != nil {
-		p.add(p.unsupported(m.At, "match: section (%s over %s) groups events into time windows: multi-event rules need match windows, which retrohunt does not run yet",
-			strings.Join(m.Vars, ", "), m.Window))
+		ck.multiEvent(m.At, "match: section (%s over %s) groups events into time windows: multi-event rules need match windows, which retrohunt does not run yet",
+			strings.Join(m.Vars, ", "), m.Window)
 	}
 	ck.placeholders()
 	for i, o := range r.OutcomeVars {
@@ -119,7 +119,7 @@ func (ck *checker) eventVars() {
 	}
 	r.Var = r.Vars[0]
 	if len(r.Vars) > 1 {
-		ck.unsupported(first[r.Vars[1]], "several event variables (%s) join events: multi-event rules need match windows, which retrohunt does not run yet",
+		ck.multiEvent(first[r.Vars[1]], "several event variables (%s) join events: multi-event rules need match windows, which retrohunt does not run yet",
 			strings.Join(r.Vars, ", "))
 	}
 }
@@ -218,7 +218,7 @@ func (ck *checker) walk(x any, quant *Quant, inAgg bool) {
 				ck.errAt(x.At, "condition: %s is neither an event variable nor an outcome variable of rule %s", x.Var, ck.r.Name)
 			}
 		case x.Negated:
-			ck.unsupported(x.At, "non-existence (!%s) is a multi-event construct: it needs match windows, which retrohunt does not run yet", x.Var[1:])
+			ck.multiEvent(x.At, "non-existence (!%s) is a multi-event construct: it needs match windows, which retrohunt does not run yet", x.Var[1:])
 		}
 	case *Field:
 		ck.field(x, quant)
@@ -226,7 +226,7 @@ func (ck *checker) walk(x any, quant *Quant, inAgg bool) {
 	case *VarRef:
 		ck.varRef(x)
 	case *Count:
-		ck.unsupported(x.At, "event count #%s counts the events of a match window: it needs match windows, which retrohunt does not run yet", x.Var[1:])
+		ck.multiEvent(x.At, "event count #%s counts the events of a match window: it needs match windows, which retrohunt does not run yet", x.Var[1:])
 	case *Arith:
 		ck.walk(x.L, quant, inAgg)
 		ck.walk(x.R, quant, inAgg)

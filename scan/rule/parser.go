@@ -25,6 +25,11 @@ type Options struct {
 	// timestamp.current_seconds() see, fixed once per run; zero means
 	// time.Now() at parse time.
 	Now time.Time
+	// MultiEvent accepts the multi-event constructs (match:, several
+	// event variables, #e, !$e) for CompileMulti (multi.go) instead of
+	// rejecting them as Unsupported; Match and Outcomes must not be
+	// called on such a rule.
+	MultiEvent bool
 }
 
 // ParseFile parses every rule in src with no reference lists; name is

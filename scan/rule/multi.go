@@ -1,0 +1,1110 @@
+package rule
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/retrohunt/retrohunt/scan/reflist"
+	"github.com/retrohunt/retrohunt/scan/rule/fn"
+	"github.com/retrohunt/retrohunt/scan/window"
+)
+
+// Multi-event rules. A rule with a match: section (or several event
+// variables) runs in two halves. Per record, Candidates evaluates each
+// event variable's own filter (the events-section terms that mention only
+// that variable) and, for every row that passes, yields a
+// window.Candidate carrying the match variables' values, the event time
+// and the values the joins and outcomes read. The window package groups
+// candidates by match key and window; Evaluate then applies the join
+// terms (comparisons between two variables' values, as time ordering),
+// the condition and the outcome aggregations to one window.
+// docs/yaral_windows.md states the semantics and the choices made.
+
+// multiEvent reports a multi-event construct as Unsupported unless the
+// parse accepts them (Options.MultiEvent).
+func (ck *checker) multiEvent(at Pos, format string, args ...any) {
+	if ck.p.opt.MultiEvent {
+		return
+	}
+	ck.unsupported(at, format, args...)
+}
+
+// ErrMulti marks a rule that parses with Options.MultiEvent but uses a
+// multi-event construct CompileMulti does not run yet.
+var ErrMulti = errors.New("multi-event construct not supported yet")
+
+// Multi is a compiled multi-event rule, immutable and safe for
+// concurrent use.
+type Multi struct {
+	Rule *Rule
+	// Keys are the match variables' names, without "$".
+	Keys []string
+	spec window.Spec
+
+	vars  []*multiVar
+	joins []multiJoin
+	outs  []multiOut
+	slots []multiSlot
+	// bindings: each placeholder's assignments, for "#placeholder".
+	bindings map[string][]binding
+	// placeholderCounts: per "#placeholder" of the condition, the inputs
+	// that carry its values.
+	placeholderCounts map[string][]binding
+	// allowZero is options: allow_zero_values = true: rows whose match
+	// key holds a zero value are candidates too.
+	allowZero bool
+	// optional[v]: variable v is tested for non-existence (!$v), so
+	// joins prune only its events, never the others'.
+	optional []bool
+}
+
+// multiVar is one event variable's half of the rule.
+type multiVar struct {
+	name   string
+	filter []Expr  // terms on this variable's event alone
+	keys   []Value // per match variable: its value on this event
+	inputs []Value // values a candidate carries, for joins and outcomes
+	plan   *plan   // the rule's slots, rows over this variable's fields
+}
+
+// binding is "$p = x" with x read from variable v's events; in is the
+// input that carries x, once needed.
+type binding struct {
+	v  int
+	x  Value
+	in int
+}
+
+// multiJoin is "L op R" with L read from variable a's events and R from
+// b's: the inputs ai and bi.
+type multiJoin struct {
+	op     Op
+	nocase bool
+	a, ai  int
+	b, bi  int
+}
+
+// multiOut is an outcome variable: its expression with every
+// aggregation and match variable replaced by a reference to a slot
+// (slots after the rule's outcome variables) that Evaluate fills first.
+type multiOut struct {
+	name string
+	x    Value
+}
+
+// multiSlot is a value Evaluate computes per window before the
+// outcomes: an aggregation over variable v's input in (v < 0: of the
+// constant x), or match variable key (key >= 0).
+type multiSlot struct {
+	agg aggKind
+	v   int
+	in  int
+	x   Value
+	key int
+}
+
+// Detection is one window that satisfied a rule's condition.
+type Detection struct {
+	Rule       string
+	Start, End int64 // the window, Unix nanoseconds
+	Truncated  bool
+	Match      []Outcome // the match variables (names without "$"), as strings
+	Outcomes   []Outcome // in the rule's order
+	// Events are the contributing candidates (after joins), time order.
+	Events []window.Candidate
+}
+
+// CompileMulti compiles a rule parsed with Options.MultiEvent that has a
+// match: section. since and until bound the scanned event times (Unix
+// nanoseconds, 0 unbounded) for the windows' truncation flag. An error
+// wrapping ErrMulti names a construct this round does not run.
+func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
+	if r.MatchSec == nil {
+		return nil, fmt.Errorf("rule %s: no match: section: %w", r.Name, ErrMulti)
+	}
+	if r.plan == nil {
+		return nil, fmt.Errorf("rule %s: BUG: not compiled by the parser", r.Name)
+	}
+	m := &Multi{Rule: r}
+	size, err := parseWindow(r.MatchSec.Window)
+	if err != nil {
+		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
+	}
+	m.spec = window.Spec{Kind: window.Hop, Size: size, Since: since, Until: until}
+	if r.MatchSec.Pivot != "" {
+		m.spec.Kind = window.Sliding
+		m.spec.After = r.MatchSec.Pivot == "after"
+		m.spec.Pivot = slices.Index(r.Vars, r.MatchSec.PivotVar)
+		if m.spec.Pivot < 0 {
+			return nil, fmt.Errorf("rule %s: sliding window pivot %s is not an event variable", r.Name, r.MatchSec.PivotVar)
+		}
+	}
+	for _, k := range r.MatchSec.Vars {
+		if !strings.HasPrefix(k, "$") || strings.Contains(k, ".") {
+			return nil, fmt.Errorf("rule %s: match on %s (only placeholders): %w", r.Name, k, ErrMulti)
+		}
+		m.Keys = append(m.Keys, k[1:])
+	}
+	m.optional = make([]bool, len(r.Vars))
+	for _, o := range r.Options {
+		if strings.EqualFold(o.Key, "allow_zero_values") && o.Kind == LitBool && o.Value == "true" {
+			m.allowZero = true
+		}
+	}
+	for _, v := range r.Vars {
+		m.vars = append(m.vars, &multiVar{name: v, keys: make([]Value, len(m.Keys))})
+	}
+	if err := m.splitEvents(); err != nil {
+		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
+	}
+	for _, mv := range m.vars {
+		for j, k := range mv.keys {
+			if k == nil {
+				return nil, fmt.Errorf("rule %s: event variable %s does not assign match variable $%s: %w", r.Name, mv.name, m.Keys[j], ErrMulti)
+			}
+		}
+	}
+	if err := m.compileOutcomes(); err != nil {
+		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
+	}
+	if err := m.checkCondition(r.Condition); err != nil {
+		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
+	}
+	// Last: the inputs are all known.
+	for i := range m.vars {
+		m.vars[i].plan = m.varPlan(i)
+	}
+	return m, nil
+}
+
+// Spec is the rule's window (Since and Until as given to CompileMulti).
+func (m *Multi) Spec() window.Spec { return m.spec }
+
+// parseWindow reads "<n>s|m|h|d".
+func parseWindow(s string) (time.Duration, error) {
+	if len(s) < 2 {
+		return 0, fmt.Errorf("window %q: want a number and s, m, h or d", s)
+	}
+	n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("window %q: want a positive number and s, m, h or d", s)
+	}
+	unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}[s[len(s)-1]]
+	if unit == 0 {
+		return 0, fmt.Errorf("window %q: want a number and s, m, h or d", s)
+	}
+	return time.Duration(n) * unit, nil
+}
+
+// varsOf returns the indexes of the event variables x reads, following
+// placeholders to their defining values.
+func (m *Multi) varsOf(x any) []int {
+	var out []int
+	var visit func(n any)
+	visit = func(n any) {
+		switch n := n.(type) {
+		case *Field:
+			if i := slices.Index(m.Rule.Vars, n.Var); i >= 0 && !slices.Contains(out, i) {
+				out = append(out, i)
+			}
+		case *VarRef:
+			if n.def != nil {
+				walkAll(n.def, visit)
+			}
+		}
+	}
+	walkAll(x, visit)
+	slices.Sort(out)
+	return out
+}
+
+// placeholderSide returns the placeholder and the other side of
+// "$p = X" (either way round), or nil.
+func (m *Multi) placeholderSide(c *Cmp) (*VarRef, Value) {
+	if c.Op != OpEq || c.Nocase {
+		return nil, nil
+	}
+	if v, ok := c.L.(*VarRef); ok && v.def != nil {
+		if _, ok := c.R.(*VarRef); !ok {
+			return v, c.R
+		}
+	}
+	if v, ok := c.R.(*VarRef); ok && v.def != nil {
+		if _, ok := c.L.(*VarRef); !ok {
+			return v, c.L
+		}
+	}
+	return nil, nil
+}
+
+// splitEvents sorts the top-level events terms into per-variable
+// filters, match-variable bindings and joins.
+func (m *Multi) splitEvents() error {
+	terms := []Expr{m.Rule.Events}
+	if and, ok := m.Rule.Events.(*And); ok {
+		terms = and.Terms
+	}
+	for _, t := range terms {
+		if c, ok := t.(*Cmp); ok {
+			if p, x := m.placeholderSide(c); p != nil {
+				xv := m.varsOf(x)
+				if len(xv) != 1 {
+					return fmt.Errorf("%s: a placeholder assigned from %d event variables: %w", t, len(xv), ErrMulti)
+				}
+				v := xv[0]
+				if m.bindings == nil {
+					m.bindings = map[string][]binding{}
+				}
+				m.bindings[p.Name] = append(m.bindings[p.Name], binding{v: v, x: x})
+				if k := slices.Index(m.Keys, p.Name[1:]); k >= 0 {
+					if m.vars[v].keys[k] == nil {
+						m.vars[v].keys[k] = x
+					}
+					if c.def {
+						continue
+					}
+				}
+				if c.def {
+					continue // a placeholder's first assignment: no test
+				}
+				// A later assignment: a test of this event (same
+				// variable) or a join with the defining one.
+				pv := m.varsOf(p.def)
+				if len(pv) == 1 && pv[0] != v {
+					if slices.Contains(m.Keys, p.Name[1:]) {
+						continue // grouping by the key joins them
+					}
+					m.addJoin(OpEq, false, pv[0], p.def, v, x)
+					continue
+				}
+			}
+		}
+		vs := m.varsOf(t)
+		switch len(vs) {
+		case 1:
+			m.vars[vs[0]].filter = append(m.vars[vs[0]].filter, t)
+		case 2:
+			c, ok := t.(*Cmp)
+			if !ok {
+				return fmt.Errorf("%s: a term over two event variables that is not a comparison: %w", t, ErrMulti)
+			}
+			lv, rv := m.varsOf(c.L), m.varsOf(c.R)
+			if len(lv) != 1 || len(rv) != 1 || lv[0] == rv[0] {
+				return fmt.Errorf("%s: each side of a join must read one event variable: %w", t, ErrMulti)
+			}
+			m.addJoin(c.Op, c.Nocase, lv[0], c.L, rv[0], c.R)
+		default:
+			return fmt.Errorf("%s: a term over %d event variables: %w", t, len(vs), ErrMulti)
+		}
+	}
+	return nil
+}
+
+func (m *Multi) addJoin(op Op, nocase bool, a int, l Value, b int, r Value) {
+	m.joins = append(m.joins, multiJoin{op: op, nocase: nocase, a: a, ai: m.addInput(a, l), b: b, bi: m.addInput(b, r)})
+}
+
+func (m *Multi) addInput(v int, x Value) int {
+	mv := m.vars[v]
+	mv.inputs = append(mv.inputs, x)
+	return len(mv.inputs) - 1
+}
+
+// varPlan is the rule's plan with the row loop over the fields of
+// variable v only: another variable's fields never split v's events.
+func (m *Multi) varPlan(v int) *plan {
+	name := m.Rule.Vars[v]
+	mine := map[int]bool{}
+	visit := func(n any) {
+		if f, ok := n.(*Field); ok && f.Var == name && f.slot >= 0 {
+			mine[f.slot] = true
+		}
+	}
+	mv := m.vars[v]
+	for _, t := range mv.filter {
+		walkAll(t, visit)
+	}
+	for _, k := range mv.keys {
+		walkAll(k, visit)
+	}
+	for _, x := range mv.inputs {
+		walkAll(x, visit)
+	}
+	p := &plan{paths: m.Rule.plan.paths}
+	for _, s := range m.Rule.plan.top {
+		if mine[s] {
+			p.top = append(p.top, s)
+		}
+	}
+	return p
+}
+
+// compileOutcomes rewrites each outcome expression so that it
+// evaluates without an event: aggregations and match variables become
+// slots; constants, arithmetic, functions, if() and earlier outcome
+// variables stay. A field outside an aggregation has no single value
+// over a window and is refused.
+func (m *Multi) compileOutcomes() error {
+	for _, o := range m.Rule.OutcomeVars {
+		x, err := m.outValue(o.X)
+		if err != nil {
+			return fmt.Errorf("outcome %s = %s: %w", o.Name, o.X, err)
+		}
+		m.outs = append(m.outs, multiOut{name: o.Name[1:], x: x})
+	}
+	return nil
+}
+
+// slotRef adds a slot and returns the reference that reads it.
+func (m *Multi) slotRef(at Pos, s multiSlot) *VarRef {
+	m.slots = append(m.slots, s)
+	return &VarRef{At: at, Name: "$" + strconv.Itoa(len(m.slots)), out: len(m.Rule.OutcomeVars) + len(m.slots)}
+}
+
+func (m *Multi) outValue(x Value) (Value, error) {
+	switch x := x.(type) {
+	case *Const:
+		return x, nil
+	case *VarRef:
+		if x.out > 0 {
+			return x, nil
+		}
+		if k := slices.Index(m.Keys, x.Name[1:]); k >= 0 {
+			return m.slotRef(x.At, multiSlot{key: k, v: -1}), nil
+		}
+		return nil, fmt.Errorf("placeholder %s outside an aggregation (not a match variable): %w", x.Name, ErrMulti)
+	case *Call:
+		if x.agg != aggNone {
+			if len(x.Args) != 1 {
+				return nil, fmt.Errorf("%s: %w", x, ErrMulti)
+			}
+			vs := m.varsOf(x.Args[0])
+			switch len(vs) {
+			case 0:
+				return m.slotRef(x.At, multiSlot{agg: x.agg, v: -1, key: -1, x: x.Args[0]}), nil
+			case 1:
+				return m.slotRef(x.At, multiSlot{agg: x.agg, v: vs[0], in: m.addInput(vs[0], x.Args[0]), key: -1}), nil
+			}
+			return nil, fmt.Errorf("%s aggregates over several event variables: %w", x, ErrMulti)
+		}
+		cp := *x
+		cp.Args = make([]Value, len(x.Args))
+		for i, a := range x.Args {
+			v, err := m.outValue(a)
+			if err != nil {
+				return nil, err
+			}
+			cp.Args[i] = v
+		}
+		return &cp, nil
+	case *Arith:
+		l, err := m.outValue(x.L)
+		if err != nil {
+			return nil, err
+		}
+		r, err := m.outValue(x.R)
+		if err != nil {
+			return nil, err
+		}
+		return &Arith{At: x.At, Op: x.Op, L: l, R: r}, nil
+	case *If:
+		cond, err := m.outExpr(x.Cond)
+		if err != nil {
+			return nil, err
+		}
+		then, err := m.outValue(x.Then)
+		if err != nil {
+			return nil, err
+		}
+		cp := &If{At: x.At, Cond: cond, Then: then}
+		if x.Else != nil {
+			if cp.Else, err = m.outValue(x.Else); err != nil {
+				return nil, err
+			}
+		}
+		return cp, nil
+	case *paren:
+		e, err := m.outExpr(x.X)
+		if err != nil {
+			return nil, err
+		}
+		return &paren{At: x.At, X: e}, nil
+	}
+	return nil, fmt.Errorf("%s outside an aggregation has no one value over a window: %w", x, ErrMulti)
+}
+
+func (m *Multi) outExpr(x Expr) (Expr, error) {
+	switch x := x.(type) {
+	case *And, *Or:
+		var terms []Expr
+		if a, ok := x.(*And); ok {
+			terms = a.Terms
+		} else {
+			terms = x.(*Or).Terms
+		}
+		out := make([]Expr, len(terms))
+		for i, t := range terms {
+			e, err := m.outExpr(t)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = e
+		}
+		if a, ok := x.(*And); ok {
+			return &And{At: a.At, Terms: out}, nil
+		}
+		return &Or{At: x.Pos(), Terms: out}, nil
+	case *Not:
+		e, err := m.outExpr(x.X)
+		if err != nil {
+			return nil, err
+		}
+		return &Not{At: x.At, X: e}, nil
+	case *Cmp:
+		l, err := m.outValue(x.L)
+		if err != nil {
+			return nil, err
+		}
+		r, err := m.outValue(x.R)
+		if err != nil {
+			return nil, err
+		}
+		cp := *x
+		cp.L, cp.R, cp.def = l, r, false
+		return &cp, nil
+	case *Pred:
+		v, err := m.outValue(x.X)
+		if err != nil {
+			return nil, err
+		}
+		return &Pred{At: x.At, X: v}, nil
+	}
+	return nil, fmt.Errorf("%s in an outcome's if() reads an event outside an aggregation: %w", x, ErrMulti)
+}
+
+// checkCondition accepts and/or/not of $e, !$e, and comparisons of #e,
+// outcome variables and constants; it marks the variables tested for
+// non-existence.
+func (m *Multi) checkCondition(x Expr) error {
+	switch x := x.(type) {
+	case nil:
+		return nil
+	case *And:
+		for _, t := range x.Terms {
+			if err := m.checkCondition(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *Or:
+		for _, t := range x.Terms {
+			if err := m.checkCondition(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *Not:
+		return m.checkCondition(x.X)
+	case *EventRef:
+		v := slices.Index(m.Rule.Vars, x.Var)
+		if v < 0 {
+			return fmt.Errorf("condition %s: not an event variable: %w", x, ErrMulti)
+		}
+		if x.Negated {
+			m.optional[v] = true
+		}
+		return nil
+	case *Cmp:
+		for _, s := range []Value{x.L, x.R} {
+			switch s := s.(type) {
+			case *Count:
+				if slices.Contains(m.Rule.Vars, s.Var) {
+					break
+				}
+				bs := m.bindings[s.Var]
+				if len(bs) == 0 {
+					return fmt.Errorf("condition %s: #%s is neither an event variable nor an assigned placeholder: %w", x, s.Var[1:], ErrMulti)
+				}
+				if m.placeholderCounts == nil {
+					m.placeholderCounts = map[string][]binding{}
+				}
+				if _, done := m.placeholderCounts[s.Var]; !done {
+					for _, b := range bs {
+						b.in = m.addInput(b.v, b.x)
+						m.placeholderCounts[s.Var] = append(m.placeholderCounts[s.Var], b)
+					}
+				}
+			case *Const:
+			case *VarRef:
+				if s.out == 0 {
+					return fmt.Errorf("condition %s: %s is not an outcome variable: %w", x, s.Name, ErrMulti)
+				}
+			default:
+				return fmt.Errorf("condition %s: %w", x, ErrMulti)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("condition %s: %w", x, ErrMulti)
+}
+
+// EventTime reads metadata.event_timestamp as Unix nanoseconds: its
+// .seconds and .nanos, else the RFC 3339 form the mapper serves under
+// the bare path; false when the event has none.
+func EventTime(ev Event) (int64, bool) {
+	secs := ev.Values("metadata.event_timestamp.seconds")
+	if len(secs) == 0 {
+		if ts := ev.Values("metadata.event_timestamp"); len(ts) > 0 {
+			if t, err := time.Parse(time.RFC3339Nano, ts[0]); err == nil {
+				return t.UnixNano(), true
+			}
+		}
+		return 0, false
+	}
+	s, err := strconv.ParseInt(secs[0], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	var n int64
+	if ns := ev.Values("metadata.event_timestamp.nanos"); len(ns) > 0 {
+		n, _ = strconv.ParseInt(ns[0], 10, 64)
+	}
+	return s*1e9 + n, true
+}
+
+// timestampParts serves metadata.event_timestamp.seconds and .nanos
+// from the RFC 3339 metadata.event_timestamp when the event has no
+// parts, so that time ordering between events
+// ($e1.metadata.event_timestamp.seconds < $e2...) works whichever form
+// the mapper gives.
+type timestampParts struct{ Event }
+
+func (e timestampParts) Values(path string) []string {
+	vs := e.Event.Values(path)
+	if len(vs) > 0 || !strings.HasPrefix(path, "metadata.event_timestamp.") {
+		return vs
+	}
+	part := path[len("metadata.event_timestamp."):]
+	if part != "seconds" && part != "nanos" {
+		return vs
+	}
+	ts := e.Event.Values("metadata.event_timestamp")
+	if len(ts) == 0 {
+		return vs
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts[0])
+	if err != nil {
+		return vs
+	}
+	if part == "seconds" {
+		return []string{strconv.FormatInt(t.Unix(), 10)}
+	}
+	return []string{strconv.Itoa(t.Nanosecond())}
+}
+
+// ErrNoTime is returned by Candidates for an event without
+// metadata.event_timestamp: it never joins a window.
+var ErrNoTime = errors.New("event has no metadata.event_timestamp")
+
+// Candidates calls add for each event variable whose filter ev passes:
+// one candidate per distinct match key among the rows that pass (a row
+// whose key holds a zero value is left out, as SecOps excludes zero
+// values of match placeholders, unless options: allow_zero_values =
+// true). It returns ErrNoTime, and adds
+// nothing, for an event without a time that passes some filter.
+func (m *Multi) Candidates(ev Event, source string, record int64, add func(window.Candidate) error) error {
+	ev = timestampParts{ev}
+	var t int64
+	timed := false
+	for v, mv := range m.vars {
+		c := newCtx(m.Rule, mv.plan, ev)
+		rows := rowsWhere(c, mv.filter)
+		if len(rows) == 0 {
+			continue
+		}
+		if !timed {
+			var ok bool
+			if t, ok = EventTime(ev); !ok {
+				return ErrNoTime
+			}
+			timed = true
+		}
+		type group struct {
+			key  []string
+			rows []int
+		}
+		var groups []group
+	rowLoop:
+		for _, k := range rows {
+			c.setRow(k)
+			key := make([]string, len(mv.keys))
+			for j, x := range mv.keys {
+				val := x.value(c)
+				if isZero(val) && !m.allowZero {
+					continue rowLoop
+				}
+				key[j] = val.String()
+			}
+			i := slices.IndexFunc(groups, func(g group) bool { return slices.Equal(g.key, key) })
+			if i < 0 {
+				groups = append(groups, group{key: key})
+				i = len(groups) - 1
+			}
+			groups[i].rows = append(groups[i].rows, k)
+		}
+		for _, g := range groups {
+			vals := make([]string, len(mv.inputs))
+			for i, x := range mv.inputs {
+				var b []byte
+				for _, k := range g.rows {
+					c.setRow(k)
+					b = appendEncoded(b, x.value(c))
+				}
+				vals[i] = string(b)
+			}
+			err := add(window.Candidate{Rule: m.Rule.Name, Var: v, Key: g.key, Time: t, Values: vals, Source: source, Record: record})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func newCtx(r *Rule, p *plan, ev Event) *ctx {
+	return &ctx{ev: ev, r: r, p: p, vals: make([][]string, len(p.paths)), loaded: make([]bool, len(p.paths)),
+		idx: make([]int, len(p.paths)), outs: make([]fn.Value, len(r.OutcomeVars)), done: make([]uint8, len(r.OutcomeVars))}
+}
+
+// rowsWhere returns the rows of c's event on which every term holds
+// (the row loop of ctx.match over the plan's fields).
+func rowsWhere(c *ctx, terms []Expr) []int {
+	all := func() bool {
+		for _, t := range terms {
+			if !t.eval(c) {
+				return false
+			}
+		}
+		return true
+	}
+	var rows []int
+	first := all()
+	if first {
+		rows = append(rows, 0)
+	}
+	n := 1
+	if first || c.splitRead() {
+		n = c.rowCount()
+	}
+	for k := 1; k < n; k++ {
+		c.setRow(k)
+		if all() {
+			rows = append(rows, k)
+		}
+	}
+	return rows
+}
+
+func isZero(v fn.Value) bool {
+	switch v.Kind {
+	case 0:
+		return true
+	case fn.String:
+		return v.S == ""
+	case fn.Int:
+		return v.I == 0
+	case fn.Float:
+		return v.F == 0
+	case fn.Bool:
+		return !v.B
+	case fn.List:
+		return len(v.L) == 0
+	}
+	return false
+}
+
+// appendEncoded appends v (a list's elements one by one) as a kind byte
+// and a length-prefixed text.
+func appendEncoded(b []byte, v fn.Value) []byte {
+	if v.Kind == fn.List {
+		for _, e := range v.L {
+			b = appendEncoded(b, e)
+		}
+		return b
+	}
+	var s string
+	switch v.Kind {
+	case fn.String:
+		s = v.S
+	case fn.Int:
+		s = strconv.FormatInt(v.I, 10)
+	case fn.Float:
+		s = strconv.FormatFloat(v.F, 'g', -1, 64)
+	case fn.Bool:
+		s = strconv.FormatBool(v.B)
+	}
+	b = append(b, byte(v.Kind))
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// decodeValues reverses appendEncoded.
+func decodeValues(s string) []fn.Value {
+	var out []fn.Value
+	for len(s) > 0 {
+		k := fn.Kind(s[0])
+		n, w := binary.Uvarint([]byte(s[1:min(len(s), 11)]))
+		if w <= 0 || uint64(len(s)-1-w) < n {
+			return out
+		}
+		text := s[1+w : 1+w+int(n)]
+		s = s[1+w+int(n):]
+		v := fn.Value{Kind: k}
+		switch k {
+		case fn.String:
+			v.S = text
+		case fn.Int:
+			v.I, _ = strconv.ParseInt(text, 10, 64)
+		case fn.Float:
+			v.F, _ = strconv.ParseFloat(text, 64)
+		case fn.Bool:
+			v.B = text == "true"
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// Evaluate applies the joins, the condition and the outcomes to one
+// window; false when the condition does not hold.
+func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
+	n := len(m.vars)
+	byVar := make([][]int, n) // indexes into w.Events
+	for i := range w.Events {
+		if v := w.Events[i].Var; v >= 0 && v < n {
+			byVar[v] = append(byVar[v], i)
+		}
+	}
+	inputs := make(map[[2]int][]fn.Value) // (event index, input) -> values
+	in := func(e, i int) []fn.Value {
+		k := [2]int{e, i}
+		vs, ok := inputs[k]
+		if !ok {
+			vs = decodeValues(w.Events[e].Values[i])
+			inputs[k] = vs
+		}
+		return vs
+	}
+	holds := func(j multiJoin, ea, eb int) bool {
+		for _, x := range in(ea, j.ai) {
+			for _, y := range in(eb, j.bi) {
+				if joinCompare(j.op, x, y, j.nocase) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	// Keep the events that take part in some assignment satisfying the
+	// joins: each join prunes the events of either side without a
+	// partner on the other (only the optional side, when one side is
+	// tested for non-existence), to a fixpoint. Exact for joins that
+	// form a tree, as rules' joins do.
+	for changed := true; changed; {
+		changed = false
+		for _, j := range m.joins {
+			prune := func(side, other int, left bool) {
+				kept := byVar[side][:0:0]
+				for _, e := range byVar[side] {
+					ok := false
+					for _, o := range byVar[other] {
+						if left && holds(j, e, o) || !left && holds(j, o, e) {
+							ok = true
+							break
+						}
+					}
+					if ok {
+						kept = append(kept, e)
+					}
+				}
+				if len(kept) != len(byVar[side]) {
+					byVar[side] = kept
+					changed = true
+				}
+			}
+			if !m.optional[j.a] || m.optional[j.b] {
+				prune(j.a, j.b, true)
+			}
+			if !m.optional[j.b] || m.optional[j.a] {
+				prune(j.b, j.a, false)
+			}
+		}
+	}
+	if m.spec.Kind == window.Sliding {
+		p := m.spec.Pivot
+		if !slices.Contains(byVar[p], w.PivotIndex) {
+			return nil, false
+		}
+	}
+	d := &Detection{Rule: m.Rule.Name, Start: w.Start, End: w.End, Truncated: w.Truncated}
+	for j, k := range m.Keys {
+		d.Match = append(d.Match, Outcome{Name: k, Value: fn.S(w.Key[j])})
+	}
+	counts := make([]int, n)
+	for v := range byVar {
+		counts[v] = len(byVar[v])
+	}
+	no := len(m.Rule.OutcomeVars)
+	oc := &ctx{r: m.Rule, outs: make([]fn.Value, no+len(m.slots)), done: make([]uint8, no+len(m.slots))}
+	for i, sl := range m.slots {
+		var val fn.Value
+		switch {
+		case sl.key >= 0:
+			val = fn.S(w.Key[sl.key])
+		case sl.v < 0:
+			val = foldAgg(sl.agg, []fn.Value{sl.x.value(oc)})
+		default:
+			var vals []fn.Value
+			for _, e := range byVar[sl.v] {
+				vals = append(vals, in(e, sl.in)...)
+			}
+			val = foldAgg(sl.agg, vals)
+		}
+		oc.outs[no+i], oc.done[no+i] = val, 2
+	}
+	for i, o := range m.outs {
+		oc.outs[i], oc.done[i] = o.x.value(oc), 2
+		d.Outcomes = append(d.Outcomes, Outcome{Name: o.name, Value: oc.outs[i]})
+	}
+	cond := m.Rule.Condition
+	env := &condEnv{counts: counts, outs: d.Outcomes, distinct: func(p string) int {
+		// "#placeholder": the distinct non-zero values it takes over
+		// the window's events.
+		var vals []fn.Value
+		for _, b := range m.placeholderCounts[p] {
+			for _, e := range byVar[b.v] {
+				vals = append(vals, in(e, b.in)...)
+			}
+		}
+		return int(foldAgg(aggCountDistinct, vals).I)
+	}}
+	if cond == nil || !m.condHolds(cond, env) {
+		return nil, false
+	}
+	var keep []int
+	for _, es := range byVar {
+		keep = append(keep, es...)
+	}
+	slices.Sort(keep)
+	for _, e := range keep {
+		d.Events = append(d.Events, w.Events[e])
+	}
+	return d, true
+}
+
+// joinCompare is compareValues, except that an ordering of two strings
+// that both read as numbers compares the numbers: UDM serves
+// metadata.event_timestamp.seconds as decimal strings, and "9000" <
+// "10000" must hold.
+func joinCompare(op Op, a, b fn.Value, nocase bool) bool {
+	if op != OpEq && op != OpNe && a.Kind == fn.String && b.Kind == fn.String {
+		if x, y := toNumber(a), toNumber(b); x.Kind != 0 && y.Kind != 0 {
+			return compareValues(op, x, y, false)
+		}
+	}
+	return compareValues(op, a, b, nocase)
+}
+
+// condEnv is what the condition reads of one window.
+type condEnv struct {
+	counts   []int     // per event variable: its events after the joins
+	outs     []Outcome // the outcome variables
+	distinct func(placeholder string) int
+}
+
+func (m *Multi) condHolds(x Expr, env *condEnv) bool {
+	switch x := x.(type) {
+	case *And:
+		for _, t := range x.Terms {
+			if !m.condHolds(t, env) {
+				return false
+			}
+		}
+		return true
+	case *Or:
+		for _, t := range x.Terms {
+			if m.condHolds(t, env) {
+				return true
+			}
+		}
+		return false
+	case *Not:
+		return !m.condHolds(x.X, env)
+	case *EventRef:
+		return (env.counts[slices.Index(m.Rule.Vars, x.Var)] > 0) != x.Negated
+	case *Cmp:
+		return compareValues(x.Op, m.condValue(x.L, env), m.condValue(x.R, env), x.Nocase)
+	}
+	return false
+}
+
+func (m *Multi) condValue(x Value, env *condEnv) fn.Value {
+	switch x := x.(type) {
+	case *Count:
+		if v := slices.Index(m.Rule.Vars, x.Var); v >= 0 {
+			return fn.I(int64(env.counts[v]))
+		}
+		return fn.I(int64(env.distinct(x.Var)))
+	case *Const:
+		return litValue(x.Lit)
+	case *VarRef:
+		if x.out > 0 {
+			return env.outs[x.out-1].Value
+		}
+	}
+	return fn.Value{}
+}
+
+// foldAgg folds an aggregation over values, as Call.aggregate does over
+// one event's rows (eval.go): zero values are not collected by count and
+// array, numbers are parsed for the arithmetic ones.
+func foldAgg(agg aggKind, vals []fn.Value) fn.Value {
+	switch agg {
+	case aggCount, aggCountDistinct, aggArray, aggArrayDistinct:
+		kept := []fn.Value{}
+		type key struct {
+			k fn.Kind
+			s string
+			i int64
+			f float64
+			b bool
+		}
+		seen := map[key]bool{}
+		for _, v := range vals {
+			if v.Kind == 0 || v.Kind == fn.String && v.S == "" {
+				continue
+			}
+			if agg == aggCountDistinct || agg == aggArrayDistinct {
+				k := key{v.Kind, v.S, v.I, v.F, v.B}
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+			}
+			kept = append(kept, v)
+		}
+		if agg == aggCount || agg == aggCountDistinct {
+			return fn.I(int64(len(kept)))
+		}
+		return fn.Value{Kind: fn.List, L: kept}
+	}
+	var nums []fn.Value
+	allInt := true
+	for _, v := range vals {
+		n := toNumber(v)
+		if n.Kind == 0 {
+			continue
+		}
+		allInt = allInt && n.Kind == fn.Int
+		nums = append(nums, n)
+	}
+	if len(nums) == 0 {
+		return fn.Value{}
+	}
+	switch agg {
+	case aggMax, aggMin:
+		best := nums[0]
+		for _, n := range nums[1:] {
+			if agg == aggMax && fl(n) > fl(best) || agg == aggMin && fl(n) < fl(best) {
+				best = n
+			}
+		}
+		return best
+	case aggSum:
+		if allInt {
+			var s int64
+			for _, n := range nums {
+				s += n.I
+			}
+			return fn.I(s)
+		}
+		s := 0.0
+		for _, n := range nums {
+			s += fl(n)
+		}
+		return fn.F(s)
+	}
+	mean := 0.0
+	for _, n := range nums {
+		mean += fl(n)
+	}
+	mean /= float64(len(nums))
+	if agg == aggAvg {
+		return fn.F(mean)
+	}
+	if len(nums) < 2 {
+		return fn.F(0)
+	}
+	v := 0.0
+	for _, n := range nums {
+		v += (fl(n) - mean) * (fl(n) - mean)
+	}
+	return fn.F(math.Sqrt(v / float64(len(nums)-1)))
+}
+
+// VarRules returns, per event variable, a single-event rule that holds
+// the variable's own filter and match-variable assignments (as
+// "$e"-style source re-parsed): what a record must satisfy to be a
+// candidate. The engine gives them to the prefilter and runs Match on
+// them exactly as on single-event rules, so that every other record
+// stays on the fast path.
+func (m *Multi) VarRules() ([]*Rule, error) {
+	lists := reflist.Set{}
+	var out []*Rule
+	for i, mv := range m.vars {
+		var b strings.Builder
+		fmt.Fprintf(&b, "rule %s__%s {\n  events:\n", m.Rule.Name, mv.name[1:])
+		terms := slices.Clone(mv.filter)
+		// The assignments of the match variables (zero values are
+		// excluded, so each key must be set) and of the placeholders the
+		// filter reads.
+		for j, k := range mv.keys {
+			terms = append(terms, &Cmp{L: &VarRef{Name: "$" + m.Keys[j]}, Op: OpEq, R: k})
+		}
+		for _, t := range mv.filter {
+			walkAll(t, func(n any) {
+				if v, ok := n.(*VarRef); ok && v.def != nil && !slices.Contains(m.Keys, v.Name[1:]) {
+					for _, bd := range m.bindings[v.Name] {
+						if bd.v == i {
+							terms = append(terms, &Cmp{L: &VarRef{Name: v.Name}, Op: OpEq, R: bd.x})
+							break
+						}
+					}
+				}
+			})
+		}
+		for _, t := range terms {
+			walkAll(t, func(n any) {
+				if r, ok := n.(*InRef); ok && r.List != nil {
+					lists[r.Name] = r.List
+				}
+			})
+			b.WriteString("    ")
+			b.Write(t.appendTo(nil))
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "  condition:\n    %s\n}\n", mv.name)
+		rs, err := ParseFileOptions(m.Rule.Name+".yaral", []byte(b.String()), Options{Lists: lists})
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: the filter of %s: %w", m.Rule.Name, mv.name, err)
+		}
+		out = append(out, rs[0])
+	}
+	return out, nil
+}

@@ -1,0 +1,119 @@
+package rule
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/retrohunt/retrohunt/internal/corpora"
+	"github.com/retrohunt/retrohunt/scan/reflist"
+)
+
+var multiRefList = regexp.MustCompile(`in\s+(?:regex\s+|cidr\s+)?%([A-Za-z0-9_]+)`)
+
+// TestCommunityMultiCompile walks Google's community rules with a match:
+// section: each parses with Options.MultiEvent (lists the rules name
+// given empty) and either compiles or is refused with ErrMulti naming the
+// construct; the counts are logged, and a floor guards against
+// regressions.
+func TestCommunityMultiCompile(t *testing.T) {
+	root := filepath.Join(corpora.Dir(t, "chronicle-detection-rules"), "rules", "community")
+	var files, withMatch, parsed, compiled int
+	reasons := map[string]int{}
+	parseErrs := map[string]int{}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaral") {
+			return err
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files++
+		lists := reflist.Set{}
+		for _, m := range multiRefList.FindAllStringSubmatch(string(src), -1) {
+			kind := reflist.String
+			switch {
+			case strings.Contains(m[0], "regex"):
+				kind = reflist.Regex
+			case strings.Contains(m[0], "cidr"):
+				kind = reflist.CIDR
+			}
+			lists[m[1]], _ = reflist.Parse(m[1], kind, nil)
+		}
+		rules, err := ParseFileOptions(p, src, Options{Lists: lists, MultiEvent: true})
+		if err != nil {
+			msg := err.Error()
+			if i := strings.Index(msg, ": "); i >= 0 {
+				msg = msg[i+2:]
+			}
+			if len(msg) > 70 {
+				msg = msg[:70]
+			}
+			parseErrs[msg]++
+		}
+		for _, r := range rules {
+			if r.MatchSec == nil {
+				continue
+			}
+			withMatch++
+			parsed++
+			m, err := CompileMulti(r, 0, 0)
+			if err == nil {
+				if _, err := m.VarRules(); err != nil {
+					t.Errorf("%s: VarRules: %v", p, err)
+				}
+			}
+			if err != nil {
+				if !errors.Is(err, ErrMulti) {
+					t.Errorf("%s: %v (not ErrMulti)", p, err)
+				}
+				msg := err.Error()
+				if os.Getenv("MULTI_VERBOSE") != "" {
+					t.Log(msg)
+				}
+				if i := strings.LastIndex(msg, ": "); i >= 0 {
+					msg = msg[:i]
+				}
+				if i := strings.Index(msg, ": "); i >= 0 {
+					msg = msg[i+2:]
+				}
+				// The construct, not the rule's text.
+				if i := strings.LastIndex(msg, ": "); i >= 0 {
+					msg = msg[i+2:]
+				}
+				reasons[msg]++
+				continue
+			}
+			compiled++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d files, %d match: rules parsed with MultiEvent, %d compiled", files, parsed, compiled)
+	log := func(title string, m map[string]int) {
+		type kv struct {
+			k string
+			n int
+		}
+		var l []kv
+		for k, n := range m {
+			l = append(l, kv{k, n})
+		}
+		sort.Slice(l, func(i, j int) bool { return l[i].n > l[j].n || l[i].n == l[j].n && l[i].k < l[j].k })
+		for _, e := range l {
+			t.Logf("%s %4d  %s", title, e.n, e.k)
+		}
+	}
+	log("refused", reasons)
+	log("parse", parseErrs)
+	if compiled < 100 {
+		t.Errorf("%d match: rules compiled, want at least 100", compiled)
+	}
+}
