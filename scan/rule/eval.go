@@ -537,9 +537,17 @@ func (x *Call) aggregate(c *ctx) fn.Value {
 	if len(c.rows) > 0 {
 		c.setRow(c.rows[0])
 	}
-	switch x.agg {
+	return foldAgg(x.agg, vals)
+}
+
+// foldAgg folds an aggregation over values: those of one event's rows
+// (Call.aggregate) or of a match window's events (multi.go). Zero values
+// are not collected by count and array; the arithmetic ones read
+// numbers and pass over values that hold none.
+func foldAgg(agg aggKind, vals []fn.Value) fn.Value {
+	switch agg {
 	case aggCount, aggCountDistinct, aggArray, aggArrayDistinct:
-		var kept []fn.Value
+		kept := []fn.Value{}
 		type key struct {
 			k fn.Kind
 			s string
@@ -550,9 +558,9 @@ func (x *Call) aggregate(c *ctx) fn.Value {
 		seen := map[key]bool{}
 		for _, v := range vals {
 			if v.Kind == 0 || v.Kind == fn.String && v.S == "" {
-				continue // zero values are not collected
+				continue
 			}
-			if x.agg == aggCountDistinct || x.agg == aggArrayDistinct {
+			if agg == aggCountDistinct || agg == aggArrayDistinct {
 				k := key{v.Kind, v.S, v.I, v.F, v.B}
 				if seen[k] {
 					continue
@@ -561,11 +569,8 @@ func (x *Call) aggregate(c *ctx) fn.Value {
 			}
 			kept = append(kept, v)
 		}
-		if x.agg == aggCount || x.agg == aggCountDistinct {
-			return intValue(int64(len(kept)))
-		}
-		if kept == nil {
-			kept = []fn.Value{}
+		if agg == aggCount || agg == aggCountDistinct {
+			return fn.I(int64(len(kept)))
 		}
 		return fn.Value{Kind: fn.List, L: kept}
 	}
@@ -582,11 +587,11 @@ func (x *Call) aggregate(c *ctx) fn.Value {
 	if len(nums) == 0 {
 		return fn.Value{}
 	}
-	switch x.agg {
+	switch agg {
 	case aggMax, aggMin:
 		best := nums[0]
 		for _, n := range nums[1:] {
-			if x.agg == aggMax && fl(n) > fl(best) || x.agg == aggMin && fl(n) < fl(best) {
+			if agg == aggMax && fl(n) > fl(best) || agg == aggMin && fl(n) < fl(best) {
 				best = n
 			}
 		}
@@ -597,30 +602,30 @@ func (x *Call) aggregate(c *ctx) fn.Value {
 			for _, n := range nums {
 				s += n.I
 			}
-			return intValue(s)
+			return fn.I(s)
 		}
 		s := 0.0
 		for _, n := range nums {
 			s += fl(n)
 		}
-		return fn.Value{Kind: fn.Float, F: s}
+		return fn.F(s)
 	}
 	mean := 0.0
 	for _, n := range nums {
 		mean += fl(n)
 	}
 	mean /= float64(len(nums))
-	if x.agg == aggAvg {
-		return fn.Value{Kind: fn.Float, F: mean}
+	if agg == aggAvg {
+		return fn.F(mean)
 	}
 	if len(nums) < 2 {
-		return fn.Value{Kind: fn.Float}
+		return fn.F(0)
 	}
 	v := 0.0
 	for _, n := range nums {
 		v += (fl(n) - mean) * (fl(n) - mean)
 	}
-	return fn.Value{Kind: fn.Float, F: math.Sqrt(v / float64(len(nums)-1))}
+	return fn.F(math.Sqrt(v / float64(len(nums)-1)))
 }
 
 // kindOf is the static kind of a value expression.

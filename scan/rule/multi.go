@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -969,93 +968,6 @@ func (m *Multi) condValue(x Value, env *condEnv) fn.Value {
 		}
 	}
 	return fn.Value{}
-}
-
-// foldAgg folds an aggregation over values, as Call.aggregate does over
-// one event's rows (eval.go): zero values are not collected by count and
-// array, numbers are parsed for the arithmetic ones.
-func foldAgg(agg aggKind, vals []fn.Value) fn.Value {
-	switch agg {
-	case aggCount, aggCountDistinct, aggArray, aggArrayDistinct:
-		kept := []fn.Value{}
-		type key struct {
-			k fn.Kind
-			s string
-			i int64
-			f float64
-			b bool
-		}
-		seen := map[key]bool{}
-		for _, v := range vals {
-			if v.Kind == 0 || v.Kind == fn.String && v.S == "" {
-				continue
-			}
-			if agg == aggCountDistinct || agg == aggArrayDistinct {
-				k := key{v.Kind, v.S, v.I, v.F, v.B}
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-			}
-			kept = append(kept, v)
-		}
-		if agg == aggCount || agg == aggCountDistinct {
-			return fn.I(int64(len(kept)))
-		}
-		return fn.Value{Kind: fn.List, L: kept}
-	}
-	var nums []fn.Value
-	allInt := true
-	for _, v := range vals {
-		n := toNumber(v)
-		if n.Kind == 0 {
-			continue
-		}
-		allInt = allInt && n.Kind == fn.Int
-		nums = append(nums, n)
-	}
-	if len(nums) == 0 {
-		return fn.Value{}
-	}
-	switch agg {
-	case aggMax, aggMin:
-		best := nums[0]
-		for _, n := range nums[1:] {
-			if agg == aggMax && fl(n) > fl(best) || agg == aggMin && fl(n) < fl(best) {
-				best = n
-			}
-		}
-		return best
-	case aggSum:
-		if allInt {
-			var s int64
-			for _, n := range nums {
-				s += n.I
-			}
-			return fn.I(s)
-		}
-		s := 0.0
-		for _, n := range nums {
-			s += fl(n)
-		}
-		return fn.F(s)
-	}
-	mean := 0.0
-	for _, n := range nums {
-		mean += fl(n)
-	}
-	mean /= float64(len(nums))
-	if agg == aggAvg {
-		return fn.F(mean)
-	}
-	if len(nums) < 2 {
-		return fn.F(0)
-	}
-	v := 0.0
-	for _, n := range nums {
-		v += (fl(n) - mean) * (fl(n) - mean)
-	}
-	return fn.F(math.Sqrt(v / float64(len(nums)-1)))
 }
 
 // VarRules returns, per event variable, a single-event rule that holds
