@@ -142,20 +142,7 @@ func (r *Rule) String() string {
 	b := []byte("rule ")
 	b = append(b, r.Name...)
 	b = append(b, " {\n"...)
-	if len(r.Meta) > 0 {
-		b = append(b, "  meta:\n"...)
-		for _, m := range r.Meta {
-			b = append(b, "    "...)
-			b = append(b, m.Key...)
-			b = append(b, " = "...)
-			if m.Kind == LitString {
-				b = appendQuoted(b, m.Value)
-			} else {
-				b = append(b, m.Value...)
-			}
-			b = append(b, '\n')
-		}
-	}
+	b = appendEntries(b, "meta", r.Meta)
 	b = append(b, "  events:\n"...)
 	lines := []Expr{r.Events}
 	if and, ok := r.Events.(*And); ok {
@@ -199,20 +186,30 @@ func (r *Rule) String() string {
 		b = append(b, r.Var...)
 	}
 	b = append(b, '\n')
-	if len(r.Options) > 0 {
-		b = append(b, "  options:\n"...)
-		for _, m := range r.Options {
-			b = append(b, "    "...)
-			b = append(b, m.Key...)
-			b = append(b, " = "...)
-			if m.Kind == LitString {
-				b = appendQuoted(b, m.Value)
-			} else {
-				b = append(b, m.Value...)
-			}
-			b = append(b, '\n')
-		}
-	}
+	b = appendEntries(b, "options", r.Options)
 	b = append(b, "}\n"...)
 	return string(b)
+}
+
+// appendEntries renders a "key = value" section (meta:, options:), or
+// nothing when it has no entries.
+func appendEntries(b []byte, section string, entries []MetaEntry) []byte {
+	if len(entries) == 0 {
+		return b
+	}
+	b = append(b, "  "...)
+	b = append(b, section...)
+	b = append(b, ":\n"...)
+	for _, m := range entries {
+		b = append(b, "    "...)
+		b = append(b, m.Key...)
+		b = append(b, " = "...)
+		if m.Kind == LitString {
+			b = appendQuoted(b, m.Value)
+		} else {
+			b = append(b, m.Value...)
+		}
+		b = append(b, '\n')
+	}
+	return b
 }
