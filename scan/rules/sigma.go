@@ -37,10 +37,9 @@ func Files(dir string) ([]string, error) {
 	return names, nil
 }
 
-// loadSigma parses a Sigma file: the rules that compiled and, as a
-// rule.ErrorList, every error, each a *rule.Error with the same
-// position, message and Unsupported mark, so that callers report and
-// skip both kinds alike.
+// loadSigma parses a Sigma file: the rules that compiled and every
+// error, as a rule.ErrorList (Sigma reports with YARA-L's error types),
+// so that callers report and skip both kinds alike.
 func loadSigma(p string, src []byte, o sigma.Options) ([]Loaded, error) {
 	rs, err := sigma.ParseFile(p, src, o)
 	out := make([]Loaded, len(rs))
@@ -48,16 +47,11 @@ func loadSigma(p string, src []byte, o sigma.Options) ([]Loaded, error) {
 		out[i] = Loaded{Sigma: r, Origin: p}
 	}
 	if err != nil {
-		var list sigma.ErrorList
+		var list rule.ErrorList
 		if !errors.As(err, &list) {
 			return out, fmt.Errorf("cannot load Sigma rule %s: %w", p, err)
 		}
-		errs := make(rule.ErrorList, len(list))
-		for i, e := range list {
-			errs[i] = &rule.Error{Pos: rule.Pos{File: e.Pos.File, Line: e.Pos.Line, Col: e.Pos.Col},
-				Msg: e.Msg, Rule: e.Rule, Unsupported: e.Unsupported}
-		}
-		return out, errs
+		return out, err
 	}
 	return out, nil
 }
