@@ -3,8 +3,10 @@ package scan
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,36 +17,60 @@ import (
 	"github.com/retrohunt/retrohunt/sources/local"
 )
 
+// communityCase is one file of testdata/yaral/community: a rule of
+// Google's community set, a record written by reading the rule's intent
+// that must fire, the risk_score and outcomes computed by hand from the
+// rule's outcome section and docs/udm.md, and near-misses that must stay
+// silent.
+type communityCase struct {
+	Rule      string          `json:"rule"`
+	RiskScore int64           `json:"risk_score"`
+	Outcomes  json.RawMessage `json:"outcomes"`
+	Positive  json.RawMessage `json:"positive"`
+	NearMiss  json.RawMessage `json:"near_miss"`
+	// MoreNearMisses are further near-misses, each with its reason.
+	MoreNearMisses []struct {
+		Why    string          `json:"why"`
+		Record json.RawMessage `json:"record"`
+	} `json:"more_near_misses"`
+}
+
+func readCommunityCases(t *testing.T) map[string]communityCase {
+	t.Helper()
+	files, err := filepath.Glob("../testdata/yaral/community/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	cases := make(map[string]communityCase, len(files))
+	for _, f := range files {
+		var tc communityCase
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &tc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		cases[strings.TrimSuffix(filepath.Base(f), ".json")] = tc
+	}
+	return cases
+}
+
 // TestCommunityRulesOnHandWrittenRecords runs single-event AWS rules of
 // Google's community set over records written by reading each rule's
 // intent (testdata/yaral/community, the reasoning in each file): the
-// positive record fires with the rule's $risk_score, the near-miss stays
-// silent, on both paths.
+// positive record fires with the rule's $risk_score and the outcomes
+// worked out by hand, the near-misses stay silent, on both paths.
 func TestCommunityRulesOnHandWrittenRecords(t *testing.T) {
 	root := filepath.Join(corpora.Dir(t, "chronicle-detection-rules"), "rules", "community")
-	cases, err := filepath.Glob("../testdata/yaral/community/*.json")
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no cases: %v", err)
-	}
 	store, err := local.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range cases {
-		t.Run(strings.TrimSuffix(filepath.Base(c), ".json"), func(t *testing.T) {
-			var tc struct {
-				Rule      string          `json:"rule"`
-				RiskScore int64           `json:"risk_score"`
-				Positive  json.RawMessage `json:"positive"`
-				NearMiss  json.RawMessage `json:"near_miss"`
-			}
-			b, err := os.ReadFile(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &tc); err != nil {
-				t.Fatal(err)
-			}
+	cases := readCommunityCases(t)
+	for _, name := range slices.Sorted(maps.Keys(cases)) {
+		tc := cases[name]
+		t.Run(name, func(t *testing.T) {
 			src, err := os.ReadFile(filepath.Join(root, tc.Rule))
 			if err != nil {
 				t.Fatal(err)
@@ -53,8 +79,12 @@ func TestCommunityRulesOnHandWrittenRecords(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var want bytes.Buffer
+			if err := json.Compact(&want, tc.Outcomes); err != nil || want.Len() == 0 {
+				t.Fatalf("outcomes %q: %v", tc.Outcomes, err)
+			}
 			rs := []*Rule{NewRule(parsed[0], tc.Rule)}
-			for _, w := range []*worker{testWorker(rs, nil), testWorker(rs, newFilter(rs))} {
+			for path, w := range map[string]*worker{"reference": testWorker(rs, nil), "fast": testWorker(rs, newFilter(rs))} {
 				run := func(rec json.RawMessage) []output.Hit {
 					body := append(append([]byte(`{"Records":[`), rec...), "]}"...)
 					sum := &Summary{}
@@ -67,13 +97,27 @@ func TestCommunityRulesOnHandWrittenRecords(t *testing.T) {
 				}
 				hits := run(tc.Positive)
 				if len(hits) != 1 {
-					t.Fatalf("positive record: %d hits, want 1", len(hits))
+					t.Fatalf("%s: positive record: %d hits, want 1", path, len(hits))
 				}
-				if h := hits[0]; h.RiskScore == nil || *h.RiskScore != tc.RiskScore || !strings.Contains(h.Outcomes, `"risk_score":`) {
-					t.Errorf("risk_score %v, outcomes %s; want %d", h.RiskScore, h.Outcomes, tc.RiskScore)
+				if h := hits[0]; h.RiskScore == nil || *h.RiskScore != tc.RiskScore {
+					t.Errorf("%s: risk_score %v, want %d", path, h.RiskScore, tc.RiskScore)
+				}
+				if got := hits[0].Outcomes; got != want.String() {
+					t.Errorf("%s: outcomes\n got %s\nwant %s", path, got, want.String())
+				}
+				if len(tc.NearMiss) == 0 {
+					t.Fatal("no near_miss")
 				}
 				if hits := run(tc.NearMiss); len(hits) != 0 {
-					t.Errorf("near-miss: %d hits, want none", len(hits))
+					t.Errorf("%s: near-miss: %d hits, want none", path, len(hits))
+				}
+				for _, m := range tc.MoreNearMisses {
+					if m.Why == "" {
+						t.Error("a near-miss without its reason")
+					}
+					if hits := run(m.Record); len(hits) != 0 {
+						t.Errorf("%s: near-miss (%s): %d hits, want none", path, m.Why, len(hits))
+					}
 				}
 			}
 		})
