@@ -28,6 +28,13 @@ type communityCase struct {
 	Outcomes  json.RawMessage `json:"outcomes"`
 	Positive  json.RawMessage `json:"positive"`
 	NearMiss  json.RawMessage `json:"near_miss"`
+	// MorePositives are records of the rule's other branches, each with
+	// its reason and its own outcomes.
+	MorePositives []struct {
+		Why      string          `json:"why"`
+		Outcomes json.RawMessage `json:"outcomes"`
+		Record   json.RawMessage `json:"record"`
+	} `json:"more_positives"`
 	// MoreNearMisses are further near-misses, each with its reason.
 	MoreNearMisses []struct {
 		Why    string          `json:"why"`
@@ -79,10 +86,6 @@ func TestCommunityRulesOnHandWrittenRecords(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var want bytes.Buffer
-			if err := json.Compact(&want, tc.Outcomes); err != nil || want.Len() == 0 {
-				t.Fatalf("outcomes %q: %v", tc.Outcomes, err)
-			}
 			rs := []*Rule{NewRule(parsed[0], tc.Rule)}
 			for path, w := range map[string]*worker{"reference": testWorker(rs, nil), "fast": testWorker(rs, newFilter(rs))} {
 				run := func(rec json.RawMessage) []output.Hit {
@@ -95,15 +98,29 @@ func TestCommunityRulesOnHandWrittenRecords(t *testing.T) {
 					}
 					return res.Hits
 				}
-				hits := run(tc.Positive)
-				if len(hits) != 1 {
-					t.Fatalf("%s: positive record: %d hits, want 1", path, len(hits))
+				fires := func(what string, rec, outcomes json.RawMessage) {
+					t.Helper()
+					var want bytes.Buffer
+					if err := json.Compact(&want, outcomes); err != nil {
+						t.Fatalf("%s: outcomes %q: %v", what, outcomes, err)
+					}
+					hits := run(rec)
+					if len(hits) != 1 {
+						t.Fatalf("%s: %s: %d hits, want 1", path, what, len(hits))
+					}
+					if h := hits[0]; h.RiskScore == nil || *h.RiskScore != tc.RiskScore {
+						t.Errorf("%s: %s: risk_score %v, want %d", path, what, h.RiskScore, tc.RiskScore)
+					}
+					if got := hits[0].Outcomes; got != want.String() {
+						t.Errorf("%s: %s: outcomes\n got %s\nwant %s", path, what, got, want.String())
+					}
 				}
-				if h := hits[0]; h.RiskScore == nil || *h.RiskScore != tc.RiskScore {
-					t.Errorf("%s: risk_score %v, want %d", path, h.RiskScore, tc.RiskScore)
-				}
-				if got := hits[0].Outcomes; got != want.String() {
-					t.Errorf("%s: outcomes\n got %s\nwant %s", path, got, want.String())
+				fires("positive record", tc.Positive, tc.Outcomes)
+				for _, p := range tc.MorePositives {
+					if p.Why == "" {
+						t.Error("a positive without its reason")
+					}
+					fires(p.Why, p.Record, p.Outcomes)
 				}
 				if len(tc.NearMiss) == 0 {
 					t.Fatal("no near_miss")
