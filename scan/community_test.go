@@ -140,3 +140,47 @@ func TestCommunityRulesOnHandWrittenRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestCommunityCasesCoverEverySingleEventCloudTrailRule asserts that the
+// hand-written cases cover exactly the single-event rules (no match:
+// section, one event variable) of the corpus's aws/cloudtrail folder, so a
+// new upstream rule fails here until it has records.
+func TestCommunityCasesCoverEverySingleEventCloudTrailRule(t *testing.T) {
+	root := filepath.Join(corpora.Dir(t, "chronicle-detection-rules"), "rules", "community")
+	files, err := filepath.Glob(filepath.Join(root, "aws", "cloudtrail", "*.yaral"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no rules: %v", err)
+	}
+	var single []string
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, f)
+		rel = filepath.ToSlash(rel)
+		rs, err := rule.ParseFile(rel, src)
+		if len(rs) != 1 {
+			// A rule refused by the parser: every single-event rule
+			// parses (scan/lint TestCommunityRules), so this one is multi-event.
+			if !bytes.Contains(src, []byte("match:")) {
+				t.Errorf("%s: no match: section, yet refused: %v", rel, err)
+			}
+			continue
+		}
+		if rs[0].MatchSec == nil && len(rs[0].Vars) == 1 {
+			single = append(single, rel)
+		}
+	}
+	var covered []string
+	for _, tc := range readCommunityCases(t) {
+		if strings.HasPrefix(tc.Rule, "aws/cloudtrail/") {
+			covered = append(covered, tc.Rule)
+		}
+	}
+	slices.Sort(single)
+	slices.Sort(covered)
+	if !slices.Equal(covered, single) {
+		t.Errorf("cases cover\n %v\nsingle-event CloudTrail rules in the corpus\n %v", covered, single)
+	}
+}
