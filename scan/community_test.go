@@ -184,3 +184,95 @@ func TestCommunityCasesCoverEverySingleEventCloudTrailRule(t *testing.T) {
 		t.Errorf("cases cover\n %v\nsingle-event CloudTrail rules in the corpus\n %v", covered, single)
 	}
 }
+
+// TestCommunityRulesThroughRun runs the 15 rules together through Run, on
+// both paths, over one CloudTrail object holding every record of every
+// case: exactly the positives fire, each only its own rule, with the
+// outcomes worked out by hand; no near-miss fires any rule.
+func TestCommunityRulesThroughRun(t *testing.T) {
+	root := filepath.Join(corpora.Dir(t, "chronicle-detection-rules"), "rules", "community")
+	cases := readCommunityCases(t)
+	var rs []*Rule
+	var recs []json.RawMessage
+	want := map[string]string{} // "rule eventID" → outcomes
+	expect := func(ruleFile string, rec, outcomes json.RawMessage) {
+		var ev struct {
+			EventID string `json:"eventID"`
+		}
+		if err := json.Unmarshal(rec, &ev); err != nil || ev.EventID == "" {
+			t.Fatalf("%s: a positive without eventID: %v", ruleFile, err)
+		}
+		var o bytes.Buffer
+		if err := json.Compact(&o, outcomes); err != nil {
+			t.Fatal(err)
+		}
+		want[strings.TrimSuffix(filepath.Base(ruleFile), ".yaral")+" "+ev.EventID] = o.String()
+	}
+	for _, name := range slices.Sorted(maps.Keys(cases)) {
+		tc := cases[name]
+		src, err := os.ReadFile(filepath.Join(root, tc.Rule))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := rule.ParseFile(tc.Rule, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, NewRule(parsed[0], tc.Rule))
+		recs = append(recs, tc.Positive, tc.NearMiss)
+		expect(tc.Rule, tc.Positive, tc.Outcomes)
+		for _, p := range tc.MorePositives {
+			recs = append(recs, p.Record)
+			expect(tc.Rule, p.Record, p.Outcomes)
+		}
+		for _, m := range tc.MoreNearMisses {
+			recs = append(recs, m.Record)
+		}
+	}
+	dir := t.TempDir()
+	key := filepath.Join(dir, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2024", "05", "06", "111122223333_CloudTrail_us-east-1_20240506T0710Z_community.json")
+	if err := os.MkdirAll(filepath.Dir(key), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"Records":[`)
+	for i, r := range recs {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, r...)
+	}
+	body = append(body, "]}"...)
+	if err := os.WriteFile(key, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store, err := local.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, reference := range []bool{true, false} {
+		var c collect
+		sum, err := Run(t.Context(), Config{Rules: rs, Reference: reference, Workers: 2}, []Target{{Source: store}}, &c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Records != int64(len(recs)) {
+			t.Errorf("reference=%v: %d records scanned, want %d", reference, sum.Records, len(recs))
+		}
+		got := map[string]string{}
+		for _, h := range c.hits {
+			got[h.RuleName+" "+h.EventID] = h.Outcomes
+		}
+		if !maps.Equal(got, want) {
+			for k, v := range got {
+				if w, ok := want[k]; !ok || w != v {
+					t.Errorf("reference=%v: unexpected hit %s %s", reference, k, v)
+				}
+			}
+			for k := range want {
+				if _, ok := got[k]; !ok {
+					t.Errorf("reference=%v: missing hit %s", reference, k)
+				}
+			}
+		}
+	}
+}
