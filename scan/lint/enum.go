@@ -86,9 +86,13 @@ func enumMismatch(field string, vals []string, nocase bool, at rule.Pos, events 
 
 // arnNeverFilled warns when a field is compared with an AWS ARN of a
 // resource type (policy, role, ...) that none of the CloudTrail raw paths
-// it is mapped from names: target.resource.name is mapped from
-// requestParameters.instanceId and the like, so it never holds the
-// policyArn of AttachUserPolicy.
+// it is mapped from holds: target.resource.name is mapped from
+// requestParameters.instanceId, policyArn and the like, so it never holds
+// a role ARN. A raw path holds an ARN of a type when its last segment
+// names the type (policyArn) or is a bare ARN (resources.ARN); every row
+// that maps the field counts, and a row whose derivation could yield
+// anything (not a copy, nor a filter to instance ids, addresses or email
+// addresses) leaves the question open.
 func arnNeverFilled(field, lit string, at rule.Pos) (Finding, bool) {
 	if !strings.HasPrefix(lit, "arn:aws") {
 		return Finding{}, false
@@ -101,22 +105,32 @@ func arnNeverFilled(field, lit string, at rule.Pos) (Finding, bool) {
 	if kind == "" || strings.ContainsAny(kind, "*?") {
 		return Finding{}, false
 	}
+	var from []string
 	for _, row := range udm.Table {
 		if row.Type != udm.AWSCloudTrail || row.UDM != field {
 			continue
 		}
-		if len(row.From) == 0 || row.Derive != udm.Copy {
+		switch {
+		case len(row.From) == 0:
+			return Finding{}, false
+		case row.Derive == udm.InstanceIDs || row.Derive == udm.IPOnly || row.Derive == udm.EmailOnly:
+			continue // never an ARN
+		case row.Derive != udm.Copy:
 			return Finding{}, false
 		}
 		for _, p := range row.From {
-			if l := strings.ToLower(p); strings.Contains(l, strings.ToLower(kind)) || strings.Contains(l, "arn") {
+			last := strings.ToLower(p[strings.LastIndexByte(p, '.')+1:])
+			if last == "arn" || strings.Contains(last, strings.ToLower(kind)) {
 				return Finding{}, false
 			}
 		}
-		return Finding{Pos: at, Level: Warning,
-			Msg: fmt.Sprintf("%s is never filled with this: on AWS_CLOUDTRAIL it is mapped from %s, and no raw field it is mapped from holds a %s ARN",
-				field, strings.Join(row.From, ", "), kind),
-			Fix: "see docs/udm.md for where the " + kind + " ARN lands, or match it with re.regex on the raw record's field once mapped"}, true
+		from = append(from, row.From...)
 	}
-	return Finding{}, false
+	if from == nil {
+		return Finding{}, false
+	}
+	return Finding{Pos: at, Level: Warning,
+		Msg: fmt.Sprintf("%s is never filled with this: on AWS_CLOUDTRAIL it is mapped from %s, and no raw field it is mapped from holds a %s ARN",
+			field, strings.Join(from, ", "), kind),
+		Fix: "see docs/udm.md for where the " + kind + " ARN lands, or match it with re.regex on the raw record's field once mapped"}, true
 }

@@ -79,17 +79,23 @@ func TestLintEnumValuesCoverSamples(t *testing.T) {
 	}
 }
 
-// TestLintNeverFilled: issue 10 §8: the community rule
-// aws_iam_administrator_access_policy_attached compares
-// target.resource.name with a policy ARN, but the mapping fills
-// target.resource.name from other request parameters, never policyArn.
+// TestLintNeverFilled: issue 10 §8: a field compared with an ARN of a
+// resource type none of its raw paths holds is flagged. target.resource.name
+// is mapped from requestParameters.policyArn among others (docs/udm.md), so
+// the community rule aws_iam_administrator_access_policy_attached, which
+// compares it with a policy ARN, is not flagged (its hand-written records
+// fire, testdata/yaral/community); no raw path it is mapped from holds a
+// role ARN, so a role ARN is.
 func TestLintNeverFilled(t *testing.T) {
-	fs := lintEvents(t, `$e.target.resource.name = "arn:aws:iam::aws:policy/AdministratorAccess"`)
+	if fs := lintEvents(t, `$e.target.resource.name = "arn:aws:iam::aws:policy/AdministratorAccess"`); len(fs) != 0 {
+		t.Errorf("policy ARN, mapped from requestParameters.policyArn: %v", fs)
+	}
+	fs := lintEvents(t, `$e.target.resource.name = "arn:aws:iam::111122223333:role/Admin"`)
 	var all []string
 	for _, f := range fs {
 		all = append(all, f.String())
 	}
-	if s := strings.Join(all, "\n"); !strings.Contains(s, `no raw field it is mapped from holds a policy ARN`) {
+	if s := strings.Join(all, "\n"); !strings.Contains(s, `no raw field it is mapped from holds a role ARN`) || !strings.Contains(s, "requestParameters.policyArn") {
 		t.Errorf("findings:\n%s", s)
 	}
 	if fs := lintEvents(t, `$e.target.resource.name = "i-0123456789abcdef0"`); len(fs) != 0 {
