@@ -12,6 +12,7 @@ import (
 
 	"github.com/retrohunt/retrohunt/internal/corpora"
 	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan/lint"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/local"
@@ -182,6 +183,55 @@ func TestCommunityCasesCoverEverySingleEventCloudTrailRule(t *testing.T) {
 	slices.Sort(covered)
 	if !slices.Equal(covered, single) {
 		t.Errorf("cases cover\n %v\nsingle-event CloudTrail rules in the corpus\n %v", covered, single)
+	}
+}
+
+// TestCommunityMicrosoftAndGuardDutyRulesNeedNoRecords: the single-event
+// rules of the aws/guardduty and microsoft/ folders read GuardDuty
+// findings and Windows endpoint events (PROCESS_LAUNCH, FILE_CREATION...),
+// which retrohunt does not read. Each must either have hand-written
+// records here or be one rules lint proves can never match a log type
+// retrohunt maps; a new upstream rule on Azure Activity, Entra ID or Graph
+// records fails here until it has records.
+func TestCommunityMicrosoftAndGuardDutyRulesNeedNoRecords(t *testing.T) {
+	root := filepath.Join(corpora.Dir(t, "chronicle-detection-rules"), "rules", "community")
+	covered := map[string]bool{}
+	for _, tc := range readCommunityCases(t) {
+		covered[tc.Rule] = true
+	}
+	var never []string
+	for _, dir := range []string{"aws/guardduty", "microsoft"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaral") {
+				return err
+			}
+			src, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			rs, _ := rule.ParseFile(rel, src)
+			if len(rs) != 1 || rs[0].MatchSec != nil || len(rs[0].Vars) != 1 || covered[rel] {
+				return nil
+			}
+			for _, f := range lint.Lint(rs[0]) {
+				if f.Level == lint.Never && strings.Contains(f.Msg, "can never match") {
+					never = append(never, rel)
+					return nil
+				}
+			}
+			t.Errorf("%s: a single-event rule that can match records retrohunt maps, without hand-written records", rel)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Counted by hand from the corpus: nine GuardDuty finding rules, three
+	// SharePoint and three Windows endpoint rules.
+	if len(never) != 15 {
+		t.Errorf("%d single-event rules that can never match, want 15: %v", len(never), never)
 	}
 }
 
