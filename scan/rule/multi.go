@@ -29,6 +29,7 @@ import (
 // parse accepts them (Options.MultiEvent).
 func (ck *checker) multiEvent(at Pos, format string, args ...any) {
 	if ck.p.opt.MultiEvent {
+		ck.r.multi = true
 		return
 	}
 	ck.unsupported(at, format, args...)

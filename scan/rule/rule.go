@@ -45,7 +45,13 @@ type Rule struct {
 
 	fields []string
 	plan   *plan // the compiled evaluation (eval.go); nil for a Rule built by hand
+	multi  bool  // uses a multi-event construct (parsed with Options.MultiEvent)
 }
+
+// IsMulti reports whether the rule, parsed with Options.MultiEvent, uses
+// a multi-event construct (match:, several event variables, #e, !$e):
+// it runs through CompileMulti, never Match.
+func (r *Rule) IsMulti() bool { return r.multi }
 
 // MatchSection is "match: vars over window [before|after $e]". It is
 // parsed so that the AST serves multi-event rules; retrohunt rejects

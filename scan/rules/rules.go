@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ var builtinFS embed.FS
 // Loaded is a parsed rule and where it came from.
 type Loaded struct {
 	Rule *rule.Rule
+	// Multi is set beside Rule for a multi-event rule (Rule.IsMulti):
+	// it runs through scan.NewMultiRule, never as a single-event rule.
+	Multi *rule.Multi
 	// Sigma is set instead of Rule for a Sigma rule (.yml, .yaml).
 	Sigma *sigma.Rule
 	// Origin is the file path, or "builtin:<file>" for built-in rules.
@@ -205,7 +209,36 @@ func load(spec string, o Options) ([]Loaded, []Skipped, error) {
 
 // parseFile is the one call into the YARA-L parser for rule files.
 var parseFile = func(name string, src []byte, o Options) ([]*rule.Rule, error) {
-	return rule.ParseFileOptions(name, src, rule.Options{Lists: o.Lists, Now: o.Now})
+	return rule.ParseFileOptions(name, src, rule.Options{Lists: o.Lists, Now: o.Now, MultiEvent: true})
+}
+
+// compileMulti compiles the multi-event rules among rs. A rule the
+// multi-event engine refuses (rule.ErrMulti) becomes an Unsupported
+// error at its match: section (or the rule, without one), any other
+// compile error a plain one; either way the rule is left out.
+func compileMulti(rs []*rule.Rule) ([]Loaded, rule.ErrorList) {
+	out := make([]Loaded, 0, len(rs))
+	var errs rule.ErrorList
+	for _, r := range rs {
+		if !r.IsMulti() {
+			out = append(out, Loaded{Rule: r})
+			continue
+		}
+		m, err := rule.CompileMulti(r, 0, 0)
+		if err == nil {
+			_, err = m.VarRules()
+		}
+		if err != nil {
+			at := r.Pos
+			if r.MatchSec != nil {
+				at = r.MatchSec.At
+			}
+			errs = append(errs, &rule.Error{Pos: at, Rule: r.Name, Msg: err.Error(), Unsupported: errors.Is(err, rule.ErrMulti)})
+			continue
+		}
+		out = append(out, Loaded{Rule: r, Multi: m})
+	}
+	return out, errs
 }
 
 // loadFile parses one rule file: the rules that parsed, the ones
@@ -221,9 +254,13 @@ func loadFile(p string, o Options) ([]Loaded, []Skipped, error) {
 	} else {
 		var rs []*rule.Rule
 		rs, err = parseFile(p, src, o)
-		out = make([]Loaded, len(rs))
-		for i, r := range rs {
-			out[i] = Loaded{Rule: r, Origin: p}
+		var multiErrs rule.ErrorList
+		out, multiErrs = compileMulti(rs)
+		for i := range out {
+			out[i].Origin = p
+		}
+		if len(multiErrs) > 0 {
+			err = mergeErrors(err, multiErrs)
 		}
 	}
 	if err == nil {
@@ -275,6 +312,30 @@ func loadFile(p string, o Options) ([]Loaded, []Skipped, error) {
 		return out, skipped, &LoadError{Errs: errs}
 	}
 	return out, skipped, nil
+}
+
+// mergeErrors adds the multi-event compile errors to the parser's,
+// in source order.
+func mergeErrors(parsed error, more rule.ErrorList) error {
+	var list rule.ErrorList
+	var one *rule.Error
+	switch {
+	case parsed == nil:
+	case errors.As(parsed, &list):
+		list = slices.Clone(list)
+	case errors.As(parsed, &one):
+		list = rule.ErrorList{one}
+	default:
+		return parsed
+	}
+	list = append(list, more...)
+	slices.SortStableFunc(list, func(a, b *rule.Error) int {
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line - b.Pos.Line
+		}
+		return a.Pos.Col - b.Pos.Col
+	})
+	return list
 }
 
 func builtinByName(name string) (Loaded, bool) {

@@ -21,8 +21,7 @@ const goodRule = `rule good_one {
 }
 `
 
-// A rule with a match section: multi-event, which this parser rejects
-// (today as a plain error, later as an unsupported construct).
+// A rule with a match section: a multi-event rule the loader compiles.
 const multiEventRule = `rule many_sessions {
   events:
     $e.metadata.product_event_type = "StartSession"
@@ -45,13 +44,14 @@ func writeFiles(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// TestLoadReportsEveryFile: a directory with two bad files and a good
-// one fails naming both bad files, not only the first.
+// TestLoadReportsEveryFile: a directory with two bad files, a good one
+// and one of multi-event rules the engine refuses fails naming the bad
+// files (and the refused rules unless skipped), not only the first.
 func TestLoadReportsEveryFile(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		"a_broken.yaral": "rule broken {\n  events:\n    $e.metadata.product_event_type = \n  condition:\n    $e\n}\n",
 		"b_good.yaral":   goodRule,
-		"c_multi.yaral":  multiEventRule,
+		"c_multi.yaral":  refusedMulti,
 	})
 	extra := writeFiles(t, map[string]string{"d_broken.yaral": "rule { }\n"})
 	for _, skip := range []bool{false, true} {
@@ -138,5 +138,71 @@ func TestSkipUnsupported(t *testing.T) {
 	}
 	if got := err.Error(); got != "y.yaral:5:3: match: a multi-event construct retrohunt does not run yet\ny.yaral:7:9: unknown function strings.nope\nz.yaral:1:3: import: not supported" {
 		t.Errorf("x, y, z: err =\n%s", got)
+	}
+}
+
+// refusedMulti: two multi-event rules that parse but CompileMulti does
+// not run: one with two event variables and no match: section (line 1),
+// one whose second variable does not assign the match variable (its
+// match: at line 16, column 3).
+const refusedMulti = `rule two_vars {
+  events:
+    $a.metadata.product_event_type = "CreateUser"
+    $b.metadata.product_event_type = "DeleteUser"
+    $a.target.user.userid = $b.target.user.userid
+  condition:
+    $a and $b
+}
+
+rule unkeyed {
+  events:
+    $a.metadata.product_event_type = "CreateUser"
+    $a.principal.user.userid = $user
+    $b.metadata.product_event_type = "DeleteUser"
+    $a.target.user.userid = $b.target.user.userid
+  match:
+    $user over 1h
+  condition:
+    $a and $b
+}
+`
+
+// TestLoadMultiEvent: a rule with a match: section loads as a
+// multi-event rule; multi-event rules the engine does not run are
+// Unsupported errors at their position (the match: section, or the
+// rule without one), so --skip-unsupported skips them by name.
+func TestLoadMultiEvent(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"multi.yaral": multiEventRule, "refused.yaral": refusedMulti, "single.yaral": goodRule})
+	ls, sk, err := LoadWith([]string{filepath.Join(dir, "multi.yaral"), filepath.Join(dir, "single.yaral")}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 2 || ls[0].Multi == nil || ls[0].Rule.Name != "many_sessions" || ls[1].Multi != nil || len(sk) != 0 {
+		t.Fatalf("loaded %+v skipped %v: want many_sessions multi-event, good_one not", ls, sk)
+	}
+	if got := ls[0].Multi.Keys; !reflect.DeepEqual(got, []string{"user"}) {
+		t.Errorf("many_sessions keys %v, want [user]", got)
+	}
+	refused := filepath.Join(dir, "refused.yaral")
+	_, _, err = LoadWith([]string{refused}, Options{})
+	var le *LoadError
+	if !errors.As(err, &le) || len(le.Errs) != 2 {
+		t.Fatalf("refused: err = %v, want 2 errors", err)
+	}
+	for i, want := range []string{refused + ":1:1: rule two_vars: ", refused + ":16:3: rule unkeyed: "} {
+		var re *rule.Error
+		if !errors.As(le.Errs[i], &re) || !re.Unsupported || !strings.HasPrefix(re.Error(), want) {
+			t.Errorf("error %d = %v, want an Unsupported rule.Error starting %q", i, le.Errs[i], want)
+		}
+	}
+	if msg := err.Error(); !strings.Contains(msg, "no match: section") || !strings.Contains(msg, "event variable $b does not assign match variable $user") {
+		t.Errorf("errors do not name the constructs:\n%s", msg)
+	}
+	ls, sk, err = LoadWith([]string{refused, filepath.Join(dir, "multi.yaral")}, Options{SkipUnsupported: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 1 || ls[0].Rule.Name != "many_sessions" || len(sk) != 2 || sk[0].Rule != "two_vars" || sk[1].Rule != "unkeyed" || sk[1].Origin != refused {
+		t.Errorf("skip: loaded %+v skipped %+v", ls, sk)
 	}
 }
