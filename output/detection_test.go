@@ -62,4 +62,12 @@ func TestDetectionRowRoundTrip(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[1]), &m); err != nil || m["event_count"] != 6.0 {
 		t.Errorf("detection row %s: event_count %v (%v)", lines[1], m["event_count"], err)
 	}
+	// match and events are embedded as JSON, as outcomes are.
+	match, _ := m["match"].(map[string]any)
+	if ip, _ := match["ip"].(string); ip != "198.51.100.7" {
+		t.Errorf("detection row %s: match %#v, want the object", lines[1], m["match"])
+	}
+	if ev, _ := m["events"].([]any); len(ev) != 1 || ev[0].(map[string]any)["record_index"] != 0.0 {
+		t.Errorf("detection row %s: events %#v, want the list", lines[1], m["events"])
+	}
 }
