@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/retrohunt/retrohunt/output/text"
 )
@@ -30,6 +31,28 @@ func (t *tableWriter) Write(hits []Hit) error {
 }
 
 func (t *tableWriter) Close() error {
+	var dets []Hit
+	hits := t.hits[:0]
+	for _, h := range t.hits {
+		if h.RowKind == "detection" {
+			dets = append(dets, h)
+		} else {
+			hits = append(hits, h)
+		}
+	}
+	t.hits = hits
+	if err := t.hitTable(len(dets) > 0); err != nil {
+		return err
+	}
+	return detectionTable(t.w, dets)
+}
+
+// hitTable prints the single-event hits; "(no hits)" unless there are
+// detections to show instead.
+func (t *tableWriter) hitTable(dets bool) error {
+	if len(t.hits) == 0 && dets {
+		return nil
+	}
 	sort.SliceStable(t.hits, func(i, j int) bool {
 		a, b := t.hits[i], t.hits[j]
 		if !a.EventTime.Equal(b.EventTime) {
@@ -63,6 +86,60 @@ func (t *tableWriter) Close() error {
 		fmt.Fprintln(tw, "(no hits)")
 	}
 	return tw.Flush()
+}
+
+// detectionTable prints the detection rows of multi-event rules after
+// the hits, in window order: the window, the rule, the match values,
+// how many events contributed, and whether the window reaches outside
+// the scanned range.
+func detectionTable(w io.Writer, dets []Hit) error {
+	if len(dets) == 0 {
+		return nil
+	}
+	sort.SliceStable(dets, func(i, j int) bool {
+		a, b := dets[i].WindowStart, dets[j].WindowStart
+		if a != nil && b != nil && !a.Equal(*b) {
+			return a.Before(*b)
+		}
+		return dets[i].RuleName < dets[j].RuleName
+	})
+	risk := false
+	for _, h := range dets {
+		risk = risk || h.RiskScore != nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "\nDETECTION WINDOW (UTC)\tRULE\tSEVERITY\t")
+	if risk {
+		fmt.Fprint(tw, "RISK\t")
+	}
+	fmt.Fprintln(tw, "MATCH\tEVENTS\tTRUNCATED")
+	for _, h := range dets {
+		win := "-"
+		if h.WindowStart != nil && h.WindowEnd != nil {
+			win = h.WindowStart.UTC().Format("2006-01-02 15:04:05") + " - " + h.WindowEnd.UTC().Format("15:04:05")
+			if !sameDay(*h.WindowStart, *h.WindowEnd) {
+				win = h.WindowStart.UTC().Format("2006-01-02 15:04:05") + " - " + h.WindowEnd.UTC().Format("2006-01-02 15:04:05")
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t", win, text.Escape(h.RuleName), text.Escape(h.Severity))
+		if risk {
+			fmt.Fprintf(tw, "%s\t", riskScore(h))
+		}
+		count, truncated := "-", "no"
+		if h.EventCount != nil {
+			count = strconv.FormatInt(*h.EventCount, 10)
+		}
+		if h.WindowTruncated != nil && *h.WindowTruncated {
+			truncated = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", text.Dash(text.Clip(h.Match, 80)), count, truncated)
+	}
+	return tw.Flush()
+}
+
+func sameDay(a, b time.Time) bool {
+	a, b = a.UTC(), b.UTC()
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
 func riskScore(h Hit) string {
