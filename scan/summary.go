@@ -57,6 +57,10 @@ type Summary struct {
 
 	Hits       int64            `json:"hits"`
 	HitsByRule map[string]int64 `json:"hits_by_rule"`
+	// Detections are the detection rows of multi-event rules (one per
+	// match key and window), counted apart from Hits.
+	Detections       int64            `json:"detections"`
+	DetectionsByRule map[string]int64 `json:"detections_by_rule,omitempty"`
 
 	SkipReasons map[string]int64 `json:"skip_reasons"`
 	Failures    []Problem        `json:"failures"`
@@ -144,6 +148,14 @@ func (s *Summary) written(hits []output.Hit, duplicates int64) {
 	defer s.mu.Unlock()
 	s.HitsDuplicate += duplicates
 	for _, h := range hits {
+		if h.RowKind == "detection" {
+			if s.DetectionsByRule == nil {
+				s.DetectionsByRule = make(map[string]int64)
+			}
+			s.DetectionsByRule[h.RuleName]++
+			s.Detections++
+			continue
+		}
 		if s.HitsByRule == nil {
 			s.HitsByRule = make(map[string]int64)
 		}
