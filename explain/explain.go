@@ -51,6 +51,10 @@ func Write(out io.Writer, rec *Record, loaded []rules.Loaded) error {
 			writeSigmaExplanation(w, l, rec.Raw, ev)
 			continue
 		}
+		if l.Multi != nil {
+			writeMultiExplanation(w, l, ev)
+			continue
+		}
 		writeExplanation(w, l, ev)
 	}
 	return w.Err()
@@ -223,6 +227,27 @@ func quoteAll(vals []string) string {
 		q[i] = strconv.Quote(v)
 	}
 	return strings.Join(q, ", ")
+}
+
+// writeMultiExplanation says, for a multi-event rule, whether the
+// record passes each event variable's filter (becomes a candidate of
+// it); one record cannot show a detection, which needs the window's
+// other events (docs/yaral_windows.md).
+func writeMultiExplanation(w io.Writer, l rules.Loaded, ev *udm.Event) {
+	fmt.Fprintf(w, "rule %s (%s)\n", l.Rule.Name, text.Escape(l.Origin))
+	fmt.Fprintln(w, "  multi-event rule (match:): a detection needs the events of a window; this record alone can only be a candidate")
+	vrs, err := l.Multi.VarRules()
+	if err != nil {
+		fmt.Fprintf(w, "  cannot split the rule by event variable: %s\n", text.Escape(err.Error()))
+		return
+	}
+	for i, vr := range vrs {
+		verdict := "NOT a candidate: fails the variable's own conditions"
+		if vr.Match(ev) {
+			verdict = "candidate: passes the variable's own conditions (joins and the condition are checked per window)"
+		}
+		fmt.Fprintf(w, "  %s: %s\n", l.Rule.Vars[i], verdict)
+	}
 }
 
 // writeExplanation prints one rule's evaluation tree, its verdict and its
