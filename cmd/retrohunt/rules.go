@@ -113,7 +113,7 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if l.Sigma != nil {
 				fds = sigmaFindings(l.Sigma)
 			} else {
-				fds = lint.Lint(l.Rule)
+				fds = ruleFindings(l)
 			}
 			for _, fd := range fds {
 				printFinding(stdout, fd)
@@ -133,6 +133,37 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("%d finding(s) in %d rule(s)", bad, n)
 	}
 	return nil
+}
+
+// ruleFindings lints a YARA-L rule. A multi-event rule's comparisons
+// are linted where they stand; whether it can match at all is judged
+// per event variable (its own conditions, Multi.VarRules): one
+// variable that can never have a candidate does not make the rule dead
+// when its condition does not need it ($e or $f).
+func ruleFindings(l rules.Loaded) []lint.Finding {
+	fds := lint.Lint(l.Rule)
+	if l.Multi == nil {
+		return fds
+	}
+	out := fds[:0]
+	for _, fd := range fds {
+		if !(fd.Level == lint.Never && fd.Pos == l.Rule.Pos) {
+			out = append(out, fd)
+		}
+	}
+	vrs, err := l.Multi.VarRules()
+	if err != nil {
+		return out
+	}
+	for i, vr := range vrs {
+		for _, fd := range lint.Lint(vr) {
+			if fd.Level == lint.Never && fd.Pos == vr.Pos {
+				out = append(out, lint.Finding{Pos: l.Rule.Pos, Level: lint.Never,
+					Msg: fmt.Sprintf("event variable %s of rule %s can never have an event: every branch of its conditions holds a comparison that is never true (above)", l.Rule.Vars[i], l.Rule.Name)})
+			}
+		}
+	}
+	return out
 }
 
 // printFinding prints a lint finding as lint.Finding.String does, with

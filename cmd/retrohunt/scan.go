@@ -17,6 +17,8 @@ import (
 	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/lint"
+	"github.com/retrohunt/retrohunt/scan/rules"
+	scanwindow "github.com/retrohunt/retrohunt/scan/window"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/open"
 	"github.com/retrohunt/retrohunt/sweep"
@@ -65,6 +67,9 @@ type scanFlags struct {
 	plan          bool
 	maxRequests   int64
 	maxBytes      byteSize
+	candidateDir  string
+	candBudget    byteSize
+	detectEvents  int
 
 	checkpointObjects int
 }
@@ -98,6 +103,10 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.checkpointObjects, "checkpoint-objects", 2000, "with --state and a lake: objects per checkpoint (also every minute)")
 	fs.BoolVar(&f.plan, "plan", false, "list and print what the scan would read (objects, bytes, requests, an estimate of their cost) without downloading anything")
 	fs.Int64Var(&f.maxRequests, "max-requests", 0, "stop before downloading anything (exit 2) when the scan would make more than `N` list and get requests (0: no limit)")
+	f.candBudget = scanwindow.DefaultBudget
+	fs.StringVar(&f.candidateDir, "candidate-dir", "", "multi-event rules: spill candidates beyond --candidate-budget to this `directory` (default: a new directory in the system's temp directory, removed after the scan)")
+	fs.Var(&f.candBudget, "candidate-budget", "multi-event rules: memory `SIZE` for candidates before they spill to --candidate-dir (64MiB, 1GB)")
+	fs.IntVar(&f.detectEvents, "detection-events", scan.DefaultDetectionEvents, "multi-event rules: sample events listed per detection and event variable (event_count has the true count)")
 	fs.Var(&f.maxBytes, "max-bytes", "stop before downloading anything (exit 2) when the scan would download more than `SIZE` compressed (500MB, 2GiB; 0: no limit)")
 }
 
@@ -121,6 +130,8 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("scan: --workers must be >= 0; --connections, --buffer-mib, --max-* must be >= 1; --prune-margin >= 0")
 	case f.maxRequests < 0:
 		return usagef("scan: --max-requests must be >= 0")
+	case f.candBudget < 1, f.detectEvents < 1:
+		return usagef("scan: --candidate-budget and --detection-events must be >= 1")
 	}
 	format, toFile, err := outputFormat(f.format, f.out)
 	if err != nil {
@@ -147,6 +158,9 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if loaded, skipped, err = refuseCarriedWindows(&f, loaded, skipped); err != nil {
+		return err
+	}
 	warn := warnTo(prog)
 	for _, sk := range skipped {
 		warn(fmt.Sprintf("rule %s (%s) skipped (--skip-unsupported): %s", sk.Rule, sk.Origin, strings.Join(sk.Reasons, "; ")))
@@ -154,16 +168,27 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(loaded) == 0 {
 		return usageError{errNoRules}
 	}
-	var compiled []*scan.Rule
+	var (
+		compiled []*scan.Rule
+		multi    []*scan.MultiRule
+	)
 	for _, l := range loaded {
 		if l.Sigma != nil {
 			compiled = append(compiled, sigmaRule(l, warn))
 			continue
 		}
-		for _, fd := range lint.Lint(l.Rule) {
+		for _, fd := range ruleFindings(l) {
 			if fd.Level == lint.Never {
 				warn(fmt.Sprintf("rule %s: %s: %s", l.Rule.Name, fd.Pos, fd.Msg))
 			}
+		}
+		if l.Multi != nil {
+			mr, err := scan.NewMultiRule(l.Rule, l.Origin)
+			if err != nil {
+				return fmt.Errorf("BUG: rule %s loaded but does not compile: %w", l.Rule.Name, err)
+			}
+			multi = append(multi, mr)
+			continue
 		}
 		compiled = append(compiled, scan.NewRule(l.Rule, l.Origin))
 	}
@@ -199,6 +224,11 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Reference:     f.reference,
 		Warn:          warn,
 		Started:       prog.start,
+
+		Multi:           multi,
+		CandidateDir:    f.candidateDir,
+		CandidateBudget: int64(f.candBudget),
+		DetectionEvents: f.detectEvents,
 	}
 	if sw != nil {
 		cfg.Select, cfg.Done = sw.Select, sw.Done
@@ -254,6 +284,14 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		defer sumFile.Abort()
 	}
+	if len(multi) > 0 && f.candidateDir == "" {
+		dir, err := os.MkdirTemp("", "retrohunt-candidates-")
+		if err != nil {
+			return fmt.Errorf("multi-event rules: candidate directory: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		cfg.CandidateDir = dir
+	}
 	var inner output.Writer
 	if sw != nil && sw.WritesLake() {
 		inner = sw
@@ -285,7 +323,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if !f.quiet || runErr != nil || sum.Partial() {
-		printSummary(stderr, sum, w, compiled, f.out, runErr)
+		printSummary(stderr, sum, w, compiled, multi, f.out, runErr)
 		printSkipped(stderr, skipped)
 	}
 	if msg := nothingScanned(sum, runErr); msg != "" {
@@ -303,6 +341,42 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return exitCode(exitPartial)
 	}
 	return nil
+}
+
+// refuseCarriedWindows refuses multi-event rules with --state or
+// --shard: their open windows are not carried across runs or shards
+// yet (issue 11 items 5-6), so a window straddling two runs or two
+// shards would be missed or cut. With --skip-unsupported they are
+// skipped by name instead.
+func refuseCarriedWindows(f *scanFlags, loaded []rules.Loaded, skipped []rules.Skipped) ([]rules.Loaded, []rules.Skipped, error) {
+	var flag, why string
+	switch {
+	case f.state != "":
+		flag, why = "--state", "open windows are not yet carried across sweep runs, so a window straddling two runs would be missed"
+	case f.shard != "":
+		flag, why = "--shard", "open windows are not yet carried across shards, so a window whose events two shards hold would be missed"
+	default:
+		return loaded, skipped, nil
+	}
+	var keep []rules.Loaded
+	var names []string
+	for _, l := range loaded {
+		if l.Multi == nil {
+			keep = append(keep, l)
+			continue
+		}
+		if !f.skipUnsupported {
+			names = append(names, l.Name()+" ("+l.Position()+")")
+			continue
+		}
+		skipped = append(skipped, rules.Skipped{Rule: l.Name(), Origin: l.Origin,
+			Reasons: []string{fmt.Sprintf("%s: multi-event rule (match:) not run with %s: %s", l.Position(), flag, why)}})
+	}
+	if len(names) > 0 {
+		return nil, nil, usagef("multi-event rule(s) %s cannot run with %s: %s (docs/yaral_windows.md); scan without %s, or pass --skip-unsupported to skip them",
+			strings.Join(names, ", "), flag, why, flag)
+	}
+	return keep, skipped, nil
 }
 
 func outputFormat(format, out string) (output.Format, bool, error) {

@@ -37,6 +37,9 @@ func (t *tally) Write(hits []output.Hit) error {
 	t.mu.Lock()
 	for i := range hits {
 		h := &hits[i]
+		if h.RowKind == "detection" {
+			continue // counted by the engine's Summary, apart from hits
+		}
 		res := h.Result
 		if res == "" {
 			res = "unknown"
@@ -139,7 +142,7 @@ func seconds(d time.Duration) float64 {
 // may be nil (no per-result or per-principal counts then). Every string
 // that came from a record, a key or the command line is escaped
 // (text.Escape; the tables escape their cells).
-func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, out string, runErr error) {
+func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, multi []*scan.MultiRule, out string, runErr error) {
 	status := "complete"
 	switch {
 	case errors.Is(runErr, context.Canceled):
@@ -180,7 +183,11 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, ou
 		fmt.Fprintf(w, " (%s duplicate CloudTrail deliveries collapsed)", text.Count(s.HitsDuplicate))
 	}
 	fmt.Fprintln(w)
+	if len(multi) > 0 || s.Detections > 0 {
+		fmt.Fprintf(w, "  detections  %s (multi-event rules, one per match key and window)\n", text.Count(s.Detections))
+	}
 	printRuleTable(w, s, t, rules)
+	printDetectionTable(w, s, multi)
 	printNotApplicable(w, rules)
 	if t != nil && s.Hits > 0 {
 		var rows [][]string
@@ -282,6 +289,38 @@ func printRuleTable(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule) 
 	}
 	fmt.Fprintln(w)
 	text.WriteTable(w, "  ", head, rows)
+}
+
+// printDetectionTable prints detections per multi-event rule; rules
+// that ran without one are listed with 0.
+func printDetectionTable(w io.Writer, s *scan.Summary, multi []*scan.MultiRule) {
+	if len(multi) == 0 && len(s.DetectionsByRule) == 0 {
+		return
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, m := range multi {
+		names = append(names, m.Name)
+		seen[m.Name] = true
+	}
+	var other []string
+	for n := range s.DetectionsByRule {
+		if !seen[n] {
+			other = append(other, n)
+		}
+	}
+	sort.Strings(other)
+	names = append(names, other...)
+	sort.SliceStable(names, func(i, j int) bool { return s.DetectionsByRule[names[i]] > s.DetectionsByRule[names[j]] })
+	var rows [][]string
+	for _, n := range names {
+		rows = append(rows, []string{n, text.Count(s.DetectionsByRule[n])})
+	}
+	if len(names) > 1 {
+		rows = append(rows, []string{"total", text.Count(s.Detections)})
+	}
+	fmt.Fprintln(w)
+	text.WriteTable(w, "  ", []string{"MULTI-EVENT RULE", "DETECTIONS"}, rows)
 }
 
 // maxShown bounds the failure lines on stderr; a terminal is not a log.

@@ -31,7 +31,7 @@ func TestUsageErrors(t *testing.T) {
 	f(exitUsage, `cannot parse time "yesterday"`, "scan", sample, "--since", "yesterday")
 	f(exitUsage, "is in the future", "scan", sample, "--since", "2999-01-01")
 	f(exitUsage, "bad.yaral:3:38:", "scan", sample, "--rule", bad)
-	f(exitUsage, "match.yaral:4:3: match: section ($e.principal.ip over 5m) groups events into time windows", "scan", sample, "--rule", unsupported)
+	f(exitUsage, "match.yaral:4:3: rule r: match on $e.principal.ip (only placeholders): multi-event construct not supported yet", "scan", sample, "--rule", unsupported)
 	f(exitUsage, `rule "no_such_rule"`, "scan", sample, "--rule", "no_such_rule")
 	f(exitUsage, "unknown output format", "scan", sample, "--format", "xml", "--out", filepath.Join(dir, "x"))
 	f(exitUsage, "cannot open archive", "scan", filepath.Join(dir, "missing"))
