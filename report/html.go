@@ -175,6 +175,8 @@ type htmlPage struct {
 	// Risk is true when a hit has a risk_score: the hit table then has
 	// a Risk column (rules without an outcome section have none).
 	Risk bool
+	// DetRisk: the same for the detection table.
+	DetRisk bool
 }
 
 // WriteHTML writes the self-contained page; maxHits bounds the rows of
@@ -188,17 +190,23 @@ func WriteHTML(w io.Writer, r *Report, maxHits int) error {
 	for _, h := range r.Hits[:p.Shown] {
 		p.Risk = p.Risk || h.RiskScore != nil
 	}
+	for _, d := range r.Detections {
+		p.DetRisk = p.DetRisk || d.RiskScore != nil
+	}
 	return pageTemplate.Execute(w, p)
 }
 
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"f":    func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
-	"plus": func(a, b float64) float64 { return a + b },
-	"num":  func(n int) string { return text.Count(int64(n)) },
-	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
-	"min":  func(t time.Time) string { return t.UTC().Format(minuteLayout) },
-	"res":  func(g *Group, k string) int64 { return g.ByResult[k] },
-	"dash": text.Dash,
+	"f":      func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
+	"plus":   func(a, b float64) float64 { return a + b },
+	"num":    func(n int) string { return text.Count(int64(n)) },
+	"time":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+	"min":    func(t time.Time) string { return t.UTC().Format(minuteLayout) },
+	"res":    func(g *Group, k string) int64 { return g.ByResult[k] },
+	"dash":   text.Dash,
+	"window": windowOf,
+	"count":  count,
+	"trunc":  truncated,
 	"risk": func(p *int64) string {
 		if p == nil {
 			return "-"
@@ -243,6 +251,16 @@ table.hits td.src { word-break: break-all; max-width: 420px; color: #555; }
 <h1>retrohunt report</h1>
 <p class="meta">{{num (len .Hits)}} hits{{if .Hits}} from {{min .First}} to {{min .Last}} UTC{{end}} · {{len .Rules}} rules · {{len .Principals}} principals · {{len .Accounts}} accounts/subscriptions{{if .Duplicates}} · {{.Duplicates}} duplicate hits counted once{{end}}</p>
 <p class="meta">Generated {{.Generated}} from {{range $i, $f := .Files}}{{if $i}}, {{end}}<code>{{$f}}</code>{{end}}</p>
+{{if .Detections}}
+<h2>Detections</h2>
+<p class="note">Multi-event rules: one row per match key and window; the events are in the row's <code>events</code> column.</p>
+<div class="scroll"><table class="hits">
+<tr><th>Rule</th><th>Severity</th>{{if .DetRisk}}<th class="n">Risk</th>{{end}}<th>Window (UTC)</th><th>Match</th><th class="n">Events</th><th>Truncated</th></tr>
+{{- range .Detections}}
+<tr><td>{{.RuleName}}</td><td class="sev-{{.Severity}}">{{dash .Severity}}</td>{{if $.DetRisk}}<td class="n">{{risk .RiskScore}}</td>{{end}}<td class="t">{{window .}}</td><td>{{.Match}}</td><td class="n">{{count .EventCount}}</td><td>{{trunc .WindowTruncated}}</td></tr>
+{{- end}}
+</table></div>
+{{end}}
 
 {{range .Charts}}
 <h2>{{.Title}}</h2>

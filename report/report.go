@@ -15,7 +15,11 @@ import (
 
 // Report is the aggregation both the text tables and the HTML page show.
 type Report struct {
-	Hits        []output.Hit // by event time
+	Hits []output.Hit // by event time
+	// Detections are the detection rows of multi-event rules
+	// (row_kind "detection"), by window start; they are not hits and
+	// count in none of the groups.
+	Detections  []output.Hit
 	Files       []string
 	Duplicates  int
 	First, Last time.Time
@@ -98,7 +102,14 @@ const dayLayout = "2006-01-02"
 // Report groups the hits read so far; the Set keeps them, sorted by
 // event time.
 func (s *Set) Report() *Report {
-	r := &Report{Hits: s.hits, Files: s.files, Duplicates: s.dups, Generated: time.Now().UTC()}
+	r := &Report{Hits: s.hits, Detections: s.dets, Files: s.files, Duplicates: s.dups, Generated: time.Now().UTC()}
+	sort.SliceStable(r.Detections, func(i, j int) bool {
+		a, b := r.Detections[i].WindowStart, r.Detections[j].WindowStart
+		if a != nil && b != nil && !a.Equal(*b) {
+			return a.Before(*b)
+		}
+		return r.Detections[i].RuleName < r.Detections[j].RuleName
+	})
 	sort.SliceStable(r.Hits, func(i, j int) bool {
 		a, b := &r.Hits[i], &r.Hits[j]
 		if !a.EventTime.Equal(b.EventTime) {

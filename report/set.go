@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/sources"
@@ -31,11 +32,15 @@ type hitKey struct {
 	rule, uri string
 	index     int64
 	id        string
+	// A detection: its window and match values.
+	window time.Time
+	match  string
 }
 
 // Set is every hit read, without duplicates, and where they came from.
 type Set struct {
 	hits  []output.Hit
+	dets  []output.Hit // detection rows
 	files []string
 	dups  int
 	seen  map[hitKey]bool
@@ -46,12 +51,22 @@ func NewSet() *Set { return &Set{seen: map[hitKey]bool{}} }
 
 func (s *Set) add(hs []output.Hit) error {
 	for _, h := range hs {
-		k := hitKey{h.RuleName, h.SourceURI, h.RecordIndex, h.EventID}
+		k := hitKey{rule: h.RuleName, uri: h.SourceURI, index: h.RecordIndex, id: h.EventID}
+		if h.RowKind == "detection" {
+			k.match = h.Match
+			if h.WindowStart != nil {
+				k.window = h.WindowStart.UTC()
+			}
+		}
 		if s.seen[k] {
 			s.dups++
 			continue
 		}
 		s.seen[k] = true
+		if h.RowKind == "detection" {
+			s.dets = append(s.dets, h)
+			continue
+		}
 		s.hits = append(s.hits, h)
 	}
 	return nil

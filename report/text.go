@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/output/text"
 )
 
@@ -32,6 +33,7 @@ func writeText(w io.Writer, r *Report, top int) {
 		fmt.Fprintf(w, " (%s duplicate hits counted once)", text.Count(int64(r.Duplicates)))
 	}
 	fmt.Fprintln(w)
+	writeDetections(w, r)
 	if len(r.Hits) == 0 {
 		return
 	}
@@ -86,6 +88,47 @@ func writeText(w io.Writer, r *Report, top int) {
 	if quiet := len(r.Days) - len(rows); quiet > 0 {
 		fmt.Fprintf(w, "  (%d day(s) without hits in between not shown)\n", quiet)
 	}
+}
+
+// writeDetections lists the detection rows of multi-event rules, apart
+// from the hits: rule, window, match values, events, truncated.
+func writeDetections(w io.Writer, r *Report) {
+	if len(r.Detections) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nDETECTIONS (%s)\n", text.Count(int64(len(r.Detections))))
+	var rows [][]string
+	for _, d := range r.Detections {
+		rows = append(rows, []string{d.RuleName, text.Dash(d.Severity), windowOf(d), text.Clip(d.Match, 80), count(d.EventCount), truncated(d.WindowTruncated)})
+	}
+	text.WriteAligned(w, "  ", "lllllrl", []string{"RULE", "SEVERITY", "WINDOW (UTC)", "MATCH", "EVENTS", "TRUNCATED"}, rows)
+}
+
+// windowOf renders a detection's window, the end without its date when
+// on the same day.
+func windowOf(d output.Hit) string {
+	if d.WindowStart == nil || d.WindowEnd == nil {
+		return "-"
+	}
+	a, b := d.WindowStart.UTC(), d.WindowEnd.UTC()
+	if a.Format(dayLayout) == b.Format(dayLayout) {
+		return a.Format(minuteLayout) + " - " + b.Format("15:04")
+	}
+	return a.Format(minuteLayout) + " - " + b.Format(minuteLayout)
+}
+
+func count(n *int64) string {
+	if n == nil {
+		return "-"
+	}
+	return text.Count(*n)
+}
+
+func truncated(b *bool) string {
+	if b != nil && *b {
+		return "yes"
+	}
+	return "no"
 }
 
 func limit(gs []*Group, n int) []*Group {

@@ -332,3 +332,32 @@ func TestLintMultiEventRule(t *testing.T) {
 		t.Errorf("lint bad: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestReportShowsDetections: `retrohunt report` over a file holding
+// the 9 hits and the detection of bruteArchive counts 9 hits (the
+// detection is no hit) and lists the detection apart, in the text and
+// on the HTML page, twice read counted once.
+func TestReportShowsDetections(t *testing.T) {
+	root, _, _ := bruteArchive(t)
+	rdir := t.TempDir()
+	brute, single := filepath.Join(rdir, "brute.yaral"), filepath.Join(rdir, "single.yaral")
+	os.WriteFile(brute, []byte(bruteRule), 0o644)
+	os.WriteFile(single, []byte(singleFailRule), 0o644)
+	dir := t.TempDir()
+	pq, page := filepath.Join(dir, "hits.parquet"), filepath.Join(dir, "report.html")
+	if code, _, errOut := cli(t, "scan", root, "--since", "2024-03-01", "--until", "2024-03-01", "--rule", brute, "--rule", single, "--out", pq, "--quiet"); code != 0 {
+		t.Fatalf("scan: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut := cli(t, "report", pq, pq, "--html", page)
+	if code != 0 {
+		t.Fatalf("report: exit %d\n%s", code, errOut)
+	}
+	if !strings.HasPrefix(out, "9 hits from ") || !strings.Contains(out, "\nDETECTIONS (1)\n") ||
+		!regexpMatch(`console_brute_force\s+HIGH\s+2024-03-01 10:01 - 10:11\s+\{"ip":"192.0.2.10"\}\s+5\s+no`, out) {
+		t.Errorf("report text:\n%s", out)
+	}
+	html, _ := os.ReadFile(page)
+	if !strings.Contains(string(html), "<h2>Detections</h2>") || !strings.Contains(string(html), `<td>{&#34;ip&#34;:&#34;192.0.2.10&#34;}</td><td class="n">5</td>`) {
+		t.Errorf("HTML page lacks the detection:\n%s", html)
+	}
+}
