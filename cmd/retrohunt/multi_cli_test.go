@@ -361,3 +361,34 @@ func TestReportShowsDetections(t *testing.T) {
 		t.Errorf("HTML page lacks the detection:\n%s", html)
 	}
 }
+
+// TestCandidateDirDefault: without --candidate-dir the candidates
+// spill into a new directory in the temp directory ($TMPDIR, here a
+// test directory) that is gone after the scan; a given --candidate-dir
+// is kept, emptied of run files.
+func TestCandidateDirDefault(t *testing.T) {
+	root, _, _ := bruteArchive(t)
+	brute := filepath.Join(t.TempDir(), "brute.yaral")
+	os.WriteFile(brute, []byte(bruteRule), 0o644)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	mine := t.TempDir()
+	for _, extra := range [][]string{nil, {"--candidate-dir", mine}} {
+		args := append([]string{"scan", root, "--since", "2024-03-01", "--until", "2024-03-01", "--rule", brute, "--format", "jsonl", "--quiet", "--candidate-budget", "100"}, extra...)
+		code, out, errOut := cli(t, args...)
+		if code != 0 || strings.Count(out, `"row_kind":"detection"`) != 1 {
+			t.Fatalf("%v: exit %d, out %s\n%s", extra, code, out, errOut)
+		}
+		for _, d := range []string{tmp, mine} {
+			if ents, _ := os.ReadDir(d); len(ents) != 0 {
+				t.Errorf("%v: %s holds %v after the scan", extra, d, ents)
+			}
+		}
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("--candidate-dir removed: %v", err)
+	}
+	if code, _, errOut := cli(t, "scan", root, "--rule", brute, "--candidate-budget", "0"); code != exitUsage || !strings.Contains(errOut, "--candidate-budget") {
+		t.Errorf("--candidate-budget 0: exit %d\n%s", code, errOut)
+	}
+}
