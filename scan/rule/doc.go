@@ -14,9 +14,10 @@
 // condition over the event variable and outcome variables.
 //
 // Multi-event constructs (match:, a second event variable, #e counts,
-// !$e) are parsed, so that the tree serves match windows later, and
-// rejected with Error.Unsupported set, naming the construct at its
-// position. So are fields of the entity graph and functions that need
+// !$e) are parsed; with Options.MultiEvent (as the rule loader parses)
+// they run through CompileMulti (multi.go, docs/yaral_windows.md),
+// without it they are rejected with Error.Unsupported set, naming the
+// construct at its position. So are fields of the entity graph and functions that need
 // data only SecOps has. What SecOps rejects is rejected too (nocase on
 // enumerated fields, among others), so a rule tested here deploys there.
 //
