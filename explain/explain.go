@@ -179,6 +179,9 @@ func writeUDMView(w io.Writer, rec *Record, ev *udm.Event) {
 			}
 			continue
 		}
+		if r.Event != "" && r.Event != ev.First("metadata.product_event_type") {
+			continue // a row for another call (labels["enable"] of UpdateDetector)
+		}
 		if seen[r.UDM] {
 			continue // several rows map one field
 		}

@@ -48,7 +48,7 @@ func TestExplainMatchingSample(t *testing.T) {
 		`  principal.user.userid                                            "arn:aws:iam::294599468799:user/christophe"  ← userIdentity.arn`,
 		`  principal.ip                                                     "254.222.242.236"  ← sourceIPAddress`,
 		`  security_result.action                                           "ALLOW"  ← errorCode (absent)`,
-		"  not in this record: principal.user.attribute.labels[\"mfaAuthenticated\"], principal.hostname, target.resource.product_object_id, principal.user.email_addresses, target.user.userid, target.user.user_display_name, target.url, extensions.auth.auth_details, target.resource.attribute.labels[\"sessionCredentialFromConsole\"], security_result.summary, security_result.description\n",
+		"  not in this record: principal.user.attribute.labels[\"mfaAuthenticated\"], principal.hostname, target.resource.product_object_id, principal.user.email_addresses, target.user.userid, target.resource.attribute.labels[\"sessionCredentialFromConsole\"], security_result.summary, security_result.description\n",
 		"rule aws_ssm_session_manager (builtin:pack/aws_ssm_session_manager.yaral)\n",
 		"  RESULT AT       CLAUSE  ← VALUES COMPARED\n",
 		"  true   16:5     and\n",
