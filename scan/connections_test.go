@@ -51,7 +51,7 @@ func (s *gatedStore) List(ctx context.Context, prefix string, fn func(sources.Ob
 	return nil
 }
 
-func (s *gatedStore) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+func (s *gatedStore) ListDirs(ctx context.Context, prefix string, fn func(sources.Entry) error) error {
 	s.gate.Enter(false)
 	s.gate.Leave()
 	seen := map[string]bool{}
@@ -62,7 +62,7 @@ func (s *gatedStore) ListDirs(ctx context.Context, prefix string, fn func(string
 		}
 		if i := strings.IndexByte(rest, '/'); i >= 0 && !seen[rest[:i]] {
 			seen[rest[:i]] = true
-			if err := fn(prefix + rest[:i+1]); err != nil {
+			if err := fn(sources.Entry{Dir: prefix + rest[:i+1]}); err != nil {
 				return err
 			}
 		}

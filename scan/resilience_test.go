@@ -58,7 +58,7 @@ func (s brokenFolder) List(ctx context.Context, prefix string, fn func(sources.O
 	return s.Source.List(ctx, prefix, fn)
 }
 
-func (s brokenFolder) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+func (s brokenFolder) ListDirs(ctx context.Context, prefix string, fn func(sources.Entry) error) error {
 	if strings.HasPrefix(prefix, s.under) {
 		return errDenied
 	}

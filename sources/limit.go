@@ -70,8 +70,8 @@ func (s *limited) List(ctx context.Context, prefix string, fn func(Object) error
 }
 
 // ListDirs implements Source, with the same slot rule as List.
-func (s *limited) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
-	return holdWhileListing(ctx, s.l, func(f func(string) error) error { return s.Source.ListDirs(ctx, prefix, f) }, fn)
+func (s *limited) ListDirs(ctx context.Context, prefix string, fn func(Entry) error) error {
+	return holdWhileListing(ctx, s.l, func(f func(Entry) error) error { return s.Source.ListDirs(ctx, prefix, f) }, fn)
 }
 
 // holdWhileListing holds a slot while the store works on a listing, but

@@ -96,7 +96,7 @@ func TestLimiterOneCap(t *testing.T) {
 				// scanner's lister feeds its workers.
 				errs <- src.List(ctx, fmt.Sprint(i, "/"), func(o Object) error { return download(src, o.Key) })
 			case 2:
-				errs <- src.ListDirs(ctx, "", func(string) error { return nil })
+				errs <- src.ListDirs(ctx, "", func(Entry) error { return nil })
 			}
 		}()
 	}

@@ -27,6 +27,15 @@ type Object struct {
 	Archived bool
 }
 
+// Entry is one child of a folder as a delimiter listing returns it: a
+// sub-folder or an object stored directly in the folder.
+type Entry struct {
+	// Dir is a sub-folder's prefix, ending in "/"; "" for an object.
+	Dir string
+	// Object is the object, when Dir is "".
+	Object Object
+}
+
 // Properties describe how a Source wants to be driven.
 type Properties struct {
 	// Connections is the number of requests the store serves well in
@@ -49,11 +58,15 @@ type Source interface {
 	// stops at the first error fn returns and returns that error.
 	List(ctx context.Context, prefix string, fn func(Object) error) error
 
-	// ListDirs calls fn once for each common prefix one level below prefix
-	// (delimiter "/"), such as "AWSLogs/111122223333/" for prefix
-	// "AWSLogs/". Objects directly under prefix are not reported. prefix
-	// is "" or ends with "/". The same rules for fn apply as for List.
-	ListDirs(ctx context.Context, prefix string, fn func(dir string) error) error
+	// ListDirs lists one folder level with delimiter "/": it calls fn
+	// once for each common prefix one level below prefix, such as
+	// "AWSLogs/111122223333/" for prefix "AWSLogs/" (Entry.Dir), and once
+	// for each object stored directly under prefix (Entry.Object), both
+	// from the same requests (S3 CommonPrefixes and Contents, Azure
+	// BlobPrefixes and BlobItems, a local ReadDir). The order of folders
+	// and objects is not specified. prefix is "" or ends with "/". The
+	// same rules for fn apply as for List.
+	ListDirs(ctx context.Context, prefix string, fn func(Entry) error) error
 
 	// Open returns the object's body. The caller closes it.
 	Open(ctx context.Context, o Object) (io.ReadCloser, error)

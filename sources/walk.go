@@ -75,7 +75,13 @@ type WalkStats struct {
 	Siblings     atomic.Int64 // CloudTrail digest/Insight/... objects skipped
 	SiblingDirs  atomic.Int64 // CloudTrail-Digest/, CloudTrail-Insight/... folders passed over unlisted
 	Ignored      atomic.Int64 // hidden files and notes (".*", "*.md") beside a local copy
-	Fallback     atomic.Bool  // a prefix in no known layout was listed recursively
+	// Outside counts the files found where the layout has folders
+	// (notes.txt beside AWSLogs/, x.json.gz in a CloudTrail/ folder):
+	// they are not scanned, and not part of Listed. OutsideLogs counts
+	// those of them named like logs (LooksLikeLog).
+	Outside     atomic.Int64
+	OutsideLogs atomic.Int64
+	Fallback    atomic.Bool // a prefix in no known layout was listed recursively
 }
 
 // Found is a listed object that survived pruning, with what its key says.
@@ -110,10 +116,33 @@ type Walker struct {
 	// non-nil return stops the walk with that error. It is never called
 	// concurrently. Nil: the first failure ends the walk and is returned.
 	Failed func(prefix string, err error) error
-	Stats  WalkStats
+	// Outside, when set, is told of each file the walk found in a
+	// folder it listed with a delimiter, where the layout has folders
+	// (counted in Stats.Outside); log says its name looks like a log.
+	// Such a file is not scanned. Files beside the layout folders
+	// (notes.txt next to AWSLogs/) are reported only when a layout was
+	// found: otherwise the prefix is listed whole, and they with it. At
+	// most maxHeldStrays of those wait for that verdict; the rest are
+	// counted, not reported. It is never called concurrently.
+	Outside func(o Object, log bool)
+	Stats   WalkStats
 
 	failMu sync.Mutex
+
+	strayMu                 sync.Mutex
+	held                    []heldStray // files beside the layout folders, until a layout is found
+	heldN, heldLogs, heldNo int64       // their counts: outside, of them logs, not logs (hidden, notes)
 }
+
+// heldStray is a file found above the layout markers.
+type heldStray struct {
+	o   Object
+	log bool
+}
+
+// maxHeldStrays bounds the files above the layout markers held until the
+// walk knows whether it found a layout; their counts stay exact.
+const maxHeldStrays = 200
 
 // failed reports a folder's failed listing to Failed, or returns err
 // when nobody listens, or when ctx ended (then the failure is the
@@ -281,6 +310,7 @@ func (w *Walker) discover(ctx context.Context, par int, prefix string, leaves ch
 		}
 		level = next
 	}
+	w.settleHeld(found)
 	if !found {
 		if prefix != "" {
 			w.warn(fmt.Sprintf("%s: no CloudTrail (AWSLogs/), Azure Activity (resourceId=/) or tenant-log (tenantId=) layout found; listing everything below it without date pruning", w.Source.URI(prefix)))
@@ -300,7 +330,10 @@ func (w *Walker) startNode(ctx context.Context, prefix string) (node, bool) {
 		// then fails too, and reports it once.
 		isDir := false
 		w.Stats.ListRequests.Add(1)
-		_ = w.Source.ListDirs(ctx, prefix+"/", func(string) error {
+		_ = w.Source.ListDirs(ctx, prefix+"/", func(e Entry) error {
+			if e.Dir == "" {
+				return nil
+			}
 			isDir = true
 			return errStop
 		})
@@ -330,7 +363,12 @@ var errStop = errors.New("stop")
 // dropping those the filters exclude.
 func (w *Walker) children(ctx context.Context, n node) ([]node, error) {
 	var kids []node
-	err := w.listDirs(ctx, n.prefix, func(dir string) error {
+	err := w.listDirs(ctx, n.prefix, func(e Entry) error {
+		dir := e.Dir
+		if dir == "" {
+			w.stray(n, e.Object)
+			return nil
+		}
 		seg := strings.TrimSuffix(strings.TrimPrefix(dir, n.prefix), "/")
 		st := w.advance(n.st, seg)
 		switch {
@@ -353,6 +391,92 @@ func (w *Walker) children(ctx context.Context, n node) ([]node, error) {
 		return nil
 	})
 	return kids, err
+}
+
+// stray judges a file found in folder n, which the layout expects to
+// hold folders only. A file above the layout markers waits for the
+// verdict on the layout (settleHeld).
+func (w *Walker) stray(n node, o Object) {
+	if strings.HasSuffix(o.Key, "/") && o.Size == 0 {
+		return // a console-made "folder" placeholder, or the folder itself
+	}
+	w.strayMu.Lock()
+	defer w.strayMu.Unlock()
+	notLog := notArchive(o.Key)
+	log := !notLog && LooksLikeLog(o.Key)
+	if n.st == stRoot {
+		switch {
+		case notLog:
+			w.heldNo++
+			return
+		case log:
+			w.heldLogs++
+		}
+		w.heldN++
+		if len(w.held) < maxHeldStrays {
+			w.held = append(w.held, heldStray{o, log})
+		}
+		return
+	}
+	if notLog {
+		w.Stats.Listed.Add(1)
+		w.Stats.Ignored.Add(1)
+		return
+	}
+	w.outside(o, log)
+}
+
+// outside counts and reports one file outside the layout; strayMu is
+// held.
+func (w *Walker) outside(o Object, log bool) {
+	w.Stats.Outside.Add(1)
+	if log {
+		w.Stats.OutsideLogs.Add(1)
+	}
+	if w.Outside != nil {
+		w.Outside(o, log)
+	}
+}
+
+// settleHeld counts and reports the files held above the layout markers
+// when a layout was found; without one the walk lists the whole prefix,
+// those files with it, so they are dropped here.
+func (w *Walker) settleHeld(found bool) {
+	w.strayMu.Lock()
+	defer w.strayMu.Unlock()
+	if found {
+		w.Stats.Listed.Add(w.heldNo)
+		w.Stats.Ignored.Add(w.heldNo)
+		for _, h := range w.held {
+			w.outside(h.o, h.log)
+		}
+		if rest := int64(len(w.held)); w.heldN > rest {
+			w.Stats.Outside.Add(w.heldN - rest)
+			logs := int64(0)
+			for _, h := range w.held {
+				if h.log {
+					logs++
+				}
+			}
+			w.Stats.OutsideLogs.Add(w.heldLogs - logs)
+		}
+	}
+	w.held, w.heldN, w.heldLogs, w.heldNo = nil, 0, 0, 0
+}
+
+// LooksLikeLog reports whether a file's name says it may hold log
+// records: JSON, JSON Lines or gzip by its extension (CloudTrail's
+// .json.gz, Azure's PT1H.json, an export's .jsonl). Files found outside
+// the layout are judged by name alone, without a download.
+func LooksLikeLog(key string) bool {
+	base := strings.ToLower(key[strings.LastIndexByte(key, '/')+1:])
+	// Any gzip file: compression hides what it holds.
+	for _, ext := range []string{".gz", ".json", ".jsonl", ".ndjson"} {
+		if strings.HasSuffix(base, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // stSkip marks a child folder the walk leaves out on purpose.
@@ -631,7 +755,7 @@ func (w *Walker) list(ctx context.Context, prefix string, emit func(Found) error
 	return nil
 }
 
-func (w *Walker) listDirs(ctx context.Context, prefix string, fn func(string) error) error {
+func (w *Walker) listDirs(ctx context.Context, prefix string, fn func(Entry) error) error {
 	w.Stats.ListRequests.Add(1)
 	err := w.Source.ListDirs(ctx, prefix, fn)
 	if err != nil && !errors.Is(err, errStop) {

@@ -36,10 +36,10 @@ func (f *fakeSource) List(ctx context.Context, prefix string, fn func(Object) er
 	return nil
 }
 
-func (f *fakeSource) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+func (f *fakeSource) ListDirs(ctx context.Context, prefix string, fn func(Entry) error) error {
 	f.page()
 	for _, k := range f.keys {
-		if err := fn(prefix + k + "/"); err != nil {
+		if err := fn(Entry{Dir: prefix + k + "/"}); err != nil {
 			return err
 		}
 	}

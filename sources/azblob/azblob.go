@@ -51,17 +51,7 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 			return wrapErr("list", s.URI(prefix), err)
 		}
 		for _, b := range page.Segment.BlobItems {
-			o := sources.Object{Key: deref(b.Name)}
-			if pr := b.Properties; pr != nil {
-				o.Size = deref(pr.ContentLength)
-				if pr.ETag != nil {
-					o.ETag = strings.Trim(string(*pr.ETag), `"`)
-				}
-				o.ModTime = deref(pr.LastModified)
-				// An Archive-tier blob cannot be read until rehydrated.
-				o.Archived = pr.AccessTier != nil && *pr.AccessTier == blob.AccessTierArchive
-			}
-			if err := fn(o); err != nil {
+			if err := fn(object(b.Name, b.Properties)); err != nil {
 				return err
 			}
 		}
@@ -69,8 +59,23 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 	return nil
 }
 
-// ListDirs implements sources.Source.
-func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+func object(name *string, pr *container.BlobProperties) sources.Object {
+	o := sources.Object{Key: deref(name)}
+	if pr != nil {
+		o.Size = deref(pr.ContentLength)
+		if pr.ETag != nil {
+			o.ETag = strings.Trim(string(*pr.ETag), `"`)
+		}
+		o.ModTime = deref(pr.LastModified)
+		// An Archive-tier blob cannot be read until rehydrated.
+		o.Archived = pr.AccessTier != nil && *pr.AccessTier == blob.AccessTierArchive
+	}
+	return o
+}
+
+// ListDirs implements sources.Source: the blobs directly under prefix
+// come in the same pages (BlobItems) as its blob prefixes.
+func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(sources.Entry) error) error {
 	p := s.client.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{Prefix: &prefix})
 	for p.More() {
 		s.requests.AddListDirs()
@@ -79,7 +84,12 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 			return wrapErr("list folders", s.URI(prefix), err)
 		}
 		for _, bp := range page.Segment.BlobPrefixes {
-			if err := fn(deref(bp.Name)); err != nil {
+			if err := fn(sources.Entry{Dir: deref(bp.Name)}); err != nil {
+				return err
+			}
+		}
+		for _, b := range page.Segment.BlobItems {
+			if err := fn(sources.Entry{Object: object(b.Name, b.Properties)}); err != nil {
 				return err
 			}
 		}

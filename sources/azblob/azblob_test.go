@@ -209,7 +209,7 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 		}
 		var errs []error
 		errs = append(errs, src.List(ctx, "", func(sources.Object) error { return nil }))
-		errs = append(errs, src.ListDirs(ctx, "", func(string) error { return nil }))
+		errs = append(errs, src.ListDirs(ctx, "", func(sources.Entry) error { return nil }))
 		_, err = src.Open(ctx, sources.Object{Key: "k"})
 		errs = append(errs, err)
 		for _, err := range errs {

@@ -124,7 +124,7 @@ func object(key string, st fs.FileInfo) sources.Object {
 }
 
 // ListDirs implements sources.Source.
-func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(sources.Entry) error) error {
 	if s.file {
 		return nil
 	}
@@ -136,10 +136,19 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 		return err
 	}
 	for _, e := range ents {
+		ent := sources.Entry{Dir: prefix + e.Name() + "/"}
 		if !e.IsDir() {
-			continue
+			// As List: regular files, and symlinks to them.
+			if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
+				continue
+			}
+			st, err := os.Stat(filepath.Join(s.root, filepath.FromSlash(prefix), e.Name()))
+			if err != nil || !st.Mode().IsRegular() {
+				continue
+			}
+			ent = sources.Entry{Object: object(prefix+e.Name(), st)}
 		}
-		if err := fn(prefix + e.Name() + "/"); err != nil {
+		if err := fn(ent); err != nil {
 			return err
 		}
 	}

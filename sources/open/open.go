@@ -166,7 +166,7 @@ var errProbed = errors.New("probed")
 // probe makes one cheap listing request in the folder of prefix.
 func probe(ctx context.Context, src sources.Source, prefix string) error {
 	dir := prefix[:strings.LastIndex(prefix, "/")+1]
-	err := src.ListDirs(ctx, dir, func(string) error { return errProbed })
+	err := src.ListDirs(ctx, dir, func(sources.Entry) error { return errProbed })
 	if errors.Is(err, errProbed) {
 		return nil
 	}

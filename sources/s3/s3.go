@@ -60,14 +60,7 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 			return fmt.Errorf("ListObjectsV2 %s: %w", s.URI(prefix), err)
 		}
 		for _, o := range page.Contents {
-			err := fn(sources.Object{
-				Key:      aws.ToString(o.Key),
-				Size:     aws.ToInt64(o.Size),
-				ETag:     strings.Trim(aws.ToString(o.ETag), `"`),
-				ModTime:  aws.ToTime(o.LastModified),
-				Archived: archived(o),
-			})
-			if err != nil {
+			if err := fn(object(o)); err != nil {
 				return err
 			}
 		}
@@ -75,8 +68,19 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 	return nil
 }
 
-// ListDirs implements sources.Source.
-func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+func object(o types.Object) sources.Object {
+	return sources.Object{
+		Key:      aws.ToString(o.Key),
+		Size:     aws.ToInt64(o.Size),
+		ETag:     strings.Trim(aws.ToString(o.ETag), `"`),
+		ModTime:  aws.ToTime(o.LastModified),
+		Archived: archived(o),
+	}
+}
+
+// ListDirs implements sources.Source: the keys directly under prefix
+// come in the same pages (Contents) as its common prefixes.
+func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(sources.Entry) error) error {
 	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
 		Bucket:    aws.String(s.bucket),
 		Prefix:    aws.String(prefix),
@@ -90,7 +94,12 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(string) er
 			return fmt.Errorf("ListObjectsV2 %s (delimiter /): %w", s.URI(prefix), err)
 		}
 		for _, cp := range page.CommonPrefixes {
-			if err := fn(aws.ToString(cp.Prefix)); err != nil {
+			if err := fn(sources.Entry{Dir: aws.ToString(cp.Prefix)}); err != nil {
+				return err
+			}
+		}
+		for _, o := range page.Contents {
+			if err := fn(sources.Entry{Object: object(o)}); err != nil {
 				return err
 			}
 		}

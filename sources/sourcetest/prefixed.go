@@ -37,9 +37,14 @@ func (p *prefixed) List(ctx context.Context, prefix string, fn func(sources.Obje
 	})
 }
 
-func (p *prefixed) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
-	return p.Source.ListDirs(ctx, p.prefix+prefix, func(dir string) error {
-		return fn(strings.TrimPrefix(dir, p.prefix))
+func (p *prefixed) ListDirs(ctx context.Context, prefix string, fn func(sources.Entry) error) error {
+	return p.Source.ListDirs(ctx, p.prefix+prefix, func(e sources.Entry) error {
+		if e.Dir != "" {
+			e.Dir = strings.TrimPrefix(e.Dir, p.prefix)
+		} else {
+			e.Object.Key = strings.TrimPrefix(e.Object.Key, p.prefix)
+		}
+		return fn(e)
 	})
 }
 

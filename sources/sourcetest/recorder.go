@@ -29,7 +29,7 @@ func (r *recorder) List(ctx context.Context, prefix string, fn func(sources.Obje
 	return r.Source.List(ctx, prefix, fn)
 }
 
-func (r *recorder) ListDirs(ctx context.Context, prefix string, fn func(string) error) error {
+func (r *recorder) ListDirs(ctx context.Context, prefix string, fn func(sources.Entry) error) error {
 	r.mu.Lock()
 	r.dirs = append(r.dirs, prefix)
 	r.mu.Unlock()

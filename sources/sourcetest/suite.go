@@ -50,6 +50,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Run("Walk", func(t *testing.T) { testWalk(t, env, tree) })
 	t.Run("WalkSparse", func(t *testing.T) { testWalkSparse(t, newEnv(t)) })
 	t.Run("WalkTenant", func(t *testing.T) { testWalkTenant(t, newEnv(t)) })
+	t.Run("WalkStrays", func(t *testing.T) { testWalkStrays(t, newEnv(t)) })
 	t.Run("Wrapped", func(t *testing.T) { testWrapped(t, env, tree) })
 	t.Run("ReadsListedVersion", func(t *testing.T) { testReadsListedVersion(t, newEnv(t)) })
 }
@@ -78,11 +79,23 @@ func listAll(t *testing.T, src sources.Source, prefix string) []sources.Object {
 	return objs
 }
 
+// listDirs returns what one delimiter listing of prefix reports: each
+// folder's prefix (ending in "/") and each object's key.
 func listDirs(t *testing.T, src sources.Source, prefix string) []string {
 	t.Helper()
 	var dirs []string
-	if err := src.ListDirs(context.Background(), prefix, func(d string) error {
-		dirs = append(dirs, d)
+	if err := src.ListDirs(context.Background(), prefix, func(e sources.Entry) error {
+		switch {
+		case e.Dir != "" && e.Object != (sources.Object{}):
+			t.Errorf("ListDirs(%q): entry has both a folder %q and an object %q", prefix, e.Dir, e.Object.Key)
+		case e.Dir != "":
+			dirs = append(dirs, e.Dir)
+		default:
+			if want := int64(len("body of " + e.Object.Key + "\n")); e.Object.Size != want && strings.HasSuffix(e.Object.Key, ".txt") && !strings.HasSuffix(e.Object.Key, "empty.txt") {
+				t.Errorf("ListDirs(%q): object %q has size %d, want %d", prefix, e.Object.Key, e.Object.Size, want)
+			}
+			dirs = append(dirs, e.Object.Key)
+		}
 		return nil
 	}); err != nil {
 		t.Fatalf("ListDirs(%q): %v", prefix, err)
@@ -170,7 +183,7 @@ func testListStops(t *testing.T, env Env) {
 		t.Errorf("List after fn failed on the 3rd object: err %v after %d calls; want fn's error after 3", err, calls)
 	}
 	calls = 0
-	err = env.Source.ListDirs(context.Background(), "", func(string) error {
+	err = env.Source.ListDirs(context.Background(), "", func(sources.Entry) error {
 		calls++
 		return errStop
 	})
@@ -192,15 +205,29 @@ func testListDirs(t *testing.T, env Env) {
 			t.Errorf("ListDirs(%q):\n got %q\nwant %q", prefix, got, want)
 		}
 	}
-	f("", "AWSLogs/", "odd/", "resourceId=/")
+	// Objects directly in a folder come with its sub-folders, from the
+	// same requests: the walk counts the files it finds where the
+	// layout expects folders (README.txt beside AWSLogs/).
+	f("", "AWSLogs/", "README.txt", "odd/", "resourceId=/")
+	f("odd/", "odd/100% sure.txt", "odd/a+b=c&d.txt", "odd/empty.txt", "odd/with space.txt", "odd/ünïcødé/")
 	f("AWSLogs/", "AWSLogs/"+AccountA+"/", "AWSLogs/"+AccountB+"/", "AWSLogs/"+Org+"/")
 	f("AWSLogs/"+AccountA+"/", "AWSLogs/"+AccountA+"/CloudTrail/", "AWSLogs/"+AccountA+"/CloudTrail-Digest/", "AWSLogs/"+AccountA+"/CloudTrail-Insight/")
 	f("AWSLogs/"+AccountB+"/CloudTrail/", "AWSLogs/"+AccountB+"/CloudTrail/eu-west-1/", "AWSLogs/"+AccountB+"/CloudTrail/us-east-1/")
 	f("AWSLogs/"+AccountB+"/CloudTrail/eu-west-1/2024/",
 		"AWSLogs/"+AccountB+"/CloudTrail/eu-west-1/2024/02/", "AWSLogs/"+AccountB+"/CloudTrail/eu-west-1/2024/03/")
 	f("resourceId=/SUBSCRIPTIONS/", "resourceId=/SUBSCRIPTIONS/"+Sub1+"/", "resourceId=/SUBSCRIPTIONS/"+Sub2+"/")
-	f("odd/", "odd/ünïcødé/")
-	f("AWSLogs/" + AccountB + "/CloudTrail/eu-west-1/2024/03/01/") // a leaf: objects only
+	// A leaf: objects only.
+	day := "AWSLogs/" + AccountB + "/CloudTrail/eu-west-1/2024/03/01/"
+	var leaf []string
+	for _, e := range Tree() {
+		if rest, ok := strings.CutPrefix(e.Key, day); ok && !strings.Contains(rest, "/") {
+			leaf = append(leaf, e.Key)
+		}
+	}
+	if len(leaf) == 0 {
+		t.Fatal("the tree has no object in " + day)
+	}
+	f(day, leaf...)
 	f("nothing-here/")
 }
 

@@ -203,8 +203,14 @@ func runWalk(t *testing.T, env Env, tree []Entry, c walkCase) *recorder {
 		mu  sync.Mutex
 		got []string
 	)
-	var warnings []string
+	var warnings, outside []string
 	w.Warn = func(s string) { warnings = append(warnings, s) }
+	w.Outside = func(o sources.Object, log bool) {
+		outside = append(outside, o.Key)
+		if log {
+			t.Errorf("walk called %s, found outside the layout, a log", o.Key)
+		}
+	}
 	if err := w.Walk(context.Background(), c.start, func(f sources.Found) error {
 		mu.Lock()
 		got = append(got, f.Key)
@@ -233,6 +239,23 @@ func runWalk(t *testing.T, env Env, tree []Entry, c walkCase) *recorder {
 	}
 	if len(warnings) > 0 {
 		t.Errorf("unexpected warnings: %q", warnings)
+	}
+	// The odd keys lie outside every layout, beside AWSLogs/ or in a
+	// folder next to it, and no deeper than the walk looks for a
+	// layout: a walk from the top finds each once, by a delimiter
+	// listing it makes anyway.
+	var wantOutside []string
+	for _, e := range tree {
+		if e.Kind == "odd" && strings.HasPrefix(e.Key, c.start) {
+			wantOutside = append(wantOutside, e.Key)
+		}
+	}
+	sort.Strings(outside)
+	if strings.Join(outside, "\n") != strings.Join(wantOutside, "\n") {
+		t.Errorf("walk found %d files outside the layout, want %d\n got %q\nwant %q", len(outside), len(wantOutside), outside, wantOutside)
+	}
+	if n := w.Stats.Outside.Load(); n != int64(len(wantOutside)) {
+		t.Errorf("Stats.Outside = %d, want %d", n, len(wantOutside))
 	}
 
 	lists, dirs := rec.listed()
@@ -485,4 +508,123 @@ func testWalkTenant(t *testing.T, env Env) {
 			}
 		})
 	}
+}
+
+// StrayTree returns a small archive with files where the layouts have
+// folders: notes beside AWSLogs/, a stray gzip file in a CloudTrail/
+// folder, a JSON file in a month folder, a JSON Lines export beside a
+// subscription's year folders, a gzip file in a folder beside AWSLogs/,
+// and hidden files and notes (.DS_Store, README.md), beside one log
+// file of each layout.
+func StrayTree() []Entry {
+	ctKey := fmt.Sprintf("AWSLogs/%s/CloudTrail/us-east-1/2024/03/01/%s_CloudTrail_us-east-1_20240301T1205Z_0000000000000001.json.gz", AccountA, AccountA)
+	azKey := fmt.Sprintf("resourceId=/SUBSCRIPTIONS/%s/y=2024/m=03/d=01/h=05/m=00/PT1H.json", Sub1)
+	t := []Entry{
+		{Key: ctKey, Body: gz(`{"Records":[{"eventTime":"2024-03-01T12:01:00Z","eventName":"ListBuckets"}]}`), Kind: "cloudtrail", Account: AccountA, Region: "us-east-1", Time: time.Date(2024, 3, 1, 12, 5, 0, 0, time.UTC)},
+		{Key: azKey, Body: []byte(`{"time":"2024-03-01T05:17:00Z","category":"Administrative"}` + "\n"), Kind: "azure", Account: Sub1, Time: time.Date(2024, 3, 1, 5, 0, 0, 0, time.UTC)},
+	}
+	for _, k := range []string{
+		"notes.txt",
+		"AWSLogs/" + AccountA + "/CloudTrail/x.json.gz",
+		"AWSLogs/" + AccountA + "/CloudTrail/us-east-1/2024/03/stray.json",
+		"resourceId=/SUBSCRIPTIONS/" + Sub1 + "/export.jsonl",
+		"misc/old/trail.JSON.GZ",
+	} {
+		t = append(t, Entry{Key: k, Body: []byte("stray " + k + "\n"), Kind: "stray"})
+	}
+	for _, k := range []string{".DS_Store", "AWSLogs/" + AccountA + "/README.md"} {
+		t = append(t, Entry{Key: k, Body: []byte("note\n"), Kind: "note"})
+	}
+	sort.Slice(t, func(i, j int) bool { return t[i].Key < t[j].Key })
+	return t
+}
+
+// testWalkStrays checks that a walk counts and names each file it finds
+// where the layout has folders, in the folders it lists anyway, and only
+// when it found a layout: without one, everything is listed and scanned.
+func testWalkStrays(t *testing.T, env Env) {
+	tree := StrayTree()
+	upload(t, env, tree)
+	acct := "AWSLogs/" + AccountA + "/"
+	cases := []struct {
+		name  string
+		start string
+		win   sources.Window
+		// outside is every stray the walk lists a folder of, written
+		// from the tree by hand: name -> named like a log.
+		outside map[string]bool
+		ignored int64
+		found   []string
+	}{
+		{name: "All", outside: map[string]bool{
+			"notes.txt":                   false,
+			acct + "CloudTrail/x.json.gz": true,
+			acct + "CloudTrail/us-east-1/2024/03/stray.json":      true,
+			"resourceId=/SUBSCRIPTIONS/" + Sub1 + "/export.jsonl": true,
+			"misc/old/trail.JSON.GZ":                              true,
+		}, ignored: 2, found: []string{tree[indexOf(tree, "cloudtrail")].Key, tree[indexOf(tree, "azure")].Key}},
+		// A short window computes its day folders below a region or
+		// subscription: neither they nor the month folder are listed, so
+		// export.jsonl and stray.json are not seen (no request is spent
+		// on them).
+		{name: "ShortWindow", win: sources.Window{Since: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC)}, outside: map[string]bool{
+			"notes.txt":                   false,
+			acct + "CloudTrail/x.json.gz": true,
+			"misc/old/trail.JSON.GZ":      true,
+		}, ignored: 2, found: []string{tree[indexOf(tree, "cloudtrail")].Key, tree[indexOf(tree, "azure")].Key}},
+		{name: "InsideAccount", start: acct, outside: map[string]bool{
+			acct + "CloudTrail/x.json.gz":                    true,
+			acct + "CloudTrail/us-east-1/2024/03/stray.json": true,
+		}, ignored: 1, found: []string{tree[indexOf(tree, "cloudtrail")].Key}},
+		// No layout below misc/: it is listed whole, its file with it.
+		{name: "NoLayout", start: "misc/", outside: map[string]bool{}, found: []string{"misc/old/trail.JSON.GZ"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := map[string]bool{}
+			var found []string
+			w := &sources.Walker{Source: env.Source, Window: c.win, Parallel: 4, Now: func() time.Time { return walkNow },
+				Outside: func(o sources.Object, log bool) {
+					if _, dup := got[o.Key]; dup {
+						t.Errorf("%s reported twice", o.Key)
+					}
+					got[o.Key] = log
+				}}
+			if err := w.Walk(context.Background(), c.start, func(f sources.Found) error {
+				found = append(found, f.Key)
+				return nil
+			}); err != nil {
+				t.Fatalf("Walk: %v", err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.outside) {
+				t.Errorf("outside the layout:\n got %v\nwant %v", got, c.outside)
+			}
+			logs := int64(0)
+			for _, l := range c.outside {
+				if l {
+					logs++
+				}
+			}
+			if n, l := w.Stats.Outside.Load(), w.Stats.OutsideLogs.Load(); n != int64(len(c.outside)) || l != logs {
+				t.Errorf("Stats.Outside, OutsideLogs = %d, %d; want %d, %d", n, l, len(c.outside), logs)
+			}
+			if n := w.Stats.Ignored.Load(); n != c.ignored {
+				t.Errorf("Stats.Ignored = %d, want %d", n, c.ignored)
+			}
+			sort.Strings(found)
+			sort.Strings(c.found)
+			if fmt.Sprint(found) != fmt.Sprint(c.found) {
+				t.Errorf("walk found %q, want %q", found, c.found)
+			}
+		})
+	}
+}
+
+func indexOf(tree []Entry, kind string) int {
+	for i, e := range tree {
+		if e.Kind == kind {
+			return i
+		}
+	}
+	panic("no entry of kind " + kind)
 }
