@@ -59,6 +59,7 @@ func (l *lister) target(ctx context.Context, t Target) error {
 			}
 			return l.reach.failed(err)
 		},
+		Outside: func(o sources.Object, log bool) { sum.outside(t.Source.URI(o.Key), log) },
 	}
 	err := wk.Walk(ctx, t.Prefix, func(f sources.Found) error { return l.found(ctx, t.Source, src, f) })
 	sum.mu.Lock()
@@ -72,6 +73,7 @@ func (l *lister) target(ctx context.Context, t Target) error {
 	sum.ObjectsIgnored += wk.Stats.Ignored.Load()
 	sum.Unpruned = sum.Unpruned || wk.Stats.Fallback.Load()
 	sum.mu.Unlock()
+	sum.outsideCounts(wk.Stats.Outside.Load(), wk.Stats.OutsideLogs.Load())
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

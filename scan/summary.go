@@ -35,6 +35,13 @@ type Summary struct {
 	FoldersSibling  int64 `json:"folders_sibling"`  // CloudTrail-Digest/, CloudTrail-Insight/... folders passed over by name: their objects are not listed, so not counted
 	ObjectsEmpty    int64 `json:"objects_empty"`
 	ObjectsIgnored  int64 `json:"objects_ignored"` // hidden files and notes in local copies
+	// FilesOutsideLayout counts the files found where the layout has
+	// folders (notes.txt beside AWSLogs/, x.json.gz in a CloudTrail/
+	// folder): not scanned, and not among ObjectsListed.
+	// LogsOutsideLayout counts those of them named like logs (.json,
+	// .jsonl, .gz, ...): the run is partial then.
+	FilesOutsideLayout int64 `json:"files_outside_layout"`
+	LogsOutsideLayout  int64 `json:"logs_outside_layout"`
 	ObjectsScanned  int64 `json:"objects_scanned"`
 	ObjectsFailed   int64 `json:"objects_failed"`   // could not be read to the end
 	ObjectsArchived int64 `json:"objects_archived"` // in an offline tier (Glacier, Azure Archive): not downloaded
@@ -66,6 +73,9 @@ type Summary struct {
 	Failures    []Problem        `json:"failures"`
 	Skips       []Problem        `json:"skips"`
 	ListErrors  []Problem        `json:"list_errors"`
+	// OutsideLayout names up to 200 of the files outside the layout,
+	// each with why it was not scanned.
+	OutsideLayout []Problem `json:"outside_layout,omitempty"`
 
 	// Live state for progress displays, read through Progress.
 	queued      int64
@@ -109,7 +119,40 @@ func (s *Summary) Progress() Progress {
 // Partial reports whether anything that should have been scanned was not:
 // the exit code is 3 then.
 func (s *Summary) Partial() bool {
-	return s.ObjectsFailed > 0 || s.ObjectsArchived > 0 || s.RecordsSkipped > 0 || len(s.ListErrors) > 0
+	return s.ObjectsFailed > 0 || s.ObjectsArchived > 0 || s.RecordsSkipped > 0 || len(s.ListErrors) > 0 || s.LogsOutsideLayout > 0
+}
+
+// ReasonLogOutsideLayout is the skip reason of a file named like a log
+// found where the layout has folders.
+const ReasonLogOutsideLayout = "object not scanned: named like a log but outside the layout, name it as an archive argument"
+
+// outsideCounts adds a walk's files outside the layout; those named
+// like logs are logs not scanned: partial coverage.
+func (s *Summary) outsideCounts(files, logs int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.FilesOutsideLayout += files
+	s.LogsOutsideLayout += logs
+	if logs > 0 {
+		if s.SkipReasons == nil {
+			s.SkipReasons = make(map[string]int64)
+		}
+		s.SkipReasons[ReasonLogOutsideLayout] += logs
+	}
+}
+
+// outside names a file the walk found where the layout has folders;
+// outsideCounts counts it.
+func (s *Summary) outside(uri string, log bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	why := "not scanned: outside the layout, not a log by its name"
+	if log {
+		why = "not scanned: named like a log but outside the layout; name it as an archive argument to scan it (retrohunt scan " + uri + ")"
+	}
+	if len(s.OutsideLayout) < maxListed {
+		s.OutsideLayout = append(s.OutsideLayout, Problem{URI: uri, Record: -1, Reason: why})
+	}
 }
 
 func (s *Summary) fail(uri string, err error) {
