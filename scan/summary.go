@@ -42,10 +42,10 @@ type Summary struct {
 	// .jsonl, .gz, ...): the run is partial then.
 	FilesOutsideLayout int64 `json:"files_outside_layout"`
 	LogsOutsideLayout  int64 `json:"logs_outside_layout"`
-	ObjectsScanned  int64 `json:"objects_scanned"`
-	ObjectsFailed   int64 `json:"objects_failed"`   // could not be read to the end
-	ObjectsArchived int64 `json:"objects_archived"` // in an offline tier (Glacier, Azure Archive): not downloaded
-	Unpruned        bool  `json:"unpruned_listing"`
+	ObjectsScanned     int64 `json:"objects_scanned"`
+	ObjectsFailed      int64 `json:"objects_failed"`   // could not be read to the end
+	ObjectsArchived    int64 `json:"objects_archived"` // in an offline tier (Glacier, Azure Archive): not downloaded
+	Unpruned           bool  `json:"unpruned_listing"`
 
 	BytesCompressed   int64 `json:"bytes_compressed"`
 	BytesDecompressed int64 `json:"bytes_decompressed"`
