@@ -35,6 +35,11 @@ type Summary struct {
 	FoldersSibling  int64 `json:"folders_sibling"`  // CloudTrail-Digest/, CloudTrail-Insight/... folders passed over by name: their objects are not listed, so not counted
 	ObjectsEmpty    int64 `json:"objects_empty"`
 	ObjectsIgnored  int64 `json:"objects_ignored"` // hidden files and notes in local copies
+	ObjectsScanned  int64 `json:"objects_scanned"`
+	ObjectsFailed   int64 `json:"objects_failed"`   // could not be read to the end
+	ObjectsArchived int64 `json:"objects_archived"` // in an offline tier (Glacier, Azure Archive): not downloaded
+	Unpruned        bool  `json:"unpruned_listing"`
+
 	// FilesOutsideLayout counts the files found where the layout has
 	// folders (notes.txt beside AWSLogs/, x.json.gz in a CloudTrail/
 	// folder): not scanned, and not among ObjectsListed.
@@ -42,10 +47,6 @@ type Summary struct {
 	// .jsonl, .gz, ...): the run is partial then.
 	FilesOutsideLayout int64 `json:"files_outside_layout"`
 	LogsOutsideLayout  int64 `json:"logs_outside_layout"`
-	ObjectsScanned     int64 `json:"objects_scanned"`
-	ObjectsFailed      int64 `json:"objects_failed"`   // could not be read to the end
-	ObjectsArchived    int64 `json:"objects_archived"` // in an offline tier (Glacier, Azure Archive): not downloaded
-	Unpruned           bool  `json:"unpruned_listing"`
 
 	BytesCompressed   int64 `json:"bytes_compressed"`
 	BytesDecompressed int64 `json:"bytes_decompressed"`
