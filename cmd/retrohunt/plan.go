@@ -96,6 +96,9 @@ func (pl *planned) print(w io.Writer) {
 	fmt.Fprintf(w, "  archive tier     %s objects (not downloaded: restore them first)\n", text.Count(s.ObjectsArchived))
 	fmt.Fprintf(w, "  listed           %s objects: %s outside the window, %s filtered, %s without events, %s empty\n",
 		text.Count(s.ObjectsListed), text.Count(s.ObjectsPruned), text.Count(s.ObjectsFiltered), text.Count(s.ObjectsSibling+s.ObjectsIgnored), text.Count(s.ObjectsEmpty))
+	if s.FilesOutsideLayout > 0 {
+		fmt.Fprintf(w, "  outside layout   %s files not scanned (%s named like logs: name them as archive arguments)\n", text.Count(s.FilesOutsideLayout), text.Count(s.LogsOutsideLayout))
+	}
 	for why, n := range s.NotSelected {
 		fmt.Fprintf(w, "  passed over      %s objects: %s\n", text.Count(n), text.Escape(why))
 	}

@@ -163,6 +163,9 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, mu
 	if s.FoldersSibling > 0 {
 		fmt.Fprintf(w, ", %s non-event folders passed over unlisted (CloudTrail-Digest/, CloudTrail-Insight/, ...)", text.Count(s.FoldersSibling))
 	}
+	if s.FilesOutsideLayout > 0 {
+		fmt.Fprintf(w, ", %s files outside the layout not scanned (%s named like logs, listed below)", text.Count(s.FilesOutsideLayout), text.Count(s.LogsOutsideLayout))
+	}
 	if s.Unpruned {
 		fmt.Fprint(w, " (some prefixes listed without date pruning)")
 	}
@@ -213,6 +216,13 @@ func printSummary(w io.Writer, s *scan.Summary, t *tally, rules []*scan.Rule, mu
 	}
 	for _, p := range s.ListErrors {
 		fmt.Fprintf(w, "  listing failed: %s: %s\n", text.Escape(p.URI), text.Escape(p.Reason))
+	}
+	for i, p := range s.OutsideLayout {
+		if i == maxShown {
+			fmt.Fprintf(w, "  (%d files outside the layout in all; --summary-json names up to 200)\n", s.FilesOutsideLayout)
+			break
+		}
+		fmt.Fprintf(w, "  outside the layout: %s: %s\n", text.Escape(p.URI), text.Escape(p.Reason))
 	}
 	shown := 0
 	for _, p := range s.Failures {
