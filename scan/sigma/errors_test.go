@@ -50,14 +50,14 @@ func TestErrorYAMLDoesNotParse(t *testing.T) {
 	}
 }
 
-func TestErrorCorrelationIsUnsupported(t *testing.T) {
-	src := "title: many logins\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 1h\n"
+func TestErrorCorrelationUnsupportedType(t *testing.T) {
+	src := "title: many bytes\ncorrelation:\n  type: value_sum\n  rules: [a]\n  timespan: 1h\n  condition: {field: b, gt: 1}\n"
 	_, err := ParseFile("c.yml", []byte(src), Options{})
 	var list ErrorList
-	if !errors.As(err, &list) || len(list) != 1 || !list[0].Unsupported || !strings.Contains(list[0].Msg, "issue 11") {
+	if !errors.As(err, &list) || len(list) != 1 || !list[0].Unsupported || !strings.Contains(list[0].Msg, "value_sum") {
 		t.Fatalf("got %v", err)
 	}
-	if list[0].Pos.String() != "c.yml:2:1" {
-		t.Errorf("at %s, want c.yml:2:1", list[0].Pos)
+	if list[0].Pos.String() != "c.yml:3:9" {
+		t.Errorf("at %s, want c.yml:3:9", list[0].Pos)
 	}
 }

@@ -18,9 +18,12 @@ import (
 // Rule is one Sigma detection rule.
 type Rule struct {
 	Title, ID, Status, Description, Author string
-	Date, Modified, Level                  string
-	Tags                                   []string
-	Logsource                              Logsource
+	// Name is the rule's name: key, the handle correlation rules refer
+	// to it by (besides its id).
+	Name                  string
+	Date, Modified, Level string
+	Tags                  []string
+	Logsource             Logsource
 	// Type is the log type the rule's logsource routes it to; Unknown
 	// when the logsource is none retrohunt reads (not applicable).
 	Type udm.LogType
@@ -31,6 +34,10 @@ type Rule struct {
 	Condition  Cond
 	// CondText is the condition as written (several joined by " or ").
 	CondText string
+
+	// Correlation is set, and the detection fields are empty, for a
+	// correlation rule (correlation.go).
+	Correlation *Correlation
 }
 
 // Logsource is a rule's logsource section.
@@ -181,11 +188,13 @@ func (p *parser) rule(doc *yaml.Node, src []byte) *Rule {
 		}
 	}
 	p.title = r.Title
-	var detection *yaml.Node
+	var detection, correlation *yaml.Node
 	for _, e := range kv {
 		k, v := e[0], e[1]
 		switch k.Value {
-		case "title", "name":
+		case "name":
+			r.Name = p.str(v)
+		case "title":
 		case "id":
 			r.ID = p.str(v)
 		case "status":
@@ -207,12 +216,18 @@ func (p *parser) rule(doc *yaml.Node, src []byte) *Rule {
 		case "detection":
 			detection = v
 		case "correlation":
-			p.unsupported(k, "Sigma correlation rules (event_count, value_count, temporal, temporal_ordered) need the windowed engine of issue 11, which retrohunt does not have yet")
-			return nil
+			correlation = v
 		}
 	}
 	if r.Title == "" {
 		p.errorf(top, "rule has no title")
+	}
+	if correlation != nil {
+		if detection != nil {
+			p.errorf(detection, "a rule has a detection or a correlation section, not both")
+		}
+		r.Correlation = p.correlation(correlation)
+		return r
 	}
 	if detection == nil {
 		p.errorf(top, "rule has no detection section")
