@@ -30,9 +30,14 @@ const DefaultDetectionEvents = 10
 
 // MultiRule is a multi-event rule with the metadata its rows carry.
 type MultiRule struct {
-	*Rule // Compiled is the multi-event rule; it is never Match'ed
-	M     *rule.Multi
-	vars  []*Rule // per event variable, its filter as a single-event rule
+	*Rule             // Compiled is the multi-event rule; it is never Match'ed
+	M     *rule.Multi // nil for a Sigma correlation rule
+	corr  *sigmaCorr  // set instead of M for a Sigma correlation rule
+	vars  []*Rule     // per event variable, its filter as a single-event rule
+	// varNames are the event variables' names as detection rows list
+	// them: YARA-L's without "$", a Sigma correlation's base rule
+	// references.
+	varNames []string
 }
 
 // NewMultiRule compiles a rule parsed with rule.Options{MultiEvent:
@@ -47,7 +52,7 @@ func NewMultiRule(r *rule.Rule, origin string) (*MultiRule, error) {
 	if err != nil {
 		return nil, err
 	}
-	mr := &MultiRule{Rule: NewRule(r, origin), M: m}
+	mr := &MultiRule{Rule: NewRule(r, origin), M: m, varNames: r.Vars}
 	for _, vr := range vrs {
 		mr.vars = append(mr.vars, &Rule{Compiled: vr, Name: vr.Name, Origin: origin})
 	}
@@ -66,8 +71,14 @@ func multiVarRules(ms []*MultiRule) []*Rule {
 
 // multi makes the candidates of one record that the single-event rules
 // have seen (its time is known and inside the window).
-func (s *recordSink) multi(ev *udm.Event, index int) error {
+func (s *recordSink) multi(ev *udm.Event, t time.Time, index int) error {
 	for _, mr := range s.w.cfg.Multi {
+		if mr.corr != nil {
+			if err := mr.corr.candidates(mr.Name, mr.vars, ev, &s.w.sigma, t.UnixNano(), s.uri, index, s.w.cfg.candidates.Add); err != nil {
+				return fmt.Errorf("rule %s: %w", mr.Name, err)
+			}
+			continue
+		}
 		pass := false
 		for _, v := range mr.vars {
 			if v.Compiled.Match(ev) {
@@ -87,6 +98,14 @@ func (s *recordSink) multi(ev *udm.Event, index int) error {
 		}
 	}
 	return nil
+}
+
+// spec is the rule's window.
+func (m *MultiRule) spec() window.Spec {
+	if m.corr != nil {
+		return m.corr.spec
+	}
+	return m.M.Spec()
 }
 
 // writeDetections groups the run's candidates into windows and writes
@@ -125,7 +144,7 @@ func writeDetections(ctx context.Context, cfg Config, sum *Summary, w output.Wri
 		if !ok {
 			return window.Spec{}, false
 		}
-		sp := m.M.Spec()
+		sp := m.spec()
 		sp.Since, sp.Until = since, until
 		return sp, true
 	}, func(win *window.Window) error {
@@ -133,7 +152,13 @@ func writeDetections(ctx context.Context, cfg Config, sum *Summary, w output.Wri
 			return ctx.Err()
 		}
 		m := byName[win.Rule]
-		d, ok := m.M.Evaluate(win)
+		var d *rule.Detection
+		var ok bool
+		if m.corr != nil {
+			d, ok = m.corr.evaluate(win)
+		} else {
+			d, ok = m.M.Evaluate(win)
+		}
 		if !ok {
 			return nil
 		}
@@ -198,12 +223,12 @@ func (m *MultiRule) detectionRow(d *rule.Detection, limit int) output.Hit {
 		EventTime   string `json:"event_time"`
 	}
 	var refs []ref
-	perVar := make([]int, len(m.Compiled.Vars))
+	perVar := make([]int, len(m.varNames))
 	for _, e := range d.Events {
 		if perVar[e.Var]++; perVar[e.Var] > limit {
 			continue
 		}
-		refs = append(refs, ref{Var: m.Compiled.Vars[e.Var], SourceURI: e.Source, RecordIndex: e.Record,
+		refs = append(refs, ref{Var: m.varNames[e.Var], SourceURI: e.Source, RecordIndex: e.Record,
 			EventTime: time.Unix(0, e.Time).UTC().Format(time.RFC3339Nano)})
 	}
 	ev, _ := json.Marshal(refs) // strings and ints: cannot fail

@@ -166,7 +166,7 @@ func (s *recordSink) match(index int, raw []byte) error {
 		s.hits = append(s.hits, h)
 	}
 	if len(s.w.cfg.Multi) > 0 {
-		if err := s.multi(ev, index); err != nil {
+		if err := s.multi(ev, t, index); err != nil {
 			return err
 		}
 	}
