@@ -173,8 +173,18 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		multi    []*scan.MultiRule
 	)
 	for _, l := range loaded {
+		if l.Sigma != nil && l.Sigma.Correlation != nil {
+			mr, err := scan.NewSigmaCorrelation(l.Sigma, l.Origin)
+			if err != nil {
+				return fmt.Errorf("BUG: rule %s loaded but does not compile: %w", l.Sigma.Title, err)
+			}
+			multi = append(multi, mr)
+			continue
+		}
 		if l.Sigma != nil {
-			compiled = append(compiled, sigmaRule(l, warn))
+			if !l.BaseOnly {
+				compiled = append(compiled, sigmaRule(l, warn))
+			}
 			continue
 		}
 		for _, fd := range ruleFindings(l) {
@@ -361,7 +371,7 @@ func refuseCarriedWindows(f *scanFlags, loaded []rules.Loaded, skipped []rules.S
 	var keep []rules.Loaded
 	var names []string
 	for _, l := range loaded {
-		if l.Multi == nil {
+		if l.Multi == nil && (l.Sigma == nil || l.Sigma.Correlation == nil) {
 			keep = append(keep, l)
 			continue
 		}
@@ -369,12 +379,21 @@ func refuseCarriedWindows(f *scanFlags, loaded []rules.Loaded, skipped []rules.S
 			names = append(names, l.Name()+" ("+l.Position()+")")
 			continue
 		}
+		kind := "multi-event rule (match:)"
+		if l.Multi == nil {
+			kind = "Sigma correlation rule"
+		}
 		skipped = append(skipped, rules.Skipped{Rule: l.Name(), Origin: l.Origin,
-			Reasons: []string{fmt.Sprintf("%s: multi-event rule (match:) not run with %s: %s", l.Position(), flag, why)}})
+			Reasons: []string{fmt.Sprintf("%s: %s not run with %s: %s", l.Position(), kind, flag, why)}})
 	}
 	if len(names) > 0 {
 		return nil, nil, usagef("multi-event rule(s) %s cannot run with %s: %s (docs/yaral_windows.md); scan without %s, or pass --skip-unsupported to skip them",
 			strings.Join(names, ", "), flag, why, flag)
+	}
+	// No correlation is left to filter for: their base rules report
+	// their own hits.
+	for i := range keep {
+		keep[i].BaseOnly = false
 	}
 	return keep, skipped, nil
 }

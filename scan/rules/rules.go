@@ -30,8 +30,14 @@ type Loaded struct {
 	// Multi is set beside Rule for a multi-event rule (Rule.IsMulti):
 	// it runs through scan.NewMultiRule, never as a single-event rule.
 	Multi *rule.Multi
-	// Sigma is set instead of Rule for a Sigma rule (.yml, .yaml).
+	// Sigma is set instead of Rule for a Sigma rule (.yml, .yaml). A
+	// Sigma correlation rule (Sigma.Correlation) runs through
+	// scan.NewSigmaCorrelation, its base rules resolved by LoadWith.
 	Sigma *sigma.Rule
+	// BaseOnly is set on a Sigma rule that correlations refer to, none
+	// of them with generate: true: it runs as their filter only and
+	// reports no hits of its own (docs/sigma.md).
+	BaseOnly bool
 	// Origin is the file path, or "builtin:<file>" for built-in rules.
 	Origin string
 	// Default is true for the built-in pack that runs without --rule.
@@ -151,6 +157,7 @@ func LoadWith(specs []string, o Options) ([]Loaded, []Skipped, error) {
 			out = append(out, l)
 		}
 	}
+	out, skipped, errs = resolveCorrelations(out, skipped, errs, o)
 	if len(errs) > 0 {
 		var flat []error
 		for _, e := range errs {

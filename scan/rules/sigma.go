@@ -91,3 +91,65 @@ func (l Loaded) Text() []byte {
 	}
 	return l.Rule.Text
 }
+
+// resolveCorrelations finds the base rules of the Sigma correlation
+// rules among every loaded Sigma rule (by name or id, across files) and
+// marks the bases no correlation asks to generate. A correlation that
+// refers to a correlation is skipped under SkipUnsupported; any other
+// reference error is an error.
+func resolveCorrelations(out []Loaded, skipped []Skipped, errs []error, o Options) ([]Loaded, []Skipped, []error) {
+	var all, corrs []*sigma.Rule
+	for _, l := range out {
+		if l.Sigma == nil {
+			continue
+		}
+		all = append(all, l.Sigma)
+		if l.Sigma.Correlation != nil {
+			corrs = append(corrs, l.Sigma)
+		}
+	}
+	if len(corrs) == 0 {
+		return out, skipped, errs
+	}
+	bad := map[*sigma.Rule]rule.ErrorList{}
+	for _, e := range sigma.Resolve(corrs, all) {
+		for _, c := range corrs {
+			if c.Title == e.Rule && c.Pos.File == e.Pos.File {
+				bad[c] = append(bad[c], e)
+			}
+		}
+	}
+	generate := map[*sigma.Rule]bool{}
+	referred := map[*sigma.Rule]bool{}
+	keep := out[:0:0]
+	for _, l := range out {
+		list, ok := bad[l.Sigma]
+		if !ok {
+			keep = append(keep, l)
+			if l.Sigma != nil && l.Sigma.Correlation != nil {
+				for _, b := range l.Sigma.Correlation.Bases {
+					referred[b] = true
+					generate[b] = generate[b] || l.Sigma.Correlation.Generate
+				}
+			}
+			continue
+		}
+		unsupported := true
+		var reasons []string
+		for _, e := range list {
+			unsupported = unsupported && e.Unsupported
+			reasons = append(reasons, e.Error())
+		}
+		if unsupported && o.SkipUnsupported {
+			skipped = append(skipped, Skipped{Rule: l.Name(), Origin: l.Origin, Reasons: reasons})
+			continue
+		}
+		errs = append(errs, list)
+	}
+	for i, l := range keep {
+		if l.Sigma != nil && referred[l.Sigma] && !generate[l.Sigma] {
+			keep[i].BaseOnly = true
+		}
+	}
+	return keep, skipped, errs
+}

@@ -62,6 +62,9 @@ func ipFieldsOf(t udm.LogType) string {
 // field that holds no IP address, all on a single value, search identifiers the condition never uses, and a
 // logsource retrohunt does not read.
 func Lint(r *Rule) []Finding {
+	if r.Correlation != nil {
+		return nil // its base rules are linted as rules of their own
+	}
 	var out []Finding
 	if r.Type == udm.Unknown {
 		out = append(out, Finding{Pos: r.Pos, Level: Never,
