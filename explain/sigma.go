@@ -16,6 +16,10 @@ import (
 // the verdict and the lint findings.
 func writeSigmaExplanation(w io.Writer, l rules.Loaded, raw []byte, ev *udm.Event) {
 	r := l.Sigma
+	if r.Correlation != nil {
+		writeCorrelation(w, l, raw, ev)
+		return
+	}
 	fmt.Fprintf(w, "sigma rule %s (%s)\n", text.Escape(r.Title), text.Escape(l.Origin))
 	if r.Type != ev.Type {
 		why := "its logsource is none retrohunt reads"
@@ -69,4 +73,35 @@ func writeSigmaTrace(w io.Writer, t *sigma.Trace, depth int) {
 	for _, k := range t.Kids {
 		writeSigmaTrace(w, k, depth+1)
 	}
+}
+
+// writeCorrelation says, for a Sigma correlation rule, whether the
+// record is a candidate of each base rule and its group-by values: the
+// verdict itself is over a window of events, which only a scan sees.
+func writeCorrelation(w io.Writer, l rules.Loaded, raw []byte, ev *udm.Event) {
+	r, c := l.Sigma, l.Sigma.Correlation
+	fmt.Fprintf(w, "sigma correlation rule %s (%s): %s over %s, group-by %s\n", text.Escape(r.Title), text.Escape(l.Origin),
+		c.Type, c.Timespan, text.Escape(strings.Join(c.GroupBy, ", ")))
+	var rec sigma.Record
+	rec.Reset(raw, ev.Type)
+	for i, b := range c.Bases {
+		if b == nil {
+			continue
+		}
+		if b.Type != ev.Type || !b.Match(&rec) {
+			fmt.Fprintf(w, "  %s: NOT a candidate (base rule %s does not match)\n", text.Escape(c.Rules[i]), text.Escape(b.Title))
+			continue
+		}
+		var key []string
+		for _, g := range c.GroupBy {
+			vs, _ := rec.Values(c.GroupField(i, g))
+			v := "(absent: no candidate)"
+			if len(vs) > 0 {
+				v = vs[0].S
+			}
+			key = append(key, g+"="+v)
+		}
+		fmt.Fprintf(w, "  %s: candidate, %s\n", text.Escape(c.Rules[i]), text.Escape(strings.Join(key, ", ")))
+	}
+	fmt.Fprintln(w, "verdict: a correlation is decided over the events of a window, not one record: run retrohunt scan")
 }

@@ -71,6 +71,15 @@ func TestSigmaCorrelationsCLI(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr:\n%s\nwant exit 2 naming the correlations", extra, code, out, errOut)
 		}
 	}
+	// explain: record 0 (a failed login from a) is a candidate of the
+	// brute-force correlation's base rule with a's address as its group.
+	code, out, errOut = cli(t, "explain", "--rule", dir, filepath.Join(root, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/111122223333_CloudTrail_us-east-1_20240301T0000Z_a.json.gz"), "--record", "0")
+	for _, w := range []string{"sigma correlation rule Console brute force from one address", "failed_console_login: candidate, sourceIPAddress=198.51.100.7",
+		"9c8b7a60-0000-4000-8000-0000000000c1: NOT a candidate"} {
+		if code != exitOK || !strings.Contains(out, w) {
+			t.Errorf("explain: exit %d, want %q:\n%s%s", code, w, out, errOut)
+		}
+	}
 	// Skipped, the base rules report their own hits: 9 failed logins,
 	// 6 IAM reads, 3 CreateUser, 3 AttachUserPolicy.
 	code, out, errOut = cli(t, append(base, "--shard", "0/1", "--skip-unsupported")...)
