@@ -182,8 +182,9 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			continue
 		}
 		if l.Sigma != nil {
-			if !l.BaseOnly {
-				compiled = append(compiled, sigmaRule(l, warn))
+			// A base rule only a correlation runs is linted all the same.
+			if r := sigmaRule(l, warn); !l.BaseOnly {
+				compiled = append(compiled, r)
 			}
 			continue
 		}
