@@ -12,6 +12,7 @@ import (
 	"github.com/retrohunt/retrohunt/output/text"
 	"github.com/retrohunt/retrohunt/scan/lint"
 	"github.com/retrohunt/retrohunt/scan/rules"
+	"github.com/retrohunt/retrohunt/scan/sigma"
 )
 
 func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -92,9 +93,20 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		files = append(files, spec)
 	}
+	// The Sigma rules of every file, for correlations that refer to a
+	// rule of another file.
+	var bases []*sigma.Rule
+	for _, file := range files {
+		if rules.IsSigma(file) {
+			if src, err := os.ReadFile(file); err == nil {
+				rs, _ := sigma.ParseFile(file, src, sigma.Options{})
+				bases = append(bases, rs...)
+			}
+		}
+	}
 	failed, bad, n := 0, 0, 0
 	for _, file := range files {
-		loaded, _, err := rules.LoadWith([]string{file}, rules.Options{Lists: lists})
+		loaded, _, err := rules.LoadWith([]string{file}, rules.Options{Lists: lists, SigmaBases: bases})
 		if err != nil {
 			failed++
 			var le *rules.LoadError

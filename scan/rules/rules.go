@@ -98,6 +98,10 @@ type Options struct {
 	// names it in the Skipped result, instead of failing the load. A
 	// file with any other error still fails.
 	SkipUnsupported bool
+	// SigmaBases are Sigma rules of files not being loaded that
+	// correlations may refer to (`rules lint` loads one file at a time;
+	// the bases of files among those loaded are ignored).
+	SigmaBases []*sigma.Rule
 	// Now is the time YARA-L's timestamp.current_seconds() returns,
 	// fixed once per run; zero is the time of parsing.
 	Now time.Time

@@ -111,6 +111,15 @@ func resolveCorrelations(out []Loaded, skipped []Skipped, errs []error, o Option
 	if len(corrs) == 0 {
 		return out, skipped, errs
 	}
+	files := map[string]bool{}
+	for _, r := range all {
+		files[r.Pos.File] = true
+	}
+	for _, r := range o.SigmaBases {
+		if !files[r.Pos.File] {
+			all = append(all, r)
+		}
+	}
 	bad := map[*sigma.Rule]rule.ErrorList{}
 	for _, e := range sigma.Resolve(corrs, all) {
 		for _, c := range corrs {
@@ -144,7 +153,9 @@ func resolveCorrelations(out []Loaded, skipped []Skipped, errs []error, o Option
 			skipped = append(skipped, Skipped{Rule: l.Name(), Origin: l.Origin, Reasons: reasons})
 			continue
 		}
-		errs = append(errs, list)
+		for _, e := range list {
+			errs = append(errs, e)
+		}
 	}
 	for i, l := range keep {
 		if l.Sigma != nil && referred[l.Sigma] && !generate[l.Sigma] {

@@ -177,13 +177,13 @@ func (p *parser) correlation(n *yaml.Node) *Correlation {
 	case cond != nil:
 		p.corrCondition(c, cond)
 	case c.Type == EventCount || c.Type == ValueCount:
-		p.errorf(n, "a %s correlation needs a condition", c.Type)
+		p.errorf(n, "a correlation of type %s needs a condition", c.Type)
 	}
 	if c.Type == ValueCount && c.Field == "" && cond != nil {
 		p.errorf(cond, "a value_count condition names the field whose distinct values it counts (field:)")
 	}
 	if (c.Type == Temporal || c.Type == TemporalOrdered) && len(c.Rules) < 2 && c.Rules != nil {
-		p.errorf(n, "a %s correlation refers to at least two rules", c.Type)
+		p.errorf(n, "a correlation of type %s refers to at least two rules", c.Type)
 	}
 	for g, a := range c.Aliases {
 		for ref := range a {
