@@ -6,6 +6,8 @@ package fast
 // Teddy lookup done one position at a time.
 func newMatcher(lits []Literal) matcher { return newACMatcher(lits) }
 
+func teddyAvailable() bool { return false }
+
 func teddyScan(masks *[6][32]byte, p []byte, start int) (int, uint32) {
 	return teddyScanGeneric(masks, p, start)
 }

@@ -2,6 +2,7 @@ package fast
 
 import (
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -78,4 +79,77 @@ func FuzzMatcher(f *testing.F) {
 	f.Fuzz(func(t *testing.T, buf []byte) {
 		sameFinds(t, matcherLits, buf)
 	})
+}
+
+// manyLits is a rule set's worth of literals that share their first
+// bytes (the community AWS rules' Create…, Delete…, arn:aws:…; the
+// Sigma rules' event names), where the buckets fill up and each
+// candidate position is compared only with the literals anchored on its
+// trigram.
+func manyLits(n int) []Literal {
+	prefixes := []string{"Create", "Delete", "Update", "arn:aws:iam::", "Put", "Get", "Describe", "microsoft.compute/", "Disable", "Enable"}
+	names := []string{"AccessKey", "Bucket", "Policy", "Detector", "Trail", "Role", "User", "LoginProfile", "SAMLProvider", "Key", "Distribution", "virtualMachines/write", "aws:policy/AdministratorAccess", "Region", "IPSet"}
+	var lits []Literal
+	seen := map[Literal]bool{}
+	for i := 0; len(lits) < n; i++ {
+		text := prefixes[i%len(prefixes)] + names[(i/len(prefixes))%len(names)]
+		if i >= len(prefixes)*len(names) {
+			text += string(rune('A' + i%26))
+		}
+		l := Literal{Text: text}
+		if i%3 != 0 {
+			l = Literal{Text: strings.ToLower(text), Fold: true}
+		}
+		if !seen[l] {
+			seen[l] = true
+			lits = append(lits, l)
+		}
+	}
+	return append(lits, Literal{Text: "\u017f"}, Literal{Text: "\u212a"}, Literal{Text: `\`})
+}
+
+func TestTeddyMatchesAhoCorasickManyLiterals(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for _, n := range []int{40, 150, 297} {
+		lits := manyLits(n)
+		ac, td := newACMatcher(lits), newTeddy(lits)
+		words := (len(lits) + 63) / 64
+		for i := 0; i < 3000; i++ {
+			var b strings.Builder
+			for k := rng.Intn(20); k > 0; k-- {
+				l := lits[rng.Intn(len(lits))].Text
+				switch rng.Intn(4) {
+				case 0:
+					l = strings.ToUpper(l)
+				case 1:
+					l = l[:rng.Intn(len(l)+1)] // a prefix shared with others
+				}
+				b.WriteString(l)
+				b.WriteString(`","`[:rng.Intn(4)])
+			}
+			buf := []byte(b.String())
+			fa, ft := make([]uint64, words), make([]uint64, words)
+			anyA, anyT := ac.find(buf, fa), td.find(buf, ft)
+			if anyA != anyT || !slices.Equal(fa, ft) {
+				t.Fatalf("%d literals, %q: Aho-Corasick %v %b, Teddy %v %b", len(lits), buf, anyA, fa, anyT, ft)
+			}
+		}
+	}
+}
+
+// Teddy with its second stage outruns Aho-Corasick up to about 300
+// literals of real rule sets (docs/fast-path.md, "Many literals"), so
+// newMatcher keeps it that far.
+func TestMatcherChoiceManyLiterals(t *testing.T) {
+	if !teddyAvailable() {
+		t.Skip("no Teddy kernel on this CPU")
+	}
+	for _, n := range []int{40, 150, 250} {
+		if _, ok := newMatcher(manyLits(n)).(*teddy); !ok {
+			t.Errorf("%d literals: %T, want Teddy", n, newMatcher(manyLits(n)))
+		}
+	}
+	if _, ok := newMatcher(manyLits(400)).(*acMatcher); !ok {
+		t.Errorf("400 literals: %T, want Aho-Corasick", newMatcher(manyLits(400)))
+	}
 }
