@@ -16,6 +16,8 @@ type acMatcher struct {
 	delta []int32
 	// outs[s/ncls] lists the literals that end in state s.
 	outs [][]int32
+	// mark is the first literal whose last start find records.
+	mark int32
 }
 
 func lower(c byte) byte {
@@ -26,7 +28,7 @@ func lower(c byte) byte {
 }
 
 func newACMatcher(lits []Literal) *acMatcher {
-	m := &acMatcher{lits: lits}
+	m := &acMatcher{lits: lits, mark: int32(len(lits))}
 	// Columns: one per distinct folded byte in the literals.
 	var col [256]uint8
 	n := 1
@@ -112,9 +114,12 @@ func newACMatcher(lits []Literal) *acMatcher {
 	return m
 }
 
+func (m *acMatcher) marks(from int) { m.mark = int32(from) }
+
 // find sets the bit of every literal that occurs in buf and reports
-// whether there was any.
-func (m *acMatcher) find(buf []byte, found []uint64) bool {
+// whether there was any; last[id-mark] is where the last occurrence of
+// marked literal id starts (left as it was when there is none).
+func (m *acMatcher) find(buf []byte, found []uint64, last []int) bool {
 	any := false
 	s := int32(0)
 	delta, class := m.delta, &m.class
@@ -132,6 +137,9 @@ func (m *acMatcher) find(buf []byte, found []uint64) bool {
 			}
 			found[id>>6] |= 1 << (id & 63)
 			any = true
+			if id >= m.mark {
+				last[id-m.mark] = i + 1 - len(l.Text)
+			}
 		}
 	}
 	return any

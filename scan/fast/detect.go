@@ -33,10 +33,27 @@ import (
 // splitter never looks inside a record); where a string or a value ends
 // it asks the splitter's scanner (scan/internal/structure), so that
 // strings, escapes and depth are followed by one piece of code.
-func recognised(rec []byte) bool {
+func recognised(rec []byte) bool { return recognisedAt(rec, -1) }
+
+// eventTimeKey is CloudTrail's time key as stored, unescaped.
+const eventTimeKey = `"eventTime"`
+
+// recognisedAt is recognised for a record in which lastEventTime is
+// where the last occurrence of the bytes "eventTime" (with the quotes)
+// starts, and which holds no backslash; -1 when that is not known. A
+// CloudTrail record (eventVersion or eventSource read) is recognised by
+// its last eventTime alone, and a key is one string of the record's
+// bytes (no escapes), so once the walk has read an eventTime key at
+// lastEventTime, no later key can change the answer: the walk stops
+// there, before the large values CloudTrail puts after the time
+// (requestParameters, responseElements, resources). A record whose
+// later bytes are not JSON is then passed over unread, as the fast path
+// passes over any malformed record it does not read.
+func recognisedAt(rec []byte, lastEventTime int) bool {
 	var (
 		trail, azure                       bool   // a key of the type
 		evt, eventTime, tm, eventTS, categ []byte // last values of these keys
+		eventTimeAt                        = -2   // where the last eventTime key starts
 	)
 	i := 1 // past '{'
 	for {
@@ -48,6 +65,7 @@ func recognised(rec []byte) bool {
 		if end < 0 || esc {
 			return false // an escaped key might be any of these
 		}
+		keyAt := i
 		key := rec[i+1 : end]
 		i = skipSpace(rec, end+1)
 		if i >= len(rec) || rec[i] != ':' {
@@ -66,13 +84,16 @@ func recognised(rec []byte) bool {
 		case "evt":
 			evt = rec[start:i]
 		case "eventTime":
-			eventTime = rec[start:i]
+			eventTime, eventTimeAt = rec[start:i], keyAt
 		case "time":
 			tm = rec[start:i]
 		case "eventTimestamp":
 			eventTS = rec[start:i]
 		case "category":
 			categ = rec[start:i]
+		}
+		if trail && eventTimeAt == lastEventTime {
+			return readsTime(eventTime)
 		}
 		i = skipSpace(rec, i)
 		if i >= len(rec) || (rec[i] != ',' && rec[i] != '}') {

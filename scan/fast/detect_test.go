@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
@@ -64,6 +65,13 @@ func TestRecognisedAgreesWithMap(t *testing.T) {
 		`{"eventversion":1}`,
 		`{"nested":{"deep":[[[{"eventSource":1}]]]},"z":true}`,
 		`{"n":-1.5e3,"t":true,"f":false,"z":null,"correlationId":0}`,
+		`{"eventTime":"2024-01-01T00:00:00Z","eventVersion":"1.08","requestParameters":{"a":[1,{"b":"c"}]}}`,
+		`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","requestParameters":{"eventTime":"x"}}`,
+		`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","requestParameters":{"x":"\"eventTime\":\"x\""}}`,
+		`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","x":{},"eventTime":"x"}`,
+		`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","x":{},"eventTime" : null}`,
+		`{"eventTime":"x","eventSource":"s","eventTime":"2024-01-01T00:00:00Z","x":1}`,
+		`{"eventSource":"s","eventTime":"2024-01-01T00:00:00Z","x":{},"event\u0054ime":"x"}`,
 	}
 	samples, _ := filepath.Glob("../../testdata/samples/*.json")
 	for _, s := range samples {
@@ -97,6 +105,13 @@ func TestRecognisedAgreesWithMap(t *testing.T) {
 		if got && !want {
 			t.Errorf("recognised but Map refuses it or reads no time: %s", r)
 		}
+		// The walk that stops at the last "eventTime" says the same
+		// as the whole walk on an escape-free record.
+		if bytes.IndexByte([]byte(r), '\\') < 0 {
+			if at := recognisedAt([]byte(r), bytes.LastIndex([]byte(r), []byte(eventTimeKey))); at != got {
+				t.Errorf("recognisedAt %v, recognised %v: %s", at, got, r)
+			}
+		}
 		if want && !got && bytes.IndexByte([]byte(r), '\\') < 0 && !nonString(doc) {
 			t.Errorf("Map maps an escape-free record with a time that recognised does not: %.200s", r)
 		}
@@ -121,4 +136,32 @@ func nonString(doc map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// TestCandidateStopsAtLastEventTime: a CloudTrail record's key walk
+// stops at its last "eventTime" when the record holds no backslash, so
+// what follows is not read. A record whose tail is broken JSON shows it:
+// the whole walk refuses it (a candidate), the walk that stops passes it
+// over, as the fast path passes over any malformed record it does not
+// read (docs/fast-path.md). With a backslash, or a later "eventTime"
+// anywhere, every key is read.
+func TestCandidateStopsAtLastEventTime(t *testing.T) {
+	f := New([]*rule.Rule{parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`)})
+	chk := f.NewChecker()
+	for _, c := range []struct {
+		rec  string
+		cand bool
+	}{
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"StopInstances","x":tru e}`, false},
+		{`{"eventSource":"s","eventTime":"2024-01-01T00:00:00Z","requestParameters":{"a":[1,{"b":"c"}]}}`, false},
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"StopInstances","x":"\\","y":tru e}`, true},
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","x":tru e,"z":{"eventTime":"x"}}`, true},
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","x":1,"eventTime":"x"}`, true},
+		{`{"eventVersion":"1.08","eventTime":"x","eventName":"StopInstances"}`, true},
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"DeleteTrail"}`, true},
+	} {
+		if got := chk.Candidate([]byte(c.rec)); got != c.cand {
+			t.Errorf("Candidate(%s) = %v, want %v", c.rec, got, c.cand)
+		}
+	}
 }

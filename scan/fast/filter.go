@@ -21,14 +21,22 @@ type Filter struct {
 	// the envelope elements that wrap a record (decode.UnwrapKeys),
 	// found by the search the prefilter makes anyway.
 	watch []int
+	// eventTime is the index of the literal "eventTime" with its quotes,
+	// the first literal whose last start the matcher records: a
+	// CloudTrail record's key walk stops at the key when no later bytes
+	// could repeat it (recognisedAt).
+	eventTime int
 	// all: every record is a candidate (some rule has no requirement).
 	all bool
 }
 
 // matcher finds which literals occur in a buffer: it sets found's bit for
-// each and reports whether there was any.
+// each and reports whether there was any. The literals from the one
+// marks names on are marked: last[id-from] is set to where the last
+// occurrence of marked literal id starts.
 type matcher interface {
-	find(buf []byte, found []uint64) bool
+	find(buf []byte, found []uint64, last []int) bool
+	marks(from int)
 }
 
 // New compiles the prefilter for rules.
@@ -56,7 +64,10 @@ func newFilter(rs *Requirements, watch []string) *Filter {
 		f.watch = append(f.watch, len(f.lits))
 		f.lits = append(f.lits, Literal{Text: w})
 	}
+	f.eventTime = len(f.lits)
+	f.lits = append(f.lits, Literal{Text: eventTimeKey})
 	f.m = newMatcher(f.lits)
+	f.m.marks(f.eventTime)
 	return f
 }
 
@@ -69,6 +80,9 @@ type Checker struct {
 	found    []uint64
 	scratch  []byte
 	searched bool // found holds the last Candidate's search
+	// last holds where the last "eventTime" of the record searched
+	// starts (Filter.eventTime).
+	last [1]int
 }
 
 // NewChecker returns a Checker for one goroutine.
@@ -92,8 +106,12 @@ func (c *Checker) Candidate(rec []byte) bool {
 	}
 	c.searched = true
 	clear(c.found)
-	found := f.m.find(rec, c.found)
+	c.last[0] = -1
+	found := f.m.find(rec, c.found, c.last[:])
+	lastEventTime := c.last[0]
 	if found && c.found[f.escape>>6]&(1<<(f.escape&63)) != 0 {
+		// Escaped keys: the key walk reads every key.
+		lastEventTime = -1
 		// Fast path ends here: decode the escapes and search again, so
 		// that what the reference path compares is what the search sees.
 		if cap(c.scratch) < len(rec) {
@@ -104,7 +122,7 @@ func (c *Checker) Candidate(rec []byte) bool {
 		}
 		c.scratch = appendUnescaped(c.scratch[:0], rec)
 		clear(c.found)
-		found = f.m.find(c.scratch, c.found)
+		found = f.m.find(c.scratch, c.found, c.last[:])
 		if cap(c.scratch) > maxScratch {
 			c.scratch = nil
 		}
@@ -112,7 +130,7 @@ func (c *Checker) Candidate(rec []byte) bool {
 	if found && c.hit() {
 		return true
 	}
-	return !recognised(rec)
+	return !recognisedAt(rec, lastEventTime)
 }
 
 // Watched reports whether the record the last Candidate call looked at

@@ -27,7 +27,7 @@ func sameFinds(t *testing.T, lits []Literal, buf []byte) {
 	ac, td := testAC, testTeddy
 	n := (len(lits) + 63) / 64
 	fa, ft := make([]uint64, n), make([]uint64, n)
-	anyA, anyT := ac.find(buf, fa), td.find(buf, ft)
+	anyA, anyT := ac.find(buf, fa, nil), td.find(buf, ft, nil)
 	if anyA != anyT || fa[0] != ft[0] {
 		t.Fatalf("%q: Aho-Corasick %v %b, Teddy %v %b", buf, anyA, fa, anyT, ft)
 	}
@@ -129,7 +129,7 @@ func TestTeddyMatchesAhoCorasickManyLiterals(t *testing.T) {
 			}
 			buf := []byte(b.String())
 			fa, ft := make([]uint64, words), make([]uint64, words)
-			anyA, anyT := ac.find(buf, fa), td.find(buf, ft)
+			anyA, anyT := ac.find(buf, fa, nil), td.find(buf, ft, nil)
 			if anyA != anyT || !slices.Equal(fa, ft) {
 				t.Fatalf("%d literals, %q: Aho-Corasick %v %b, Teddy %v %b", len(lits), buf, anyA, fa, anyT, ft)
 			}

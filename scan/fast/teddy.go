@@ -35,6 +35,8 @@ type teddy struct {
 	// costs one lookup, whatever the number of literals in its bucket.
 	slots   [anchorSlots + 1]uint16
 	anchors []anchorEntry
+	// mark is the first literal whose last start find records (marks).
+	mark int32
 }
 
 // anchorEntry is a literal anchored on the folded trigram key.
@@ -83,7 +85,7 @@ const teddyMin = 3
 const maxTeddyLiterals = 300
 
 func newTeddy(lits []Literal) *teddy {
-	t := &teddy{lits: lits}
+	t := &teddy{lits: lits, mark: int32(len(lits))}
 	var plan bucketPlan
 	// Long literals first: they have the most anchors to choose from
 	// once the buckets fill up.
@@ -285,9 +287,12 @@ func (t *teddy) bucketsAt(b0, b1, b2 byte) byte {
 	return m[0][b0&15] & m[1][b0>>4] & m[2][b1&15] & m[3][b1>>4] & m[4][b2&15] & m[5][b2>>4]
 }
 
+func (t *teddy) marks(from int) { t.mark = int32(from) }
+
 // find sets the bit of every literal in buf and reports whether there
-// was any.
-func (t *teddy) find(buf []byte, found []uint64) bool {
+// was any; last[id-mark] is where the last occurrence of marked literal
+// id starts (left as it was when there is none).
+func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 	any := false
 	n := len(buf)
 	// Short literals in the last two positions, which the tables never
@@ -307,7 +312,7 @@ func (t *teddy) find(buf []byte, found []uint64) bool {
 		// Too short for the kernel: look up every position.
 		for k := 0; k+teddyMin <= n; k++ {
 			if t.bucketsAt(buf[k], buf[k+1], buf[k+2]) != 0 {
-				any = t.confirm(buf, k, found) || any
+				any = t.confirm(buf, k, found, last) || any
 			}
 		}
 		return any
@@ -317,7 +322,7 @@ func (t *teddy) find(buf []byte, found []uint64) bool {
 		if cand == 0 {
 			return any
 		}
-		any = t.candidates(buf, off, cand, found) || any
+		any = t.candidates(buf, off, cand, found, last) || any
 		if off >= n-teddyWindow {
 			return any
 		}
@@ -326,19 +331,19 @@ func (t *teddy) find(buf []byte, found []uint64) bool {
 }
 
 // candidates confirms the positions i+j for the set bits j of cand.
-func (t *teddy) candidates(buf []byte, i int, cand uint32, found []uint64) bool {
+func (t *teddy) candidates(buf []byte, i int, cand uint32, found []uint64, last []int) bool {
 	any := false
 	for cand != 0 {
 		k := i + bits.TrailingZeros32(cand)
 		cand &= cand - 1
-		any = t.confirm(buf, k, found) || any
+		any = t.confirm(buf, k, found, last) || any
 	}
 	return any
 }
 
 // confirm compares the literals anchored on the trigram at buf[k], and
 // the short literals that start with buf[k].
-func (t *teddy) confirm(buf []byte, k int, found []uint64) bool {
+func (t *teddy) confirm(buf []byte, k int, found []uint64, last []int) bool {
 	any := false
 	if t.shortFirst[buf[k]] {
 		for _, id := range t.short {
@@ -357,6 +362,9 @@ func (t *teddy) confirm(buf []byte, k int, found []uint64) bool {
 		if start := k - int(a.off); start >= 0 && t.verify(buf, int(a.id), start) {
 			found[a.id>>6] |= 1 << (a.id & 63)
 			any = true
+			if a.id >= t.mark {
+				last[a.id-t.mark] = start
+			}
 		}
 	}
 	return any

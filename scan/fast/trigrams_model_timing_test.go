@@ -64,6 +64,7 @@ func BenchmarkTrigramModel(b *testing.B) {
 		f := New(rs)
 		tbl = models[anchor] // what trigrams returns from now on
 		f.m = newMatcher(f.lits)
+		f.m.marks(f.eventTime)
 		return f
 	}
 	for _, set := range []string{"pack", "builtin"} {
