@@ -26,6 +26,11 @@ type Filter struct {
 	// CloudTrail record's key walk stops at the key when no later bytes
 	// could repeat it (recognisedAt).
 	eventTime int
+	// ruleLits has the bits of req.Literals: a rule's requirement holds
+	// only when one of them was found, and the literals after them
+	// (the backslash, the watch strings, "eventTime") are found in
+	// most records.
+	ruleLits []uint64
 	// all: every record is a candidate (some rule has no requirement).
 	all bool
 }
@@ -63,6 +68,10 @@ func newFilter(rs *Requirements, watch []string) *Filter {
 	for _, w := range watch {
 		f.watch = append(f.watch, len(f.lits))
 		f.lits = append(f.lits, Literal{Text: w})
+	}
+	f.ruleLits = make([]uint64, (len(f.lits)+1+63)/64)
+	for i := range rs.Literals {
+		f.ruleLits[i>>6] |= 1 << (i & 63)
 	}
 	f.eventTime = len(f.lits)
 	f.lits = append(f.lits, Literal{Text: eventTimeKey})
@@ -155,5 +164,12 @@ func (c *Checker) hit() bool {
 			return true
 		}
 	}
-	return c.f.req.Any(c.found)
+	some := false
+	for w, m := range c.f.ruleLits {
+		if c.found[w]&m != 0 {
+			some = true
+			break
+		}
+	}
+	return some && c.f.req.Any(c.found)
 }
