@@ -7,23 +7,23 @@ import (
 )
 
 // teddy is the SIMD literal matcher, after Hyperscan's Teddy: every
-// literal is anchored on one of its trigrams (the rarest, by
-// trigrams.txt), the literals are spread over 8 buckets, and for each
-// of the 3 anchor bytes two 16-entry tables, indexed by the byte's low
-// and high nibble, say which buckets can have that byte there. A kernel
-// looks up 32 positions at a time (VPSHUFB) and reports the positions
-// whose three bytes fit some bucket; only those are compared with the
-// bucket's literals. Case-insensitive literals put both cases of a
-// letter in the tables.
+// literal is anchored on 4 of its bytes (3 for a literal of 3; the
+// rarest, by trigrams.txt), the literals are spread over 8 buckets, and
+// for each of the 4 anchor bytes two 16-entry tables, indexed by the
+// byte's low and high nibble, say which buckets can have that byte
+// there. A kernel looks up 32 positions at a time (VPSHUFB) and reports
+// the positions whose four bytes fit some bucket; only those are
+// compared with the literals anchored on the trigram there.
+// Case-insensitive literals put both cases of a letter in the tables.
 type teddy struct {
-	// masks holds lo0, hi0, lo1, hi1, lo2, hi2, each 16 bytes twice (one
-	// copy per 128-bit lane).
-	masks   [6][32]byte
+	// masks holds lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3, each 16 bytes
+	// twice (one copy per 128-bit lane).
+	masks   [teddyTables][32]byte
 	buckets [8][]anchored
 	lits    []Literal
 	// short holds the literals under 3 bytes (exact ones only: a
 	// backslash, the U+017F trigger); the tables admit any byte after
-	// them, and the last two positions of a buffer are looked at apart.
+	// them, and the last three positions of a buffer are looked at apart.
 	short []int
 	// shortFirst marks the first bytes of the short literals.
 	shortFirst [256]bool
@@ -72,7 +72,14 @@ type anchored struct {
 	off int32 // offset of the anchor trigram in the literal
 }
 
-const teddyMin = 3
+// teddyMin is the shortest literal anchored on its own bytes; a shorter
+// one (exact only) admits any byte after it. teddyWidth is the bytes
+// the kernel looks at per position: a literal of 3 admits any fourth.
+const (
+	teddyMin    = 3
+	teddyWidth  = 4
+	teddyTables = 2 * teddyWidth
+)
 
 // maxTeddyLiterals is the most literals Teddy searches for (newMatcher):
 // its 8 buckets' nibble tables fill up with more, and most positions
@@ -104,22 +111,26 @@ func newTeddy(lits []Literal) *teddy {
 			t.shortFirst[l.Text[0]] = true
 		}
 		// Anchor the literal where it adds the fewest expected false
-		// candidates to some bucket.
+		// candidates to some bucket, and is itself compared least
+		// often: each occurrence of its anchor in a record is compared
+		// with it (a shared prefix, as Delete… of several literals, is
+		// free in the tables but not there).
 		var before [8]float64
 		for b := range plan {
 			before[b] = plan[b].cost()
 		}
 		bestOff, bestB, bestCost := 0, 0, math.Inf(1)
 		for _, off := range rareOffsets(l) {
+			own := literalFreq(l.Text[off:min(len(l.Text), off+teddyWidth)])
 			for b := range plan {
-				if c := plan[b].with(l, off).cost() - before[b]; c < bestCost {
+				if c := plan[b].with(l, off).cost() - before[b] + own; c < bestCost {
 					bestOff, bestB, bestCost = off, b, c
 				}
 			}
 		}
 		plan[bestB] = plan[bestB].with(l, bestOff)
 		t.buckets[bestB] = append(t.buckets[bestB], anchored{id: int32(id), off: int32(bestOff)})
-		for k := 0; k < teddyMin; k++ {
+		for k := 0; k < teddyWidth; k++ {
 			if bestOff+k >= len(l.Text) {
 				for c := 0; c < 256; c++ {
 					t.set(k, byte(c), bestB)
@@ -187,18 +198,17 @@ func literalFreq(text string) float64 {
 	return f
 }
 
-// rareOffsets returns the offsets of the literal's rarest trigrams, the
-// anchors worth trying.
+// rareOffsets returns the offsets of the literal's rarest anchors, the
+// ones worth trying.
 func rareOffsets(l Literal) []int {
 	var offs []int
-	for off := 0; off == 0 || off+teddyMin <= len(l.Text); off++ {
+	for off := 0; off == 0 || off+teddyWidth <= len(l.Text); off++ {
 		offs = append(offs, off)
 	}
 	if len(offs) <= 4 {
 		return offs
 	}
-	tw := trigrams()
-	w := func(off int) float64 { return tw.freq(lower(l.Text[off]), lower(l.Text[off+1]), lower(l.Text[off+2])) }
+	w := func(off int) float64 { return literalFreq(l.Text[off : off+teddyWidth]) }
 	sort.SliceStable(offs, func(i, j int) bool { return w(offs[i]) < w(offs[j]) })
 	return offs[:4]
 }
@@ -208,11 +218,11 @@ func rareOffsets(l Literal) []int {
 type bucketPlan [8]bucketNibbles
 
 type bucketNibbles struct {
-	lo, hi [teddyMin]uint16
+	lo, hi [teddyWidth]uint16
 }
 
 func (n bucketNibbles) with(l Literal, off int) bucketNibbles {
-	for k := 0; k < teddyMin; k++ {
+	for k := 0; k < teddyWidth; k++ {
 		if off+k >= len(l.Text) {
 			n.lo[k], n.hi[k] = 0xffff, 0xffff
 			continue
@@ -231,11 +241,12 @@ func (n bucketNibbles) with(l Literal, off int) bucketNibbles {
 
 // cost estimates how often the bucket's tables let a position through:
 // the summed frequency (trigrams.txt) of every folded trigram they
-// admit, an unlisted trigram counting 1.
+// admit, an unlisted trigram counting 1, for the first three anchor
+// bytes or the last three, whichever admits less (the four bytes admit
+// at most what either three do).
 func (n bucketNibbles) cost() float64 {
-	var sets [teddyMin][]uint32
-	total := 1
-	for k := 0; k < teddyMin; k++ {
+	var sets [teddyWidth][]uint32
+	for k := 0; k < teddyWidth; k++ {
 		var seen [256]bool
 		for lo := n.lo[k]; lo != 0; lo &= lo - 1 {
 			for hi := n.hi[k]; hi != 0; hi &= hi - 1 {
@@ -246,8 +257,13 @@ func (n bucketNibbles) cost() float64 {
 				}
 			}
 		}
-		total *= len(sets[k])
 	}
+	return min(trigramCost(sets[0], sets[1], sets[2]), trigramCost(sets[1], sets[2], sets[3]))
+}
+
+// trigramCost is the summed frequency of the trigrams of three byte sets.
+func trigramCost(s0, s1, s2 []uint32) float64 {
+	total := len(s0) * len(s1) * len(s2)
 	if total == 0 {
 		return 0
 	}
@@ -256,9 +272,9 @@ func (n bucketNibbles) cost() float64 {
 	}
 	tw := trigrams()
 	sum := 0.0
-	for _, a := range sets[0] {
-		for _, b := range sets[1] {
-			for _, c := range sets[2] {
+	for _, a := range s0 {
+		for _, b := range s1 {
+			for _, c := range s2 {
 				sum += tw.freq(byte(a), byte(b), byte(c))
 			}
 		}
@@ -281,53 +297,60 @@ func (t *teddy) set(k int, c byte, bucket int) {
 	}
 }
 
-// bucketsAt is the scalar lookup of the kernel for the trigram at p.
-func (t *teddy) bucketsAt(b0, b1, b2 byte) byte {
+// bucketsAt is the scalar lookup of the kernel for position k, of which
+// it looks at the bytes that buf holds.
+func (t *teddy) bucketsAt(buf []byte, k int) byte {
 	m := &t.masks
-	return m[0][b0&15] & m[1][b0>>4] & m[2][b1&15] & m[3][b1>>4] & m[4][b2&15] & m[5][b2>>4]
+	bk := byte(0xff)
+	for j := 0; j < teddyWidth && k+j < len(buf); j++ {
+		c := buf[k+j]
+		bk &= m[2*j][c&15] & m[2*j+1][c>>4]
+	}
+	return bk
 }
 
 func (t *teddy) marks(from int) { t.mark = int32(from) }
 
 // find sets the bit of every literal in buf and reports whether there
 // was any; last[id-mark] is where the last occurrence of marked literal
-// id starts (left as it was when there is none).
+// id starts (left as it was when there is none). Positions are looked
+// at in order, so the last one found is the last.
 func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 	any := false
 	n := len(buf)
-	// Short literals in the last two positions, which the tables never
-	// look at.
-	for k := max(0, n-teddyMin+1); k < n; k++ {
-		for _, id := range t.short {
-			if buf[k] == t.lits[id].Text[0] && t.verify(buf, id, k) {
-				found[id>>6] |= 1 << (id & 63)
-				any = true
+	from := 0 // the first position the kernel did not look at
+	if n >= teddyWindow {
+		for i := 0; ; {
+			off, cand := teddyScan(&t.masks, buf, i)
+			if cand != 0 {
+				any = t.candidates(buf, off, cand, found, last) || any
 			}
+			if cand == 0 || off >= n-teddyWindow {
+				break
+			}
+			i = off + 32
 		}
+		from = n - teddyWidth + 1
 	}
-	if n < teddyMin {
-		return any
-	}
-	if n < teddyWindow {
-		// Too short for the kernel: look up every position.
-		for k := 0; k+teddyMin <= n; k++ {
-			if t.bucketsAt(buf[k], buf[k+1], buf[k+2]) != 0 {
+	// A buffer too short for the kernel, and the last positions, which
+	// it never looks at: by hand.
+	for k := from; k < n; k++ {
+		if k+teddyMin <= n {
+			if t.bucketsAt(buf, k) != 0 {
 				any = t.confirm(buf, k, found, last) || any
 			}
+			continue
 		}
-		return any
+		if t.shortFirst[buf[k]] {
+			for _, id := range t.short {
+				if t.verify(buf, id, k) {
+					found[id>>6] |= 1 << (id & 63)
+					any = true
+				}
+			}
+		}
 	}
-	for i := 0; ; {
-		off, cand := teddyScan(&t.masks, buf, i)
-		if cand == 0 {
-			return any
-		}
-		any = t.candidates(buf, off, cand, found, last) || any
-		if off >= n-teddyWindow {
-			return any
-		}
-		i = off + 32
-	}
+	return any
 }
 
 // candidates confirms the positions i+j for the set bits j of cand.
@@ -390,21 +413,21 @@ func equalAt(buf []byte, start int, l *Literal) bool {
 }
 
 // teddyWindow is what the kernel reads for 32 positions: each needs the
-// two bytes after it.
-const teddyWindow = 32 + teddyMin - 1
+// three bytes after it.
+const teddyWindow = 32 + teddyWidth - 1
 
 // teddyScanGeneric is the kernel in Go, the reference for the assembly.
-// With len(p) >= 34, it looks at the 32 positions of each window
-// p[i:i+34], i = start, start+32, …, then at those of p[n-34:n] not yet
+// With len(p) >= 35, it looks at the 32 positions of each window
+// p[i:i+35], i = start, start+32, …, then at those of p[n-35:n] not yet
 // looked at, and returns the first window with a candidate and the
-// candidate positions in it as bits, or n-34 and 0 when there is none
-// up to position n-3.
-func teddyScanGeneric(masks *[6][32]byte, p []byte, start int) (off int, cand uint32) {
+// candidate positions in it as bits, or n-35 and 0 when there is none
+// up to position n-4.
+func teddyScanGeneric(masks *[teddyTables][32]byte, p []byte, start int) (off int, cand uint32) {
 	n := len(p)
 	window := func(i int) (c uint32) {
 		for j := 0; j < 32; j++ {
-			b0, b1, b2 := p[i+j], p[i+j+1], p[i+j+2]
-			if masks[0][b0&15]&masks[1][b0>>4]&masks[2][b1&15]&masks[3][b1>>4]&masks[4][b2&15]&masks[5][b2>>4] != 0 {
+			b0, b1, b2, b3 := p[i+j], p[i+j+1], p[i+j+2], p[i+j+3]
+			if masks[0][b0&15]&masks[1][b0>>4]&masks[2][b1&15]&masks[3][b1>>4]&masks[4][b2&15]&masks[5][b2>>4]&masks[6][b3&15]&masks[7][b3>>4] != 0 {
 				c |= 1 << j
 			}
 		}

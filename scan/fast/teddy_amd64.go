@@ -11,9 +11,9 @@ import (
 // teddyScanAVX2 is teddyScanGeneric for AVX2 and BMI2 (teddy_amd64.s).
 //
 //go:noescape
-func teddyScanAVX2(masks *[6][32]byte, p *byte, n, start int) (off int, cand uint32)
+func teddyScanAVX2(masks *[teddyTables][32]byte, p *byte, n, start int) (off int, cand uint32)
 
-func teddyScan(masks *[6][32]byte, p []byte, start int) (int, uint32) {
+func teddyScan(masks *[teddyTables][32]byte, p []byte, start int) (int, uint32) {
 	return teddyScanAVX2(masks, unsafe.SliceData(p), len(p), start)
 }
 

@@ -3,7 +3,7 @@
 #include "textflag.h"
 
 // WINDOW looks up the 32 positions at (SI)(R), leaving their bucket bits
-// ANDed over the three anchor bytes in Y12 and a bit per candidate
+// ANDed over the four anchor bytes in Y12 and a bit per candidate
 // position in BX.
 #define WINDOW(R) \
 	VMOVDQU   (SI)(R*1), Y8 \
@@ -29,20 +29,28 @@
 	VPSHUFB   Y9, Y5, Y11 \
 	VPAND     Y10, Y11, Y10 \
 	VPAND     Y10, Y12, Y12 \
+	VMOVDQU   3(SI)(R*1), Y8 \
+	VPSRLW    $4, Y8, Y9 \
+	VPAND     Y6, Y8, Y8 \
+	VPAND     Y6, Y9, Y9 \
+	VPSHUFB   Y8, Y14, Y10 \
+	VPSHUFB   Y9, Y15, Y11 \
+	VPAND     Y10, Y11, Y10 \
+	VPAND     Y10, Y12, Y12 \
 	VPCMPEQB  Y7, Y12, Y13 \
 	VPMOVMSKB Y13, BX \
 	NOTL      BX
 
-// func teddyScanAVX2(masks *[6][32]byte, p *byte, n, start int) (off int, cand uint32)
+// func teddyScanAVX2(masks *[8][32]byte, p *byte, n, start int) (off int, cand uint32)
 //
-// n >= 34. For each window p[i:i+34], i = start, start+32, ... while
-// i+34 <= n,
-// then for a last window p[n-34:n] holding the positions not yet looked
+// n >= 35. For each window p[i:i+35], i = start, start+32, ... while
+// i+35 <= n,
+// then for a last window p[n-35:n] holding the positions not yet looked
 // at, and for each of the window's 32 positions j, the bucket bits of
-// byte k (k = 0, 1, 2) at p[i+j+k] are lo_k[byte&15] & hi_k[byte>>4]; a
-// position is a candidate when the three AND to non-zero. Returns the
-// first window with a candidate and the candidate bits, or n-34 and 0
-// when every position up to n-3 was looked at.
+// byte k (k = 0, 1, 2, 3) at p[i+j+k] are lo_k[byte&15] & hi_k[byte>>4];
+// a position is a candidate when the four AND to non-zero. Returns the
+// first window with a candidate and the candidate bits, or n-35 and 0
+// when every position up to n-4 was looked at.
 TEXT ·teddyScanAVX2(SB), NOSPLIT, $0-44
 	MOVQ         masks+0(FP), AX
 	MOVQ         p+8(FP), SI
@@ -53,12 +61,14 @@ TEXT ·teddyScanAVX2(SB), NOSPLIT, $0-44
 	VMOVDQU      96(AX), Y3
 	VMOVDQU      128(AX), Y4
 	VMOVDQU      160(AX), Y5
+	VMOVDQU      192(AX), Y14
+	VMOVDQU      224(AX), Y15
 	MOVL         $0x0f0f0f0f, BX
 	VMOVD        BX, X6
 	VPBROADCASTD X6, Y6
 	VPXOR        Y7, Y7, Y7
 	MOVQ         start+24(FP), CX
-	SUBQ         $34, DX
+	SUBQ         $35, DX
 
 loop:
 	CMPQ  CX, DX
@@ -70,7 +80,7 @@ loop:
 	JMP   loop
 
 last:
-	// Positions CX..n-3 are left: look at the window ending at n, without
+	// Positions CX..n-4 are left: look at the window ending at n, without
 	// the positions before CX.
 	MOVQ  CX, R8
 	SUBQ  DX, R8

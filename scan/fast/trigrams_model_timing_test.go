@@ -111,8 +111,8 @@ func BenchmarkTrigramModel(b *testing.B) {
 // trigram (bucketsAt, the kernel's test), short literals left out.
 func (t *teddy) anchorHits(buf []byte) int {
 	n := 0
-	for k := 0; k+teddyMin <= len(buf); k++ {
-		if t.bucketsAt(buf[k], buf[k+1], buf[k+2]) != 0 {
+	for k := 0; k+teddyWidth <= len(buf); k++ {
+		if t.bucketsAt(buf, k) != 0 {
 			n++
 		}
 	}
