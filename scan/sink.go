@@ -2,7 +2,6 @@ package scan
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/retrohunt/retrohunt/output"
@@ -98,13 +97,10 @@ func (s *recordSink) fast(index int, raw []byte) error {
 		}
 		return nil
 	}
-	if !json.Valid(raw) && !unwrapped {
-		return decode.ErrMalformed
-	}
 	// A record unwrapped from its element that is not JSON is refused by
 	// udm.Map, as on the reference path, where the decoder validated the
 	// element only.
-	return s.match(index, raw)
+	return s.mapAndMatch(index, raw, !unwrapped)
 }
 
 func (s *recordSink) handedOn(index int) {
@@ -118,8 +114,19 @@ func (s *recordSink) handedOn(index int) {
 const ReasonNoEventTime = "no event time"
 
 // match maps one record and runs the rules on it.
-func (s *recordSink) match(index int, raw []byte) error {
+func (s *recordSink) match(index int, raw []byte) error { return s.mapAndMatch(index, raw, false) }
+
+// mapAndMatch is match for a record that the decoder validated, or, when
+// unchecked, one that it did not (the fast path's candidates): that one
+// is then skipped as the decoder skips malformed JSON
+// (decode.ErrMalformed). udm.Map validates the whole record before
+// anything else (json.Unmarshal), and says udm.ErrMalformed exactly when
+// json.Valid says false, so the record is not validated twice.
+func (s *recordSink) mapAndMatch(index int, raw []byte, unchecked bool) error {
 	ev, err := udm.Map(raw)
+	if unchecked && errors.Is(err, udm.ErrMalformed) {
+		return decode.ErrMalformed
+	}
 	if !errors.Is(err, udm.ErrMalformed) {
 		// A record that is not JSON (only an unwrapped record reaches
 		// here so: the decoder validated the others) is a skip and no
