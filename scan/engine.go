@@ -298,5 +298,10 @@ func reasonClass(err error) string {
 // the keys of envelope elements that wrap a record (decode.Unwrap).
 func newFilter(rules []*Rule) *fast.Filter {
 	yl, sg := splitRules(rules)
-	return fast.NewWatchingWithSigma(yl, sg, decode.UnwrapKeys)
+	return fast.NewWatchingWithSigma(yl, sg, unwrapWatch)
 }
+
+// unwrapWatch are the strings the prefilter watches for: decode.UnwrapKeys
+// and then decode.UnwrapTimestamp, in the order decode.UnwrapHolding
+// takes them (recordSink.unwrapWatched).
+var unwrapWatch = append(append([]string(nil), decode.UnwrapKeys...), decode.UnwrapTimestamp)

@@ -54,6 +54,28 @@ func (s *recordSink) reference(index int, raw []byte) error {
 // look at, counted and, if it cannot be read, skipped.
 func (s *recordSink) unwrap(index int, raw []byte) ([]byte, bool) {
 	rec, scratch, reason := decode.Unwrap(raw, s.w.unwrapped)
+	return s.unwrapped(index, rec, scratch, reason)
+}
+
+// unwrapWatched is unwrap for the record the prefilter has just searched:
+// it knows which of the wrapping keys the record's bytes hold
+// (unwrapWatch), so they are not searched for again.
+func (s *recordSink) unwrapWatched(index int, raw []byte) ([]byte, bool) {
+	holds, known := s.w.chk.WatchedRaw()
+	if !known {
+		return s.unwrap(index, raw)
+	}
+	var h [4]bool
+	for i := range h {
+		h[i] = holds&(1<<i) != 0
+	}
+	rec, scratch, reason := decode.UnwrapHolding(raw, s.w.unwrapped, h)
+	return s.unwrapped(index, rec, scratch, reason)
+}
+
+// unwrapped keeps Unwrap's scratch buffer and counts and skips what is
+// no record.
+func (s *recordSink) unwrapped(index int, rec, scratch []byte, reason string) ([]byte, bool) {
 	if cap(scratch) <= maxUnwrapScratch {
 		s.w.unwrapped = scratch
 	}
@@ -81,7 +103,7 @@ func (s *recordSink) fast(index int, raw []byte) error {
 		// raw may be an element that wraps its record: the record is
 		// what is asked about, as on the reference path. (A record
 		// without the keys of one is returned as it is by unwrap.)
-		rec, ok := s.unwrap(index, raw)
+		rec, ok := s.unwrapWatched(index, raw)
 		if !ok {
 			return s.ctx.Err()
 		}

@@ -15,6 +15,10 @@ const ReasonLogEventNotJSON = "log event message is not a JSON record"
 // the records that hold one.
 var UnwrapKeys = []string{`"CloudTrailEvent"`, `"detail-type"`, `"message"`}
 
+// UnwrapTimestamp is the key, quoted, that a CloudWatch Logs event holds
+// besides "message" (UnwrapKeys[2]) for Unwrap to read it.
+const UnwrapTimestamp = `"timestamp"`
+
 // Unwrap returns the record an envelope element holds, for the envelopes
 // whose elements wrap the record instead of being it:
 //
@@ -51,7 +55,25 @@ func Unwrap(raw, scratch []byte) (rec, scratchOut []byte, reason string) {
 	// Fast path: a plain record names none of the wrapping keys.
 	ct := bytes.Contains(raw, []byte(UnwrapKeys[0]))
 	eb := !ct && bytes.Contains(raw, []byte(UnwrapKeys[1]))
-	cw := !ct && !eb && bytes.Contains(raw, []byte(UnwrapKeys[2])) && bytes.Contains(raw, []byte(`"timestamp"`))
+	cw := !ct && !eb && bytes.Contains(raw, []byte(UnwrapKeys[2])) && bytes.Contains(raw, []byte(UnwrapTimestamp))
+	return unwrap(raw, scratch, ct, eb, cw)
+}
+
+// UnwrapHolding is Unwrap for a caller that has searched raw's bytes as
+// stored for UnwrapKeys and UnwrapTimestamp already (the fast path's
+// prefilter): holds[i] says whether raw holds UnwrapKeys[i], holds[3]
+// whether it holds UnwrapTimestamp. A record's bytes are then not
+// searched again.
+func UnwrapHolding(raw, scratch []byte, holds [4]bool) (rec, scratchOut []byte, reason string) {
+	ct := holds[0]
+	eb := !ct && holds[1]
+	cw := !ct && !eb && holds[2] && holds[3]
+	return unwrap(raw, scratch, ct, eb, cw)
+}
+
+// unwrap is Unwrap once it is known which keys raw holds: ct
+// CloudTrailEvent, else eb detail-type, else cw message and timestamp.
+func unwrap(raw, scratch []byte, ct, eb, cw bool) (rec, scratchOut []byte, reason string) {
 	if !ct && !eb && !cw {
 		return raw, scratch, ""
 	}

@@ -14,6 +14,14 @@ func TestUnwrap(t *testing.T) {
 		if string(rec) != want || r != reason {
 			t.Errorf("Unwrap(%s) = %q, %q; want %q, %q", in, rec, r, want, reason)
 		}
+		// UnwrapHolding, told which keys the bytes hold, does the same.
+		var holds [4]bool
+		for i, k := range append(append([]string(nil), UnwrapKeys...), UnwrapTimestamp) {
+			holds[i] = bytes.Contains([]byte(in), []byte(k))
+		}
+		if rec, _, r := UnwrapHolding([]byte(in), nil, holds); string(rec) != want || r != reason {
+			t.Errorf("UnwrapHolding(%s, %v) = %q, %q; want %q, %q", in, holds, rec, r, want, reason)
+		}
 	}
 	plain := `{"eventVersion":"1.08","eventName":"X","message":"m","timestamp":1}`
 	f(plain, plain, "")
@@ -26,7 +34,9 @@ func TestUnwrap(t *testing.T) {
 	f(`{"id":"1","timestamp":2,"message":"{}","a":1,"b":2}`, `{"id":"1","timestamp":2,"message":"{}","a":1,"b":2}`, "")
 	f(`{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":{"eventVersion":"1.08"}}`, `{"eventVersion":"1.08"}`, "")
 	f(`{"detail-type":"x","detail":"{}"}`, `{"detail-type":"x","detail":"{}"}`, "")
-	f(`{"EventId":"1","CloudTrailEvent":"{}"`, `{"EventId":"1","CloudTrailEvent":"{}"`, "") // malformed: as it is
+	f(`{"EventId":"1","CloudTrailEvent":"{}"`, `{"EventId":"1","CloudTrailEvent":"{}"`, "")             // malformed: as it is
+	f(`{"EventId":"1","CloudTrail\u0045vent":"{}"}`, `{"EventId":"1","CloudTrail\u0045vent":"{}"}`, "") // an escaped key is another key
+	f(`{"id":"1","timestamp":2,"m\u0065ssage":"{}"}`, `{"id":"1","timestamp":2,"m\u0065ssage":"{}"}`, "")
 }
 
 // TestEventsNotAnArrayIsAMember: "Events" or "logEvents" that is no

@@ -165,3 +165,33 @@ func TestCandidateStopsAtLastEventTime(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchedRawIsTheBytesAsStored: WatchedRaw says which watch strings
+// a record's bytes hold as stored, so that an escaped key, which the
+// search finds once the escapes are decoded (Watched), is not taken for
+// the key by decode.UnwrapHolding, which compares keys as stored.
+func TestWatchedRawIsTheBytesAsStored(t *testing.T) {
+	f := NewWatching([]*rule.Rule{parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`)}, []string{`"CloudTrailEvent"`, `"message"`, `"timestamp"`})
+	chk := f.NewChecker()
+	for _, c := range []struct {
+		rec     string
+		watched bool
+		holds   uint64
+	}{
+		{`{"EventId":"1","CloudTrailEvent":"{}"}`, true, 1},
+		{`{"EventId":"1","CloudTrail\u0045vent":"{}"}`, true, 0},
+		{`{"id":"1","timestamp":2,"message":"x"}`, true, 6},
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z"}`, false, 0},
+	} {
+		chk.Candidate([]byte(c.rec))
+		holds, known := chk.WatchedRaw()
+		if chk.Watched() != c.watched || holds != c.holds || !known {
+			t.Errorf("%s: Watched %v, WatchedRaw %b %v; want %v, %b", c.rec, chk.Watched(), holds, known, c.watched, c.holds)
+		}
+	}
+	free := NewWatching([]*rule.Rule{parseEvents(t, `$e.principal.user.userid != ""`)}, []string{`"message"`}).NewChecker()
+	free.Candidate([]byte(`{"message":"x"}`))
+	if _, known := free.WatchedRaw(); known {
+		t.Error("a filter that searches nothing knows what a record holds")
+	}
+}

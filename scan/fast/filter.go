@@ -65,6 +65,9 @@ func newFilter(rs *Requirements, watch []string) *Filter {
 	}
 	f.escape = len(f.lits)
 	f.lits = append(f.lits, Literal{Text: `\`})
+	if len(watch) > 64 {
+		panic("BUG: more than 64 watch strings")
+	}
 	for _, w := range watch {
 		f.watch = append(f.watch, len(f.lits))
 		f.lits = append(f.lits, Literal{Text: w})
@@ -92,6 +95,9 @@ type Checker struct {
 	// last holds where the last "eventTime" of the record searched
 	// starts (Filter.eventTime).
 	last [1]int
+	// rawWatch has bit j set when the last Candidate's record held watch
+	// string j in its bytes as stored (before any escape was decoded).
+	rawWatch uint64
 }
 
 // NewChecker returns a Checker for one goroutine.
@@ -118,6 +124,12 @@ func (c *Checker) Candidate(rec []byte) bool {
 	c.last[0] = -1
 	found := f.m.find(rec, c.found, c.last[:])
 	lastEventTime := c.last[0]
+	c.rawWatch = 0
+	for j, i := range f.watch {
+		if c.found[i>>6]&(1<<(i&63)) != 0 {
+			c.rawWatch |= 1 << j
+		}
+	}
 	if found && c.found[f.escape>>6]&(1<<(f.escape&63)) != 0 {
 		// Escaped keys: the key walk reads every key.
 		lastEventTime = -1
@@ -156,6 +168,14 @@ func (c *Checker) Watched() bool {
 		}
 	}
 	return false
+}
+
+// WatchedRaw reports, for the record the last Candidate call looked at,
+// which watch strings its bytes hold as stored (bit j for the j-th), with
+// known true; known is false when the call searched nothing (every
+// record is a candidate) and the caller must look for itself.
+func (c *Checker) WatchedRaw() (holds uint64, known bool) {
+	return c.rawWatch, c.searched
 }
 
 func (c *Checker) hit() bool {
