@@ -94,6 +94,7 @@ const maxTeddyLiterals = 300
 func newTeddy(lits []Literal) *teddy {
 	t := &teddy{lits: lits, mark: int32(len(lits))}
 	var plan bucketPlan
+	var before [8]float64 // plan's costs
 	// Long literals first: they have the most anchors to choose from
 	// once the buckets fill up.
 	order := make([]int, len(lits))
@@ -115,10 +116,6 @@ func newTeddy(lits []Literal) *teddy {
 		// often: each occurrence of its anchor in a record is compared
 		// with it (a shared prefix, as Delete… of several literals, is
 		// free in the tables but not there).
-		var before [8]float64
-		for b := range plan {
-			before[b] = plan[b].cost()
-		}
 		bestOff, bestB, bestCost := 0, 0, math.Inf(1)
 		for _, off := range rareOffsets(l) {
 			own := literalFreq(l.Text[off:min(len(l.Text), off+teddyWidth)])
@@ -129,6 +126,7 @@ func newTeddy(lits []Literal) *teddy {
 			}
 		}
 		plan[bestB] = plan[bestB].with(l, bestOff)
+		before[bestB] = plan[bestB].cost()
 		t.buckets[bestB] = append(t.buckets[bestB], anchored{id: int32(id), off: int32(bestOff)})
 		for k := 0; k < teddyWidth; k++ {
 			if bestOff+k >= len(l.Text) {
@@ -245,37 +243,60 @@ func (n bucketNibbles) with(l Literal, off int) bucketNibbles {
 // bytes or the last three, whichever admits less (the four bytes admit
 // at most what either three do).
 func (n bucketNibbles) cost() float64 {
-	var sets [teddyWidth][]uint32
+	tw := trigrams()
+	var sets [teddyWidth]modelSet
 	for k := 0; k < teddyWidth; k++ {
 		var seen [256]bool
+		var count [256]int
+		s := &sets[k]
 		for lo := n.lo[k]; lo != 0; lo &= lo - 1 {
 			for hi := n.hi[k]; hi != 0; hi &= hi - 1 {
 				c := lower(byte(bits.TrailingZeros16(hi)<<4 | bits.TrailingZeros16(lo)))
-				if !seen[c] {
-					seen[c] = true
-					sets[k] = append(sets[k], uint32(c))
+				if seen[c] {
+					continue
 				}
+				seen[c] = true
+				s.bytes++
+				i := tw.index[c]
+				if count[i] == 0 {
+					s.idx[s.n] = int(i)
+					s.n++
+				}
+				count[i]++
 			}
 		}
+		for j := range s.n {
+			s.mult[j] = float64(count[s.idx[j]])
+		}
 	}
-	return min(trigramCost(sets[0], sets[1], sets[2]), trigramCost(sets[1], sets[2], sets[3]))
+	return min(tw.cost(&sets[0], &sets[1], &sets[2]), tw.cost(&sets[1], &sets[2], &sets[3]))
 }
 
-// trigramCost is the summed frequency of the trigrams of three byte sets.
-func trigramCost(s0, s1, s2 []uint32) float64 {
-	total := len(s0) * len(s1) * len(s2)
+// modelSet is a set of bytes as the trigram model sees them: the
+// distinct indexes of its bytes in the table (every byte the table does
+// not list has index 0), each with how many of the bytes have it.
+type modelSet struct {
+	idx   [256]int
+	mult  [256]float64
+	n     int // distinct indexes
+	bytes int
+}
+
+// cost is the summed frequency of the trigrams of three byte sets.
+func (t *trigramTable) cost(s0, s1, s2 *modelSet) float64 {
+	total := s0.bytes * s1.bytes * s2.bytes
 	if total == 0 {
 		return 0
 	}
 	if total > 1<<14 {
 		return float64(total) * 1e3 // admits too much to be worth adding up
 	}
-	tw := trigrams()
 	sum := 0.0
-	for _, a := range s0 {
-		for _, b := range s1 {
-			for _, c := range s2 {
-				sum += tw.freq(byte(a), byte(b), byte(c))
+	for i, a := range s0.idx[:s0.n] {
+		for j, b := range s1.idx[:s1.n] {
+			base, m := (a*t.n+b)*t.n, s0.mult[i]*s1.mult[j]
+			for k, c := range s2.idx[:s2.n] {
+				sum += m * s2.mult[k] * t.pow[t.cube[base+c]]
 			}
 		}
 	}
