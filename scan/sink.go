@@ -178,7 +178,12 @@ func (s *recordSink) mapAndMatch(index int, raw []byte, unchecked bool) error {
 		return s.ctx.Err() // its hits are in the output from an earlier run
 	}
 	s.w.sigma.Reset(raw, ev.Type)
-	for _, r := range s.w.cfg.Rules {
+	for i, r := range s.w.cfg.Rules {
+		if s.w.chk != nil && !s.w.chk.MayMatch(s.w.filterIndex[i]) {
+			// The fast path: the prefilter's search of this record
+			// shows the rule cannot match it.
+			continue
+		}
 		var outs []rule.Outcome
 		if r.Sigma == nil && len(r.Compiled.OutcomeVars) > 0 {
 			// One evaluation gives both the verdict and the values.

@@ -25,6 +25,9 @@ type worker struct {
 	// string.
 	unwrapped []byte
 	sigma     sigma.Record // the record Sigma rules read, reused
+	// filterIndex[i] is cfg.Rules[i]'s index among the rules the
+	// prefilter was compiled from (fast.Checker.MayMatch).
+	filterIndex []int
 }
 
 // newWorker returns a worker on the fast path when filter is set, else
@@ -33,8 +36,30 @@ func newWorker(cfg Config, filter *fast.Filter) *worker {
 	w := &worker{cfg: cfg, dec: decode.NewDecoder(cfg.Limits)}
 	if filter != nil {
 		w.chk = filter.NewChecker()
+		w.filterIndex = filterIndexes(cfg.Rules)
 	}
 	return w
+}
+
+// filterIndexes numbers rules as newFilter hands them to the prefilter
+// (splitRules): the YARA-L rules in their order, then the Sigma rules.
+func filterIndexes(rules []*Rule) []int {
+	yl := 0
+	for _, r := range rules {
+		if r.Sigma == nil {
+			yl++
+		}
+	}
+	out := make([]int, len(rules))
+	y, s := 0, yl
+	for i, r := range rules {
+		if r.Sigma == nil {
+			out[i], y = y, y+1
+		} else {
+			out[i], s = s, s+1
+		}
+	}
+	return out
 }
 
 // run is the CPU stage: it decodes and matches the objects from in, gives

@@ -195,3 +195,38 @@ func TestWatchedRawIsTheBytesAsStored(t *testing.T) {
 		t.Error("a filter that searches nothing knows what a record holds")
 	}
 }
+
+// TestMayMatch: of the rules a filter was compiled from (YARA-L, then
+// Sigma), MayMatch says which may match the record just searched: those
+// whose requirement the search found, those without one, and all when
+// the record holds U+017F or U+212A.
+func TestMayMatch(t *testing.T) {
+	f := New([]*rule.Rule{
+		parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`),
+		parseEvents(t, `$e.metadata.product_event_type = "StopLogging" nocase`),
+		parseEvents(t, `$e.metadata.vendor_name = "Amazon Web Services"`), // never: a constant
+	})
+	chk := f.NewChecker()
+	for _, c := range []struct {
+		rec  string
+		want [3]bool
+	}{
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"DeleteTrail"}`, [3]bool{true, false, true}},
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"STOPLOGGING"}`, [3]bool{false, true, true}},
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"Sto\u0070Logging"}`, [3]bool{false, true, true}},
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"StopLoggin` + "\u017f" + `"}`, [3]bool{true, true, true}},
+		{`{"eventVersion":"1.08","eventName":"x"}`, [3]bool{false, false, true}},
+	} {
+		chk.Candidate([]byte(c.rec))
+		for j, w := range c.want {
+			if got := chk.MayMatch(j); got != w {
+				t.Errorf("%s: MayMatch(%d) = %v, want %v", c.rec, j, got, w)
+			}
+		}
+	}
+	free := New([]*rule.Rule{parseEvents(t, `$e.principal.user.userid != ""`), parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`)}).NewChecker()
+	free.Candidate([]byte(`{"eventVersion":"1.08","eventName":"x"}`))
+	if !free.MayMatch(0) || !free.MayMatch(1) {
+		t.Error("a filter that searches nothing rules a rule out")
+	}
+}

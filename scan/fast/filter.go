@@ -178,6 +178,26 @@ func (c *Checker) WatchedRaw() (holds uint64, known bool) {
 	return c.rawWatch, c.searched
 }
 
+// MayMatch reports whether the j-th rule the filter was compiled from
+// (YARA-L rules in their order, then Sigma rules in theirs) may match
+// the record the last Candidate call looked at: its requirement holds
+// for what the search found, as Candidate decided for all rules
+// together. A false answer is final, as Candidate's is, so a candidate
+// record is matched against only the rules that may match it. It is
+// true when the call searched nothing, and when the record holds U+017F
+// or U+212A (which case-insensitive literals with s or k may stand for).
+func (c *Checker) MayMatch(j int) bool {
+	if !c.searched {
+		return true
+	}
+	for _, i := range c.f.triggers {
+		if c.found[i>>6]&(1<<(i&63)) != 0 {
+			return true
+		}
+	}
+	return c.f.req.Rule(j, c.found)
+}
+
 func (c *Checker) hit() bool {
 	for _, i := range c.f.triggers {
 		if c.found[i>>6]&(1<<(i&63)) != 0 {

@@ -203,6 +203,10 @@ type Requirements struct {
 	// reference path.
 	FoldKS bool
 
+	// inputs[j] is the index in rules of the j-th rule given (YARA-L
+	// rules, then Sigma rules), or -1 when it can never match.
+	inputs []int
+
 	// TooMany is true when the rules name more than MaxLiterals
 	// literals after pruning: then no literal is searched and every
 	// record is a candidate (Free).
@@ -251,8 +255,10 @@ func (rs *Requirements) addYARAL(rules []*rule.Rule) {
 
 // add records the verdict of one rule.
 func (rs *Requirements) add(v verdict) {
+	rs.inputs = append(rs.inputs, len(rs.rules))
 	switch {
 	case v.kind == kindNever:
+		rs.inputs[len(rs.inputs)-1] = -1
 		rs.Dead++
 	case v.kind == kindAlways, v.req == nil:
 		rs.Free = true
@@ -586,6 +592,17 @@ func (r *req) satisfied(found []uint64) bool {
 		}
 	}
 	return false
+}
+
+// Rule reports whether the requirement of the j-th rule given (YARA-L
+// rules, then Sigma rules) holds for found, or the rule has none. A rule
+// that can never match (Dead) has none here: it is left to the matcher.
+func (rs *Requirements) Rule(j int, found []uint64) bool {
+	if rs.Free || j < 0 || j >= len(rs.inputs) || rs.inputs[j] < 0 {
+		return true
+	}
+	r := rs.rules[rs.inputs[j]]
+	return r == nil || r.satisfied(found)
 }
 
 // Any reports whether some rule's requirement holds for found (a bit set
