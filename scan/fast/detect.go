@@ -22,12 +22,10 @@ import (
 // decoding them; whenever it is unsure (an escaped key or value, a value
 // that is not a plain string, bytes that are not JSON) it says false,
 // and the record takes the reference path, which decides. encoding/json
-// keeps the last of duplicate keys, so every key is read. (Stopping at a
-// CloudTrail record's eventTime once no later bytes could repeat it
-// cost more than the walk: a search for the key over the rest of the
-// record, where the walk passes over each value with the splitter's
-// SIMD scanner. The walk costs about a sixth of the fast path's time on
-// the generated corpus, gunzip included.)
+// keeps the last of duplicate keys, so every key is read, unless
+// recognisedAt knows where the last "eventTime" is. (A search for the
+// key over the rest of the record cost more than the walk; the
+// prefilter's literal pass finds it at no extra cost.)
 //
 // Walking keys, colons and commas is this function's own job (the
 // splitter never looks inside a record); where a string or a value ends
