@@ -25,8 +25,8 @@ type worker struct {
 	// string.
 	unwrapped []byte
 	sigma     sigma.Record // the record Sigma rules read, reused
-	// filterIndex[i] is cfg.Rules[i]'s index among the rules the
-	// prefilter was compiled from (fast.Checker.MayMatch).
+	// filterIndex[i] is the number the prefilter knows cfg.Rules[i] by
+	// (fast.Filter.RuleIndex, for fast.Checker.MayMatch).
 	filterIndex []int
 }
 
@@ -36,30 +36,16 @@ func newWorker(cfg Config, filter *fast.Filter) *worker {
 	w := &worker{cfg: cfg, dec: decode.NewDecoder(cfg.Limits)}
 	if filter != nil {
 		w.chk = filter.NewChecker()
-		w.filterIndex = filterIndexes(cfg.Rules)
+		w.filterIndex = make([]int, len(cfg.Rules))
+		for i, r := range cfg.Rules {
+			if r.Sigma != nil {
+				w.filterIndex[i] = filter.RuleIndex(nil, r.Sigma)
+			} else {
+				w.filterIndex[i] = filter.RuleIndex(r.Compiled, nil)
+			}
+		}
 	}
 	return w
-}
-
-// filterIndexes numbers rules as newFilter hands them to the prefilter
-// (splitRules): the YARA-L rules in their order, then the Sigma rules.
-func filterIndexes(rules []*Rule) []int {
-	yl := 0
-	for _, r := range rules {
-		if r.Sigma == nil {
-			yl++
-		}
-	}
-	out := make([]int, len(rules))
-	y, s := 0, yl
-	for i, r := range rules {
-		if r.Sigma == nil {
-			out[i], y = y, y+1
-		} else {
-			out[i], s = s, s+1
-		}
-	}
-	return out
 }
 
 // run is the CPU stage: it decodes and matches the objects from in, gives

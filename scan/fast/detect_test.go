@@ -201,11 +201,12 @@ func TestWatchedRawIsTheBytesAsStored(t *testing.T) {
 // whose requirement the search found, those without one, and all when
 // the record holds U+017F or U+212A.
 func TestMayMatch(t *testing.T) {
-	f := New([]*rule.Rule{
+	rs := []*rule.Rule{
 		parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`),
 		parseEvents(t, `$e.metadata.product_event_type = "StopLogging" nocase`),
 		parseEvents(t, `$e.metadata.vendor_name = "Amazon Web Services"`), // never: a constant
-	})
+	}
+	f := New(rs)
 	chk := f.NewChecker()
 	for _, c := range []struct {
 		rec  string
@@ -219,9 +220,12 @@ func TestMayMatch(t *testing.T) {
 	} {
 		chk.Candidate([]byte(c.rec))
 		for j, w := range c.want {
-			if got := chk.MayMatch(j); got != w {
-				t.Errorf("%s: MayMatch(%d) = %v, want %v", c.rec, j, got, w)
+			if got := chk.MayMatch(f.RuleIndex(rs[j], nil)); got != w {
+				t.Errorf("%s: rule %d may match %v, want %v", c.rec, j, got, w)
 			}
+		}
+		if f.RuleIndex(parseEvents(t, `$e.metadata.product_event_type = "x"`), nil) != -1 || !chk.MayMatch(-1) {
+			t.Error("a rule the filter was not compiled from is not left to the matcher")
 		}
 	}
 	free := New([]*rule.Rule{parseEvents(t, `$e.principal.user.userid != ""`), parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`)}).NewChecker()

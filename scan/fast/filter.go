@@ -2,6 +2,7 @@ package fast
 
 import (
 	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/sigma"
 )
 
 // Filter is the compiled prefilter of a rule set. It is immutable and
@@ -178,9 +179,13 @@ func (c *Checker) WatchedRaw() (holds uint64, known bool) {
 	return c.rawWatch, c.searched
 }
 
-// MayMatch reports whether the j-th rule the filter was compiled from
-// (YARA-L rules in their order, then Sigma rules in theirs) may match
-// the record the last Candidate call looked at: its requirement holds
+// RuleIndex is the number MayMatch knows a rule by: the YARA-L rule yl's,
+// or the Sigma rule sg's when yl is nil; -1 (may always match) for a rule
+// the filter was not compiled from.
+func (f *Filter) RuleIndex(yl *rule.Rule, sg *sigma.Rule) int { return f.req.Index(yl, sg) }
+
+// MayMatch reports whether rule j (RuleIndex) may match the record the
+// last Candidate call looked at: its requirement holds
 // for what the search found, as Candidate decided for all rules
 // together. A false answer is final, as Candidate's is, so a candidate
 // record is matched against only the rules that may match it. It is

@@ -9,6 +9,7 @@ import (
 
 	"github.com/retrohunt/retrohunt/scan/reflist"
 	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/sigma"
 	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
@@ -204,8 +205,11 @@ type Requirements struct {
 	FoldKS bool
 
 	// inputs[j] is the index in rules of the j-th rule given (YARA-L
-	// rules, then Sigma rules), or -1 when it can never match.
-	inputs []int
+	// rules, then Sigma rules), or -1 when it can never match; yaralAt
+	// and sigmaAt give each rule's j.
+	inputs  []int
+	yaralAt map[*rule.Rule]int
+	sigmaAt map[*sigma.Rule]int
 
 	// TooMany is true when the rules name more than MaxLiterals
 	// literals after pruning: then no literal is searched and every
@@ -236,11 +240,13 @@ func Require(rules []*rule.Rule) *Requirements {
 }
 
 func newRequirements() *Requirements {
-	return &Requirements{index: map[Literal]int{}, nodes: map[string]*req{}}
+	return &Requirements{index: map[Literal]int{}, nodes: map[string]*req{},
+		yaralAt: map[*rule.Rule]int{}, sigmaAt: map[*sigma.Rule]int{}}
 }
 
 func (rs *Requirements) addYARAL(rules []*rule.Rule) {
 	for _, r := range rules {
+		rs.yaralAt[r] = len(rs.inputs)
 		var perType []verdict
 		for _, t := range udm.LogTypes {
 			if r.Events == nil {
@@ -594,9 +600,24 @@ func (r *req) satisfied(found []uint64) bool {
 	return false
 }
 
-// Rule reports whether the requirement of the j-th rule given (YARA-L
-// rules, then Sigma rules) holds for found, or the rule has none. A rule
-// that can never match (Dead) has none here: it is left to the matcher.
+// Index returns the number Rule knows a rule by: yl's, or sg's when yl is
+// nil; -1 for a rule the requirements were not compiled from.
+func (rs *Requirements) Index(yl *rule.Rule, sg *sigma.Rule) int {
+	m, ok := 0, false
+	if yl != nil {
+		m, ok = rs.yaralAt[yl]
+	} else if sg != nil {
+		m, ok = rs.sigmaAt[sg]
+	}
+	if !ok {
+		return -1
+	}
+	return m
+}
+
+// Rule reports whether the requirement of rule j (Index) holds for
+// found, or the rule has none. A rule that can never match (Dead), and
+// j = -1, have none here: they are left to the matcher.
 func (rs *Requirements) Rule(j int, found []uint64) bool {
 	if rs.Free || j < 0 || j >= len(rs.inputs) || rs.inputs[j] < 0 {
 		return true

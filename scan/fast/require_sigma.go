@@ -17,6 +17,7 @@ func RequireWithSigma(rules []*rule.Rule, sigmas []*sigma.Rule) *Requirements {
 	rs := newRequirements()
 	rs.addYARAL(rules)
 	for _, r := range sigmas {
+		rs.sigmaAt[r] = len(rs.inputs)
 		if r.Type == udm.Unknown || r.Condition == nil {
 			rs.add(never)
 			continue
