@@ -93,32 +93,53 @@ func BenchmarkRecord(b *testing.B) {
 	}
 }
 
+// benchObjects is the per-object benchmarks' corpus: the generated
+// corpus's gzip CloudTrail objects, buffered as jobs of one local source
+// (it only names them), with their decompressed size and their records.
+type benchObjects struct {
+	objs    []job
+	size    int64    // decompressed bytes of every object
+	recs    [][]byte // every record, decompressed
+	recSize int64    // their bytes
+}
+
+func newBenchObjects(b *testing.B) benchObjects {
+	b.Helper()
+	corpus, err := gen.CloudTrailObjects(gen.Config{Days: 1, FilesPerDay: 24, RecordsPerFile: 100, AzureRecordsPerHour: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, err := local.New(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var c benchObjects
+	for _, o := range corpus {
+		c.objs = append(c.objs, job{src: src, obj: sources.Object{Key: o.Key, Size: int64(len(o.Body))}, data: bytes.NewBuffer(o.Body)})
+		zr, err := gzip.NewReader(bytes.NewReader(o.Body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, zr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.size += n
+		for _, r := range splitRecords(b, o.Body) {
+			c.recs = append(c.recs, r)
+			c.recSize += int64(len(r))
+		}
+	}
+	return c
+}
+
 // BenchmarkObject measures worker.object, the per-object loop, on the
 // generated corpus's gzip CloudTrail objects held in memory: the fast
 // path, the reference path, and klauspost gzip decompressing the same
 // objects as the baseline.
 func BenchmarkObject(b *testing.B) {
-	corpus, err := gen.CloudTrailObjects(gen.Config{Days: 1, FilesPerDay: 24, RecordsPerFile: 100, AzureRecordsPerHour: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	// The objects are buffered: the source only names them.
-	src, err := local.New(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	var (
-		objs    []job
-		size    int64
-		records int
-	)
-	for _, o := range corpus {
-		objs = append(objs, job{src: src, obj: sources.Object{Key: o.Key, Size: int64(len(o.Body))}, data: bytes.NewBuffer(o.Body)})
-		zr, _ := gzip.NewReader(bytes.NewReader(o.Body))
-		n, _ := io.Copy(io.Discard, zr)
-		size += n
-		records += len(splitRecords(b, o.Body))
-	}
+	c := newBenchObjects(b)
+	objs, size, records := c.objs, c.size, len(c.recs)
 	rs := ruleSets(b)["pack"]
 	run := func(b *testing.B, w *worker) {
 		b.ReportAllocs()

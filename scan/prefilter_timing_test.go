@@ -10,11 +10,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/retrohunt/retrohunt/bench/gen"
 	"github.com/retrohunt/retrohunt/internal/corpora"
 	"github.com/retrohunt/retrohunt/scan/rule"
-	"github.com/retrohunt/retrohunt/sources"
-	"github.com/retrohunt/retrohunt/sources/local"
 )
 
 // BenchmarkPrefilterSets measures the fast path with the real rule sets
@@ -29,30 +26,8 @@ import (
 //
 //	go test ./scan -run '^$' -bench PrefilterSets -benchtime 3x -count 3
 func BenchmarkPrefilterSets(b *testing.B) {
-	corpus, err := gen.CloudTrailObjects(gen.Config{Days: 1, FilesPerDay: 24, RecordsPerFile: 100, AzureRecordsPerHour: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	src, err := local.New(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	var (
-		objs    []job
-		recs    [][]byte
-		size    int64
-		recSize int64
-	)
-	for _, o := range corpus {
-		objs = append(objs, job{src: src, obj: sources.Object{Key: o.Key, Size: int64(len(o.Body))}, data: bytes.NewBuffer(o.Body)})
-		zr, _ := gzip.NewReader(bytes.NewReader(o.Body))
-		n, _ := io.Copy(io.Discard, zr)
-		size += n
-		for _, r := range splitRecords(b, o.Body) {
-			recs = append(recs, r)
-			recSize += int64(len(r))
-		}
-	}
+	c := newBenchObjects(b)
+	objs, size, recs, recSize := c.objs, c.size, c.recs, c.recSize
 	pack := ruleSets(b)["pack"]
 	sets := []struct {
 		name string

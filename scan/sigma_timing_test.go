@@ -8,10 +8,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/retrohunt/retrohunt/bench/gen"
 	"github.com/retrohunt/retrohunt/internal/corpora"
-	"github.com/retrohunt/retrohunt/sources"
-	"github.com/retrohunt/retrohunt/sources/local"
 )
 
 // BenchmarkObjectSigma is issue 13's throughput check: worker.object on
@@ -27,26 +24,8 @@ func BenchmarkObjectSigma(b *testing.B) {
 		b.Fatalf("%d SigmaHQ rules, want 92", len(hq))
 	}
 	rs := append(append([]*Rule(nil), ruleSets(b)["pack"]...), hq...)
-	corpus, err := gen.CloudTrailObjects(gen.Config{Days: 1, FilesPerDay: 24, RecordsPerFile: 100, AzureRecordsPerHour: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	src, err := local.New(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	var (
-		objs    []job
-		size    int64
-		records int
-	)
-	for _, o := range corpus {
-		objs = append(objs, job{src: src, obj: sources.Object{Key: o.Key, Size: int64(len(o.Body))}, data: bytes.NewBuffer(o.Body)})
-		zr, _ := gzip.NewReader(bytes.NewReader(o.Body))
-		n, _ := io.Copy(io.Discard, zr)
-		size += n
-		records += len(splitRecords(b, o.Body))
-	}
+	c := newBenchObjects(b)
+	objs, size, records := c.objs, c.size, len(c.recs)
 	// SigmaHQ's "AWS STS AssumeRole Misuse" fires on every call of a role
 	// session (userIdentity.type AssumedRole, issued by a Role): 84 % of
 	// the generated records are its hits. "fast" runs all 92 rules;
