@@ -58,7 +58,8 @@ FUZZ_TARGETS := \
 	./scan/inflate:FuzzInflate \
 	./scan/internal/structure:FuzzStructure \
 	./scan/fast:FuzzMatcher \
-	./scan/sigma:FuzzParseAndRequire
+	./scan/sigma:FuzzParseAndRequire \
+	./scan/sigma:FuzzTree
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

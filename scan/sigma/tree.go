@@ -45,6 +45,25 @@ func (p *treeParser) space() {
 	}
 }
 
+// afterItem reads what follows an object member or an array element,
+// after white space: a comma (more is true) or the closing bracket, which
+// ends the node. ok is false for anything else or the end of the input.
+func (p *treeParser) afterItem(closing byte) (more, ok bool) {
+	p.space()
+	if p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return true, true
+	case closing:
+		p.i++
+		return false, true
+	}
+	return false, false
+}
+
 func (p *treeParser) value() *node {
 	p.space()
 	if p.i >= len(p.b) {
@@ -78,18 +97,13 @@ func (p *treeParser) value() *node {
 			}
 			n.keys = append(n.keys, k.text())
 			n.kids = append(n.kids, v)
-			p.space()
-			if p.i >= len(p.b) {
+			more, ok := p.afterItem('}')
+			if !ok {
 				return nil
 			}
-			if p.b[p.i] == ',' {
-				p.i++
+			if more {
 				continue
 			}
-			if p.b[p.i] != '}' {
-				return nil
-			}
-			p.i++
 			n.raw = p.b[start:p.i]
 			return n
 		}
@@ -108,18 +122,13 @@ func (p *treeParser) value() *node {
 				return nil
 			}
 			n.kids = append(n.kids, v)
-			p.space()
-			if p.i >= len(p.b) {
+			more, ok := p.afterItem(']')
+			if !ok {
 				return nil
 			}
-			if p.b[p.i] == ',' {
-				p.i++
+			if more {
 				continue
 			}
-			if p.b[p.i] != ']' {
-				return nil
-			}
-			p.i++
 			n.raw = p.b[start:p.i]
 			return n
 		}
