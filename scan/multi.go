@@ -101,6 +101,10 @@ func (s *recordSink) multi(ev *udm.Event, t time.Time, index int) error {
 }
 
 // spec is the rule's window.
+// Window is how long the rule's match window is: a YARA-L rule's
+// "over" duration, a Sigma correlation's timespan.
+func (m *MultiRule) Window() time.Duration { return m.spec().Size }
+
 func (m *MultiRule) spec() window.Spec {
 	if m.corr != nil {
 		return m.corr.spec

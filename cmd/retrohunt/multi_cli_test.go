@@ -392,3 +392,24 @@ func TestCandidateDirDefault(t *testing.T) {
 		t.Errorf("--candidate-budget 0: exit %d\n%s", code, errOut)
 	}
 }
+
+// TestMultiEventWindowLongerThanRangeWarns: issue 11 item 7. The brute
+// force rule's window is 10 minutes; a scan of 10:00 to 10:05 covers
+// less, so every window it could find reaches outside the scanned range:
+// the scan says so at start, naming the rule and both durations. A scan
+// of the whole day does not.
+func TestMultiEventWindowLongerThanRangeWarns(t *testing.T) {
+	root, _, _ := bruteArchive(t)
+	brute := filepath.Join(t.TempDir(), "brute.yaral")
+	if err := os.WriteFile(brute, []byte(bruteRule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := cli(t, "scan", root, "--since", "2024-03-01T10:00:00Z", "--until", "2024-03-01T10:05:00Z", "--rule", brute, "--format", "jsonl")
+	if code != exitOK || !strings.Contains(errOut, "console_brute_force") || !strings.Contains(errOut, "window (10m0s) is longer than the scanned range (5m0s)") {
+		t.Errorf("exit %d, stderr:\n%s\nwant a warning naming the rule, 10m0s and 5m0s", code, errOut)
+	}
+	code, _, errOut = cli(t, "scan", root, "--since", "2024-03-01", "--until", "2024-03-01", "--rule", brute, "--format", "jsonl")
+	if code != exitOK || strings.Contains(errOut, "longer than the scanned range") {
+		t.Errorf("whole day: exit %d, stderr:\n%s\nwant no warning", code, errOut)
+	}
+}

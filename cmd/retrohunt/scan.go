@@ -204,6 +204,15 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		compiled = append(compiled, scan.NewRule(l.Rule, l.Origin))
 	}
 
+	if !since.IsZero() && !until.IsZero() {
+		// Issue 11: a window longer than the range can only be seen in
+		// part: every detection it gives is flagged window_truncated.
+		for _, m := range multi {
+			if w, span := m.Window(), until.Sub(since); w > span {
+				warn(fmt.Sprintf("rule %s: its match window (%s) is longer than the scanned range (%s): every detection is flagged window_truncated", m.Name, w, span))
+			}
+		}
+	}
 	var tgs []scan.Target
 	for _, a := range targets {
 		t, err := openTarget(ctx, a, &f.src, f.connections)
