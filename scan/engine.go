@@ -78,6 +78,11 @@ type Config struct {
 	// DetectionEvents caps the events of each event variable a detection
 	// row lists; default DefaultDetectionEvents.
 	DetectionEvents int
+	// Carry hands each object's candidates to Done in
+	// ObjectResult.Candidates instead of grouping them at the end: a
+	// sweep commits them to its lake with the object and groups them
+	// itself (package sweep, docs/sweeps.md). No detection is written.
+	Carry bool
 
 	candidates *window.Store // the run's candidates, set by Run
 }
@@ -148,6 +153,9 @@ type ObjectResult struct {
 	// rules: hits of records before it are in the output.
 	NextRecord int64
 	Hits       []output.Hit
+	// Candidates are the multi-event candidates of the object's records
+	// (Config.Carry only).
+	Candidates []window.Candidate
 }
 
 // Target is one place to scan: a Source and a prefix inside it.
@@ -182,7 +190,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	}
 
 	parent := ctx
-	if len(cfg.Multi) > 0 {
+	if len(cfg.Multi) > 0 && !cfg.Carry {
 		cfg.candidates = window.NewStore(cfg.CandidateDir, cfg.CandidateBudget)
 		defer cfg.candidates.Close()
 	}
@@ -225,7 +233,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	g.Go(func() error { return hw.run(results) })
 
 	err := g.Wait()
-	if err == nil && len(cfg.Multi) > 0 {
+	if err == nil && len(cfg.Multi) > 0 && !cfg.Carry {
 		err = writeDetections(parent, cfg, sum, w)
 	}
 	return sum, err

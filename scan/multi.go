@@ -72,9 +72,10 @@ func multiVarRules(ms []*MultiRule) []*Rule {
 // multi makes the candidates of one record that the single-event rules
 // have seen (its time is known and inside the window).
 func (s *recordSink) multi(ev *udm.Event, t time.Time, index int) error {
+	add := s.addCandidate
 	for _, mr := range s.w.cfg.Multi {
 		if mr.corr != nil {
-			if err := mr.corr.candidates(mr.Name, mr.vars, ev, &s.w.sigma, t.UnixNano(), s.uri, index, s.w.cfg.candidates.Add); err != nil {
+			if err := mr.corr.candidates(mr.Name, mr.vars, ev, &s.w.sigma, t.UnixNano(), s.uri, index, add); err != nil {
 				return fmt.Errorf("rule %s: %w", mr.Name, err)
 			}
 			continue
@@ -89,7 +90,7 @@ func (s *recordSink) multi(ev *udm.Event, t time.Time, index int) error {
 		if !pass {
 			continue
 		}
-		err := mr.M.Candidates(ev, s.uri, int64(index), s.w.cfg.candidates.Add)
+		err := mr.M.Candidates(ev, s.uri, int64(index), add)
 		if errors.Is(err, rule.ErrNoTime) {
 			continue // the record was skipped for it already
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/retrohunt/retrohunt/scan/decode"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/udm"
+	"github.com/retrohunt/retrohunt/scan/window"
 )
 
 // ctxEvery is how many records the fast path passes over between looks
@@ -30,6 +31,8 @@ type recordSink struct {
 	hits   []output.Hit
 	next   int64 // one past the highest record index handed on
 	passed int   // records the prefilter passed over
+
+	cands []window.Candidate // the object's candidates (Config.Carry)
 }
 
 func newRecordSink(ctx context.Context, w *worker, j job) *recordSink {

@@ -109,7 +109,7 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult,
 		sum.fail(uri, err)
 		st.skips = nil
 		sum.merge(st, false)
-		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: err.Error(), NextRecord: s.next, Hits: s.hits}, nil
+		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: err.Error(), NextRecord: s.next, Hits: s.hits, Candidates: s.cands}, nil
 	}
 	sum.merge(st, true)
 	if notDone != "" {
@@ -118,9 +118,9 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult,
 		// blob again from its first unreported record, so an incomplete
 		// line is reported (or its hits found) then too, instead of the
 		// blob being passed over as unchanged for good.
-		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: notDone, NextRecord: s.next, Hits: s.hits}, nil
+		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: notDone, NextRecord: s.next, Hits: s.hits, Candidates: s.cands}, nil
 	}
-	return ObjectResult{URI: uri, Object: j.obj, Status: ObjectScanned, NextRecord: s.next, Hits: s.hits}, nil
+	return ObjectResult{URI: uri, Object: j.obj, Status: ObjectScanned, NextRecord: s.next, Hits: s.hits, Candidates: s.cands}, nil
 }
 
 // The reasons an hour blob with an incomplete last line is not done.

@@ -1,0 +1,86 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/window"
+)
+
+// Carried candidates (Config.Carry): a sweep receives each object's
+// candidates with its result, commits them to its lake with the object,
+// and later groups the lake's candidates itself with Detections, emitting
+// only the windows its coverage completes (docs/sweeps.md, "Multi-event
+// rules in sweeps").
+
+// addCandidate is the candidates' destination of one record: the run's
+// store, or with Config.Carry the object's result.
+func (s *recordSink) addCandidate(c window.Candidate) error {
+	if s.w.cfg.Carry {
+		s.cands = append(s.cands, c)
+		return nil
+	}
+	return s.w.cfg.candidates.Add(c)
+}
+
+// Spec is the rule's window: its kind and size (Since and Until zero).
+func (m *MultiRule) Spec() window.Spec { return m.spec() }
+
+// VarNames are the rule's event variables as detection rows name them,
+// indexed by window.Candidate.Var.
+func (m *MultiRule) VarNames() []string { return m.varNames }
+
+// Detections groups the candidates of store (all of rules' windows,
+// without Since or Until) and, for each window whose condition holds,
+// asks decide whether to emit it now and whether it is truncated; emit
+// receives the detection rows of those it keeps. limit caps the events
+// listed per event variable (<= 0: DefaultDetectionEvents). Detections
+// consumes the store.
+func Detections(ctx context.Context, rules []*MultiRule, store *window.Store, limit int,
+	decide func(m *MultiRule, w *window.Window) (keep, truncated bool), emit func(output.Hit) error) error {
+	byName := make(map[string]*MultiRule, len(rules))
+	for _, m := range rules {
+		byName[m.Name] = m
+	}
+	if limit <= 0 {
+		limit = DefaultDetectionEvents
+	}
+	n := 0
+	return window.Detect(store, func(name string) (window.Spec, bool) {
+		m, ok := byName[name]
+		if !ok {
+			return window.Spec{}, false
+		}
+		return m.spec(), true
+	}, func(win *window.Window) error {
+		if n++; n%ctxEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		m := byName[win.Rule]
+		var d *rule.Detection
+		var ok bool
+		if m.corr != nil {
+			d, ok = m.corr.evaluate(win)
+		} else {
+			d, ok = m.M.Evaluate(win)
+		}
+		if !ok {
+			return nil
+		}
+		keep, truncated := decide(m, win)
+		if !keep {
+			return nil
+		}
+		d.Truncated = truncated
+		if err := emit(m.detectionRow(d, limit)); err != nil {
+			return fmt.Errorf("write detections: %w", err)
+		}
+		return nil
+	})
+}
+
+// CountWritten counts rows written after Run returned (a sweep's
+// detections) in the summary, as Run counts its own.
+func (s *Summary) CountWritten(hits []output.Hit) { s.written(hits, 0) }
