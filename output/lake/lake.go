@@ -68,6 +68,10 @@ type Options struct {
 	// manifest because it stopped; this run's manifest lists them under
 	// "adopted".
 	Adopt []File
+	// Candidates makes a Writer of the candidates table
+	// (WriteCandidates; Write is refused): output.Candidate rows,
+	// partitioned by date and rule whatever PartitionBy says.
+	Candidates bool
 	// Now is the clock (tests); nil is time.Now.
 	Now func() time.Time
 }
@@ -189,25 +193,58 @@ func (w *Writer) Files() []File { return append([]File(nil), w.files...) }
 // hold exactly MaxRows rows but the last; with it, nothing is committed
 // here.
 func (w *Writer) Write(hits []output.Hit) error {
+	if w.o.Candidates {
+		return errors.New("BUG: hits written to a candidates lake writer")
+	}
+	return w.writeRows(len(hits), func(i int) string { return Partition(w.o.PartitionBy, &hits[i]) },
+		func(i int) int64 { return hitSize(&hits[i]) },
+		func(p *part, idx []int) error {
+			hs := make([]output.Hit, len(idx))
+			for j, i := range idx {
+				hs[j] = hits[i]
+			}
+			return p.pw.(output.Writer).Write(hs)
+		})
+}
+
+// WriteCandidates adds candidate rows to their partitions' part files
+// (Options.Candidates), as Write does hits.
+func (w *Writer) WriteCandidates(cs []output.Candidate) error {
+	if !w.o.Candidates {
+		return errors.New("BUG: candidates written to a hits lake writer")
+	}
+	return w.writeRows(len(cs), func(i int) string { return CandidatePartition(cs[i].RuleName, cs[i].EventTime) },
+		func(i int) int64 { return candidateSize(&cs[i]) },
+		func(p *part, idx []int) error {
+			rows := make([]output.Candidate, len(idx))
+			for j, i := range idx {
+				rows[j] = cs[i]
+			}
+			return p.pw.(*output.CandidateWriter).Write(rows)
+		})
+}
+
+// writeRows groups n rows by partition, keeping their order within
+// each, and writes each group.
+func (w *Writer) writeRows(n int, partition func(int) string, size func(int) int64, put func(*part, []int) error) error {
 	if w.err != nil {
 		return w.err
 	}
 	if w.closed {
 		return errors.New("BUG: lake Write after Close")
 	}
-	// Group by partition, keeping the order within each.
-	groups := map[string][]output.Hit{}
+	groups := map[string][]int{}
 	var names []string
-	for i := range hits {
-		p := Partition(w.o.PartitionBy, &hits[i])
+	for i := 0; i < n; i++ {
+		p := partition(i)
 		if _, ok := groups[p]; !ok {
 			names = append(names, p)
 		}
-		groups[p] = append(groups[p], hits[i])
+		groups[p] = append(groups[p], i)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := w.write(name, groups[name]); err != nil {
+		if err := w.write(name, groups[name], size, put); err != nil {
 			w.fail(err)
 			return err
 		}
@@ -215,34 +252,34 @@ func (w *Writer) Write(hits []output.Hit) error {
 	return nil
 }
 
-func (w *Writer) write(partition string, hs []output.Hit) error {
-	for len(hs) > 0 {
+func (w *Writer) write(partition string, rows []int, size func(int) int64, put func(*part, []int) error) error {
+	for len(rows) > 0 {
 		p, err := w.part(partition)
 		if err != nil {
 			return err
 		}
-		// Take as many hits as fit; in explicit mode all of them.
+		// Take as many rows as fit; in explicit mode all of them.
 		n, est := 0, int64(0)
-		for n < len(hs) {
+		for n < len(rows) {
 			if !w.o.Explicit && (p.rows+int64(n) >= int64(w.o.MaxRows) || p.est+est >= w.o.MaxBytes) {
 				break
 			}
-			est += hitSize(&hs[n])
+			est += size(rows[n])
 			n++
 		}
 		if n == 0 {
 			// An open file is never full here (it is committed when it
 			// fills), so this is a fresh file: it takes at least one.
-			n, est = 1, hitSize(&hs[0])
+			n, est = 1, size(rows[0])
 		}
-		if err := p.pw.Write(hs[:n]); err != nil {
+		if err := put(p, rows[:n]); err != nil {
 			return fmt.Errorf("write part %s: %w", w.store.URI(p.key), err)
 		}
 		p.rows += int64(n)
 		p.est += est
 		w.tick++
 		p.used = w.tick
-		hs = hs[n:]
+		rows = rows[n:]
 		if !w.o.Explicit && p.full(w.o) {
 			if err := w.commitOne(p); err != nil {
 				return err
@@ -250,6 +287,18 @@ func (w *Writer) write(partition string, hs []output.Hit) error {
 		}
 	}
 	return nil
+}
+
+// candidateSize estimates a candidate's uncompressed size in the file.
+func candidateSize(c *output.Candidate) int64 {
+	n := 4 + 8 + 8 + len(c.RuleName) + len(c.RuleVersion) + len(c.VarName) + len(c.SourceURI) + len(c.SourceETag) + 20
+	for _, k := range c.MatchKey {
+		n += len(k) + 4
+	}
+	for _, v := range c.Values {
+		n += len(v) + 4
+	}
+	return int64(n)
 }
 
 // hitSize estimates a hit's uncompressed size in the file.
@@ -308,7 +357,7 @@ func (w *Writer) part(partition string) (*part, error) {
 	}
 	key += "part-" + w.o.RunID + "-" + strconv.FormatInt(w.seq, 10) + ".parquet"
 	w.seq++
-	p, err := newPart(w.o.TempDir, partition, key)
+	p, err := newPart(w.o.TempDir, partition, key, w.o.Candidates)
 	if err != nil {
 		return nil, err
 	}
@@ -572,6 +621,27 @@ func Manifests(ctx context.Context, store sources.Store, prefix string) ([]strin
 func Tombstone() []byte {
 	var b bytes.Buffer
 	w := output.NewParquet(&b)
+	if err := w.Close(); err != nil {
+		panic("BUG: cannot write an empty Parquet file: " + err.Error())
+	}
+	return b.Bytes()
+}
+
+// CandidatesDir is the folder, under a sweep's lake prefix, of the
+// candidates table (a Writer with Options.Candidates under it).
+const CandidatesDir = "candidates/"
+
+// CandidatePartition is the Hive partition of a candidate:
+// "date=2024-03-01/rule=aws_console_brute_force".
+func CandidatePartition(rule string, t time.Time) string {
+	return Partition([]string{ByDate, ByRule}, &output.Hit{RuleName: rule, EventTime: t})
+}
+
+// CandidateTombstone is Tombstone for a part of the candidates table: a
+// candidates file without rows.
+func CandidateTombstone() []byte {
+	var b bytes.Buffer
+	w := output.NewCandidateParquet(&b)
 	if err := w.Close(); err != nil {
 		panic("BUG: cannot write an empty Parquet file: " + err.Error())
 	}

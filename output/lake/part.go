@@ -10,9 +10,9 @@ import (
 type part struct {
 	partition string
 	key       string
-	name      string   // of the temporary file
-	f         *os.File // nil once sealed and closed (Writer.evict)
-	pw        output.Writer
+	name      string                     // of the temporary file
+	f         *os.File                   // nil once sealed and closed (Writer.evict)
+	pw        interface{ Close() error } // output.Writer or *output.CandidateWriter
 	rows      int64
 	est       int64 // uncompressed size of the hits written
 	used      int64 // Writer.tick of the last write
@@ -20,12 +20,18 @@ type part struct {
 	sealed    bool
 }
 
-func newPart(dir, partition, key string) (*part, error) {
+func newPart(dir, partition, key string, candidates bool) (*part, error) {
 	f, err := os.CreateTemp(dir, "retrohunt-part-*.parquet")
 	if err != nil {
 		return nil, err
 	}
-	return &part{partition: partition, key: key, name: f.Name(), f: f, pw: output.NewParquet(f)}, nil
+	p := &part{partition: partition, key: key, name: f.Name(), f: f}
+	if candidates {
+		p.pw = output.NewCandidateParquet(f)
+	} else {
+		p.pw = output.NewParquet(f)
+	}
+	return p, nil
 }
 
 func (p *part) full(o Options) bool {
