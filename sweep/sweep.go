@@ -61,6 +61,24 @@ type Options struct {
 	// Now is the clock of the minute checkpoints (tests); nil is
 	// time.Now.
 	Now func() time.Time
+
+	// Multi are the run's multi-event rules. With a lake and a state
+	// or a shard, their candidates go to the lake's candidates table
+	// with their objects (scan.Config.Carry); with a state and no
+	// shard, Detect then writes the detections of the windows this run
+	// completes (multi.go, docs/sweeps.md).
+	Multi []*scan.MultiRule
+	// DetectionEvents caps the events listed per event variable of a
+	// detection (scan.Config.DetectionEvents).
+	DetectionEvents int
+	// CandidateDir and CandidateBudget are where and past how many
+	// bytes Detect's candidates spill (scan.Config's).
+	CandidateDir    string
+	CandidateBudget int64
+	// Lateness is how long after an event its record may still arrive:
+	// a run whose window has no end (or ends later) covers event times
+	// only up to its start minus Lateness; default DefaultLateness.
+	Lateness time.Duration
 }
 
 // Stores are where a sweep keeps its state and writes its lake.
@@ -87,6 +105,11 @@ type Sweep struct {
 	from sync.Map // uri → earlier, from Select (lister) to Done (writer)
 	outs []state.Outcome
 	last time.Time
+
+	stores  Stores
+	started time.Time
+	ck      *lake.Writer // the candidates table; nil unless Carry
+	partial bool         // an object of this run was not scanned
 }
 
 var _ output.Writer = (*Sweep)(nil)
@@ -104,14 +127,17 @@ func New(ctx context.Context, stores Stores, o Options) (*Sweep, error) {
 	if every <= 0 {
 		every = DefaultCheckpointObjects
 	}
-	s := &Sweep{ctx: context.WithoutCancel(ctx), o: o, every: every, last: o.Now()}
+	if o.Lateness <= 0 {
+		o.Lateness = DefaultLateness
+	}
+	s := &Sweep{ctx: context.WithoutCancel(ctx), o: o, every: every, last: o.Now(), stores: stores, started: o.Now()}
 	if stores.State != nil {
 		var err error
 		if s.st, err = state.Load(ctx, stores.State, stores.StateKey); err != nil {
 			return nil, fmt.Errorf("--state: %w", err)
 		}
 		if stores.Lake != nil {
-			if _, err := s.st.Recover(ctx, stores.Lake, lake.Tombstone()); err != nil {
+			if _, err := s.st.RecoverWith(ctx, stores.Lake, tombstone(stores)); err != nil {
 				return nil, fmt.Errorf("--state: recovering the last run's checkpoints: %w", err)
 			}
 		}
@@ -120,11 +146,16 @@ func New(ctx context.Context, stores Stores, o Options) (*Sweep, error) {
 		lo := o.Lake
 		lo.Explicit = s.st != nil
 		lo.Adopt = nil
+		co := lake.Options{Candidates: true, Explicit: lo.Explicit, TempDir: lo.TempDir, Now: lo.Now, MaxOpen: lo.MaxOpen}
 		if s.st != nil {
 			for _, p := range s.st.Parts() {
 				// State files of older versions have no keys.
 				p.Key = strings.TrimPrefix(p.URI, stores.Lake.Location()+"/")
-				lo.Adopt = append(lo.Adopt, p)
+				if isCandidatePart(stores, p.Key) {
+					co.Adopt = append(co.Adopt, p)
+				} else {
+					lo.Adopt = append(lo.Adopt, p)
+				}
 			}
 		}
 		var err error
@@ -132,6 +163,12 @@ func New(ctx context.Context, stores Stores, o Options) (*Sweep, error) {
 		// commits and its manifest are part of Finish.
 		if s.lk, err = lake.New(s.ctx, stores.Lake, stores.LakePrefix, lo); err != nil {
 			return nil, fmt.Errorf("--out %s: %w", stores.Lake.URI(stores.LakePrefix), err)
+		}
+		if len(o.Multi) > 0 && (s.st != nil || o.Shard.Sharded()) {
+			co.RunID = s.lk.RunID()
+			if s.ck, err = lake.New(s.ctx, stores.Lake, candidatesPrefix(stores), co); err != nil {
+				return nil, fmt.Errorf("--out %s: %w", stores.Lake.URI(stores.LakePrefix), err)
+			}
 		}
 		if s.st != nil {
 			s.st.SetRun(s.lk.RunID())
@@ -143,6 +180,10 @@ func New(ctx context.Context, stores Stores, o Options) (*Sweep, error) {
 // WritesLake reports whether the hits go to the Sweep (as an
 // output.Writer) rather than to another writer.
 func (s *Sweep) WritesLake() bool { return s.lk != nil }
+
+// Carry reports whether the scan hands its multi-event candidates to
+// the sweep (scan.Config.Carry) rather than grouping them itself.
+func (s *Sweep) Carry() bool { return s.ck != nil }
 
 // Select is scan.Config.Select: other shards' objects and objects the
 // state has seen unchanged are passed over.
@@ -201,6 +242,14 @@ func (s *Sweep) Write(hits []output.Hit) error {
 // Done is scan.Config.Done: it runs in the writer goroutine, after the
 // object's hits went to Write, so checkpoints fall between objects.
 func (s *Sweep) Done(r scan.ObjectResult) error {
+	if r.Status != scan.ObjectScanned {
+		s.partial = true
+	}
+	if s.ck != nil && len(r.Candidates) > 0 {
+		if err := s.ck.WriteCandidates(s.candidateRows(r)); err != nil {
+			return fmt.Errorf("candidates: %w", err)
+		}
+	}
 	if s.st == nil {
 		return nil
 	}
@@ -219,20 +268,29 @@ func (s *Sweep) Done(r scan.ObjectResult) error {
 		return nil
 	}
 	s.outs = append(s.outs, o)
-	if len(s.outs) >= s.every || s.lk.Full() || s.o.Now().Sub(s.last) > checkpointAge {
-		return s.checkpoint()
+	if len(s.outs) >= s.every || s.lk.Full() || s.ck != nil && s.ck.Full() || s.o.Now().Sub(s.last) > checkpointAge {
+		return s.checkpoint(nil)
 	}
 	return nil
 }
 
 // checkpoint stages the finished objects with the part files that hold
-// their hits, saves the state, commits the parts, and marks the
-// checkpoint committed (saved with the next one).
-func (s *Sweep) checkpoint() error {
+// their hits and candidates (and rules, the coverage after it), saves
+// the state, commits the parts, and marks the checkpoint committed
+// (saved with the next one). The candidates' parts are committed inside
+// the hits' Checkpoint, after the save: both before any hit part.
+func (s *Sweep) checkpoint(rules map[string][]scan.Span) error {
 	var id int64
 	_, err := s.lk.Checkpoint(func(files []lake.File) error {
-		id = s.st.Stage(files, s.outs)
-		return s.st.Save(s.ctx)
+		if s.ck == nil {
+			id = s.st.StageRules(files, s.outs, rules)
+			return s.st.Save(s.ctx)
+		}
+		_, err := s.ck.Checkpoint(func(cf []lake.File) error {
+			id = s.st.StageRules(append(files, cf...), s.outs, rules)
+			return s.st.Save(s.ctx)
+		})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
@@ -251,11 +309,16 @@ func (s *Sweep) checkpoint() error {
 func (s *Sweep) Finish(summary any) error {
 	if s.lk != nil {
 		if s.st != nil {
-			if err := s.checkpoint(); err != nil {
+			if err := s.checkpoint(nil); err != nil {
 				return err
 			}
 			if err := s.st.Save(s.ctx); err != nil {
 				return err
+			}
+		}
+		if s.ck != nil {
+			if err := s.ck.CloseWithManifest(summary); err != nil {
+				return fmt.Errorf("candidates manifest: %w", err)
 			}
 		}
 		if err := s.lk.CloseWithManifest(summary); err != nil {
@@ -279,5 +342,8 @@ func (s *Sweep) Close() error { return s.Finish(nil) }
 func (s *Sweep) Abort() {
 	if s.lk != nil {
 		s.lk.Abort()
+	}
+	if s.ck != nil {
+		s.ck.Abort()
 	}
 }

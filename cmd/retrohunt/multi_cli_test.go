@@ -257,10 +257,12 @@ const {DuckDBInstance} = require("@duckdb/node-api");
 	}
 }
 
-// TestMultiEventRefusedWithStateOrShard: with --state or --shard a
-// multi-event rule is refused (exit 2, naming it) because open windows
-// are not carried across runs or shards; --skip-unsupported skips it by
-// name and the single-event rules run.
+// TestMultiEventRefusedWithStateOrShard: with --state or --shard but no
+// lake --out a multi-event rule is refused (exit 2, naming it): open
+// windows are carried across runs and shards only in a lake's
+// candidates table; --skip-unsupported skips it by name and the
+// single-event rules run. With a lake it runs
+// (TestMultiEventSweepSplitRunInvariant).
 func TestMultiEventRefusedWithStateOrShard(t *testing.T) {
 	root, _, _ := bruteArchive(t)
 	rdir := t.TempDir()
@@ -270,7 +272,7 @@ func TestMultiEventRefusedWithStateOrShard(t *testing.T) {
 	base := []string{"scan", root, "--since", "2024-03-01", "--until", "2024-03-01", "--rule", brute, "--rule", single, "--format", "jsonl"}
 	for _, extra := range [][]string{{"--state", filepath.Join(t.TempDir(), "state.json")}, {"--shard", "0/2"}} {
 		code, out, errOut := cli(t, append(append([]string(nil), base...), extra...)...)
-		if code != exitUsage || !strings.Contains(errOut, "console_brute_force") || !strings.Contains(errOut, "not yet carried across") || out != "" {
+		if code != exitUsage || !strings.Contains(errOut, "console_brute_force") || !strings.Contains(errOut, "candidates table") || out != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr:\n%s\nwant exit 2 naming console_brute_force", extra, code, out, errOut)
 		}
 		code, out, errOut = cli(t, append(append(append([]string(nil), base...), extra...), "--skip-unsupported")...)

@@ -222,7 +222,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		tgs = append(tgs, t)
 	}
 
-	sw, err := openSweep(ctx, &f, loaded, scan.Span{Since: since, Until: until})
+	sw, err := openSweep(ctx, &f, loaded, multi, scan.Span{Since: since, Until: until})
 	if err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		DetectionEvents: f.detectEvents,
 	}
 	if sw != nil {
-		cfg.Select, cfg.Done = sw.Select, sw.Done
+		cfg.Select, cfg.Done, cfg.Carry = sw.Select, sw.Done, sw.Carry()
 	}
 	if f.plan || f.maxRequests > 0 || f.maxBytes > 0 {
 		// List first, download nothing: print the plan, or check the
@@ -334,6 +334,17 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 	}
+	if sw != nil && runErr == nil {
+		// The windows this run completes (multi-event rules with
+		// --state): their detections, committed with the coverage.
+		ds, err := sw.Detect(countingWriter{w, sum}, sum.Partial())
+		if err != nil {
+			return fmt.Errorf("sweep: multi-event detections: %w", err)
+		}
+		if ds.Open > 0 && !f.quiet {
+			fmt.Fprintf(stderr, "retrohunt: %d windows still open, carried to the next run (their events are not all scanned yet)\n", ds.Open)
+		}
+	}
 	if sw != nil {
 		if err := sw.Finish(newSummaryDoc(sum, w, skipped)); err != nil {
 			if state.IsConflict(err) {
@@ -364,17 +375,20 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // refuseCarriedWindows refuses multi-event rules with --state or
-// --shard: their open windows are not carried across runs or shards
-// yet (issue 11 items 5-6), so a window straddling two runs or two
-// shards would be missed or cut. With --skip-unsupported they are
-// skipped by name instead.
+// --shard but no lake --out: their candidates are carried across runs
+// and shards in the lake's candidates table (docs/sweeps.md), so
+// without a lake a window straddling two runs or two shards would be
+// missed or cut. With --skip-unsupported they are skipped by name
+// instead.
 func refuseCarriedWindows(f *scanFlags, loaded []rules.Loaded, skipped []rules.Skipped) ([]rules.Loaded, []rules.Skipped, error) {
 	var flag, why string
 	switch {
+	case sweep.IsLake(f.out):
+		return loaded, skipped, nil
 	case f.state != "":
-		flag, why = "--state", "open windows are not yet carried across sweep runs, so a window straddling two runs would be missed"
+		flag, why = "--state", "open windows are carried across sweep runs in a lake's candidates table, and --out is not a lake"
 	case f.shard != "":
-		flag, why = "--shard", "open windows are not yet carried across shards, so a window whose events two shards hold would be missed"
+		flag, why = "--shard", "shards carry their candidates to `retrohunt correlate` in a lake's candidates table, and --out is not a lake"
 	default:
 		return loaded, skipped, nil
 	}
@@ -397,8 +411,8 @@ func refuseCarriedWindows(f *scanFlags, loaded []rules.Loaded, skipped []rules.S
 			Reasons: []string{fmt.Sprintf("%s: %s not run with %s: %s", l.Position(), kind, flag, why)}})
 	}
 	if len(names) > 0 {
-		return nil, nil, usagef("multi-event rule(s) %s cannot run with %s: %s (docs/yaral_windows.md); scan without %s, or pass --skip-unsupported to skip them",
-			strings.Join(names, ", "), flag, why, flag)
+		return nil, nil, usagef("multi-event rule(s) %s cannot run with %s: %s (docs/sweeps.md); give a lake --out ending in \"/\" (or s3://, azblob://), or pass --skip-unsupported to skip them",
+			strings.Join(names, ", "), flag, why)
 	}
 	// No correlation is left to filter for: their base rules report
 	// their own hits.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 
+	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/output/lake"
 	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/scan/rules"
@@ -19,7 +20,7 @@ import (
 
 // openSweep turns --state, a lake --out and --shard into a sweep (package
 // sweep, docs/sweeps.md); it returns nil when the scan is a plain one.
-func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded, window scan.Span) (*sweep.Sweep, error) {
+func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded, multi []*scan.MultiRule, window scan.Span) (*sweep.Sweep, error) {
 	sh, err := shard.Resolve(f.shard)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--shard: %w", err)}
@@ -29,7 +30,8 @@ func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded, window 
 	}
 	// --checkpoint-objects 0 has always meant a checkpoint per object,
 	// where Options reads 0 as the default.
-	o := sweep.Options{Shard: sh, CheckpointObjects: max(f.checkpointObjects, 1), Window: window}
+	o := sweep.Options{Shard: sh, CheckpointObjects: max(f.checkpointObjects, 1), Window: window,
+		Multi: multi, DetectionEvents: f.detectEvents, CandidateDir: f.candidateDir, CandidateBudget: int64(f.candBudget)}
 	var lakeURL string
 	if sweep.IsLake(f.out) {
 		lakeURL = f.out
@@ -82,4 +84,16 @@ func probeLake(ctx context.Context, st sources.Store, prefix string) error {
 		d.Delete(ctx, key) // best effort: the name is one readers skip
 	}
 	return nil
+}
+
+// countingWriter counts the rows a sweep writes after the scan (its
+// multi-event detections) in the scan's summary, then passes them on.
+type countingWriter struct {
+	output.Writer
+	sum *scan.Summary
+}
+
+func (c countingWriter) Write(hits []output.Hit) error {
+	c.sum.CountWritten(hits)
+	return c.Writer.Write(hits)
 }

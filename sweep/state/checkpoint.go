@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/retrohunt/retrohunt/output/lake"
+	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/sources"
 )
 
@@ -21,6 +22,10 @@ type Checkpoint struct {
 	Run     string           `json:"run"`
 	Parts   []lake.File      `json:"parts"`
 	Objects map[string]Entry `json:"objects"`
+	// Rules is the coverage of multi-event rule versions once the
+	// checkpoint is committed (its parts hold the detections of the
+	// windows it completes).
+	Rules map[string][]scan.Span `json:"rules,omitempty"`
 }
 
 // Stage records a pending checkpoint: outs are the objects whose hits
@@ -34,10 +39,17 @@ type Checkpoint struct {
 // scanned again, and its part names are overwritten with an empty
 // tombstone, so no hit is in the lake twice).
 func (s *State) Stage(parts []lake.File, outs []Outcome) int64 {
+	return s.StageRules(parts, outs, nil)
+}
+
+// StageRules is Stage with the coverage of multi-event rule versions
+// after the checkpoint (RuleKey to its windows): they replace the
+// rules' coverage when it is committed, by Commit or by Recover.
+func (s *State) StageRules(parts []lake.File, outs []Outcome, rules map[string][]scan.Span) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nextID++
-	c := Checkpoint{ID: s.nextID, Run: s.run.Run, Parts: parts, Objects: make(map[string]Entry, len(outs))}
+	c := Checkpoint{ID: s.nextID, Run: s.run.Run, Parts: parts, Objects: make(map[string]Entry, len(outs)), Rules: rules}
 	for _, o := range outs {
 		c.Objects[o.URI] = s.entry(o)
 	}
@@ -73,6 +85,12 @@ func (s *State) apply(c Checkpoint) {
 		}
 	}
 	s.doc.Parts = append(s.doc.Parts, c.Parts...)
+	for k, v := range c.Rules {
+		if s.doc.Rules == nil {
+			s.doc.Rules = map[string][]scan.Span{}
+		}
+		s.doc.Rules[k] = v
+	}
 }
 
 // Pending returns the checkpoints staged and not committed.
@@ -138,6 +156,12 @@ type Recovery struct {
 // lakeStore is the store the parts were written to: the same --out. A pending
 // part outside it is an error, since its existence cannot be checked.
 func (s *State) Recover(ctx context.Context, lakeStore sources.Store, tombstone []byte) (Recovery, error) {
+	return s.RecoverWith(ctx, lakeStore, func(string) []byte { return tombstone })
+}
+
+// RecoverWith is Recover for a lake of several tables: tombstone
+// returns the empty part file to write over the part key.
+func (s *State) RecoverWith(ctx context.Context, lakeStore sources.Store, tombstone func(key string) []byte) (Recovery, error) {
 	var r Recovery
 	pending := s.Pending()
 	if len(pending) == 0 {
@@ -189,7 +213,8 @@ func (s *State) Recover(ctx context.Context, lakeStore sources.Store, tombstone 
 	for _, c := range s.Pending() {
 		// Every checkpoint still pending is marked Undo now.
 		for _, key := range keys[c.ID] {
-			_, err := lakeStore.Put(ctx, key, bytes.NewReader(tombstone), int64(len(tombstone)), sources.Condition{})
+			ts := tombstone(key)
+			_, err := lakeStore.Put(ctx, key, bytes.NewReader(ts), int64(len(ts)), sources.Condition{})
 			if err != nil && lakeStore.IsPermanent(err) && unlisted(ctx, lakeStore, key, refused) {
 				r.Unwritable = append(r.Unwritable, lakeStore.URI(key))
 				continue

@@ -116,6 +116,11 @@ type document struct {
 	// Pending checkpoints: staged outcomes whose parts may or may not
 	// have been committed when the run stopped.
 	Pending []Checkpoint `json:"pending,omitempty"`
+	// Rules is the event-time coverage of each multi-event rule
+	// version (RuleKey): the windows whose records have all been
+	// evaluated and their candidates committed, so that a match window
+	// inside them is complete (coverage.go).
+	Rules map[string][]scan.Span `json:"rules,omitempty"`
 	// Parts committed by runs whose manifest has not been written.
 	// They are lake files as the lake's manifest lists them; files saved
 	// before they carried "key" have only "uri", which is what Recover

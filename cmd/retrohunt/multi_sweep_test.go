@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/output/lake"
+	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sources/open"
+	"github.com/retrohunt/retrohunt/sources/testservers"
+)
+
+// sweepBruteRule: five or more failed console logins from one IP within
+// ten minutes.
+const sweepBruteRule = `rule sweep_brute_force {
+  events:
+    $e.metadata.product_event_type = "ConsoleLogin"
+    $e.security_result.description = "Reason: Failed authentication"
+    $ip = $e.principal.ip
+  match:
+    $ip over 10m
+  condition:
+    #e >= 5
+}
+`
+
+// burst is a planted run of failed logins from one IP.
+type burst struct {
+	ip    string
+	times []string // RFC 3339
+}
+
+// monthBursts are planted over March 2024, most across midnight, so
+// that a day-by-day sweep sees each window's events in two runs. By
+// hand, with the hop semantics of docs/yaral_windows.md (one window per
+// start event, reaching 10 minutes; a window whose events the previous
+// one holds is dropped), each burst of five or more within ten minutes
+// and more than ten minutes from any other failure of its IP is one
+// detection, anchored at its first event:
+//
+//   - 192.0.2.1: 03-05 23:56, 23:57, 23:58, 23:59, 03-06 00:01, 00:03: one
+//     detection [03-05 23:56, 03-06 00:06], 6 events.
+//   - 192.0.2.2: 03-10 23:59, 03-11 00:00, 00:02, 00:04, 00:08: one
+//     detection [03-10 23:59, 03-11 00:09], 5 events.
+//   - 192.0.2.3: four failures across 03-15's midnight: 4 < 5, none.
+//   - 192.0.2.4: 03-20 12:00 ... 12:04, five: one detection [12:00,
+//     12:10], 5 events.
+//   - 192.0.2.5: 03-25 23:55, 23:58, 03-26 00:01, 00:04, 00:07 span 12
+//     minutes: the window at 23:55 holds 4, the one at 23:58 holds 4
+//     (23:58-00:07), none.
+//   - 192.0.2.6: 03-28 00:02 ... 00:06, five: one detection [00:02,
+//     00:12], 5 events, whose hop reach (ten minutes before its start)
+//     lies in 03-27.
+//
+// No window reaches the edges of [03-01, 04-01), so none is truncated.
+var monthBursts = []burst{
+	{"192.0.2.1", []string{"2024-03-05T23:56:00Z", "2024-03-05T23:57:00Z", "2024-03-05T23:58:00Z", "2024-03-05T23:59:00Z", "2024-03-06T00:01:00Z", "2024-03-06T00:03:00Z"}},
+	{"192.0.2.2", []string{"2024-03-10T23:59:00Z", "2024-03-11T00:00:00Z", "2024-03-11T00:02:00Z", "2024-03-11T00:04:00Z", "2024-03-11T00:08:00Z"}},
+	{"192.0.2.3", []string{"2024-03-15T23:58:00Z", "2024-03-15T23:59:00Z", "2024-03-16T00:00:00Z", "2024-03-16T00:01:00Z"}},
+	{"192.0.2.4", []string{"2024-03-20T12:00:00Z", "2024-03-20T12:01:00Z", "2024-03-20T12:02:00Z", "2024-03-20T12:03:00Z", "2024-03-20T12:04:00Z"}},
+	{"192.0.2.5", []string{"2024-03-25T23:55:00Z", "2024-03-25T23:58:00Z", "2024-03-26T00:01:00Z", "2024-03-26T00:04:00Z", "2024-03-26T00:07:00Z"}},
+	{"192.0.2.6", []string{"2024-03-28T00:02:00Z", "2024-03-28T00:03:00Z", "2024-03-28T00:04:00Z", "2024-03-28T00:05:00Z", "2024-03-28T00:06:00Z"}},
+}
+
+// monthWant are the detections worked out above, as detectionID
+// prints them (truncated false).
+var monthWant = []string{
+	`sweep_brute_force [2024-03-05T23:56:00Z, 2024-03-06T00:06:00Z] {"ip":"192.0.2.1"} n=6 truncated=false`,
+	`sweep_brute_force [2024-03-10T23:59:00Z, 2024-03-11T00:09:00Z] {"ip":"192.0.2.2"} n=5 truncated=false`,
+	`sweep_brute_force [2024-03-20T12:00:00Z, 2024-03-20T12:10:00Z] {"ip":"192.0.2.4"} n=5 truncated=false`,
+	`sweep_brute_force [2024-03-28T00:02:00Z, 2024-03-28T00:12:00Z] {"ip":"192.0.2.6"} n=5 truncated=false`,
+}
+
+// monthArchive writes the bursts as CloudTrail objects, one per day and
+// IP (keyed by the day of its events), plus one successful login per
+// day so that every day has an object; it returns the archive root.
+func monthArchive(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	byDay := map[string][]string{}
+	for _, b := range monthBursts {
+		for _, at := range b.times {
+			day := at[:10]
+			byDay[day+"|"+b.ip] = append(byDay[day+"|"+b.ip], loginRecord(at, b.ip, true))
+		}
+	}
+	for d := 1; d <= 31; d++ {
+		day := fmt.Sprintf("2024-03-%02d", d)
+		byDay[day+"|ok"] = []string{loginRecord(day+"T12:30:00Z", "198.51.100.1", false)}
+	}
+	for k, recs := range byDay {
+		day, who, _ := strings.Cut(k, "|")
+		dir := "AWSLogs/111122223333/CloudTrail/us-east-1/" + strings.ReplaceAll(day, "-", "/") + "/"
+		name := fmt.Sprintf("111122223333_CloudTrail_us-east-1_%sT1200Z_%s.json.gz", strings.ReplaceAll(day, "-", ""), strings.ReplaceAll(who, ".", ""))
+		put(t, root, dir+name, gz(t, []byte(`{"Records":[`+strings.Join(recs, ",")+`]}`)))
+	}
+	return root
+}
+
+// detectionID is a detection row without run ids or part names.
+func detectionID(h output.Hit) string {
+	return fmt.Sprintf("%s [%s, %s] %s n=%d truncated=%v", h.RuleName, h.WindowStart.UTC().Format(time.RFC3339), h.WindowEnd.UTC().Format(time.RFC3339),
+		h.Match, *h.EventCount, *h.WindowTruncated)
+}
+
+// lakeDetections reads, with parquet-go, every hits part file of the
+// lake at uri (not the candidates table) and returns its detection
+// rows, with their events, sorted.
+func lakeDetections(t *testing.T, uri string, o open.Options) (ids, full []string) {
+	t.Helper()
+	ctx := context.Background()
+	st, prefix, err := open.OpenStore(ctx, uri, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	err = st.List(ctx, prefix, func(ob sources.Object) error {
+		rel := strings.TrimPrefix(ob.Key, prefix)
+		if !strings.HasSuffix(rel, ".parquet") || strings.HasPrefix(rel, lake.CandidatesDir) || strings.HasPrefix(filepath.Base(rel), ".") {
+			return nil
+		}
+		b, _, err := st.Get(ctx, ob.Key)
+		if err != nil {
+			return err
+		}
+		return output.ReadHits(bytes.NewReader(b), int64(len(b)), output.ReadOptions{}, func(hs []output.Hit) error {
+			for _, h := range hs {
+				if h.RowKind == "detection" {
+					ids = append(ids, detectionID(h))
+					full = append(full, detectionID(h)+" "+h.Events)
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(ids)
+	sort.Strings(full)
+	return ids, full
+}
+
+// TestMultiEventSweepSplitRunInvariant: one --state run over March and
+// thirty-one daily --state runs (forwards, and on S3 also backwards)
+// write the same detections into their lakes, those worked out by hand
+// in monthBursts, each once, on S3 (versitygw) and Azure (Azurite).
+// Backwards, the one window whose hop reach lies in the day before is
+// flagged window_truncated: that day was not covered yet when the
+// window's own day completed it (docs/sweeps.md).
+func TestMultiEventSweepSplitRunInvariant(t *testing.T) {
+	root := monthArchive(t)
+	rdir := t.TempDir()
+	rule := filepath.Join(rdir, "brute.yaral")
+	os.WriteFile(rule, []byte(sweepBruteRule), 0o644)
+
+	s3srv := testservers.SharedS3(t)
+	bucket := s3srv.NewBucket(t)
+	s3srv.UploadDir(t, bucket, root)
+	az := testservers.SharedAzurite(t)
+	container := az.NewContainer(t)
+	az.UploadDir(t, container, root)
+	t.Setenv("AWS_ACCESS_KEY_ID", s3srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", s3srv.SecretKey)
+	t.Setenv("AWS_REGION", s3srv.Region)
+	t.Setenv("AZURE_STORAGE_CONNECTION_STRING", "")
+	t.Setenv("AZURE_STORAGE_KEY", az.Key)
+
+	type store struct {
+		name, base string
+		flags      []string
+		o          open.Options
+	}
+	stores := []store{
+		{"s3", "s3://" + bucket + "/", []string{"--endpoint", s3srv.Endpoint, "--path-style"}, open.Options{Endpoint: s3srv.Endpoint, PathStyle: true}},
+		{"azure", "azblob://" + az.Account + "/" + container + "/", []string{"--endpoint", az.ServiceURL}, open.Options{Endpoint: az.ServiceURL}},
+	}
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			sweepRun := func(name, since, until string) {
+				t.Helper()
+				args := append([]string{"scan", st.base + "AWSLogs/", "--rule", rule, "--since", since, "--until", until,
+					"--state", st.base + "state/" + name + ".state", "--out", st.base + "lake-" + name + "/", "--partition-by", "date,rule", "--quiet"}, st.flags...)
+				if code, _, errOut := cli(t, args...); code != exitOK {
+					t.Fatalf("%s %s..%s: exit %d\n%s", name, since, until, code, errOut)
+				}
+			}
+			sweepRun("full", "2024-03-01", "2024-03-31")
+			full, fullEvents := lakeDetections(t, st.base+"lake-full/", st.o)
+			if strings.Join(full, "\n") != strings.Join(monthWant, "\n") {
+				t.Fatalf("one run over March:\n%s\nwant (by hand)\n%s", strings.Join(full, "\n"), strings.Join(monthWant, "\n"))
+			}
+			for d := 1; d <= 31; d++ {
+				day := fmt.Sprintf("2024-03-%02d", d)
+				sweepRun("daily", day, day)
+			}
+			daily, dailyEvents := lakeDetections(t, st.base+"lake-daily/", st.o)
+			if strings.Join(daily, "\n") != strings.Join(monthWant, "\n") || strings.Join(dailyEvents, "\n") != strings.Join(fullEvents, "\n") {
+				t.Errorf("thirty-one daily runs:\n%s\nwant, as one run:\n%s", strings.Join(dailyEvents, "\n"), strings.Join(fullEvents, "\n"))
+			}
+			if st.name != "s3" {
+				return
+			}
+			for d := 31; d >= 1; d-- {
+				day := fmt.Sprintf("2024-03-%02d", d)
+				sweepRun("backwards", day, day)
+			}
+			back, _ := lakeDetections(t, st.base+"lake-backwards/", st.o)
+			want := append([]string(nil), monthWant...)
+			want[3] = strings.Replace(want[3], "truncated=false", "truncated=true", 1)
+			if strings.Join(back, "\n") != strings.Join(want, "\n") {
+				t.Errorf("thirty-one daily runs backwards:\n%s\nwant\n%s", strings.Join(back, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}

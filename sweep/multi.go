@@ -1,0 +1,331 @@
+package sweep
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/retrohunt/retrohunt/output"
+	"github.com/retrohunt/retrohunt/output/lake"
+	"github.com/retrohunt/retrohunt/scan"
+	"github.com/retrohunt/retrohunt/scan/window"
+	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sweep/state"
+)
+
+// Multi-event rules in a sweep (docs/sweeps.md, "Multi-event rules").
+// The scan hands each object's candidates to Done, which writes them to
+// the lake's candidates table; they are committed with the object by
+// the checkpoint protocol, so the table holds every candidate of every
+// scanned object exactly once per scan of it. Detect then extends each
+// rule version's coverage (the event times whose records have all been
+// evaluated) by the run's window, loads the candidates that can touch
+// the windows this completes, and writes the detections of exactly those
+// windows, committed atomically with the new coverage.
+
+// DefaultLateness is Options.Lateness's default: CloudTrail delivers
+// within about 15 minutes and an Azure hour blob is appended to through
+// its hour, so an event is in the archive two hours after it happened.
+const DefaultLateness = 2 * time.Hour
+
+// candidatesPrefix is the candidates table's prefix in the lake store.
+func candidatesPrefix(st Stores) string {
+	p := st.LakePrefix
+	if p != "" && !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p + lake.CandidatesDir
+}
+
+func isCandidatePart(st Stores, key string) bool {
+	return strings.HasPrefix(key, candidatesPrefix(st))
+}
+
+// tombstone picks the empty part file of a part key's table.
+func tombstone(st Stores) func(string) []byte {
+	hits, cands := lake.Tombstone(), lake.CandidateTombstone()
+	return func(key string) []byte {
+		if isCandidatePart(st, key) {
+			return cands
+		}
+		return hits
+	}
+}
+
+// candidateRows are the rows of an object's candidates.
+func (s *Sweep) candidateRows(r scan.ObjectResult) []output.Candidate {
+	etag := state.ETag(r.Object)
+	rows := make([]output.Candidate, 0, len(r.Candidates))
+	for _, c := range r.Candidates {
+		m := s.rule(c.Rule)
+		if m == nil {
+			continue
+		}
+		var name string
+		if vs := m.VarNames(); c.Var < len(vs) {
+			name = vs[c.Var]
+		}
+		rows = append(rows, output.Candidate{RuleName: c.Rule, RuleVersion: m.Version, Var: int32(c.Var), VarName: name,
+			MatchKey: c.Key, EventTime: time.Unix(0, c.Time).UTC(), Values: c.Values,
+			SourceURI: c.Source, SourceETag: etag, RecordIndex: c.Record})
+	}
+	return rows
+}
+
+func (s *Sweep) rule(name string) *scan.MultiRule {
+	for _, m := range s.o.Multi {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// DetectStats says what Detect did.
+type DetectStats struct {
+	Detections int64 // rows written
+	Open       int64 // windows whose condition holds on what is seen, not yet complete: carried
+	Candidates int64 // candidates loaded from the lake (after de-duplication)
+}
+
+// Detect writes to w (the tally in front of the Sweep, or the Sweep)
+// the detections of the windows this run completes, and commits them
+// with the rules' new coverage; call it after the scan and before
+// Finish. partial says the scan did not cover its window (failed or
+// skipped objects, listing errors): coverage does not grow then. It
+// does nothing without a state, without multi-event rules, or in a
+// shard (`retrohunt correlate` does it for shards).
+func (s *Sweep) Detect(w output.Writer, partial bool) (DetectStats, error) {
+	var ds DetectStats
+	if s.ck == nil || s.st == nil || s.o.Shard.Sharded() {
+		return ds, nil
+	}
+	// Commit the objects (and their candidates) first.
+	if err := s.checkpoint(nil); err != nil {
+		return ds, err
+	}
+	run := s.runSpan()
+	after := map[string][]scan.Span{}
+	c := Coverage{Before: map[string][]scan.Span{}, After: after}
+	for _, m := range s.o.Multi {
+		k := state.RuleKey(m.Name, m.Version)
+		before := s.st.RuleCoverage(k)
+		c.Before[k] = before
+		if partial || s.partial {
+			after[k] = before
+		} else {
+			after[k] = state.Union(before, []scan.Span{run})
+		}
+	}
+	var err error
+	ds, err = Correlate(s.ctx, s.stores.Lake, candidatesPrefix(s.stores), s.o.Multi, c, run, CorrelateOptions{
+		DetectionEvents: s.o.DetectionEvents, CandidateDir: s.o.CandidateDir, CandidateBudget: s.o.CandidateBudget}, w)
+	if err != nil {
+		return ds, err
+	}
+	if err := s.checkpoint(after); err != nil {
+		return ds, err
+	}
+	return ds, nil
+}
+
+// runSpan is the event time the run evaluated: its window, ending no
+// later than Lateness before it started.
+func (s *Sweep) runSpan() scan.Span {
+	sp := s.o.Window
+	if late := s.started.Add(-s.o.Lateness).UTC(); sp.Until.IsZero() || sp.Until.After(late) {
+		sp.Until = late
+	}
+	return sp
+}
+
+// Coverage is the rules' coverage (state.RuleKey to windows) before and
+// after a correlation: it emits the windows inside After and not inside
+// Before.
+type Coverage struct {
+	Before, After map[string][]scan.Span
+}
+
+// CorrelateOptions tune Correlate.
+type CorrelateOptions struct {
+	DetectionEvents int
+	CandidateDir    string
+	CandidateBudget int64
+}
+
+// Correlate loads from the candidates table under prefix in store the
+// candidates of rules that can touch a window the coverage change
+// completes (event times in [lo - 2·size, hi + size] of span, the
+// hull of the change, by date partition), de-duplicates them (a rescan
+// writes an object's candidates again), groups them into windows and
+// writes to w the detection of every window inside c.After and not
+// inside c.Before, flagged window_truncated when the events that could
+// change it are not all inside c.After.
+func Correlate(ctx context.Context, store sources.Store, prefix string, rules []*scan.MultiRule, c Coverage, span scan.Span,
+	o CorrelateOptions, w output.Writer) (DetectStats, error) {
+	var ds DetectStats
+	all := window.NewStore(o.CandidateDir, o.CandidateBudget)
+	defer all.Close()
+	for _, m := range rules {
+		k := state.RuleKey(m.Name, m.Version)
+		if equalSpans(c.Before[k], c.After[k]) {
+			continue // nothing completes
+		}
+		size := m.Spec().Size
+		var lo, hi int64
+		if !span.Since.IsZero() {
+			lo = span.Since.Add(-2 * size).UnixNano()
+		}
+		if !span.Until.IsZero() {
+			hi = span.Until.Add(size).UnixNano()
+		}
+		if err := loadCandidates(ctx, store, prefix, m, lo, hi, all.Add); err != nil {
+			return ds, err
+		}
+	}
+	// De-duplicate: equal candidates are adjacent in the store's order.
+	uniq := window.NewStore(o.CandidateDir, o.CandidateBudget)
+	defer uniq.Close()
+	var prev window.Candidate
+	have := false
+	err := all.Each(func(c *window.Candidate) error {
+		if have && sameCandidate(&prev, c) {
+			return nil
+		}
+		prev = window.Candidate{Rule: c.Rule, Var: c.Var, Key: append([]string(nil), c.Key...), Time: c.Time,
+			Values: append([]string(nil), c.Values...), Source: c.Source, Record: c.Record}
+		have = true
+		ds.Candidates++
+		return uniq.Add(prev)
+	})
+	if err != nil {
+		return ds, err
+	}
+	var batch []output.Hit
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := w.Write(batch)
+		batch = batch[:0]
+		return err
+	}
+	err = scan.Detections(ctx, rules, uniq, o.DetectionEvents, func(m *scan.MultiRule, win *window.Window) (bool, bool) {
+		k := state.RuleKey(m.Name, m.Version)
+		sp := m.Spec()
+		lo, hi, open := win.Start, win.End, false
+		reach := lo // the first event time that could change the window
+		switch sp.Kind {
+		case window.Tumbling:
+			open = true
+		case window.Hop:
+			// Whether a hop window is dropped as subsumed depends on
+			// the events in [start - size, start + size].
+			reach = lo - int64(sp.Size)
+		}
+		if !state.Inside(c.After[k], lo, hi, open) {
+			ds.Open++
+			return false, false
+		}
+		if state.Inside(c.Before[k], lo, hi, open) {
+			return false, false // emitted by an earlier run
+		}
+		return true, !state.Inside(c.After[k], reach, hi, open)
+	}, func(h output.Hit) error {
+		ds.Detections++
+		batch = append(batch, h)
+		if len(batch) >= 1024 {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return ds, err
+	}
+	return ds, flush()
+}
+
+func sameCandidate(a, b *window.Candidate) bool {
+	if a.Rule != b.Rule || a.Var != b.Var || a.Time != b.Time || a.Source != b.Source || a.Record != b.Record ||
+		len(a.Key) != len(b.Key) || len(a.Values) != len(b.Values) {
+		return false
+	}
+	for i := range a.Key {
+		if a.Key[i] != b.Key[i] {
+			return false
+		}
+	}
+	for i := range a.Values {
+		if a.Values[i] != b.Values[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func equalSpans(a, b []scan.Span) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Since.Equal(b[i].Since) || !a[i].Until.Equal(b[i].Until) {
+			return false
+		}
+	}
+	return true
+}
+
+// loadCandidates streams the candidates of rule m's version with event
+// times in [lo, hi] (0: open) from the table under prefix: the date
+// partitions of the range, each listed and read file by file.
+func loadCandidates(ctx context.Context, store sources.Store, prefix string, m *scan.MultiRule, lo, hi int64, add func(window.Candidate) error) error {
+	var dirs []string
+	if lo != 0 && hi != 0 {
+		for d := time.Unix(0, lo).UTC().Truncate(24 * time.Hour); !d.After(time.Unix(0, hi).UTC()); d = d.Add(24 * time.Hour) {
+			dirs = append(dirs, prefix+lake.CandidatePartition(m.Name, d)+"/")
+		}
+	} else {
+		dirs = []string{prefix}
+	}
+	ruleSeg := "/" + strings.SplitN(lake.CandidatePartition(m.Name, time.Unix(0, 0)), "/", 2)[1] + "/"
+	for _, dir := range dirs {
+		var keys []string
+		err := store.List(ctx, dir, func(o sources.Object) error {
+			base := o.Key[strings.LastIndexByte(o.Key, '/')+1:]
+			if strings.HasSuffix(o.Key, ".parquet") && strings.HasPrefix(base, "part-") && strings.Contains(o.Key, ruleSeg) {
+				keys = append(keys, o.Key)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("list candidates %s: %w", store.URI(dir), err)
+		}
+		for _, key := range keys {
+			b, _, err := store.Get(ctx, key)
+			if err != nil {
+				return fmt.Errorf("read candidates %s: %w", store.URI(key), err)
+			}
+			err = output.ReadCandidates(bytes.NewReader(b), int64(len(b)), func(rows []output.Candidate) error {
+				for i := range rows {
+					r := &rows[i]
+					t := r.EventTime.UnixNano()
+					if r.RuleName != m.Name || r.RuleVersion != m.Version || lo != 0 && t < lo || hi != 0 && t > hi {
+						continue
+					}
+					c := window.Candidate{Rule: r.RuleName, Var: int(r.Var), Key: append([]string(nil), r.MatchKey...), Time: t,
+						Values: append([]string(nil), r.Values...), Source: r.SourceURI, Record: r.RecordIndex}
+					if err := add(c); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("candidates %s: %w", store.URI(key), err)
+			}
+		}
+	}
+	return nil
+}

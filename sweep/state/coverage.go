@@ -1,0 +1,69 @@
+package state
+
+import (
+	"sort"
+
+	"github.com/retrohunt/retrohunt/scan"
+)
+
+// RuleKey names a multi-event rule version in the state: a new version
+// starts with no coverage.
+func RuleKey(name, version string) string { return name + "\x00" + version }
+
+// RuleCoverage returns the event-time windows (merged, sorted) over
+// which the rule version's records have all been evaluated and their
+// candidates committed; none when it has never run.
+func (s *State) RuleCoverage(key string) []scan.Span {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]scan.Span(nil), s.doc.Rules[key]...)
+}
+
+// Union returns the union of a and b as sorted, disjoint, non-adjacent
+// spans (a zero bound is open). Unlike the objects' windows it keeps
+// every span: forgetting coverage would emit a window twice.
+func Union(a, b []scan.Span) []scan.Span {
+	all := append(append([]scan.Span{}, a...), b...)
+	sort.Slice(all, func(i, j int) bool {
+		si, sj := all[i].Since, all[j].Since
+		return si.IsZero() && !sj.IsZero() || !si.IsZero() && !sj.IsZero() && si.Before(sj)
+	})
+	var out []scan.Span
+	for _, s := range all {
+		if !s.Since.IsZero() && !s.Until.IsZero() && !s.Since.Before(s.Until) {
+			continue // empty
+		}
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.Until.IsZero() {
+				continue
+			}
+			if s.Since.IsZero() || !s.Since.After(last.Until) {
+				if s.Until.IsZero() || s.Until.After(last.Until) {
+					last.Until = s.Until
+				}
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// Inside reports whether the event times [lo, hi] (Unix nanoseconds;
+// with open, [lo, hi)) lie in one span of spans.
+func Inside(spans []scan.Span, lo, hi int64, open bool) bool {
+	for _, s := range spans {
+		if !s.Since.IsZero() && lo < s.Since.UnixNano() {
+			continue
+		}
+		if s.Until.IsZero() {
+			return true
+		}
+		u := s.Until.UnixNano()
+		if hi < u || open && hi == u {
+			return true
+		}
+	}
+	return false
+}
