@@ -30,6 +30,10 @@ import (
 // its hour, so an event is in the archive two hours after it happened.
 const DefaultLateness = 2 * time.Hour
 
+// candidatePartBytes rolls candidate part files (their candidates'
+// uncompressed size), which are read back whole.
+const candidatePartBytes = 32 << 20
+
 // candidatesPrefix is the candidates table's prefix in the lake store.
 func candidatesPrefix(st Stores) string {
 	p := st.LakePrefix
@@ -120,7 +124,7 @@ func (s *Sweep) Detect(w output.Writer, partial bool) (DetectStats, error) {
 		}
 	}
 	var err error
-	ds, err = Correlate(s.ctx, s.stores.Lake, candidatesPrefix(s.stores), s.o.Multi, c, run, CorrelateOptions{
+	ds, err = Correlate(s.ctx, s.stores.Lake, candidatesPrefix(s.stores), s.o.Multi, c, CorrelateOptions{
 		DetectionEvents: s.o.DetectionEvents, CandidateDir: s.o.CandidateDir, CandidateBudget: s.o.CandidateBudget}, w)
 	if err != nil {
 		return ds, err
@@ -157,29 +161,29 @@ type CorrelateOptions struct {
 
 // Correlate loads from the candidates table under prefix in store the
 // candidates of rules that can touch a window the coverage change
-// completes (event times in [lo - 2·size, hi + size] of span, the
-// hull of the change, by date partition), de-duplicates them (a rescan
+// completes (event times in [lo - 2·size, hi + size], [lo, hi) the hull
+// of c.After minus c.Before, by date partition), de-duplicates them (a rescan
 // writes an object's candidates again), groups them into windows and
 // writes to w the detection of every window inside c.After and not
 // inside c.Before, flagged window_truncated when the events that could
 // change it are not all inside c.After.
-func Correlate(ctx context.Context, store sources.Store, prefix string, rules []*scan.MultiRule, c Coverage, span scan.Span,
+func Correlate(ctx context.Context, store sources.Store, prefix string, rules []*scan.MultiRule, c Coverage,
 	o CorrelateOptions, w output.Writer) (DetectStats, error) {
 	var ds DetectStats
 	all := window.NewStore(o.CandidateDir, o.CandidateBudget)
 	defer all.Close()
 	for _, m := range rules {
 		k := state.RuleKey(m.Name, m.Version)
-		if equalSpans(c.Before[k], c.After[k]) {
+		lo, hi, ok := state.Gained(c.Before[k], c.After[k])
+		if !ok {
 			continue // nothing completes
 		}
-		size := m.Spec().Size
-		var lo, hi int64
-		if !span.Since.IsZero() {
-			lo = span.Since.Add(-2 * size).UnixNano()
+		size := int64(m.Spec().Size)
+		if lo != 0 {
+			lo -= 2 * size
 		}
-		if !span.Until.IsZero() {
-			hi = span.Until.Add(size).UnixNano()
+		if hi != 0 {
+			hi += size
 		}
 		if err := loadCandidates(ctx, store, prefix, m, lo, hi, all.Add); err != nil {
 			return ds, err
@@ -259,18 +263,6 @@ func sameCandidate(a, b *window.Candidate) bool {
 	}
 	for i := range a.Values {
 		if a.Values[i] != b.Values[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalSpans(a, b []scan.Span) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !a[i].Since.Equal(b[i].Since) || !a[i].Until.Equal(b[i].Until) {
 			return false
 		}
 	}

@@ -146,7 +146,10 @@ func New(ctx context.Context, stores Stores, o Options) (*Sweep, error) {
 		lo := o.Lake
 		lo.Explicit = s.st != nil
 		lo.Adopt = nil
-		co := lake.Options{Candidates: true, Explicit: lo.Explicit, TempDir: lo.TempDir, Now: lo.Now, MaxOpen: lo.MaxOpen}
+		// Candidate parts are read back whole (sources.Store.Get) by
+		// Detect and correlate: they roll at candidatePartBytes.
+		co := lake.Options{Candidates: true, Explicit: lo.Explicit, TempDir: lo.TempDir, Now: lo.Now, MaxOpen: lo.MaxOpen,
+			MaxRows: lo.MaxRows, MaxBytes: candidatePartBytes}
 		if s.st != nil {
 			for _, p := range s.st.Parts() {
 				// State files of older versions have no keys.

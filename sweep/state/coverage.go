@@ -2,6 +2,7 @@ package state
 
 import (
 	"sort"
+	"time"
 
 	"github.com/retrohunt/retrohunt/scan"
 )
@@ -66,4 +67,51 @@ func Inside(spans []scan.Span, lo, hi int64, open bool) bool {
 		}
 	}
 	return false
+}
+
+// Gained returns the hull of the event times in after and not in before
+// (Unix nanoseconds, 0: open), and false when after adds nothing.
+func Gained(before, after []scan.Span) (lo, hi int64, ok bool) {
+	const minT, maxT = int64(-1 << 63), int64(1<<63 - 1)
+	bound := func(t time.Time, open int64) int64 {
+		if t.IsZero() {
+			return open
+		}
+		return t.UnixNano()
+	}
+	lo, hi = maxT, minT
+	for _, a := range after {
+		// Subtract every span of before from [s, e).
+		pieces := [][2]int64{{bound(a.Since, minT), bound(a.Until, maxT)}}
+		for _, b := range before {
+			bs, be := bound(b.Since, minT), bound(b.Until, maxT)
+			var next [][2]int64
+			for _, p := range pieces {
+				if be <= p[0] || bs >= p[1] {
+					next = append(next, p)
+					continue
+				}
+				if bs > p[0] {
+					next = append(next, [2]int64{p[0], bs})
+				}
+				if be < p[1] {
+					next = append(next, [2]int64{be, p[1]})
+				}
+			}
+			pieces = next
+		}
+		for _, p := range pieces {
+			lo, hi, ok = min(lo, p[0]), max(hi, p[1]), true
+		}
+	}
+	if !ok {
+		return 0, 0, false
+	}
+	if lo == minT {
+		lo = 0
+	}
+	if hi == maxT {
+		hi = 0
+	}
+	return lo, hi, true
 }
