@@ -5,9 +5,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -223,4 +226,57 @@ func TestMultiEventSweepSplitRunInvariant(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMultiEventSweepResumesAfterKill kills the CLI (SIGKILL) running a
+// windowed sweep over March at every third write of its own (candidate
+// and hit parts, state saves, manifests), before and after the write
+// lands, runs the same command again, and requires exactly the
+// detections worked out by hand, each once.
+func TestMultiEventSweepResumesAfterKill(t *testing.T) {
+	root := monthArchive(t)
+	rule := filepath.Join(t.TempDir(), "brute.yaral")
+	os.WriteFile(rule, []byte(sweepBruteRule), 0o644)
+	self, _ := os.Executable()
+	runSweep := func(work string, env ...string) (killed bool) {
+		cmd := exec.Command(self, "scan", filepath.Join(root, "AWSLogs"), "--rule", rule, "--since", "2024-03-01", "--until", "2024-03-31", "--workers", "2",
+			"--state", filepath.Join(work, "sweep.state"), "--out", filepath.Join(work, "lake")+"/", "--checkpoint-objects", "4", "--quiet")
+		cmd.Env = append(append(os.Environ(), "RETROHUNT_TEST_AS_CLI=1"), env...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			return true
+		}
+		if err != nil {
+			t.Errorf("sweep failed by itself: %v\n%s", err, stderr.String())
+		}
+		return false
+	}
+	kills := 0
+	for n := 1; ; n += 3 {
+		past := false
+		for _, after := range []string{"0", "1"} {
+			work := t.TempDir()
+			if !runSweep(work, killAtEnv+"="+strconv.Itoa(n), killAfterEnv+"="+after) {
+				past = true
+				continue
+			}
+			kills++
+			if runSweep(work) {
+				t.Fatalf("the resume after a kill at write %d was killed", n)
+			}
+			got, _ := lakeDetections(t, filepath.Join(work, "lake")+"/", open.Options{})
+			if strings.Join(got, "\n") != strings.Join(monthWant, "\n") {
+				t.Errorf("killed at write %d (after: %s), resumed: detections\n%s\nwant, each once,\n%s", n, after, strings.Join(got, "\n"), strings.Join(monthWant, "\n"))
+			}
+		}
+		if past || t.Failed() {
+			break
+		}
+	}
+	if kills < 6 {
+		t.Fatalf("only %d kill points", kills)
+	}
+	t.Logf("%d kills, each resumed", kills)
 }
