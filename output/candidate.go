@@ -18,7 +18,7 @@ type Candidate struct {
 	RuleName    string    `parquet:"rule_name,zstd,dict" json:"rule_name"`
 	RuleVersion string    `parquet:"rule_version,zstd,dict" json:"rule_version"`
 	Var         int32     `parquet:"var" json:"var"`                     // index of the event variable
-	VarName     string    `parquet:"var_name,zstd,dict" json:"var_name"` // its name, without "$"
+	VarName     string    `parquet:"var_name,zstd,dict" json:"var_name"` // its name, as a detection row's events name it
 	MatchKey    []string  `parquet:"match_key,list" json:"match_key"`    // the match variables' values, in match-section order
 	EventTime   time.Time `parquet:"event_time,timestamp(nanosecond)" json:"event_time"`
 	Values      []string  `parquet:"values,list" json:"values"` // what the rule's outcomes and condition read, encoded by the engine
