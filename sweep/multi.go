@@ -103,6 +103,7 @@ type DetectStats struct {
 // shard (`retrohunt correlate` does it for shards).
 func (s *Sweep) Detect(w output.Writer, partial bool) (DetectStats, error) {
 	var ds DetectStats
+	s.ended, s.partial = true, s.partial || partial
 	if s.ck == nil || s.st == nil || s.o.Shard.Sharded() {
 		return ds, nil
 	}
@@ -117,7 +118,7 @@ func (s *Sweep) Detect(w output.Writer, partial bool) (DetectStats, error) {
 		k := state.RuleKey(m.Name, m.Version)
 		before := s.st.RuleCoverage(k)
 		c.Before[k] = before
-		if partial || s.partial {
+		if s.partial {
 			after[k] = before
 		} else {
 			after[k] = state.Union(before, []scan.Span{run})
@@ -133,6 +134,17 @@ func (s *Sweep) Detect(w output.Writer, partial bool) (DetectStats, error) {
 		return ds, err
 	}
 	return ds, nil
+}
+
+// coverage is what the run's candidates manifest proves.
+func (s *Sweep) coverage() *lake.Coverage {
+	run := s.runSpan()
+	c := &lake.Coverage{Shard: s.o.Shard.Index, Shards: max(s.o.Shard.Count, 1), Since: run.Since, Until: run.Until,
+		Complete: s.ended && !s.partial, Rules: map[string]string{}, Detects: s.st != nil && !s.o.Shard.Sharded()}
+	for _, m := range s.o.Multi {
+		c.Rules[m.Name] = m.Version
+	}
+	return c
 }
 
 // runSpan is the event time the run evaluated: its window, ending no

@@ -110,6 +110,7 @@ type Sweep struct {
 	started time.Time
 	ck      *lake.Writer // the candidates table; nil unless Carry
 	partial bool         // an object of this run was not scanned
+	ended   bool         // Detect was called: the scan ran to its end
 }
 
 var _ output.Writer = (*Sweep)(nil)
@@ -320,6 +321,7 @@ func (s *Sweep) Finish(summary any) error {
 			}
 		}
 		if s.ck != nil {
+			s.ck.SetCoverage(s.coverage())
 			if err := s.ck.CloseWithManifest(summary); err != nil {
 				return fmt.Errorf("candidates manifest: %w", err)
 			}

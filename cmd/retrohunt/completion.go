@@ -36,10 +36,11 @@ func commands() []command {
 		{name: "scan", summary: "scan archives, write hits", register: func(fs *flag.FlagSet) { new(scanFlags).register(fs) }, files: true},
 		{name: "explain", summary: "why a record does or does not match a rule", register: func(fs *flag.FlagSet) { new(explainFlags).register(fs) }, files: true},
 		{name: "report", summary: "tables and an HTML page from hit files", register: func(fs *flag.FlagSet) { new(reportFlags).register(fs) }, files: true},
+		{name: "correlate", summary: "detections of a sharded sweep's multi-event rules", register: func(fs *flag.FlagSet) { new(correlateFlags).register(fs) }, files: true},
 		{name: "rules", summary: "list, show or lint rules", words: []string{"list", "show", "lint"}},
 		{name: "completion", summary: "print a shell completion script", words: []string{"bash", "zsh", "fish"}},
 		{name: "version", summary: "print the version"},
-		{name: "help", summary: "help for a command", words: []string{"scan", "explain", "report", "rules", "completion", "version"}},
+		{name: "help", summary: "help for a command", words: []string{"scan", "explain", "report", "correlate", "rules", "completion", "version"}},
 	}
 }
 

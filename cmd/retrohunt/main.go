@@ -53,6 +53,7 @@ Usage:
   retrohunt scan [flags] ARCHIVE...        scan archives, write hits
   retrohunt explain --rule R RECORD        why a record does or does not match a rule
   retrohunt report [flags] HITS...         tables and an HTML page from hit files
+  retrohunt correlate LAKE --rule R        detections of a sharded sweep's multi-event rules
   retrohunt rules list|show|lint           list, show or lint rules
   retrohunt completion bash|zsh|fish       print a shell completion script
   retrohunt version                        print the version
@@ -172,6 +173,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdExplain(ctx, args[1:], stdout, stderr)
 	case "report":
 		return cmdReport(ctx, args[1:], stdout, stderr)
+	case "correlate":
+		return cmdCorrelate(ctx, args[1:], stdout, stderr)
 	case "completion":
 		return cmdCompletion(args[1:], stdout, stderr)
 	case "version":

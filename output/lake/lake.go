@@ -110,6 +110,29 @@ type Manifest struct {
 	Rows        int64           `json:"rows"` // in Files
 	Adopted     []File          `json:"adopted,omitempty"`
 	Summary     json.RawMessage `json:"summary,omitempty"`
+	// Coverage, in the candidates table's manifests, is what the run
+	// proves of its candidates (retrohunt correlate reads it).
+	Coverage *Coverage `json:"coverage,omitempty"`
+}
+
+// Coverage is what a sweep run's candidates manifest proves: with
+// Complete, every object of the shard whose records may lie in
+// [Since, Until) (a zero bound is open) had its records evaluated by
+// this run or an earlier one of the same state, with the rule versions
+// in Rules, and their candidates are committed in the table.
+type Coverage struct {
+	Shard  int       `json:"shard"`  // this process's index (0 unsharded)
+	Shards int       `json:"shards"` // the shard count (1 unsharded)
+	Since  time.Time `json:"since,omitzero"`
+	Until  time.Time `json:"until,omitzero"`
+	// Complete is false when objects failed or were skipped, listing
+	// failed, or the run was interrupted: it proves nothing then.
+	Complete bool `json:"complete"`
+	// Rules are the multi-event rules' versions, by name.
+	Rules map[string]string `json:"rules"`
+	// Detects says the sweep wrote its own detections (one process
+	// with a state); correlate refuses such a lake.
+	Detects bool `json:"detects,omitempty"`
 }
 
 // ManifestDir is the folder, under the prefix, of the run manifests. Its
@@ -135,7 +158,11 @@ type Writer struct {
 	files   []File
 	err     error // sticky: after a failed commit nothing more is written
 	closed  bool
+	cov     *Coverage
 }
+
+// SetCoverage puts c into the manifest Close writes.
+func (w *Writer) SetCoverage(c *Coverage) { w.cov = c }
 
 var _ output.Writer = (*Writer)(nil)
 
@@ -561,6 +588,7 @@ func (w *Writer) CloseWithManifest(extra any) error {
 		Finished:    w.o.Now().UTC(),
 		Files:       append([]File{}, w.files...),
 		Adopted:     w.o.Adopt,
+		Coverage:    w.cov,
 	}
 	for _, f := range m.Files {
 		m.Rows += f.Rows
