@@ -14,7 +14,7 @@ import (
 	"github.com/retrohunt/retrohunt/sweep"
 )
 
-const correlateUsage = `Usage: retrohunt correlate LAKE --rule RULES [flags]
+const correlateUsage = `Usage: retrohunt correlate LAKE [--rule RULES] [flags]
 
 Writes the detections of multi-event rules (YARA-L match: sections,
 Sigma correlations) for a sharded sweep. Shards ('scan --shard i/n' into
@@ -25,7 +25,8 @@ naming the shard) unless the candidates manifests show every shard
 having completed the range (--since/--until, else what they all
 completed). With --state, each window is written once across correlate
 runs: a window is written by the first run after which it is complete.
-Give the same rule files the shards ran (rule versions must match).
+Give the rules the shards ran (rule versions must match; default, as
+for scan, the built-in pack).
 
 Examples:
   retrohunt correlate s3://secops-lake/findings/ --rule rules/ \
@@ -47,7 +48,7 @@ type correlateFlags struct {
 }
 
 func (f *correlateFlags) register(fs *flag.FlagSet) {
-	fs.Var(&f.rules, "rule", "rule file (YARA-L .yaral or Sigma .yml/.yaml) or directory of them, as the shards ran; repeatable")
+	fs.Var(&f.rules, "rule", "rule file (YARA-L .yaral or Sigma .yml/.yaml) or directory of them, as the shards ran; repeatable (default: the built-in pack)")
 	fs.Var(&f.rules, "rules", "same as --rule")
 	f.registerLists(fs)
 	fs.StringVar(&f.state, "state", "", "correlate state `file` (path, s3:// or azblob://): each window is written once across runs")
@@ -70,9 +71,6 @@ func cmdCorrelate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(pos) != 1 || !sweep.IsLake(pos[0]) {
 		fs.Usage()
 		return usagef("correlate: give one lake prefix (ending in \"/\", or s3://, azblob://)")
-	}
-	if len(f.rules) == 0 {
-		return usagef("correlate: give the rules the shards ran (--rule)")
 	}
 	if f.candBudget < 1 || f.detectEvents < 1 {
 		return usagef("correlate: --candidate-budget and --detection-events must be >= 1")

@@ -55,6 +55,99 @@ func checkArgs(t *testing.T, args []string) string {
 	return flags["--shard"]
 }
 
+// flagsOf reads --name=value arguments after the first n.
+func flagsOf(args []string, n int) map[string]string {
+	flags := map[string]string{}
+	for _, a := range args[min(n, len(args)):] {
+		if k, v, ok := strings.Cut(a, "="); ok {
+			flags[k] = v
+		}
+	}
+	return flags
+}
+
+// checkCorrelate checks a correlate step's arguments against its
+// sweep's: the same lake and rules, a state of its own, no shard.
+func checkCorrelate(t *testing.T, sweepArgs, args []string) {
+	t.Helper()
+	if len(args) < 2 || args[0] != "correlate" {
+		t.Fatalf("args %q: want correlate and the lake", args)
+	}
+	sw, co := flagsOf(sweepArgs, 2), flagsOf(args, 2)
+	if args[1] != sw["--out"] {
+		t.Errorf("correlate reads %s, the shards write %s", args[1], sw["--out"])
+	}
+	if co["--rule"] == "" || co["--rule"] != sw["--rule"] {
+		t.Errorf("correlate --rule=%s, the shards --rule=%s: rule versions must match", co["--rule"], sw["--rule"])
+	}
+	if co["--state"] == "" || strings.HasPrefix(co["--state"], sw["--state"]) {
+		t.Errorf("correlate --state=%s: want a state of its own (the shards': %s)", co["--state"], sw["--state"])
+	}
+	if _, ok := co["--shard"]; ok {
+		t.Error("correlate takes no --shard: it is one process")
+	}
+}
+
+// kubeDoc parses a deploy YAML file and returns a path getter.
+func kubeDoc(t *testing.T, name string) func(string) any {
+	doc, err := parseYAML(deployFile(t, name))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return func(path string) any {
+		t.Helper()
+		v := doc
+		for _, p := range strings.Split(path, ".") {
+			switch n := v.(type) {
+			case map[string]any:
+				v = n[p]
+			case []any:
+				i, _ := strconv.Atoi(p)
+				if i >= len(n) {
+					t.Fatalf("%s: no element %d", path, i)
+				}
+				v = n[i]
+			default:
+				t.Fatalf("%s: no %s", path, p)
+			}
+		}
+		return v
+	}
+}
+
+func strList(v any) []string {
+	var out []string
+	for _, a := range v.([]any) {
+		out = append(out, a.(string))
+	}
+	return out
+}
+
+// TestKubernetesCorrelateJob: the second Job runs correlate over the
+// sweep's lake with its rules, later than the sweep's Job can last.
+func TestKubernetesCorrelateJob(t *testing.T) {
+	sweepDoc, get := kubeDoc(t, "kubernetes/indexed-job.yaml"), kubeDoc(t, "kubernetes/correlate-job.yaml")
+	if get("apiVersion") != "batch/v1" || get("kind") != "CronJob" || get("spec.concurrencyPolicy") != "Forbid" {
+		t.Error("want a batch/v1 CronJob with concurrencyPolicy Forbid")
+	}
+	job := "spec.jobTemplate.spec."
+	if get(job+"completions") != "1" || get(job+"template.spec.restartPolicy") != "Never" {
+		t.Error("correlate is one pod (completions 1) with restartPolicy Never")
+	}
+	checkCorrelate(t, strList(sweepDoc(job+"template.spec.containers.0.args")), strList(get(job+"template.spec.containers.0.args")))
+	// "M H * * *": correlate starts after the sweep's deadline.
+	minutes := func(cron string) int {
+		f := strings.Fields(cron)
+		m, _ := strconv.Atoi(f[0])
+		h, _ := strconv.Atoi(f[1])
+		return 60*h + m
+	}
+	deadline, _ := strconv.Atoi(sweepDoc(job + "activeDeadlineSeconds").(string))
+	if start, end := minutes(get("spec.schedule").(string)), minutes(sweepDoc("spec.schedule").(string))+deadline/60; start < end {
+		t.Errorf("correlate starts at minute %d of the day, before the sweep's Job may end (%d)", start, end)
+	}
+}
+
 func TestKubernetesIndexedJob(t *testing.T) {
 	doc, err := parseYAML(deployFile(t, "kubernetes/indexed-job.yaml"))
 	if err != nil {
@@ -188,6 +281,16 @@ func TestAWSBatchJobDefinition(t *testing.T) {
 		}
 	}
 	flag := checkArgs(t, jd.ContainerProperties.Command)
+	var co jobDefinition
+	d = json.NewDecoder(bytes.NewReader(deployFile(t, "aws-batch/correlate-job-definition.json")))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&co); err != nil {
+		t.Fatalf("correlate-job-definition.json: %v", err)
+	}
+	if co.Type != "container" || co.JobDefinitionName == "" || co.JobDefinitionName == jd.JobDefinitionName {
+		t.Errorf("correlate job definition %+v", co)
+	}
+	checkCorrelate(t, jd.ContainerProperties.Command, co.ContainerProperties.Command)
 	// Child 5 of an array of 16.
 	s, err := resolve(flag, env(EnvBatchIndex, "5", EnvBatchArraySize, "16"))
 	if err != nil || s != (Shard{5, 16}) {
