@@ -178,8 +178,10 @@ func shardCoverage(ctx context.Context, stores Stores, rules []*scan.MultiRule) 
 		per := make([][]scan.Span, shards)
 		for i := 0; i < shards; i++ {
 			for _, c := range covs {
-				if c.Shard == i && c.Complete && c.Rules[r.Name] == r.Version {
-					per[i] = state.Union(per[i], []scan.Span{{Since: c.Since, Until: c.Until}})
+				if c.Shard == i && c.Rules[r.Name] == r.Version {
+					for _, w := range c.Covered {
+						per[i] = state.Union(per[i], []scan.Span{{Since: w.Since, Until: w.Until}})
+					}
 				}
 			}
 			all = state.Union(all, per[i])

@@ -100,7 +100,10 @@ type DetectStats struct {
 // Finish. partial says the scan did not cover its window (failed or
 // skipped objects, listing errors): coverage does not grow then. It
 // does nothing without a state, without multi-event rules, or in a
-// shard (`retrohunt correlate` does it for shards).
+// shard (`retrohunt correlate` does it for shards). partial says the run
+// evaluated nothing for sure (listing failed, logs outside the layout):
+// coverage does not grow then. Objects that failed or were skipped keep
+// the event times their keys speak for (Options.Margin) out of it.
 func (s *Sweep) Detect(w output.Writer, partial bool) (DetectStats, error) {
 	var ds DetectStats
 	s.ended, s.partial = true, s.partial || partial
@@ -111,18 +114,14 @@ func (s *Sweep) Detect(w output.Writer, partial bool) (DetectStats, error) {
 	if err := s.checkpoint(nil); err != nil {
 		return ds, err
 	}
-	run := s.runSpan()
+	gained := s.gained()
 	after := map[string][]scan.Span{}
 	c := Coverage{Before: map[string][]scan.Span{}, After: after}
 	for _, m := range s.o.Multi {
 		k := state.RuleKey(m.Name, m.Version)
 		before := s.st.RuleCoverage(k)
 		c.Before[k] = before
-		if s.partial {
-			after[k] = before
-		} else {
-			after[k] = state.Union(before, []scan.Span{run})
-		}
+		after[k] = state.Union(before, gained)
 	}
 	var err error
 	ds, err = Correlate(s.ctx, s.stores.Lake, candidatesPrefix(s.stores), s.o.Multi, c, CorrelateOptions{
@@ -136,11 +135,24 @@ func (s *Sweep) Detect(w output.Writer, partial bool) (DetectStats, error) {
 	return ds, nil
 }
 
+// gained is the event time whose records this run has all evaluated
+// (its own or an earlier run's): its span less what objects that were
+// not scanned may hold.
+func (s *Sweep) gained() []scan.Span {
+	if s.partial || !s.ended {
+		return nil
+	}
+	return state.Subtract([]scan.Span{s.runSpan()}, s.blocked)
+}
+
 // coverage is what the run's candidates manifest proves.
 func (s *Sweep) coverage() *lake.Coverage {
 	run := s.runSpan()
 	c := &lake.Coverage{Shard: s.o.Shard.Index, Shards: max(s.o.Shard.Count, 1), Since: run.Since, Until: run.Until,
-		Complete: s.ended && !s.partial, Rules: map[string]string{}, Detects: s.st != nil && !s.o.Shard.Sharded()}
+		Covered: []lake.Window{}, Rules: map[string]string{}, Detects: s.st != nil && !s.o.Shard.Sharded()}
+	for _, g := range s.gained() {
+		c.Covered = append(c.Covered, lake.Window{Since: g.Since, Until: g.Until})
+	}
 	for _, m := range s.o.Multi {
 		c.Rules[m.Name] = m.Version
 	}

@@ -75,6 +75,10 @@ type Options struct {
 	// bytes Detect's candidates spill (scan.Config's).
 	CandidateDir    string
 	CandidateBudget int64
+	// Margin is the scan's --prune-margin: an object that failed keeps
+	// the event times its key speaks for, widened by it, out of the
+	// rules' coverage.
+	Margin time.Duration
 	// Lateness is how long after an event its record may still arrive:
 	// a run whose window has no end (or ends later) covers event times
 	// only up to its start minus Lateness; default DefaultLateness.
@@ -109,7 +113,8 @@ type Sweep struct {
 	stores  Stores
 	started time.Time
 	ck      *lake.Writer // the candidates table; nil unless Carry
-	partial bool         // an object of this run was not scanned
+	blocked []scan.Span  // event times of objects of this run not scanned
+	partial bool         // the run covers nothing (an undated object not scanned, listing errors)
 	ended   bool         // Detect was called: the scan ran to its end
 }
 
@@ -247,7 +252,14 @@ func (s *Sweep) Write(hits []output.Hit) error {
 // object's hits went to Write, so checkpoints fall between objects.
 func (s *Sweep) Done(r scan.ObjectResult) error {
 	if r.Status != scan.ObjectScanned {
-		s.partial = true
+		// Its records are not all evaluated: the event times its key
+		// speaks for stay out of the coverage (all of the run's, for a
+		// key without a date).
+		if info := sources.ParseKey(r.Object.Key); info.Dated() {
+			s.blocked = state.Union(s.blocked, []scan.Span{{Since: info.Start.Add(-s.o.Margin), Until: info.End.Add(s.o.Margin + time.Nanosecond)}})
+		} else {
+			s.partial = true
+		}
 	}
 	if s.ck != nil && len(r.Candidates) > 0 {
 		if err := s.ck.WriteCandidates(s.candidateRows(r)); err != nil {

@@ -413,3 +413,43 @@ func TestShardsAndCorrelate(t *testing.T) {
 		})
 	}
 }
+
+// TestMultiEventSweepFailedObjectHoldsBackItsHours: an object that
+// cannot be read (a truncated gzip keyed 03-20 12:00) keeps the event
+// times its key speaks for, widened by --prune-margin (11:00-13:00),
+// out of the rule's coverage, so the 03-20 12:00 window (monthBursts) is
+// not written half seen, while the other three are, and a record
+// without an event time elsewhere holds back nothing; once the object
+// is readable, the same command writes the held-back detection, and
+// only it.
+func TestMultiEventSweepFailedObjectHoldsBackItsHours(t *testing.T) {
+	root := monthArchive(t)
+	bad := "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/20/111122223333_CloudTrail_us-east-1_20240320T1200Z_bad.json.gz"
+	put(t, root, bad, gz(t, []byte(`{"Records":[`+loginRecord("2024-03-20T12:05:00Z", "192.0.2.9", true)+`]}`))[:30])
+	put(t, root, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/07/111122223333_CloudTrail_us-east-1_20240307T1200Z_notime.json.gz",
+		gz(t, []byte(`{"Records":[{"eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com"}]}`)))
+	rule := filepath.Join(t.TempDir(), "brute.yaral")
+	os.WriteFile(rule, []byte(sweepBruteRule), 0o644)
+	work := t.TempDir()
+	lakeDir := filepath.Join(work, "lake") + "/"
+	sweepRun := func() int {
+		code, _, errOut := cli(t, "scan", root, "--rule", rule, "--since", "2024-03-01", "--until", "2024-03-31",
+			"--state", filepath.Join(work, "st"), "--out", lakeDir, "--quiet")
+		if code != exitOK && code != exitPartial {
+			t.Fatalf("sweep: exit %d\n%s", code, errOut)
+		}
+		return code
+	}
+	if code := sweepRun(); code != exitPartial {
+		t.Errorf("sweep with a damaged object: exit %d, want %d", code, exitPartial)
+	}
+	want := []string{monthWant[0], monthWant[1], monthWant[3]}
+	if got, _ := lakeDetections(t, lakeDir, open.Options{}); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("with 03-20 11:00-13:00 not covered:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	put(t, root, bad, gz(t, []byte(`{"Records":[]}`)))
+	sweepRun()
+	if got, _ := lakeDetections(t, lakeDir, open.Options{}); strings.Join(got, "\n") != strings.Join(monthWant, "\n") {
+		t.Errorf("after the object was repaired:\n%s\nwant, each once,\n%s", strings.Join(got, "\n"), strings.Join(monthWant, "\n"))
+	}
+}

@@ -337,7 +337,10 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if sw != nil && runErr == nil {
 		// The windows this run completes (multi-event rules with
 		// --state): their detections, committed with the coverage.
-		ds, err := sw.Detect(countingWriter{w, sum}, sum.Partial())
+		// Listing errors and logs outside the layout leave unknown
+		// objects unscanned; failed objects are the sweep's own count,
+		// and skipped records are never evaluable.
+		ds, err := sw.Detect(countingWriter{w, sum}, len(sum.ListErrors) > 0 || sum.LogsOutsideLayout > 0)
 		if err != nil {
 			return fmt.Errorf("sweep: multi-event detections: %w", err)
 		}

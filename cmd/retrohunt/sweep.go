@@ -30,7 +30,7 @@ func openSweep(ctx context.Context, f *scanFlags, loaded []rules.Loaded, multi [
 	}
 	// --checkpoint-objects 0 has always meant a checkpoint per object,
 	// where Options reads 0 as the default.
-	o := sweep.Options{Shard: sh, CheckpointObjects: max(f.checkpointObjects, 1), Window: window,
+	o := sweep.Options{Shard: sh, CheckpointObjects: max(f.checkpointObjects, 1), Window: window, Margin: f.margin,
 		Multi: multi, DetectionEvents: f.detectEvents, CandidateDir: f.candidateDir, CandidateBudget: int64(f.candBudget)}
 	var lakeURL string
 	if sweep.IsLake(f.out) {

@@ -115,19 +115,21 @@ type Manifest struct {
 	Coverage *Coverage `json:"coverage,omitempty"`
 }
 
-// Coverage is what a sweep run's candidates manifest proves: with
-// Complete, every object of the shard whose records may lie in
-// [Since, Until) (a zero bound is open) had its records evaluated by
+// Coverage is what a sweep run's candidates manifest proves: every
+// record of the shard whose event time lies in Covered was evaluated by
 // this run or an earlier one of the same state, with the rule versions
-// in Rules, and their candidates are committed in the table.
+// in Rules, and its candidates are committed in the table.
 type Coverage struct {
-	Shard  int       `json:"shard"`  // this process's index (0 unsharded)
-	Shards int       `json:"shards"` // the shard count (1 unsharded)
-	Since  time.Time `json:"since,omitzero"`
-	Until  time.Time `json:"until,omitzero"`
-	// Complete is false when objects failed or were skipped, listing
-	// failed, or the run was interrupted: it proves nothing then.
-	Complete bool `json:"complete"`
+	Shard  int `json:"shard"`  // this process's index (0 unsharded)
+	Shards int `json:"shards"` // the shard count (1 unsharded)
+	// Since and Until are the run's window, capped at its start minus
+	// the lateness (zero: open).
+	Since time.Time `json:"since,omitzero"`
+	Until time.Time `json:"until,omitzero"`
+	// Covered is that window less the event times of objects that
+	// failed or were skipped; empty when listing failed or the run was
+	// interrupted.
+	Covered []Window `json:"covered"`
 	// Rules are the multi-event rules' versions, by name.
 	Rules map[string]string `json:"rules"`
 	// Detects says the sweep wrote its own detections (one process
@@ -159,6 +161,13 @@ type Writer struct {
 	err     error // sticky: after a failed commit nothing more is written
 	closed  bool
 	cov     *Coverage
+}
+
+// Window is an interval of event time, Since <= t < Until; a zero
+// bound is open.
+type Window struct {
+	Since time.Time `json:"since,omitzero"`
+	Until time.Time `json:"until,omitzero"`
 }
 
 // SetCoverage puts c into the manifest Close writes.

@@ -69,9 +69,9 @@ func Inside(spans []scan.Span, lo, hi int64, open bool) bool {
 	return false
 }
 
-// Gained returns the hull of the event times in after and not in before
-// (Unix nanoseconds, 0: open), and false when after adds nothing.
-func Gained(before, after []scan.Span) (lo, hi int64, ok bool) {
+// Subtract returns the event times in a and not in b, as sorted,
+// disjoint spans (a zero bound is open).
+func Subtract(a, b []scan.Span) []scan.Span {
 	const minT, maxT = int64(-1 << 63), int64(1<<63 - 1)
 	bound := func(t time.Time, open int64) int64 {
 		if t.IsZero() {
@@ -79,12 +79,21 @@ func Gained(before, after []scan.Span) (lo, hi int64, ok bool) {
 		}
 		return t.UnixNano()
 	}
-	lo, hi = maxT, minT
-	for _, a := range after {
-		// Subtract every span of before from [s, e).
-		pieces := [][2]int64{{bound(a.Since, minT), bound(a.Until, maxT)}}
-		for _, b := range before {
-			bs, be := bound(b.Since, minT), bound(b.Until, maxT)
+	span := func(lo, hi int64) scan.Span {
+		var s scan.Span
+		if lo != minT {
+			s.Since = time.Unix(0, lo).UTC()
+		}
+		if hi != maxT {
+			s.Until = time.Unix(0, hi).UTC()
+		}
+		return s
+	}
+	var out []scan.Span
+	for _, x := range a {
+		pieces := [][2]int64{{bound(x.Since, minT), bound(x.Until, maxT)}}
+		for _, y := range b {
+			bs, be := bound(y.Since, minT), bound(y.Until, maxT)
 			var next [][2]int64
 			for _, p := range pieces {
 				if be <= p[0] || bs >= p[1] {
@@ -101,17 +110,26 @@ func Gained(before, after []scan.Span) (lo, hi int64, ok bool) {
 			pieces = next
 		}
 		for _, p := range pieces {
-			lo, hi, ok = min(lo, p[0]), max(hi, p[1]), true
+			if p[0] < p[1] {
+				out = append(out, span(p[0], p[1]))
+			}
 		}
 	}
-	if !ok {
+	return Union(out, nil)
+}
+
+// Gained returns the hull of the event times in after and not in before
+// (Unix nanoseconds, 0: open), and false when after adds nothing.
+func Gained(before, after []scan.Span) (lo, hi int64, ok bool) {
+	d := Subtract(after, before)
+	if len(d) == 0 {
 		return 0, 0, false
 	}
-	if lo == minT {
-		lo = 0
+	if !d[0].Since.IsZero() {
+		lo = d[0].Since.UnixNano()
 	}
-	if hi == maxT {
-		hi = 0
+	if last := d[len(d)-1]; !last.Until.IsZero() {
+		hi = last.Until.UnixNano()
 	}
 	return lo, hi, true
 }
