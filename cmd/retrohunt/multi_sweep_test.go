@@ -453,3 +453,22 @@ func TestMultiEventSweepFailedObjectHoldsBackItsHours(t *testing.T) {
 		t.Errorf("after the object was repaired:\n%s\nwant, each once,\n%s", strings.Join(got, "\n"), strings.Join(monthWant, "\n"))
 	}
 }
+
+// lakeHitsOf reads every hits part file of a local lake (not its
+// candidates table).
+func lakeHitsOf(t *testing.T, root string) []output.Hit {
+	t.Helper()
+	var hits []output.Hit
+	err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || !strings.HasSuffix(p, ".parquet") || strings.Contains(filepath.ToSlash(p), "/"+lake.CandidatesDir) {
+			return err
+		}
+		hs, err := output.ReadFile(p, output.ReadOptions{})
+		hits = append(hits, hs...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hits
+}
