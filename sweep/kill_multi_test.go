@@ -55,13 +55,18 @@ type multiObject struct {
 // 10:04 (one detection [10:00, 10:10], 5 events, found by the first
 // day's run); 192.0.2.1 fails at 03-01 23:57, 23:58, 23:59 and 03-02
 // 00:00, 00:02 (one detection [23:57, 00:07], 5 events, complete only
-// once the second day is covered); 192.0.2.3 fails four times (none).
+// once the second day is covered); 192.0.2.4 fails five times in
+// 03-01 23:41 to 23:45 (one detection [23:41, 23:51], found by the first
+// day's run, whose candidates the second day's run loads again: it must
+// not write it twice); 192.0.2.3 fails four times (none).
 // Each event is in its own object, so checkpoints (every 3 objects)
 // fall inside the bursts.
 func multiArchive() []multiObject {
 	ev := []struct{ at, ip string }{
 		{"2024-03-01T10:00:00Z", "192.0.2.2"}, {"2024-03-01T10:01:00Z", "192.0.2.2"}, {"2024-03-01T10:02:00Z", "192.0.2.2"},
 		{"2024-03-01T10:03:00Z", "192.0.2.2"}, {"2024-03-01T10:04:00Z", "192.0.2.2"},
+		{"2024-03-01T23:41:00Z", "192.0.2.4"}, {"2024-03-01T23:42:00Z", "192.0.2.4"}, {"2024-03-01T23:43:00Z", "192.0.2.4"},
+		{"2024-03-01T23:44:00Z", "192.0.2.4"}, {"2024-03-01T23:45:00Z", "192.0.2.4"},
 		{"2024-03-01T23:57:00Z", "192.0.2.1"}, {"2024-03-01T23:58:00Z", "192.0.2.1"}, {"2024-03-01T23:59:00Z", "192.0.2.1"},
 		{"2024-03-02T00:00:00Z", "192.0.2.1"}, {"2024-03-02T00:02:00Z", "192.0.2.1"},
 		{"2024-03-02T05:00:00Z", "192.0.2.3"}, {"2024-03-02T05:01:00Z", "192.0.2.3"}, {"2024-03-02T05:02:00Z", "192.0.2.3"}, {"2024-03-02T05:03:00Z", "192.0.2.3"},
@@ -76,6 +81,7 @@ func multiArchive() []multiObject {
 
 var multiWant = []string{
 	`sweep_brute_force [2024-03-01T10:00:00Z, 2024-03-01T10:10:00Z] {"ip":"192.0.2.2"} n=5 truncated=false`,
+	`sweep_brute_force [2024-03-01T23:41:00Z, 2024-03-01T23:51:00Z] {"ip":"192.0.2.4"} n=5 truncated=false`,
 	`sweep_brute_force [2024-03-01T23:57:00Z, 2024-03-02T00:07:00Z] {"ip":"192.0.2.1"} n=5 truncated=false`,
 }
 
