@@ -18,6 +18,7 @@ import (
 	"github.com/retrohunt/retrohunt/scan/window"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sweep"
+	"github.com/retrohunt/retrohunt/sweep/shard"
 	"github.com/retrohunt/retrohunt/sweep/state"
 	"github.com/retrohunt/retrohunt/sweep/sweeptest"
 )
@@ -318,4 +319,89 @@ func TestRecoverRemoteMultiEvent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runShards runs both days of the archive as two shards each, which
+// write candidates only.
+func runShards(ctx context.Context, t testing.TB, st sources.Store, mr *scan.MultiRule, objs []multiObject) {
+	for _, day := range []string{"2024-03-01", "2024-03-02"} {
+		since, _ := time.Parse("2006-01-02", day)
+		for i := 0; i < 2; i++ {
+			sw, err := sweep.New(ctx, sweep.Stores{State: st, StateKey: fmt.Sprintf("%s-%d-of-2", stateKey, i), Lake: st, LakePrefix: lakePrefix}, sweep.Options{
+				Shard: shard.Shard{Index: i, Count: 2}, Ruleset: ruleset, CheckpointObjects: checkpointAt,
+				Window: scan.Span{Since: since, Until: since.Add(24 * time.Hour)},
+				Multi:  []*scan.MultiRule{mr}, CandidateDir: t.TempDir(),
+				Now: func() time.Time { return time.Date(2024, 3, 5, 2, 0, 0, 0, time.UTC) },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range objs {
+				obj := sources.Object{Key: o.key, ETag: "e-" + o.key, Size: 100}
+				if o.day != day || !sw.Select(archiveSrc, obj).Scan {
+					continue
+				}
+				r := scan.ObjectResult{URI: archiveSrc.URI(o.key), Object: obj, Status: scan.ObjectScanned, NextRecord: int64(len(o.records))}
+				for j, rec := range o.records {
+					ev, _ := udm.Map([]byte(rec))
+					mr.M.Candidates(ev, r.URI, int64(j), func(c window.Candidate) error { r.Candidates = append(r.Candidates, c); return nil })
+				}
+				if err := sw.Done(r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if ds, err := sw.Detect(sw, false); err != nil || ds.Detections != 0 {
+				t.Fatalf("shard %d Detect: %+v, %v; want nothing", i, ds, err)
+			}
+			if err := sw.Finish(nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestCorrelateResumesExactlyOnce kills `correlate` over two days of two
+// shards at each of its writes, before and after it lands, and runs it
+// again: the detections worked out by hand, each once; a further run
+// writes nothing.
+func TestCorrelateResumesExactlyOnce(t *testing.T) {
+	ctx := context.Background()
+	mr := multiRule(t)
+	objs := multiArchive()
+	correlate := func(st sources.Store) (sweep.DetectStats, error) {
+		return sweep.RunCorrelate(ctx, sweep.Stores{State: st, StateKey: "state/correlate.state", Lake: st, LakePrefix: lakePrefix},
+			sweep.CorrelateRun{Multi: []*scan.MultiRule{mr}, CorrelateOptions: sweep.CorrelateOptions{CandidateDir: t.TempDir()}},
+			func(sweep.DetectStats) any { return nil })
+	}
+	base := sweeptest.Local(t)
+	runShards(ctx, t, base, mr, objs)
+	clean := &sweeptest.Killer{}
+	if _, err := correlate(clean.Wrap(base)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, unlisted := lakeDetections(t, base); strings.Join(got, "\n") != strings.Join(multiWant, "\n") || len(unlisted) > 0 {
+		t.Fatalf("shards and correlate:\n%s\nwant\n%s\nunlisted %v", strings.Join(got, "\n"), strings.Join(multiWant, "\n"), unlisted)
+	}
+	total := clean.Writes()
+	for n := 1; n <= total; n++ {
+		for _, after := range []bool{false, true} {
+			t.Run(fmt.Sprintf("kill at write %d, after %v", n, after), func(t *testing.T) {
+				base := sweeptest.Local(t)
+				runShards(ctx, t, base, mr, objs)
+				if _, err := correlate((&sweeptest.Killer{At: n, After: after}).Wrap(base)); !errors.Is(err, sweeptest.ErrKilled) {
+					t.Fatalf("correlate = %v, want killed", err)
+				}
+				if _, err := correlate(base); err != nil {
+					t.Fatalf("resume: %v", err)
+				}
+				if ds, err := correlate(base); err != nil || ds.Detections != 0 {
+					t.Fatalf("a further correlate: %+v, %v; want nothing new", ds, err)
+				}
+				if got, _, unlisted := lakeDetections(t, base); strings.Join(got, "\n") != strings.Join(multiWant, "\n") || len(unlisted) > 0 {
+					t.Errorf("killed at write %d (after %v), resumed:\n%s\nwant, each once,\n%s\nunlisted %v", n, after, strings.Join(got, "\n"), strings.Join(multiWant, "\n"), unlisted)
+				}
+			})
+		}
+	}
+	t.Logf("correlate makes %d writes", total)
 }
