@@ -15,12 +15,17 @@ import (
 // rule, as a sweep or a shard carries it to a later run or to
 // `retrohunt correlate`.
 type Candidate struct {
-	RuleName    string    `parquet:"rule_name,zstd,dict" json:"rule_name"`
-	RuleVersion string    `parquet:"rule_version,zstd,dict" json:"rule_version"`
-	Var         int32     `parquet:"var" json:"var"`                     // index of the event variable
-	VarName     string    `parquet:"var_name,zstd,dict" json:"var_name"` // its name, as a detection row's events name it
-	MatchKey    []string  `parquet:"match_key,list" json:"match_key"`    // the match variables' values, in match-section order
-	EventTime   time.Time `parquet:"event_time,timestamp(nanosecond)" json:"event_time"`
+	RuleName    string   `parquet:"rule_name,zstd,dict" json:"rule_name"`
+	RuleVersion string   `parquet:"rule_version,zstd,dict" json:"rule_version"`
+	Var         int32    `parquet:"var" json:"var"`                     // index of the event variable
+	VarName     string   `parquet:"var_name,zstd,dict" json:"var_name"` // its name, as a detection row's events name it
+	MatchKey    []string `parquet:"match_key,list" json:"match_key"`    // the match variables' values, in match-section order
+	// EventTime is the event's time for readers (microseconds, which
+	// Spark and Athena read); EventTimeNS is exact, in Unix
+	// nanoseconds (Azure times carry 100 ns), and is what retrohunt
+	// groups by.
+	EventTime   time.Time `parquet:"event_time,timestamp(microsecond)" json:"event_time"`
+	EventTimeNS int64     `parquet:"event_time_ns" json:"event_time_ns"`
 	Values      []string  `parquet:"values,list" json:"values"` // what the rule's outcomes and condition read, encoded by the engine
 	SourceURI   string    `parquet:"source_uri,zstd,dict" json:"source_uri"`
 	SourceETag  string    `parquet:"source_etag,zstd,dict" json:"source_etag"`

@@ -12,9 +12,9 @@ import (
 func TestCandidatesRoundTrip(t *testing.T) {
 	at := time.Date(2024, 3, 5, 23, 56, 0, 123456789, time.UTC)
 	in := []Candidate{
-		{RuleName: "r", RuleVersion: "v1", Var: 1, VarName: "f", MatchKey: []string{"192.0.2.1", ""}, EventTime: at,
+		{RuleName: "r", RuleVersion: "v1", Var: 1, VarName: "f", MatchKey: []string{"192.0.2.1", ""}, EventTime: at.Truncate(time.Microsecond), EventTimeNS: at.UnixNano(),
 			Values: []string{"a", ""}, SourceURI: "s3://b/k", SourceETag: "e", RecordIndex: 7},
-		{RuleName: "r", RuleVersion: "v1", EventTime: at.Add(time.Second), SourceURI: "s3://b/k", RecordIndex: 8},
+		{RuleName: "r", RuleVersion: "v1", EventTime: at.Add(time.Second).Truncate(time.Microsecond), EventTimeNS: at.Add(time.Second).UnixNano(), SourceURI: "s3://b/k", RecordIndex: 8},
 	}
 	var b bytes.Buffer
 	w := NewCandidateParquet(&b)

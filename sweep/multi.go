@@ -72,7 +72,7 @@ func (s *Sweep) candidateRows(r scan.ObjectResult) []output.Candidate {
 			name = vs[c.Var]
 		}
 		rows = append(rows, output.Candidate{RuleName: c.Rule, RuleVersion: m.Version, Var: int32(c.Var), VarName: name,
-			MatchKey: c.Key, EventTime: time.Unix(0, c.Time).UTC(), Values: c.Values,
+			MatchKey: c.Key, EventTime: time.Unix(0, c.Time).UTC(), EventTimeNS: c.Time, Values: c.Values,
 			SourceURI: c.Source, SourceETag: etag, RecordIndex: c.Record})
 	}
 	return rows
@@ -326,7 +326,7 @@ func loadCandidates(ctx context.Context, store sources.Store, prefix string, m *
 			err = output.ReadCandidates(bytes.NewReader(b), int64(len(b)), func(rows []output.Candidate) error {
 				for i := range rows {
 					r := &rows[i]
-					t := r.EventTime.UnixNano()
+					t := r.EventTimeNS
 					if r.RuleName != m.Name || r.RuleVersion != m.Version || lo != 0 && t < lo || hi != 0 && t > hi {
 						continue
 					}
