@@ -97,10 +97,10 @@ type DetectStats struct {
 // Detect writes to w (the tally in front of the Sweep, or the Sweep)
 // the detections of the windows this run completes, and commits them
 // with the rules' new coverage; call it after the scan and before
-// Finish. partial says the scan did not cover its window (failed or
-// skipped objects, listing errors): coverage does not grow then. It
-// does nothing without a state, without multi-event rules, or in a
-// shard (`retrohunt correlate` does it for shards). partial says the run
+// Finish. It does nothing more without a state, without multi-event
+// rules, or in a shard (`retrohunt correlate` does it for shards), but
+// must be called all the same when the scan ran to its end: the
+// candidates manifest then says what the run covered. partial says the run
 // evaluated nothing for sure (listing failed, logs outside the layout):
 // coverage does not grow then. Objects that failed or were skipped keep
 // the event times their keys speak for (Options.Margin) out of it.
