@@ -112,7 +112,9 @@ func runDay(ctx context.Context, t testing.TB, st sources.Store, mr *scan.MultiR
 		Lake:              lake.Options{PartitionBy: []string{lake.ByDate, lake.ByRule}},
 		Multi:             []*scan.MultiRule{mr},
 		CandidateDir:      t.TempDir(),
-		Now:               func() time.Time { return time.Date(2024, 3, 5, 2, 0, 0, 0, time.UTC) },
+		// A few candidates per spilled run: Detect merges runs.
+		CandidateBudget: 1024,
+		Now:             func() time.Time { return time.Date(2024, 3, 5, 2, 0, 0, 0, time.UTC) },
 	})
 	if err != nil {
 		return err

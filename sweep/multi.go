@@ -194,7 +194,12 @@ type CorrelateOptions struct {
 func Correlate(ctx context.Context, store sources.Store, prefix string, rules []*scan.MultiRule, c Coverage,
 	o CorrelateOptions, w output.Writer) (DetectStats, error) {
 	var ds DetectStats
-	all := window.NewStore(o.CandidateDir, o.CandidateBudget)
+	// Two stores, one streaming into the other: half the budget each.
+	budget := o.CandidateBudget
+	if budget <= 0 {
+		budget = window.DefaultBudget
+	}
+	all := window.NewStore(o.CandidateDir, max(budget/2, 1))
 	defer all.Close()
 	for _, m := range rules {
 		k := state.RuleKey(m.Name, m.Version)
@@ -214,7 +219,7 @@ func Correlate(ctx context.Context, store sources.Store, prefix string, rules []
 		}
 	}
 	// De-duplicate: equal candidates are adjacent in the store's order.
-	uniq := window.NewStore(o.CandidateDir, o.CandidateBudget)
+	uniq := window.NewStore(o.CandidateDir, max(budget/2, 1))
 	defer uniq.Close()
 	var prev window.Candidate
 	have := false
