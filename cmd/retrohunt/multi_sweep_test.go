@@ -237,15 +237,17 @@ func TestMultiEventSweepSplitRunInvariant(t *testing.T) {
 // windowed sweep over March at every third write of its own (candidate
 // and hit parts, state saves, manifests), before and after the write
 // lands, runs the same command again, and requires exactly the
-// detections worked out by hand, each once.
+// detections worked out by hand, each once; on versitygw and Azurite,
+// at a few writes.
 func TestMultiEventSweepResumesAfterKill(t *testing.T) {
 	root := monthArchive(t)
 	rule := filepath.Join(t.TempDir(), "brute.yaral")
 	os.WriteFile(rule, []byte(sweepBruteRule), 0o644)
 	self, _ := os.Executable()
-	runSweep := func(work string, env ...string) (killed bool) {
-		cmd := exec.Command(self, "scan", filepath.Join(root, "AWSLogs"), "--rule", rule, "--since", "2024-03-01", "--until", "2024-03-31", "--workers", "2",
-			"--state", filepath.Join(work, "sweep.state"), "--out", filepath.Join(work, "lake")+"/", "--checkpoint-objects", "4", "--quiet")
+	// runSweep runs the sweep of archive into lake with state st.
+	runSweep := func(archive, st, lakeURL string, flags []string, env ...string) (killed bool) {
+		cmd := exec.Command(self, append([]string{"scan", archive, "--rule", rule, "--since", "2024-03-01", "--until", "2024-03-31", "--workers", "2",
+			"--state", st, "--out", lakeURL, "--checkpoint-objects", "4", "--quiet"}, flags...)...)
 		cmd.Env = append(append(os.Environ(), "RETROHUNT_TEST_AS_CLI=1"), env...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
@@ -258,23 +260,27 @@ func TestMultiEventSweepResumesAfterKill(t *testing.T) {
 		}
 		return false
 	}
+	check := func(where string, n int, after, lakeURL string, o open.Options) {
+		got, _ := lakeDetections(t, lakeURL, o)
+		if strings.Join(got, "\n") != strings.Join(monthWant, "\n") {
+			t.Errorf("%s: killed at write %d (after: %s), resumed: detections\n%s\nwant, each once,\n%s", where, n, after, strings.Join(got, "\n"), strings.Join(monthWant, "\n"))
+		}
+	}
 	kills := 0
 	for n := 1; ; n += 3 {
 		past := false
 		for _, after := range []string{"0", "1"} {
 			work := t.TempDir()
-			if !runSweep(work, killAtEnv+"="+strconv.Itoa(n), killAfterEnv+"="+after) {
+			st, lakeURL := filepath.Join(work, "sweep.state"), filepath.Join(work, "lake")+"/"
+			if !runSweep(filepath.Join(root, "AWSLogs"), st, lakeURL, nil, killAtEnv+"="+strconv.Itoa(n), killAfterEnv+"="+after) {
 				past = true
 				continue
 			}
 			kills++
-			if runSweep(work) {
+			if runSweep(filepath.Join(root, "AWSLogs"), st, lakeURL, nil) {
 				t.Fatalf("the resume after a kill at write %d was killed", n)
 			}
-			got, _ := lakeDetections(t, filepath.Join(work, "lake")+"/", open.Options{})
-			if strings.Join(got, "\n") != strings.Join(monthWant, "\n") {
-				t.Errorf("killed at write %d (after: %s), resumed: detections\n%s\nwant, each once,\n%s", n, after, strings.Join(got, "\n"), strings.Join(monthWant, "\n"))
-			}
+			check("local", n, after, lakeURL, open.Options{})
 		}
 		if past || t.Failed() {
 			break
@@ -284,6 +290,40 @@ func TestMultiEventSweepResumesAfterKill(t *testing.T) {
 		t.Fatalf("only %d kill points", kills)
 	}
 	t.Logf("%d kills, each resumed", kills)
+
+	s3srv := testservers.SharedS3(t)
+	bucket := s3srv.NewBucket(t)
+	s3srv.UploadDir(t, bucket, root)
+	az := testservers.SharedAzurite(t)
+	container := az.NewContainer(t)
+	az.UploadDir(t, container, root)
+	t.Setenv("AWS_ACCESS_KEY_ID", s3srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", s3srv.SecretKey)
+	t.Setenv("AWS_REGION", s3srv.Region)
+	t.Setenv("AZURE_STORAGE_CONNECTION_STRING", "")
+	t.Setenv("AZURE_STORAGE_KEY", az.Key)
+	for _, st := range []struct {
+		name, base string
+		flags      []string
+		o          open.Options
+	}{
+		{"s3", "s3://" + bucket + "/", []string{"--endpoint", s3srv.Endpoint, "--path-style"}, open.Options{Endpoint: s3srv.Endpoint, PathStyle: true}},
+		{"azure", "azblob://" + az.Account + "/" + container + "/", []string{"--endpoint", az.ServiceURL}, open.Options{Endpoint: az.ServiceURL}},
+	} {
+		for i, k := range []struct {
+			n     int
+			after string
+		}{{5, "1"}, {14, "0"}} {
+			state, lakeURL := fmt.Sprintf("%sstate/kill-%d.state", st.base, i), fmt.Sprintf("%slake-kill-%d/", st.base, i)
+			if !runSweep(st.base+"AWSLogs/", state, lakeURL, st.flags, killAtEnv+"="+strconv.Itoa(k.n), killAfterEnv+"="+k.after) {
+				t.Fatalf("%s: the sweep made fewer than %d writes", st.name, k.n)
+			}
+			if runSweep(st.base+"AWSLogs/", state, lakeURL, st.flags) {
+				t.Fatalf("%s: the resume was killed", st.name)
+			}
+			check(st.name, k.n, k.after, lakeURL, st.o)
+		}
+	}
 }
 
 // TestCandidatesTableDuckDB reads a sweep's candidates table and its
