@@ -246,10 +246,21 @@ func (m *Multi) placeholderSide(c *Cmp) (*VarRef, Value) {
 // splitEvents sorts the top-level events terms into per-variable
 // filters, match-variable bindings and joins.
 func (m *Multi) splitEvents() error {
-	terms := []Expr{m.Rule.Events}
-	if and, ok := m.Rule.Events.(*And); ok {
-		terms = and.Terms
+	// A parenthesised group of terms is a conjunction like the section
+	// itself: its terms are flattened into the section's.
+	var terms []Expr
+	var flatten func(x Expr)
+	flatten = func(x Expr) {
+		switch x := x.(type) {
+		case *And:
+			for _, t := range x.Terms {
+				flatten(t)
+			}
+		default:
+			terms = append(terms, x)
+		}
 	}
+	flatten(m.Rule.Events)
 	for _, t := range terms {
 		if c, ok := t.(*Cmp); ok {
 			if p, x := m.placeholderSide(c); p != nil {
