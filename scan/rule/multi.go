@@ -107,7 +107,22 @@ type multiSlot struct {
 	in  int
 	x   Value
 	key int
+	// An aggregation whose argument x reads several event variables
+	// (v == crossVars): it folds over the combinations of their events
+	// that satisfy the joins between them. Each field x reads has a
+	// slot of plan (its index in fields), filled from the input that
+	// carries it.
+	vars   []int
+	fields []crossField
+	plan   *plan
 }
+
+// crossVars marks a multiSlot over several event variables.
+const crossVars = -2
+
+// crossField is a field an aggregation over several variables reads:
+// variable v's input in.
+type crossField struct{ v, in int }
 
 // Detection is one window that satisfied a rule's condition.
 type Detection struct {
@@ -402,7 +417,7 @@ func (m *Multi) outValue(x Value) (Value, error) {
 			case 1:
 				return m.slotRef(x.At, multiSlot{agg: x.agg, v: vs[0], in: m.addInput(vs[0], x.Args[0]), key: -1}), nil
 			}
-			return nil, fmt.Errorf("%s aggregates over several event variables: %w", x, ErrMulti)
+			return m.crossSlot(x, vs)
 		}
 		cp := *x
 		cp.Args = make([]Value, len(x.Args))
@@ -448,6 +463,42 @@ func (m *Multi) outValue(x Value) (Value, error) {
 		return &paren{At: x.At, X: e}, nil
 	}
 	return nil, fmt.Errorf("%s outside an aggregation has no one value over a window: %w", x, ErrMulti)
+}
+
+// crossSlot compiles an aggregation whose argument reads the event
+// variables vs: each field of the argument becomes an input of its
+// variable and a slot of a private plan, so that the argument evaluates
+// over one combination of events at a time (Evaluate).
+func (m *Multi) crossSlot(x *Call, vs []int) (Value, error) {
+	sl := multiSlot{agg: x.agg, v: crossVars, key: -1, x: x.Args[0], vars: vs}
+	var err error
+	walkAll(x.Args[0], func(n any) {
+		switch n := n.(type) {
+		case *VarRef:
+			if n.def != nil && err == nil {
+				err = fmt.Errorf("%s: placeholder %s in an aggregation over several event variables: %w", x, n.Name, ErrMulti)
+			}
+		case *Field:
+			v := slices.Index(m.Rule.Vars, n.Var)
+			if v < 0 {
+				if err == nil {
+					err = fmt.Errorf("%s: %s is not an event variable: %w", x, n.Var, ErrMulti)
+				}
+				return
+			}
+			cp := *n // the input reads the event; n reads the slot
+			sl.fields = append(sl.fields, crossField{v: v, in: m.addInput(v, &cp)})
+			n.slot = len(sl.fields) - 1
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	sl.plan = &plan{paths: make([]string, len(sl.fields))}
+	for i := range sl.fields {
+		sl.plan.top = append(sl.plan.top, i)
+	}
+	return m.slotRef(x.At, sl), nil
 }
 
 func (m *Multi) outExpr(x Expr) (Expr, error) {
@@ -878,6 +929,8 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		switch {
 		case sl.key >= 0:
 			val = fn.S(w.Key[sl.key])
+		case sl.v == crossVars:
+			val = foldAgg(sl.agg, m.crossValues(sl, byVar, in, holds))
 		case sl.v < 0:
 			val = foldAgg(sl.agg, []fn.Value{sl.x.value(oc)})
 		default:
@@ -917,6 +970,49 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		d.Events = append(d.Events, w.Events[e])
 	}
 	return d, true
+}
+
+// crossValues evaluates the argument of an aggregation over several
+// event variables on every combination of one kept event per variable
+// that satisfies the joins between them, each combination's rows (the
+// fields' values, as an event's repeated fields make rows) one value.
+func (m *Multi) crossValues(sl multiSlot, byVar [][]int, in func(e, i int) []fn.Value, holds func(multiJoin, int, int) bool) []fn.Value {
+	var out []fn.Value
+	combo := make([]int, len(m.vars)) // per variable: its event in this combination
+	var walk func(i int)
+	walk = func(i int) {
+		if i < len(sl.vars) {
+			for _, e := range byVar[sl.vars[i]] {
+				combo[sl.vars[i]] = e
+				walk(i + 1)
+			}
+			return
+		}
+		for _, j := range m.joins {
+			if slices.Contains(sl.vars, j.a) && slices.Contains(sl.vars, j.b) && !holds(j, combo[j.a], combo[j.b]) {
+				return
+			}
+		}
+		c := newCtx(m.Rule, sl.plan, nil)
+		for k, f := range sl.fields {
+			var vs []string
+			for _, v := range in(combo[f.v], f.in) {
+				if v.Kind == fn.String {
+					vs = append(vs, v.S)
+				} else if v.Kind != 0 {
+					vs = append(vs, v.String())
+				}
+			}
+			c.vals[k], c.loaded[k] = vs, true
+		}
+		n := c.rowCount()
+		for k := range n {
+			c.setRow(k)
+			out = append(out, sl.x.value(c))
+		}
+	}
+	walk(0)
+	return out
 }
 
 // joinCompare is compareValues, except that an ordering of two strings
