@@ -62,13 +62,18 @@ type Multi struct {
 	// optional[v]: variable v is tested for non-existence (!$v), so
 	// joins prune only its events, never the others'.
 	optional []bool
+	// partial: some event variable does not assign every match
+	// variable (window.Spec.SubKey): candidates are grouped by the
+	// variables' group values and carry their match key in Values[0].
+	partial bool
 }
 
 // multiVar is one event variable's half of the rule.
 type multiVar struct {
 	name   string
 	filter []Expr  // terms on this variable's event alone
-	keys   []Value // per match variable: its value on this event
+	keys   []Value // per match variable: its value on this event (nil: not assigned)
+	group  []Value // partial rules: the values all joined events share
 	inputs []Value // values a candidate carries, for joins and outcomes
 	plan   *plan   // the rule's slots, rows over this variable's fields
 }
@@ -179,11 +184,13 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 	}
 	for _, mv := range m.vars {
-		for j, k := range mv.keys {
-			if k == nil {
-				return nil, fmt.Errorf("rule %s: event variable %s does not assign match variable $%s: %w", r.Name, mv.name, m.Keys[j], ErrMulti)
-			}
+		if slices.Contains(mv.keys, nil) {
+			m.partial = true
 		}
+	}
+	if m.partial {
+		m.groupKey()
+		m.spec.SubKey = true
 	}
 	if err := m.compileOutcomes(); err != nil {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
@@ -332,6 +339,81 @@ func (m *Multi) splitEvents() error {
 	return nil
 }
 
+// groupKey chooses, for a rule whose event variables do not all assign
+// the whole match key, the values every joined event shares: the
+// classes of values made equal by placeholder assignments and equality
+// joins that hold a value of every event variable. Events of one
+// detection agree on each, so grouping by them loses none; with no such
+// class the rule's candidates form one group (memory: the rule's
+// candidates of one window length).
+func (m *Multi) groupKey() {
+	parent := map[string]string{}
+	var order []string
+	at := map[string]struct {
+		v int
+		x Value
+	}{}
+	node := func(v int, x Value) string {
+		n := fmt.Sprintf("%d\x00%s", v, x)
+		if _, ok := parent[n]; !ok {
+			parent[n] = n
+			order = append(order, n)
+			at[n] = struct {
+				v int
+				x Value
+			}{v, x}
+		}
+		return n
+	}
+	var find func(n string) string
+	find = func(n string) string {
+		if parent[n] != n {
+			parent[n] = find(parent[n])
+		}
+		return parent[n]
+	}
+	union := func(a, b string) { parent[find(a)] = find(b) }
+	names := make([]string, 0, len(m.bindings))
+	for p := range m.bindings {
+		names = append(names, p)
+	}
+	slices.Sort(names)
+	for _, p := range names {
+		pn := "p\x00" + p
+		if _, ok := parent[pn]; !ok {
+			parent[pn] = pn
+		}
+		for _, b := range m.bindings[p] {
+			union(pn, node(b.v, b.x))
+		}
+	}
+	for _, j := range m.joins {
+		if j.op == OpEq && !j.nocase {
+			union(node(j.a, m.vars[j.a].inputs[j.ai]), node(j.b, m.vars[j.b].inputs[j.bi]))
+		}
+	}
+	done := map[string]bool{}
+	for _, n := range order {
+		root := find(n)
+		if done[root] {
+			continue
+		}
+		done[root] = true
+		cols := make([]Value, len(m.vars))
+		for _, o := range order {
+			if a := at[o]; find(o) == root && cols[a.v] == nil {
+				cols[a.v] = a.x
+			}
+		}
+		if slices.Contains(cols, nil) {
+			continue
+		}
+		for v, x := range cols {
+			m.vars[v].group = append(m.vars[v].group, x)
+		}
+	}
+}
+
 func (m *Multi) addJoin(op Op, nocase bool, a int, l Value, b int, r Value) {
 	m.joins = append(m.joins, multiJoin{op: op, nocase: nocase, a: a, ai: m.addInput(a, l), b: b, bi: m.addInput(b, r)})
 }
@@ -357,6 +439,9 @@ func (m *Multi) varPlan(v int) *plan {
 		walkAll(t, visit)
 	}
 	for _, k := range mv.keys {
+		walkAll(k, visit)
+	}
+	for _, k := range mv.group {
 		walkAll(k, visit)
 	}
 	for _, x := range mv.inputs {
@@ -697,8 +782,11 @@ func (m *Multi) Candidates(ev Event, source string, record int64, add func(windo
 			}
 			timed = true
 		}
+		// A partial rule's candidate: Key is the group values, the
+		// match key (unassigned columns unknown) goes first in Values.
 		type group struct {
 			key  []string
+			sub  string
 			rows []int
 		}
 		var groups []group
@@ -706,29 +794,48 @@ func (m *Multi) Candidates(ev Event, source string, record int64, add func(windo
 		for _, k := range rows {
 			c.setRow(k)
 			key := make([]string, len(mv.keys))
+			known := make([]bool, len(mv.keys))
 			for j, x := range mv.keys {
+				if x == nil {
+					continue
+				}
 				val := x.value(c)
 				if isZero(val) && !m.allowZero {
 					continue rowLoop
 				}
-				key[j] = val.String()
+				key[j], known[j] = val.String(), true
 			}
-			i := slices.IndexFunc(groups, func(g group) bool { return slices.Equal(g.key, key) })
+			var sub string
+			if m.partial {
+				sub = window.EncodeKey(key, known)
+				key = make([]string, len(mv.group))
+				for j, x := range mv.group {
+					key[j] = x.value(c).String()
+				}
+			}
+			i := slices.IndexFunc(groups, func(g group) bool { return g.sub == sub && slices.Equal(g.key, key) })
 			if i < 0 {
-				groups = append(groups, group{key: key})
+				groups = append(groups, group{key: key, sub: sub})
 				i = len(groups) - 1
 			}
 			groups[i].rows = append(groups[i].rows, k)
 		}
 		for _, g := range groups {
-			vals := make([]string, len(mv.inputs))
+			off := 0
+			if m.partial {
+				off = 1
+			}
+			vals := make([]string, off+len(mv.inputs))
+			if m.partial {
+				vals[0] = g.sub
+			}
 			for i, x := range mv.inputs {
 				var b []byte
 				for _, k := range g.rows {
 					c.setRow(k)
 					b = appendEncoded(b, x.value(c))
 				}
-				vals[i] = string(b)
+				vals[off+i] = string(b)
 			}
 			err := add(window.Candidate{Rule: m.Rule.Name, Var: v, Key: g.key, Time: t, Values: vals, Source: source, Record: record})
 			if err != nil {
@@ -854,11 +961,15 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		}
 	}
 	inputs := make(map[[2]int][]fn.Value) // (event index, input) -> values
+	off := 0
+	if m.partial {
+		off = 1 // Values[0] is the match key
+	}
 	in := func(e, i int) []fn.Value {
 		k := [2]int{e, i}
 		vs, ok := inputs[k]
 		if !ok {
-			vs = decodeValues(w.Events[e].Values[i])
+			vs = decodeValues(w.Events[e].Values[off+i])
 			inputs[k] = vs
 		}
 		return vs
@@ -913,6 +1024,9 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		if !slices.Contains(byVar[p], w.PivotIndex) {
 			return nil, false
 		}
+	}
+	if m.partial && !m.keyAssigned(byVar) {
+		return nil, false
 	}
 	d := &Detection{Rule: m.Rule.Name, Start: w.Start, End: w.End, Truncated: w.Truncated}
 	for j, k := range m.Keys {
@@ -1015,6 +1129,25 @@ func (m *Multi) crossValues(sl multiSlot, byVar [][]int, in func(e, i int) []fn.
 	return out
 }
 
+// keyAssigned reports whether the kept events of a partial rule's
+// window assign every match variable between them: a key column no
+// event gives has no value, and SecOps leaves out match keys with
+// zero values.
+func (m *Multi) keyAssigned(byVar [][]int) bool {
+	have := make([]bool, len(m.Keys))
+	for v, es := range byVar {
+		if m.optional[v] || len(es) == 0 {
+			continue
+		}
+		for j, k := range m.vars[v].keys {
+			if k != nil {
+				have[j] = true
+			}
+		}
+	}
+	return !slices.Contains(have, false)
+}
+
 // joinCompare is compareValues, except that an ordering of two strings
 // that both read as numbers compares the numbers: UDM serves
 // metadata.event_timestamp.seconds as decimal strings, and "9000" <
@@ -1095,7 +1228,9 @@ func (m *Multi) VarRules() ([]*Rule, error) {
 		// excluded, so each key must be set) and of the placeholders the
 		// filter reads.
 		for j, k := range mv.keys {
-			terms = append(terms, &Cmp{L: &VarRef{Name: "$" + m.Keys[j]}, Op: OpEq, R: k})
+			if k != nil {
+				terms = append(terms, &Cmp{L: &VarRef{Name: "$" + m.Keys[j]}, Op: OpEq, R: k})
+			}
 		}
 		for _, t := range mv.filter {
 			walkAll(t, func(n any) {

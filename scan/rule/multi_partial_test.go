@@ -1,0 +1,92 @@
+package rule
+
+import "testing"
+
+// TestMultiVariableWithoutTheKey: an event variable that assigns no
+// match variable, joined to the one that does through another
+// placeholder (Google's adfs_dkm_key_access: the object access's
+// SubjectLogonId is the login's TargetLogonId; the login gives the
+// host). By hand, 5m windows per host:
+//   - object access 0x1 at 1000; logins with TargetLogonId 0x1 on H1 at
+//     1100 and on H2 at 1150: two detections, [1000,1300] of records
+//     1,2 (H1) and 1,3 (H2).
+//   - object access 0x2 at 1200: no login of 0x2: none.
+//   - login 0x1 on H1 at 2000: 1000s after the access: none.
+//   - login 0x3 on H1 at 4800, object access 0x3 at 5000: a detection
+//     [4800,5100] of records 7,6 (time order).
+func TestMultiVariableWithoutTheKey(t *testing.T) {
+	m := compileMulti(t, `rule dkm_key_access {
+  meta:
+    author = "t"
+  events:
+    $object.metadata.product_event_type = "4662"
+    $object.principal.labels["SubjectLogonId"] = $subject
+    $login.metadata.product_event_type = "4624"
+    $login.target.labels["TargetLogonId"] = $subject
+    $login.principal.hostname = $hostname
+  match:
+    $hostname over 5m
+  outcome:
+    $pids = array_distinct($object.principal.process.pid)
+  condition:
+    $object and $login
+}`)
+	object := func(rec, secs int64, subject, pid string) planted {
+		return planted{rec, secs, map[string]string{"metadata.product_event_type": "4662", `principal.labels["SubjectLogonId"]`: subject, "principal.process.pid": pid}}
+	}
+	login := func(rec, secs int64, target, host string) planted {
+		return planted{rec, secs, map[string]string{"metadata.product_event_type": "4624", `target.labels["TargetLogonId"]`: target, "principal.hostname": host}}
+	}
+	evs := []planted{
+		object(1, 1000, "0x1", "11"), login(2, 1100, "0x1", "H1"), login(3, 1150, "0x1", "H2"),
+		object(4, 1200, "0x2", "44"), login(5, 2000, "0x1", "H1"),
+		object(6, 5000, "0x3", "66"), login(7, 4800, "0x3", "H1"),
+	}
+	checkMulti(t, m, evs, []string{
+		`hostname=H1 [1000,1300] events=1,2 pids=["11"]`,
+		`hostname=H2 [1000,1300] events=1,3 pids=["11"]`,
+		`hostname=H1 [4800,5100] events=7,6 pids=["66"]`,
+	})
+}
+
+// TestMultiKeyAcrossVariables: no event variable assigns the whole
+// match key (Google's gcp_unauthorized_gke_pod_token_endpoint_usage:
+// $app_token gives the trace and the token, $comp_token the token and
+// the computer): the key is completed from the events that join. Here
+// $x gives $a, $y gives $b, and they join on $j. By hand, 5m windows:
+//   - x (a=A, j=J1) at 0, y (b=B, j=J1) at 60 and y (b=C, j=J1) at 100:
+//     two detections, a=A,b=B of records 1,2 and a=A,b=C of 1,3.
+//   - y (b=B, j=J1) at 1000: no x within 5m: none.
+//   - x (a=A, j=J2) at 0: no y of J2: none.
+//   - y (b=D, j=J3) at 0 alone, x (a=E, j=J3) at 600: 10m apart: none.
+func TestMultiKeyAcrossVariables(t *testing.T) {
+	m := compileMulti(t, `rule key_across_variables {
+  meta:
+    author = "t"
+  events:
+    $x.metadata.product_event_type = "X"
+    $x.principal.hostname = $a
+    $x.about.labels["trace"] = $j
+    $y.metadata.product_event_type = "Y"
+    $y.target.hostname = $b
+    $y.about.labels["trace"] = $j
+  match:
+    $a, $b over 5m
+  condition:
+    $x and $y
+}`)
+	x := func(rec, secs int64, a, j string) planted {
+		return planted{rec, secs, map[string]string{"metadata.product_event_type": "X", "principal.hostname": a, `about.labels["trace"]`: j}}
+	}
+	y := func(rec, secs int64, b, j string) planted {
+		return planted{rec, secs, map[string]string{"metadata.product_event_type": "Y", "target.hostname": b, `about.labels["trace"]`: j}}
+	}
+	evs := []planted{
+		x(1, 0, "A", "J1"), y(2, 60, "B", "J1"), y(3, 100, "C", "J1"), y(4, 1000, "B", "J1"),
+		x(5, 0, "A", "J2"), y(6, 0, "D", "J3"), x(7, 600, "E", "J3"),
+	}
+	checkMulti(t, m, evs, []string{
+		`a=A,b=B [0,300] events=1,2 `,
+		`a=A,b=C [0,300] events=1,3 `,
+	})
+}
