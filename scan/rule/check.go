@@ -17,8 +17,17 @@ func (p *parser) check(r *Rule) {
 	ck := &checker{p: p, r: r, defs: map[string]Value{}, outs: map[string]int{}, slotOf: map[slotKey]int{}}
 	ck.eventVars()
 	if m := r.MatchSec; m != nil {
-		ck.multiEvent(m.At, "match: section (%s over %s) groups events into time windows: multi-event rules need match windows, which retrohunt does not run yet",
-			strings.Join(m.Vars, ", "), m.Window)
+		kw := "over"
+		if m.Tumbling {
+			kw = "by"
+		}
+		ck.multiEvent(m.At, "match: section (%s %s %s) groups events into time windows: multi-event rules need match windows, which retrohunt does not run yet",
+			strings.Join(m.Vars, ", "), kw, m.Window)
+	}
+	for _, o := range r.Options {
+		if strings.EqualFold(o.Key, "suppression_window") && r.MatchSec == nil {
+			ck.unsupported(o.Pos, "suppression_window on a single-event rule: retrohunt writes every hit and does not suppress them")
+		}
 	}
 	ck.placeholders()
 	for i, o := range r.OutcomeVars {
@@ -225,6 +234,12 @@ func (ck *checker) walk(x any, quant *Quant, inAgg bool) {
 	case *Const:
 	case *VarRef:
 		ck.varRef(x)
+	case *WindowBound:
+		if ck.section == secEvents {
+			ck.errAt(x.At, "%s is only allowed in condition: and outcome:", x)
+		} else if ck.r.MatchSec == nil {
+			ck.unsupported(x.At, "%s is the bound of a match window: it needs a match: section", x)
+		}
 	case *Count:
 		ck.multiEvent(x.At, "event count #%s counts the events of a match window: it needs match windows, which retrohunt does not run yet", x.Var[1:])
 	case *Arith:

@@ -66,6 +66,8 @@ type Multi struct {
 	// variable (window.Spec.SubKey): candidates are grouped by the
 	// variables' group values and carry their match key in Values[0].
 	partial bool
+	// suppress is options: suppression_window (0: none); see Suppressor.
+	suppress time.Duration
 }
 
 // multiVar is one event variable's half of the rule.
@@ -107,11 +109,13 @@ type multiOut struct {
 // outcomes: an aggregation over variable v's input in (v < 0: of the
 // constant x), or match variable key (key >= 0).
 type multiSlot struct {
-	agg aggKind
-	v   int
-	in  int
-	x   Value
-	key int
+	// bound: window_start (1) or window_end (2).
+	bound int
+	agg   aggKind
+	v     int
+	in    int
+	x     Value
+	key   int
 	// An aggregation whose argument x reads several event variables
 	// (v == crossVars): it folds over the combinations of their events
 	// that satisfy the joins between them. Each field x reads has a
@@ -157,6 +161,9 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 	}
 	m.spec = window.Spec{Kind: window.Hop, Size: size, Since: since, Until: until}
+	if r.MatchSec.Tumbling {
+		m.spec.Kind = window.Tumbling
+	}
 	if r.MatchSec.Pivot != "" {
 		m.spec.Kind = window.Sliding
 		m.spec.After = r.MatchSec.Pivot == "after"
@@ -175,6 +182,18 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 	for _, o := range r.Options {
 		if strings.EqualFold(o.Key, "allow_zero_values") && o.Kind == LitBool && o.Value == "true" {
 			m.allowZero = true
+		}
+		if strings.EqualFold(o.Key, "suppression_window") {
+			d, err := parseWindow(o.Value)
+			if err != nil || o.Kind != LitDuration {
+				return nil, fmt.Errorf("rule %s: %s: suppression_window %s: want a duration", r.Name, o.Pos, o.Value)
+			}
+			// Google's options page: "The suppression_window value must
+			// also be greater than the match window."
+			if d <= size {
+				return nil, fmt.Errorf("rule %s: %s: suppression_window %s must be longer than the match window %s", r.Name, o.Pos, o.Value, r.MatchSec.Window)
+			}
+			m.suppress = d
 		}
 	}
 	for _, v := range r.Vars {
@@ -482,6 +501,12 @@ func (m *Multi) outValue(x Value) (Value, error) {
 	switch x := x.(type) {
 	case *Const:
 		return x, nil
+	case *WindowBound:
+		b := 1
+		if x.End {
+			b = 2
+		}
+		return m.slotRef(x.At, multiSlot{bound: b, key: -1, v: -1}), nil
 	case *VarRef:
 		if x.out > 0 {
 			return x, nil
@@ -670,6 +695,7 @@ func (m *Multi) checkCondition(x Expr) error {
 	case *Cmp:
 		for _, s := range []Value{x.L, x.R} {
 			switch s := s.(type) {
+			case *WindowBound:
 			case *Count:
 				if slices.Contains(m.Rule.Vars, s.Var) {
 					break
@@ -1041,6 +1067,10 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 	for i, sl := range m.slots {
 		var val fn.Value
 		switch {
+		case sl.bound == 1:
+			val = fn.I(floorSeconds(w.Start))
+		case sl.bound == 2:
+			val = fn.I(floorSeconds(w.End))
 		case sl.key >= 0:
 			val = fn.S(w.Key[sl.key])
 		case sl.v == crossVars:
@@ -1061,7 +1091,7 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		d.Outcomes = append(d.Outcomes, Outcome{Name: o.name, Value: oc.outs[i]})
 	}
 	cond := m.Rule.Condition
-	env := &condEnv{counts: counts, outs: d.Outcomes, distinct: func(p string) int {
+	env := &condEnv{counts: counts, outs: d.Outcomes, start: floorSeconds(w.Start), end: floorSeconds(w.End), distinct: func(p string) int {
 		// "#placeholder": the distinct non-zero values it takes over
 		// the window's events.
 		var vals []fn.Value
@@ -1163,9 +1193,10 @@ func joinCompare(op Op, a, b fn.Value, nocase bool) bool {
 
 // condEnv is what the condition reads of one window.
 type condEnv struct {
-	counts   []int     // per event variable: its events after the joins
-	outs     []Outcome // the outcome variables
-	distinct func(placeholder string) int
+	counts     []int     // per event variable: its events after the joins
+	outs       []Outcome // the outcome variables
+	start, end int64     // window_start, window_end (Unix seconds)
+	distinct   func(placeholder string) int
 }
 
 func (m *Multi) condHolds(x Expr, env *condEnv) bool {
@@ -1207,8 +1238,66 @@ func (m *Multi) condValue(x Value, env *condEnv) fn.Value {
 		if x.out > 0 {
 			return env.outs[x.out-1].Value
 		}
+	case *WindowBound:
+		if x.End {
+			return fn.I(env.end)
+		}
+		return fn.I(env.start)
 	}
 	return fn.Value{}
+}
+
+// floorSeconds is Unix nanoseconds as whole seconds, rounded down.
+func floorSeconds(ns int64) int64 {
+	s := ns / 1e9
+	if ns%1e9 < 0 {
+		s--
+	}
+	return s
+}
+
+// Suppressor applies options: suppression_window to a rule's detections
+// in the order window.Detect makes them (time order within a match
+// key). Google's options page: the window is "a tumbling window
+// approach—a fixed-size, non-overlapping window that suppresses
+// duplicate detections", and multi-event rules suppress by their match
+// variables. retrohunt's slots are aligned on the Unix epoch, so that
+// they do not depend on where a scan starts; of a match key's
+// detections whose windows start in one slot, the first is kept. Memory:
+// one entry per match key with a detection. Not safe for concurrent use.
+type Suppressor struct {
+	size int64
+	last map[string]int64 // match key -> slot of its last kept detection
+}
+
+// NewSuppressor returns the rule's Suppressor, nil (which keeps every
+// detection) when it has no suppression_window.
+func (m *Multi) NewSuppressor() *Suppressor {
+	if m.suppress <= 0 {
+		return nil
+	}
+	return &Suppressor{size: int64(m.suppress), last: map[string]int64{}}
+}
+
+// Keep reports whether d is kept, and records it if so.
+func (s *Suppressor) Keep(d *Detection) bool {
+	if s == nil {
+		return true
+	}
+	var kb []byte
+	for _, k := range d.Match {
+		kb = appendEncoded(kb, k.Value)
+	}
+	key := string(kb)
+	slot := d.Start / s.size
+	if d.Start%s.size < 0 {
+		slot--
+	}
+	if last, ok := s.last[key]; ok && last == slot {
+		return false
+	}
+	s.last[key] = slot
+	return true
 }
 
 // VarRules returns, per event variable, a single-event rule that holds
