@@ -580,35 +580,145 @@ func (m *Multi) outValue(x Value) (Value, error) {
 // variable and a slot of a private plan, so that the argument evaluates
 // over one combination of events at a time (Evaluate).
 func (m *Multi) crossSlot(x *Call, vs []int) (Value, error) {
-	sl := multiSlot{agg: x.agg, v: crossVars, key: -1, x: x.Args[0], vars: vs}
+	sl := multiSlot{agg: x.agg, v: crossVars, key: -1, vars: vs}
 	var err error
-	walkAll(x.Args[0], func(n any) {
-		switch n := n.(type) {
-		case *VarRef:
-			if n.def != nil && err == nil {
-				err = fmt.Errorf("%s: placeholder %s in an aggregation over several event variables: %w", x, n.Name, ErrMulti)
-			}
-		case *Field:
-			v := slices.Index(m.Rule.Vars, n.Var)
-			if v < 0 {
-				if err == nil {
-					err = fmt.Errorf("%s: %s is not an event variable: %w", x, n.Var, ErrMulti)
-				}
-				return
-			}
-			cp := *n // the input reads the event; n reads the slot
-			sl.fields = append(sl.fields, crossField{v: v, in: m.addInput(v, &cp)})
-			n.slot = len(sl.fields) - 1
+	// The argument is copied (the rule's AST stays as parsed: a rule
+	// may be compiled more than once), each field of the copy reading
+	// a slot of the private plan; the input reads the event itself.
+	memo := map[*Field]*Field{}
+	arg, cerr := cloneValue(x.Args[0], func(f *Field) *Field {
+		if c, ok := memo[f]; ok {
+			return c
 		}
+		v := slices.Index(m.Rule.Vars, f.Var)
+		if v < 0 {
+			if err == nil {
+				err = fmt.Errorf("%s: %s is not an event variable: %w", x, f.Var, ErrMulti)
+			}
+			return f
+		}
+		sl.fields = append(sl.fields, crossField{v: v, in: m.addInput(v, f)})
+		c := *f
+		c.slot = len(sl.fields) - 1
+		memo[f] = &c
+		return &c
 	})
+	if cerr != nil {
+		return nil, fmt.Errorf("%s: %w", x, cerr)
+	}
 	if err != nil {
 		return nil, err
 	}
+	sl.x = arg
 	sl.plan = &plan{paths: make([]string, len(sl.fields))}
 	for i := range sl.fields {
 		sl.plan.top = append(sl.plan.top, i)
 	}
 	return m.slotRef(x.At, sl), nil
+}
+
+// cloneValue copies a value expression, each field replaced by
+// field(f); an error names a node it cannot copy (a placeholder, a
+// quantifier).
+func cloneValue(x Value, field func(*Field) *Field) (Value, error) {
+	var err error
+	var val func(x Value) Value
+	var expr func(x Expr) Expr
+	fail := func(n any) {
+		if err == nil {
+			err = fmt.Errorf("%v in an aggregation over several event variables: %w", n, ErrMulti)
+		}
+	}
+	val = func(x Value) Value {
+		switch x := x.(type) {
+		case nil:
+			return nil
+		case *Field:
+			return field(x)
+		case *Const, *WindowBound:
+			return x
+		case *Call:
+			c := *x
+			c.Args = make([]Value, len(x.Args))
+			for i, a := range x.Args {
+				c.Args[i] = val(a)
+			}
+			return &c
+		case *Arith:
+			c := *x
+			c.L, c.R = val(x.L), val(x.R)
+			return &c
+		case *If:
+			c := *x
+			c.Cond, c.Then = expr(x.Cond), val(x.Then)
+			if x.Else != nil {
+				c.Else = val(x.Else)
+			}
+			return &c
+		case *paren:
+			c := *x
+			c.X = expr(x.X)
+			return &c
+		}
+		fail(x)
+		return x
+	}
+	fieldOf := func(f *Field) *Field {
+		if f == nil {
+			return nil
+		}
+		return field(f)
+	}
+	expr = func(x Expr) Expr {
+		switch x := x.(type) {
+		case *And:
+			c := *x
+			c.Terms = make([]Expr, len(x.Terms))
+			for i, t := range x.Terms {
+				c.Terms[i] = expr(t)
+			}
+			return &c
+		case *Or:
+			c := *x
+			c.Terms = make([]Expr, len(x.Terms))
+			for i, t := range x.Terms {
+				c.Terms[i] = expr(t)
+			}
+			return &c
+		case *Not:
+			c := *x
+			c.X = expr(x.X)
+			return &c
+		case *Cmp:
+			c := *x
+			c.L, c.R = val(x.L), val(x.R)
+			return &c
+		case *Pred:
+			c := *x
+			c.X = val(x.X)
+			return &c
+		case *InRef:
+			c := *x
+			c.X = val(x.X)
+			return &c
+		case *Compare:
+			c := *x
+			c.F = fieldOf(x.F)
+			return &c
+		case *InList:
+			c := *x
+			c.F, c.X = fieldOf(x.F), val(x.X)
+			return &c
+		case *Regex:
+			c := *x
+			c.F, c.X = fieldOf(x.F), val(x.X)
+			return &c
+		}
+		fail(x)
+		return x
+	}
+	out := val(x)
+	return out, err
 }
 
 func (m *Multi) outExpr(x Expr) (Expr, error) {

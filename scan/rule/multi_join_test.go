@@ -95,8 +95,16 @@ func TestMultiAggregateOverJoinedEvents(t *testing.T) {
 		ev(1, 100, "BLOCK", "alice", "US"), ev(2, 200, "BLOCK", "alice", "US"), ev(3, 300, "ALLOW", "alice", "FR"), ev(4, 400, "BLOCK", "alice", "FR"),
 		ev(5, 100, "BLOCK", "bob", "Iran"), ev(6, 150, "BLOCK", "bob", "US"), ev(7, 300, "ALLOW", "bob", "Iran"),
 	}
-	checkMulti(t, m, evs, []string{
+	want := []string{
 		`user=alice [100,1000] events=1,2,3 risk_score=0 fails=2`,
 		`user=bob [100,1000] events=5,6,7 risk_score=50 fails=2`,
-	})
+	}
+	checkMulti(t, m, evs, want)
+	// The rule compiled again (the loader compiles it, then the scan):
+	// the same detections.
+	again, err := CompileMulti(m.Rule, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkMulti(t, again, evs, want)
 }
