@@ -210,6 +210,9 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 	if m.partial {
 		m.groupKey()
 		m.spec.SubKey = true
+		if err := m.keyLinked(); err != nil {
+			return nil, fmt.Errorf("rule %s: %w", r.Name, err)
+		}
 	}
 	if err := m.compileOutcomes(); err != nil {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
@@ -431,6 +434,41 @@ func (m *Multi) groupKey() {
 			m.vars[v].group = append(m.vars[v].group, x)
 		}
 	}
+}
+
+// keyLinked checks, for a partial rule without a group key, that the
+// event variables are connected by the match variables they share: the
+// window package then completes a key only from candidates that agree
+// on a column both assign. Variables that share neither a join value
+// nor a match variable would make every pair of their events a key (a
+// cross product), which the rule is refused for.
+func (m *Multi) keyLinked() error {
+	if len(m.vars[0].group) > 0 {
+		return nil
+	}
+	seen := make([]bool, len(m.vars))
+	seen[0] = true
+	for changed := true; changed; {
+		changed = false
+		for a := range m.vars {
+			for b := range m.vars {
+				if !seen[a] || seen[b] {
+					continue
+				}
+				for j := range m.Keys {
+					if m.vars[a].keys[j] != nil && m.vars[b].keys[j] != nil {
+						seen[b], changed = true, true
+						break
+					}
+				}
+			}
+		}
+	}
+	if i := slices.Index(seen, false); i >= 0 {
+		return fmt.Errorf("event variable %s shares no match variable and no join value with %s: every pair of their events would make a match key (a cross product): %w",
+			m.vars[i].name, m.vars[0].name, ErrMulti)
+	}
+	return nil
 }
 
 func (m *Multi) addJoin(op Op, nocase bool, a int, l Value, b int, r Value) {

@@ -1,6 +1,10 @@
 package rule
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 // TestMultiVariableWithoutTheKey: an event variable that assigns no
 // match variable, joined to the one that does through another
@@ -89,4 +93,71 @@ func TestMultiKeyAcrossVariables(t *testing.T) {
 		`a=A,b=B [0,300] events=1,2 `,
 		`a=A,b=C [0,300] events=1,3 `,
 	})
+}
+
+// TestMultiKeyChainWithoutGroup: no value is shared by all four event
+// variables (Google's gcp_unauthorized_gke_pod_token_endpoint_usage
+// shape: $app gives trace and token, $k8 the trace, $comp token and
+// computer, $enrich the computer), so the candidates form one group and
+// keys are completed from candidates that agree on a match variable.
+// By hand, 1h windows, all four needed:
+//   - app (T1, K1) at 0, k8 (T1) at 60, comp (K1, C1) at 120, enrich
+//     (C1) at 180: a detection T1,K1,C1 of records 1-4.
+//   - app (T2, K2) at 0, k8 (T2) at 10, enrich (C2) at 20 and comp
+//     (K3, C2) at 30: no comp of K2, so no key T2,K2,C2 has all four.
+//
+// A rule whose variables share nothing at all is refused.
+func TestMultiKeyChainWithoutGroup(t *testing.T) {
+	m := compileMulti(t, `rule token_chain {
+  meta:
+    author = "t"
+  events:
+    $app.metadata.product_event_type = "app"
+    $trace = $app.about.labels["traceId"]
+    $token = $app.about.labels["Authorization"]
+    $k8.metadata.product_event_type = "k8"
+    $trace = $k8.about.labels["traceId"]
+    $comp.metadata.product_event_type = "comp"
+    $token = $comp.target.process.command_line
+    $computer = $comp.principal.hostname
+    $enrich.metadata.product_event_type = "enrich"
+    $computer = $enrich.principal.hostname
+  match:
+    $trace, $token, $computer over 1h
+  condition:
+    $app and $k8 and $comp and $enrich
+}`)
+	ev := func(rec, secs int64, kind string, f map[string]string) planted {
+		f["metadata.product_event_type"] = kind
+		return planted{rec, secs, f}
+	}
+	evs := []planted{
+		ev(1, 0, "app", map[string]string{`about.labels["traceId"]`: "T1", `about.labels["Authorization"]`: "K1"}),
+		ev(2, 60, "k8", map[string]string{`about.labels["traceId"]`: "T1"}),
+		ev(3, 120, "comp", map[string]string{"target.process.command_line": "K1", "principal.hostname": "C1"}),
+		ev(4, 180, "enrich", map[string]string{"principal.hostname": "C1"}),
+		ev(5, 0, "app", map[string]string{`about.labels["traceId"]`: "T2", `about.labels["Authorization"]`: "K2"}),
+		ev(6, 10, "k8", map[string]string{`about.labels["traceId"]`: "T2"}),
+		ev(7, 20, "enrich", map[string]string{"principal.hostname": "C2"}),
+		ev(8, 30, "comp", map[string]string{"target.process.command_line": "K3", "principal.hostname": "C2"}),
+	}
+	checkMulti(t, m, evs, []string{`trace=T1,token=K1,computer=C1 [0,3600] events=1,2,3,4 `})
+
+	rules, err := ParseFileOptions("t.yaral", []byte(`rule cross {
+  events:
+    $x.metadata.product_event_type = "X"
+    $a = $x.principal.hostname
+    $y.metadata.product_event_type = "Y"
+    $b = $y.target.hostname
+  match:
+    $a, $b over 5m
+  condition:
+    $x and $y
+}`), Options{MultiEvent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CompileMulti(rules[0], 0, 0); !errors.Is(err, ErrMulti) || !strings.Contains(err.Error(), "cross product") {
+		t.Errorf("a rule whose variables share nothing: %v, want ErrMulti naming the cross product", err)
+	}
 }

@@ -15,8 +15,10 @@ import (
 // every joined event shares (the group key, possibly none) and the
 // splitter completes each candidate's key inside its group: every whole
 // match key that the group's candidates within one window length make
-// up together (the key columns one assigns agreeing with the others')
-// gets its own grouper, which receives the group's candidates whose
+// up together (the key columns one assigns agreeing with the others';
+// without a group key, only candidates that assign a common column with
+// the same value are combined, so that unrelated events do not make a
+// cross product of keys) gets its own grouper, which receives the group's candidates whose
 // assigned columns agree with it. The rule's evaluation then keeps a
 // window only if its events after the joins assign every key column.
 //
@@ -85,6 +87,16 @@ func (p partialKey) agrees(q partialKey) bool {
 		}
 	}
 	return true
+}
+
+// overlaps reports whether p and q both assign some column.
+func (p partialKey) overlaps(q partialKey) bool {
+	for i := range p.key {
+		if p.known[i] && q.known[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // merge is p with q's columns p does not assign; false when q adds none.
@@ -156,9 +168,10 @@ func (s *splitter) add(c Candidate) error {
 	// fixpoint.
 	keys := []partialKey{k}
 	seen := map[string]bool{EncodeKey(k.key, k.known): true}
+	linked := len(c.Key) > 0
 	for i := 0; i < len(keys); i++ {
 		for _, b := range s.buf {
-			if !keys[i].agrees(b.k) {
+			if !keys[i].agrees(b.k) || !linked && !keys[i].overlaps(b.k) {
 				continue
 			}
 			m, added := keys[i].merge(b.k)
