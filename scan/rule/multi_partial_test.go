@@ -2,8 +2,14 @@ package rule
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/retrohunt/retrohunt/scan/window"
 )
 
 // TestMultiVariableWithoutTheKey: an event variable that assigns no
@@ -160,4 +166,101 @@ func TestMultiKeyChainWithoutGroup(t *testing.T) {
 	if _, err := CompileMulti(rules[0], 0, 0); !errors.Is(err, ErrMulti) || !strings.Contains(err.Error(), "cross product") {
 		t.Errorf("a rule whose variables share nothing: %v, want ErrMulti naming the cross product", err)
 	}
+}
+
+// TestMultiPartialKeyOracle checks the completion of keys against a
+// brute force on random events of the dkm_key_access shape: the oracle
+// gives every object access (which assigns no host) to every host that
+// any login of its subject has, anywhere in time, as a candidate of
+// that (subject, host) stream, and cuts those streams with the plain
+// hop grouper; the engine must make the same detections from the
+// partial keys, grouped by subject and completed within one window
+// length.
+func TestMultiPartialKeyOracle(t *testing.T) {
+	m := compileMulti(t, `rule dkm_key_access {
+  events:
+    $object.metadata.product_event_type = "4662"
+    $object.principal.labels["SubjectLogonId"] = $subject
+    $login.metadata.product_event_type = "4624"
+    $login.target.labels["TargetLogonId"] = $subject
+    $login.principal.hostname = $hostname
+  match:
+    $hostname over 5m
+  outcome:
+    $n = count($object.metadata.id)
+  condition:
+    $object and #login >= 1
+}`)
+	total := 0
+	for seed := uint64(1); seed <= 30; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		var evs []planted
+		for i := range 40 {
+			subj := fmt.Sprint("s", rng.IntN(3))
+			secs := int64(rng.IntN(2000))
+			if rng.IntN(2) == 0 {
+				evs = append(evs, planted{int64(i), secs, map[string]string{"metadata.product_event_type": "4662", `principal.labels["SubjectLogonId"]`: subj, "metadata.id": fmt.Sprint(i)}})
+			} else {
+				evs = append(evs, planted{int64(i), secs, map[string]string{"metadata.product_event_type": "4624", `target.labels["TargetLogonId"]`: subj, "principal.hostname": fmt.Sprint("h", rng.IntN(3))}})
+			}
+		}
+		// The oracle's streams.
+		hosts := map[string]map[string]bool{} // subject -> hosts of its logins
+		for _, p := range evs {
+			if h := p.fields["principal.hostname"]; h != "" {
+				s := p.fields[`target.labels["TargetLogonId"]`]
+				if hosts[s] == nil {
+					hosts[s] = map[string]bool{}
+				}
+				hosts[s][h] = true
+			}
+		}
+		st := window.NewStore(t.TempDir(), 0)
+		for _, p := range evs {
+			err := m.Candidates(p.event(), "s", p.rec, func(c window.Candidate) error {
+				k, known, _ := window.DecodeKey(c.Values[0])
+				if known[0] {
+					c.Key = []string{c.Key[0], k[0]}
+					return st.Add(c)
+				}
+				for h := range hosts[c.Key[0]] {
+					cc := c
+					cc.Key = []string{c.Key[0], h}
+					if err := st.Add(cc); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		plain := m.Spec()
+		plain.SubKey = false
+		var want []string
+		err := window.Detect(st, func(string) (window.Spec, bool) { return plain, true }, func(w *window.Window) error {
+			w.Key = w.Key[1:]
+			if d, ok := m.Evaluate(w); ok {
+				var recs []string
+				for _, e := range d.Events {
+					recs = append(recs, strconv.FormatInt(e.Record, 10))
+				}
+				want = append(want, fmt.Sprintf("hostname=%s [%d,%d] events=%s n=%s", d.Match[0].Value.String(), d.Start/1e9, d.End/1e9, strings.Join(recs, ","), d.Outcomes[0].Value.AppendJSON(nil)))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(want)
+		total += len(want)
+		if got := runMulti(t, m, evs, 1<<30); !slices.Equal(got, want) {
+			t.Errorf("seed %d: detections\ngot  %q\nwant %q", seed, got, want)
+		}
+	}
+	if total < 30 {
+		t.Errorf("%d detections over 30 corpora: the oracle tests little", total)
+	}
+	t.Logf("%d detections over 30 corpora", total)
 }
