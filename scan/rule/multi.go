@@ -842,37 +842,51 @@ func (m *Multi) checkCondition(x Expr) error {
 		return nil
 	case *Cmp:
 		for _, s := range []Value{x.L, x.R} {
-			switch s := s.(type) {
-			case *WindowBound:
-			case *Count:
-				if slices.Contains(m.Rule.Vars, s.Var) {
-					break
-				}
-				bs := m.bindings[s.Var]
-				if len(bs) == 0 {
-					return fmt.Errorf("condition %s: #%s is neither an event variable nor an assigned placeholder: %w", x, s.Var[1:], ErrMulti)
-				}
-				if m.placeholderCounts == nil {
-					m.placeholderCounts = map[string][]binding{}
-				}
-				if _, done := m.placeholderCounts[s.Var]; !done {
-					for _, b := range bs {
-						b.in = m.addInput(b.v, b.x)
-						m.placeholderCounts[s.Var] = append(m.placeholderCounts[s.Var], b)
-					}
-				}
-			case *Const:
-			case *VarRef:
-				if s.out == 0 {
-					return fmt.Errorf("condition %s: %s is not an outcome variable: %w", x, s.Name, ErrMulti)
-				}
-			default:
-				return fmt.Errorf("condition %s: %w", x, ErrMulti)
+			if err := m.checkCondValue(x, s); err != nil {
+				return err
 			}
 		}
 		return nil
 	}
 	return fmt.Errorf("condition %s: %w", x, ErrMulti)
+}
+
+// checkCondValue accepts a side of a condition's comparison: #e,
+// #placeholder, constants, outcome variables, window_start and
+// window_end, and arithmetic of them.
+func (m *Multi) checkCondValue(x *Cmp, s Value) error {
+	switch s := s.(type) {
+	case *WindowBound, *Const:
+	case *Arith:
+		if err := m.checkCondValue(x, s.L); err != nil {
+			return err
+		}
+		return m.checkCondValue(x, s.R)
+	case *Count:
+		if slices.Contains(m.Rule.Vars, s.Var) {
+			break
+		}
+		bs := m.bindings[s.Var]
+		if len(bs) == 0 {
+			return fmt.Errorf("condition %s: #%s is neither an event variable nor an assigned placeholder: %w", x, s.Var[1:], ErrMulti)
+		}
+		if m.placeholderCounts == nil {
+			m.placeholderCounts = map[string][]binding{}
+		}
+		if _, done := m.placeholderCounts[s.Var]; !done {
+			for _, b := range bs {
+				b.in = m.addInput(b.v, b.x)
+				m.placeholderCounts[s.Var] = append(m.placeholderCounts[s.Var], b)
+			}
+		}
+	case *VarRef:
+		if s.out == 0 {
+			return fmt.Errorf("condition %s: %s is not an outcome variable: %w", x, s.Name, ErrMulti)
+		}
+	default:
+		return fmt.Errorf("condition %s: %w", x, ErrMulti)
+	}
+	return nil
 }
 
 // EventTime reads metadata.event_timestamp as Unix nanoseconds: its
@@ -1391,9 +1405,20 @@ func (m *Multi) condValue(x Value, env *condEnv) fn.Value {
 			return fn.I(env.end)
 		}
 		return fn.I(env.start)
+	case *Arith:
+		a := &Arith{At: x.At, Op: x.Op, L: known{m.condValue(x.L, env)}, R: known{m.condValue(x.R, env)}}
+		return a.value(nil)
 	}
 	return fn.Value{}
 }
+
+// known is a value already computed, as an operand of Arith.
+type known struct{ v fn.Value }
+
+func (k known) Pos() Pos                   { return Pos{} }
+func (k known) String() string             { return k.v.String() }
+func (k known) appendTo(dst []byte) []byte { return append(dst, k.v.String()...) }
+func (k known) value(*ctx) fn.Value        { return k.v }
 
 // floorSeconds is Unix nanoseconds as whole seconds, rounded down.
 func floorSeconds(ns int64) int64 {

@@ -52,6 +52,13 @@ func TestMultiTumbling(t *testing.T) {
 	checkMulti(t, compileMulti(t, fmt.Sprintf(src, " and window_start >= 1800")), evs, []string{
 		`user=bob [1800,3600] events=7,8,9 from=1800 to=3600 logins=3`,
 	})
+	// Arithmetic of counts and bounds in condition: alice has 3 logins
+	// in her first slot and 2 in her second, bob 1 and 3; "#e * 600 >=
+	// window_end - window_start" (1800) holds for 3 logins.
+	checkMulti(t, compileMulti(t, fmt.Sprintf(src, " and #e * 600 >= window_end - window_start")), evs, []string{
+		`user=alice [0,1800] events=1,2,3 from=0 to=1800 logins=3`,
+		`user=bob [1800,3600] events=7,8,9 from=1800 to=3600 logins=3`,
+	})
 }
 
 // TestMultiSuppressionWindow: options: suppression_window (Google's
