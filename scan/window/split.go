@@ -124,6 +124,16 @@ type sub struct {
 }
 
 // splitter assigns the windows of one group of a Spec.SubKey rule.
+//
+// Without a group key (linked false) the group is all the rule's
+// candidates, so nothing scans the buffer or the keys whole: the
+// buffer is indexed by column value (a candidate combines only with
+// those that assign a common column with the same value, and in such a
+// rule every candidate assigns some column), and so are the keys'
+// groupers (a candidate goes to the whole keys that hold its values);
+// keys are retired in sweeps a quarter of a window length apart (late
+// retirement changes no window: a grouper drops what its windows can no
+// longer reach by itself).
 type splitter struct {
 	spec Spec
 	w    int64
@@ -131,6 +141,13 @@ type splitter struct {
 	rule string
 	buf  []splitCand // the group's candidates within w of the newest
 	subs map[string]*sub
+
+	started bool
+	linked  bool                  // the candidates carry a group key
+	base    int64                 // absolute position of buf[0]
+	byCol   []map[string][]int64  // !linked: per column and value, the buffered candidates assigning it (absolute positions, in order)
+	subsBy  []map[string][]string // per column and value, the whole keys holding it
+	sweep   int64                 // next retirement sweep at or after this time
 }
 
 func (s *splitter) add(c Candidate) error {
@@ -142,36 +159,29 @@ func (s *splitter) add(c Candidate) error {
 		return fmt.Errorf("rule %s: %w", s.rule, errCorrupt)
 	}
 	k := partialKey{key, known}
-	// Keys whose last candidate is more than a window length old can
-	// share no window with this one or any later: flush them.
-	var old []string
-	for name, sb := range s.subs {
-		if c.Time > sb.last+s.w {
-			old = append(old, name)
+	if !s.started {
+		s.started, s.linked, s.sweep = true, len(c.Key) > 0, math.MinInt64
+		s.byCol, s.subsBy = make([]map[string][]int64, len(key)), make([]map[string][]string, len(key))
+		for j := range key {
+			s.byCol[j], s.subsBy[j] = map[string][]int64{}, map[string][]string{}
 		}
 	}
-	slices.Sort(old)
-	for _, name := range old {
-		if err := s.subs[name].g.finish(); err != nil {
-			return err
-		}
-		delete(s.subs, name)
+	if len(key) != len(s.byCol) {
+		return fmt.Errorf("rule %s: %w", s.rule, errCorrupt)
 	}
-	n := 0
-	for n < len(s.buf) && s.buf[n].c.Time < c.Time-s.w {
-		n++
+	if err := s.retire(c.Time); err != nil {
+		return err
 	}
-	clear(s.buf[:n])
-	s.buf = s.buf[n:]
+	s.drop(c.Time - s.w)
 	// The whole keys c completes with the buffered candidates: c's own
 	// key merged with every agreeing key that adds columns, to a
 	// fixpoint.
 	keys := []partialKey{k}
 	seen := map[string]bool{EncodeKey(k.key, k.known): true}
-	linked := len(c.Key) > 0
 	for i := 0; i < len(keys); i++ {
-		for _, b := range s.buf {
-			if !keys[i].agrees(b.k) || !linked && !keys[i].overlaps(b.k) {
+		for _, at := range s.partners(keys[i]) {
+			b := &s.buf[at]
+			if !keys[i].agrees(b.k) || !s.linked && !keys[i].overlaps(b.k) {
 				continue
 			}
 			m, added := keys[i].merge(b.k)
@@ -189,7 +199,6 @@ func (s *splitter) add(c Candidate) error {
 			}
 		}
 	}
-	var names []string
 	for _, m := range keys {
 		if !m.full() {
 			continue
@@ -199,8 +208,8 @@ func (s *splitter) add(c Candidate) error {
 			continue
 		}
 		sb := &sub{k: m, g: &grouper{spec: s.spec, w: s.w, fn: s.fn, rule: s.rule, key: m.key, last: math.MinInt64}}
-		for _, b := range s.buf {
-			if m.agrees(b.k) {
+		for _, at := range s.partners(m) {
+			if b := &s.buf[at]; m.agrees(b.k) {
 				if err := sb.g.add(b.c); err != nil {
 					return err
 				}
@@ -208,11 +217,30 @@ func (s *splitter) add(c Candidate) error {
 			}
 		}
 		s.subs[name] = sb
+		for j, v := range m.key {
+			s.subsBy[j][v] = append(s.subsBy[j][v], name)
+		}
 	}
+	pos := s.base + int64(len(s.buf))
 	s.buf = append(s.buf, splitCand{c: c, k: k})
-	for name, sb := range s.subs {
-		if sb.k.agrees(k) {
+	if !s.linked {
+		for j, v := range k.key {
+			if k.known[j] {
+				s.byCol[j][v] = append(s.byCol[j][v], pos)
+			}
+		}
+	}
+	var names []string
+	j0 := slices.Index(k.known, true)
+	if j0 < 0 {
+		for name := range s.subs {
 			names = append(names, name)
+		}
+	} else {
+		for _, name := range s.subsBy[j0][k.key[j0]] {
+			if s.subs[name].k.agrees(k) {
+				names = append(names, name)
+			}
 		}
 	}
 	slices.Sort(names)
@@ -222,6 +250,87 @@ func (s *splitter) add(c Candidate) error {
 			return err
 		}
 		sb.last = c.Time
+	}
+	return nil
+}
+
+// partners returns the indexes in buf of the candidates that may agree
+// with p, in time order: all of them in a linked group, else those
+// assigning one of p's values in its column.
+func (s *splitter) partners(p partialKey) []int {
+	var out []int
+	if s.linked {
+		out = make([]int, len(s.buf))
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	for j, v := range p.key {
+		if p.known[j] {
+			for _, a := range s.byCol[j][v] {
+				out = append(out, int(a-s.base))
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// drop removes the buffered candidates before time lo.
+func (s *splitter) drop(lo int64) {
+	n := 0
+	for n < len(s.buf) && s.buf[n].c.Time < lo {
+		if !s.linked {
+			k := s.buf[n].k
+			for j, v := range k.key {
+				if !k.known[j] {
+					continue
+				}
+				l := s.byCol[j][v]
+				if len(l) <= 1 {
+					delete(s.byCol[j], v)
+				} else {
+					s.byCol[j][v] = l[1:] // the oldest first: this one
+				}
+			}
+		}
+		n++
+	}
+	clear(s.buf[:n])
+	s.buf = s.buf[n:]
+	s.base += int64(n)
+}
+
+// retire finishes the groupers of keys whose last candidate is more
+// than a window length before t: they share no window with it or any
+// later one. It sweeps a quarter of a window length apart.
+func (s *splitter) retire(t int64) error {
+	if t < s.sweep {
+		return nil
+	}
+	s.sweep = t + max(s.w/4, 1)
+	var old []string
+	for name, sb := range s.subs {
+		if t > sb.last+s.w {
+			old = append(old, name)
+		}
+	}
+	slices.Sort(old)
+	for _, name := range old {
+		sb := s.subs[name]
+		if err := sb.g.finish(); err != nil {
+			return err
+		}
+		delete(s.subs, name)
+		for j, v := range sb.k.key {
+			l := slices.DeleteFunc(s.subsBy[j][v], func(n string) bool { return n == name })
+			if len(l) == 0 {
+				delete(s.subsBy[j], v)
+			} else {
+				s.subsBy[j][v] = l
+			}
+		}
 	}
 	return nil
 }

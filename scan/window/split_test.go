@@ -2,6 +2,7 @@ package window
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -77,4 +78,95 @@ func detectSubKey(t *testing.T, group []string) []string {
 	// no candidate completes are not made at all.
 	slices.Sort(got)
 	return got
+}
+
+// TestSplitNoGroupOracle: without a group key, on random candidates of
+// two variables, x (a, b, ?) and y (?, b, c), the windows holding both
+// an x and a y (those whose events assign the whole key) are the ones a
+// brute force gives: every candidate put in the stream of every whole
+// key it agrees with that some x and y of the same b make anywhere in
+// time, each stream cut by the plain grouper. For hop, sliding after x
+// and tumbling windows.
+func TestSplitNoGroupOracle(t *testing.T) {
+	for _, spec := range []Spec{{Kind: Hop, Size: 100}, {Kind: Sliding, Size: 100, After: true, Pivot: 0}, {Kind: Tumbling, Size: 100}} {
+		total := 0
+		for seed := uint64(1); seed <= 20; seed++ {
+			rng := rand.New(rand.NewPCG(seed, 3))
+			type ev struct {
+				v       int
+				a, b, c string
+				t       int64
+			}
+			var evs []ev
+			for range 60 {
+				e := ev{v: rng.IntN(2), b: fmt.Sprint("b", rng.IntN(3)), t: int64(rng.IntN(1000))}
+				if e.v == 0 {
+					e.a = fmt.Sprint("a", rng.IntN(2))
+				} else {
+					e.c = fmt.Sprint("c", rng.IntN(2))
+				}
+				evs = append(evs, e)
+			}
+			cand := func(i int, e ev, key []string) Candidate {
+				known := []bool{e.v == 0, true, e.v == 1}
+				return Candidate{Rule: "r", Var: e.v, Key: key, Time: e.t, Values: []string{EncodeKey([]string{e.a, e.b, e.c}, known)}, Source: "s", Record: int64(i)}
+			}
+			render := func(s *Store, sp Spec) []string {
+				var out []string
+				err := Detect(s, func(string) (Spec, bool) { return sp, true }, func(w *Window) error {
+					hasX, hasY := false, false
+					var recs []int64
+					for _, e := range w.Events {
+						hasX, hasY = hasX || e.Var == 0, hasY || e.Var == 1
+						recs = append(recs, e.Record)
+					}
+					if hasX && hasY {
+						out = append(out, fmt.Sprintf("%v [%d,%d] %v pivot %d", w.Key[len(w.Key)-3:], w.Start, w.End, recs, w.PivotIndex))
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				slices.Sort(out)
+				return out
+			}
+			got := NewStore(t.TempDir(), 0)
+			for i, e := range evs {
+				if err := got.Add(cand(i, e, []string{})); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sub := spec
+			sub.SubKey = true
+			// The brute force: whole keys from any x and y of one b.
+			want := NewStore(t.TempDir(), 0)
+			keys := map[[3]string]bool{}
+			for _, x := range evs {
+				for _, y := range evs {
+					if x.v == 0 && y.v == 1 && x.b == y.b {
+						keys[[3]string{x.a, x.b, y.c}] = true
+					}
+				}
+			}
+			for i, e := range evs {
+				for k := range keys {
+					if e.b == k[1] && (e.v == 0 && e.a == k[0] || e.v == 1 && e.c == k[2]) {
+						if err := want.Add(cand(i, e, k[:])); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+			g, w := render(got, sub), render(want, spec)
+			if !slices.Equal(g, w) {
+				t.Errorf("%v seed %d:\ngot  %q\nwant %q", spec.Kind, seed, g, w)
+			}
+			total += len(w)
+		}
+		if total < 40 {
+			t.Errorf("%v: %d windows over 20 corpora: the oracle tests little", spec.Kind, total)
+		}
+		t.Logf("%v: %d windows", spec.Kind, total)
+	}
 }
