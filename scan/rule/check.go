@@ -24,11 +24,7 @@ func (p *parser) check(r *Rule) {
 		ck.multiEvent(m.At, "match: section (%s %s %s) groups events into time windows: multi-event rules need match windows, which retrohunt does not run yet",
 			strings.Join(m.Vars, ", "), kw, m.Window)
 	}
-	for _, o := range r.Options {
-		if strings.EqualFold(o.Key, "suppression_window") && r.MatchSec == nil {
-			ck.unsupported(o.Pos, "suppression_window on a single-event rule: retrohunt writes every hit and does not suppress them")
-		}
-	}
+	ck.options()
 	ck.placeholders()
 	for i, o := range r.OutcomeVars {
 		if j, ok := ck.outs[o.Name]; ok {
@@ -98,6 +94,35 @@ type checker struct {
 
 func (ck *checker) errAt(at Pos, format string, args ...any) {
 	ck.p.add(&Error{Pos: at, Msg: fmt.Sprintf(format, args...), Rule: ck.r.Name})
+}
+
+// options checks the options: section. Google's options page: "key
+// must be a predefined option name and value must be a valid value for
+// the option"; it defines allow_zero_values (true or false) and
+// suppression_window (a duration, checked where the rule is compiled).
+// A misspelt option would otherwise change nothing, silently.
+func (ck *checker) options() {
+	seen := map[string]Pos{}
+	for _, o := range ck.r.Options {
+		key := strings.ToLower(o.Key)
+		if first, ok := seen[key]; ok {
+			ck.errAt(o.Pos, "option %s is set twice (first at %d:%d)", o.Key, first.Line, first.Col)
+			continue
+		}
+		seen[key] = o.Pos
+		switch key {
+		case "allow_zero_values":
+			if o.Kind != LitBool {
+				ck.errAt(o.Pos, "option allow_zero_values takes true or false, not %s", o.Value)
+			}
+		case "suppression_window":
+			if ck.r.MatchSec == nil {
+				ck.unsupported(o.Pos, "suppression_window on a single-event rule: retrohunt writes every hit and does not suppress them")
+			}
+		default:
+			ck.errAt(o.Pos, "unknown option %s (SecOps defines allow_zero_values and suppression_window)", o.Key)
+		}
+	}
 }
 
 func (ck *checker) unsupported(at Pos, format string, args ...any) {
