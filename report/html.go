@@ -199,6 +199,7 @@ func WriteHTML(w io.Writer, r *Report, maxHits int) error {
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f":      func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
 	"plus":   func(a, b float64) float64 { return a + b },
+	"plus1":  func(i int) int { return i + 1 },
 	"num":    func(n int) string { return text.Count(int64(n)) },
 	"time":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 	"min":    func(t time.Time) string { return t.UTC().Format(minuteLayout) },
@@ -253,12 +254,12 @@ table.hits td.src { word-break: break-all; max-width: 420px; color: #555; }
 <p class="meta">Generated {{.Generated}} from {{range $i, $f := .Files}}{{if $i}}, {{end}}<code>{{$f}}</code>{{end}}</p>
 {{if .Detections}}
 <h2>Detections</h2>
-<p class="note">Multi-event rules: one row per match key and window; the events are in the row's <code>events</code> column.</p>
+<p class="note">Multi-event rules: one row per match key and window; the events are in the row's <code>events</code> column; <code>retrohunt explain --rule RULE --detection #</code> explains one.</p>
 <div class="scroll"><table class="hits">
-<tr><th>Rule</th><th>Severity</th>{{if .DetRisk}}<th class="n">Risk</th>{{end}}<th>Window (UTC)</th><th>Match</th><th class="n">Events</th><th>Truncated</th></tr>
-{{- range .Detections}}
-<tr><td>{{.RuleName}}</td><td class="sev-{{.Severity}}">{{dash .Severity}}</td>{{if $.DetRisk}}<td class="n">{{risk .RiskScore}}</td>{{end}}<td class="t">{{window .}}</td><td>{{.Match}}</td><td class="n">{{count .EventCount}}</td><td>{{trunc .WindowTruncated}}</td></tr>
-{{- end}}
+<tr><th class="n">#</th><th>Rule</th><th>Severity</th>{{if .DetRisk}}<th class="n">Risk</th>{{end}}<th>Window (UTC)</th><th>Match</th><th class="n">Events</th><th>Truncated</th></tr>
+{{- range $i, $d := .Detections}}{{with $d}}
+<tr><td class="n">{{plus1 $i}}</td><td>{{.RuleName}}</td><td class="sev-{{.Severity}}">{{dash .Severity}}</td>{{if $.DetRisk}}<td class="n">{{risk .RiskScore}}</td>{{end}}<td class="t">{{window .}}</td><td>{{.Match}}</td><td class="n">{{count .EventCount}}</td><td>{{trunc .WindowTruncated}}</td></tr>
+{{- end}}{{- end}}
 </table></div>
 {{end}}
 

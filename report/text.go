@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/retrohunt/retrohunt/output"
@@ -91,17 +92,18 @@ func writeText(w io.Writer, r *Report, top int) {
 }
 
 // writeDetections lists the detection rows of multi-event rules, apart
-// from the hits: rule, window, match values, events, truncated.
+// from the hits: rule, window, match values, events, truncated. Each is
+// numbered from 1, the N that 'retrohunt explain --detection N' takes.
 func writeDetections(w io.Writer, r *Report) {
 	if len(r.Detections) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\nDETECTIONS (%s)\n", text.Count(int64(len(r.Detections))))
 	var rows [][]string
-	for _, d := range r.Detections {
-		rows = append(rows, []string{d.RuleName, text.Dash(d.Severity), windowOf(d), text.Clip(d.Match, 80), count(d.EventCount), truncated(d.WindowTruncated)})
+	for i, d := range r.Detections {
+		rows = append(rows, []string{strconv.Itoa(i + 1), d.RuleName, text.Dash(d.Severity), windowOf(d), text.Clip(d.Match, 80), count(d.EventCount), truncated(d.WindowTruncated)})
 	}
-	text.WriteAligned(w, "  ", "lllllrl", []string{"RULE", "SEVERITY", "WINDOW (UTC)", "MATCH", "EVENTS", "TRUNCATED"}, rows)
+	text.WriteAligned(w, "  ", "rlllllrl", []string{"#", "RULE", "SEVERITY", "WINDOW (UTC)", "MATCH", "EVENTS", "TRUNCATED"}, rows)
 }
 
 // windowOf renders a detection's window, the end without its date when

@@ -144,6 +144,13 @@ func writeDetections(ctx context.Context, cfg Config, sum *Summary, w output.Wri
 		return nil
 	}
 	n := 0
+	// options: suppression_window, per rule (Detect calls back in order).
+	sup := map[string]*rule.Suppressor{}
+	for _, m := range cfg.Multi {
+		if m.M != nil {
+			sup[m.Name] = m.M.NewSuppressor()
+		}
+	}
 	err := window.Detect(cfg.candidates, func(name string) (window.Spec, bool) {
 		m, ok := byName[name]
 		if !ok {
@@ -164,7 +171,7 @@ func writeDetections(ctx context.Context, cfg Config, sum *Summary, w output.Wri
 		} else {
 			d, ok = m.M.Evaluate(win)
 		}
-		if !ok {
+		if !ok || !sup[win.Rule].Keep(d) {
 			return nil
 		}
 		batch = append(batch, m.detectionRow(d, limit))

@@ -338,7 +338,8 @@ func TestLintMultiEventRule(t *testing.T) {
 // TestReportShowsDetections: `retrohunt report` over a file holding
 // the 9 hits and the detection of bruteArchive counts 9 hits (the
 // detection is no hit) and lists the detection apart, in the text and
-// on the HTML page, twice read counted once.
+// on the HTML page, twice read counted once, numbered as explain
+// --detection takes it.
 func TestReportShowsDetections(t *testing.T) {
 	root, _, _ := bruteArchive(t)
 	rdir := t.TempDir()
@@ -355,11 +356,11 @@ func TestReportShowsDetections(t *testing.T) {
 		t.Fatalf("report: exit %d\n%s", code, errOut)
 	}
 	if !strings.HasPrefix(out, "9 hits from ") || !strings.Contains(out, "\nDETECTIONS (1)\n") ||
-		!regexpMatch(`console_brute_force\s+HIGH\s+2024-03-01 10:01 - 10:11\s+\{"ip":"192.0.2.10"\}\s+5\s+no`, out) {
+		!regexpMatch(`\n\s+1\s+console_brute_force\s+HIGH\s+2024-03-01 10:01 - 10:11\s+\{"ip":"192.0.2.10"\}\s+5\s+no`, out) {
 		t.Errorf("report text:\n%s", out)
 	}
 	html, _ := os.ReadFile(page)
-	if !strings.Contains(string(html), "<h2>Detections</h2>") || !strings.Contains(string(html), `<td>{&#34;ip&#34;:&#34;192.0.2.10&#34;}</td><td class="n">5</td>`) {
+	if !strings.Contains(string(html), "<h2>Detections</h2>") || !strings.Contains(string(html), `<tr><td class="n">1</td><td>console_brute_force</td>`) || !strings.Contains(string(html), `<td>{&#34;ip&#34;:&#34;192.0.2.10&#34;}</td><td class="n">5</td>`) {
 		t.Errorf("HTML page lacks the detection:\n%s", html)
 	}
 }

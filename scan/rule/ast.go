@@ -88,6 +88,8 @@ const (
 	LitString LitKind = iota + 1
 	LitNumber
 	LitBool
+	// LitDuration is an option's duration, as suppression_window = 5m.
+	LitDuration
 )
 
 func (k LitKind) String() string {
@@ -98,6 +100,8 @@ func (k LitKind) String() string {
 		return "number"
 	case LitBool:
 		return "boolean"
+	case LitDuration:
+		return "duration"
 	}
 	return "LitKind(" + strconv.Itoa(int(k)) + ")"
 }

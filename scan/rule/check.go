@@ -17,9 +17,14 @@ func (p *parser) check(r *Rule) {
 	ck := &checker{p: p, r: r, defs: map[string]Value{}, outs: map[string]int{}, slotOf: map[slotKey]int{}}
 	ck.eventVars()
 	if m := r.MatchSec; m != nil {
-		ck.multiEvent(m.At, "match: section (%s over %s) groups events into time windows: multi-event rules need match windows, which retrohunt does not run yet",
-			strings.Join(m.Vars, ", "), m.Window)
+		kw := "over"
+		if m.Tumbling {
+			kw = "by"
+		}
+		ck.multiEvent(m.At, "match: section (%s %s %s) groups events into time windows: multi-event rules need match windows, which retrohunt does not run yet",
+			strings.Join(m.Vars, ", "), kw, m.Window)
 	}
+	ck.options()
 	ck.placeholders()
 	for i, o := range r.OutcomeVars {
 		if j, ok := ck.outs[o.Name]; ok {
@@ -89,6 +94,35 @@ type checker struct {
 
 func (ck *checker) errAt(at Pos, format string, args ...any) {
 	ck.p.add(&Error{Pos: at, Msg: fmt.Sprintf(format, args...), Rule: ck.r.Name})
+}
+
+// options checks the options: section. Google's options page: "key
+// must be a predefined option name and value must be a valid value for
+// the option"; it defines allow_zero_values (true or false) and
+// suppression_window (a duration, checked where the rule is compiled).
+// A misspelt option would otherwise change nothing, silently.
+func (ck *checker) options() {
+	seen := map[string]Pos{}
+	for _, o := range ck.r.Options {
+		key := strings.ToLower(o.Key)
+		if first, ok := seen[key]; ok {
+			ck.errAt(o.Pos, "option %s is set twice (first at %d:%d)", o.Key, first.Line, first.Col)
+			continue
+		}
+		seen[key] = o.Pos
+		switch key {
+		case "allow_zero_values":
+			if o.Kind != LitBool {
+				ck.errAt(o.Pos, "option allow_zero_values takes true or false, not %s", o.Value)
+			}
+		case "suppression_window":
+			if ck.r.MatchSec == nil {
+				ck.unsupported(o.Pos, "suppression_window on a single-event rule: retrohunt writes every hit and does not suppress them")
+			}
+		default:
+			ck.errAt(o.Pos, "unknown option %s (SecOps defines allow_zero_values and suppression_window)", o.Key)
+		}
+	}
 }
 
 func (ck *checker) unsupported(at Pos, format string, args ...any) {
@@ -225,6 +259,12 @@ func (ck *checker) walk(x any, quant *Quant, inAgg bool) {
 	case *Const:
 	case *VarRef:
 		ck.varRef(x)
+	case *WindowBound:
+		if ck.section == secEvents {
+			ck.errAt(x.At, "%s is only allowed in condition: and outcome:", x)
+		} else if ck.r.MatchSec == nil {
+			ck.unsupported(x.At, "%s is the bound of a match window: it needs a match: section", x)
+		}
 	case *Count:
 		ck.multiEvent(x.At, "event count #%s counts the events of a match window: it needs match windows, which retrohunt does not run yet", x.Var[1:])
 	case *Arith:

@@ -41,6 +41,14 @@ func TestParseErrors(t *testing.T) {
 	f("rule r {\n  meta:\n    a = b\n", `r.yaral:3:9: expected string, number or boolean for meta key a, found "b"`)
 	f("rule r {\n  meta:\n    a = 12\n    b = true\n  events:\n    $e.a = 1\n  condition:\n    $e\n}", `r.yaral:3:9: meta value of a must be a quoted string ("12"), as SecOps requires`)
 	f("rule r {\n  meta:\n    a : \"b\"\n", `r.yaral:3:5: unknown section "a:" (expected meta:, events:, match:, outcome:, condition: or options:)`)
+	// Google's options page: "key must be a predefined option name and
+	// value must be a valid value for the option".
+	opt := func(options string) string {
+		return "rule r {\nevents:\n  $e.a = \"1\"\ncondition:\n  $e\noptions:\n" + options + "\n}\n"
+	}
+	f(opt("    allow_zero_vales = true"), `r.yaral:7:5: unknown option allow_zero_vales (SecOps defines allow_zero_values and suppression_window)`)
+	f(opt(`    allow_zero_values = "yes"`), `r.yaral:7:5: option allow_zero_values takes true or false, not yes`)
+	f(opt("    allow_zero_values = true\n    allow_zero_values = false"), `r.yaral:8:5: option allow_zero_values is set twice (first at 7:5)`)
 	f("rule {", `r.yaral:1:6: expected rule name after "rule", found "{"`)
 	f("rule r\nevents:", `r.yaral:2:1: expected "{" after rule name r, found "events"`)
 	f(`$e.a = "1"`, `r.yaral:1:1: expected "rule", found variable $e`)

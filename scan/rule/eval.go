@@ -668,7 +668,7 @@ func kindOf(v Value) fn.Kind {
 		return fn.Int
 	case *If:
 		return kindOf(v.Then)
-	case *Count:
+	case *Count, *WindowBound:
 		return fn.Int
 	case *paren:
 		return fn.Bool

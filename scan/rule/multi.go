@@ -62,13 +62,20 @@ type Multi struct {
 	// optional[v]: variable v is tested for non-existence (!$v), so
 	// joins prune only its events, never the others'.
 	optional []bool
+	// partial: some event variable does not assign every match
+	// variable (window.Spec.SubKey): candidates are grouped by the
+	// variables' group values and carry their match key in Values[0].
+	partial bool
+	// suppress is options: suppression_window (0: none); see Suppressor.
+	suppress time.Duration
 }
 
 // multiVar is one event variable's half of the rule.
 type multiVar struct {
 	name   string
 	filter []Expr  // terms on this variable's event alone
-	keys   []Value // per match variable: its value on this event
+	keys   []Value // per match variable: its value on this event (nil: not assigned)
+	group  []Value // partial rules: the values all joined events share
 	inputs []Value // values a candidate carries, for joins and outcomes
 	plan   *plan   // the rule's slots, rows over this variable's fields
 }
@@ -102,12 +109,29 @@ type multiOut struct {
 // outcomes: an aggregation over variable v's input in (v < 0: of the
 // constant x), or match variable key (key >= 0).
 type multiSlot struct {
-	agg aggKind
-	v   int
-	in  int
-	x   Value
-	key int
+	// bound: window_start (1) or window_end (2).
+	bound int
+	agg   aggKind
+	v     int
+	in    int
+	x     Value
+	key   int
+	// An aggregation whose argument x reads several event variables
+	// (v == crossVars): it folds over the combinations of their events
+	// that satisfy the joins between them. Each field x reads has a
+	// slot of plan (its index in fields), filled from the input that
+	// carries it.
+	vars   []int
+	fields []crossField
+	plan   *plan
 }
+
+// crossVars marks a multiSlot over several event variables.
+const crossVars = -2
+
+// crossField is a field an aggregation over several variables reads:
+// variable v's input in.
+type crossField struct{ v, in int }
 
 // Detection is one window that satisfied a rule's condition.
 type Detection struct {
@@ -137,6 +161,9 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 	}
 	m.spec = window.Spec{Kind: window.Hop, Size: size, Since: since, Until: until}
+	if r.MatchSec.Tumbling {
+		m.spec.Kind = window.Tumbling
+	}
 	if r.MatchSec.Pivot != "" {
 		m.spec.Kind = window.Sliding
 		m.spec.After = r.MatchSec.Pivot == "after"
@@ -156,6 +183,18 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 		if strings.EqualFold(o.Key, "allow_zero_values") && o.Kind == LitBool && o.Value == "true" {
 			m.allowZero = true
 		}
+		if strings.EqualFold(o.Key, "suppression_window") {
+			d, err := parseWindow(o.Value)
+			if err != nil || o.Kind != LitDuration {
+				return nil, fmt.Errorf("rule %s: %s: suppression_window %s: want a duration", r.Name, o.Pos, o.Value)
+			}
+			// Google's options page: "The suppression_window value must
+			// also be greater than the match window."
+			if d <= size {
+				return nil, fmt.Errorf("rule %s: %s: suppression_window %s must be longer than the match window %s", r.Name, o.Pos, o.Value, r.MatchSec.Window)
+			}
+			m.suppress = d
+		}
 	}
 	for _, v := range r.Vars {
 		m.vars = append(m.vars, &multiVar{name: v, keys: make([]Value, len(m.Keys))})
@@ -164,10 +203,15 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 	}
 	for _, mv := range m.vars {
-		for j, k := range mv.keys {
-			if k == nil {
-				return nil, fmt.Errorf("rule %s: event variable %s does not assign match variable $%s: %w", r.Name, mv.name, m.Keys[j], ErrMulti)
-			}
+		if slices.Contains(mv.keys, nil) {
+			m.partial = true
+		}
+	}
+	if m.partial {
+		m.groupKey()
+		m.spec.SubKey = true
+		if err := m.keyLinked(); err != nil {
+			return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 		}
 	}
 	if err := m.compileOutcomes(); err != nil {
@@ -246,10 +290,21 @@ func (m *Multi) placeholderSide(c *Cmp) (*VarRef, Value) {
 // splitEvents sorts the top-level events terms into per-variable
 // filters, match-variable bindings and joins.
 func (m *Multi) splitEvents() error {
-	terms := []Expr{m.Rule.Events}
-	if and, ok := m.Rule.Events.(*And); ok {
-		terms = and.Terms
+	// A parenthesised group of terms is a conjunction like the section
+	// itself: its terms are flattened into the section's.
+	var terms []Expr
+	var flatten func(x Expr)
+	flatten = func(x Expr) {
+		switch x := x.(type) {
+		case *And:
+			for _, t := range x.Terms {
+				flatten(t)
+			}
+		default:
+			terms = append(terms, x)
+		}
 	}
+	flatten(m.Rule.Events)
 	for _, t := range terms {
 		if c, ok := t.(*Cmp); ok {
 			if p, x := m.placeholderSide(c); p != nil {
@@ -306,6 +361,116 @@ func (m *Multi) splitEvents() error {
 	return nil
 }
 
+// groupKey chooses, for a rule whose event variables do not all assign
+// the whole match key, the values every joined event shares: the
+// classes of values made equal by placeholder assignments and equality
+// joins that hold a value of every event variable. Events of one
+// detection agree on each, so grouping by them loses none; with no such
+// class the rule's candidates form one group (memory: the rule's
+// candidates of one window length).
+func (m *Multi) groupKey() {
+	parent := map[string]string{}
+	var order []string
+	at := map[string]struct {
+		v int
+		x Value
+	}{}
+	node := func(v int, x Value) string {
+		n := fmt.Sprintf("%d\x00%s", v, x)
+		if _, ok := parent[n]; !ok {
+			parent[n] = n
+			order = append(order, n)
+			at[n] = struct {
+				v int
+				x Value
+			}{v, x}
+		}
+		return n
+	}
+	var find func(n string) string
+	find = func(n string) string {
+		if parent[n] != n {
+			parent[n] = find(parent[n])
+		}
+		return parent[n]
+	}
+	union := func(a, b string) { parent[find(a)] = find(b) }
+	names := make([]string, 0, len(m.bindings))
+	for p := range m.bindings {
+		names = append(names, p)
+	}
+	slices.Sort(names)
+	for _, p := range names {
+		pn := "p\x00" + p
+		if _, ok := parent[pn]; !ok {
+			parent[pn] = pn
+		}
+		for _, b := range m.bindings[p] {
+			union(pn, node(b.v, b.x))
+		}
+	}
+	for _, j := range m.joins {
+		if j.op == OpEq && !j.nocase {
+			union(node(j.a, m.vars[j.a].inputs[j.ai]), node(j.b, m.vars[j.b].inputs[j.bi]))
+		}
+	}
+	done := map[string]bool{}
+	for _, n := range order {
+		root := find(n)
+		if done[root] {
+			continue
+		}
+		done[root] = true
+		cols := make([]Value, len(m.vars))
+		for _, o := range order {
+			if a := at[o]; find(o) == root && cols[a.v] == nil {
+				cols[a.v] = a.x
+			}
+		}
+		if slices.Contains(cols, nil) {
+			continue
+		}
+		for v, x := range cols {
+			m.vars[v].group = append(m.vars[v].group, x)
+		}
+	}
+}
+
+// keyLinked checks, for a partial rule without a group key, that the
+// event variables are connected by the match variables they share: the
+// window package then completes a key only from candidates that agree
+// on a column both assign. Variables that share neither a join value
+// nor a match variable would make every pair of their events a key (a
+// cross product), which the rule is refused for.
+func (m *Multi) keyLinked() error {
+	if len(m.vars[0].group) > 0 {
+		return nil
+	}
+	seen := make([]bool, len(m.vars))
+	seen[0] = true
+	for changed := true; changed; {
+		changed = false
+		for a := range m.vars {
+			for b := range m.vars {
+				if !seen[a] || seen[b] {
+					continue
+				}
+				for j := range m.Keys {
+					if m.vars[a].keys[j] != nil && m.vars[b].keys[j] != nil {
+						seen[b], changed = true, true
+						break
+					}
+				}
+			}
+		}
+	}
+	if i := slices.Index(seen, false); i >= 0 {
+		return fmt.Errorf("event variable %s shares no match variable and no join value with %s: every pair of their events would make a match key (a cross product): %w",
+			m.vars[i].name, m.vars[0].name, ErrMulti)
+	}
+	return nil
+}
+
 func (m *Multi) addJoin(op Op, nocase bool, a int, l Value, b int, r Value) {
 	m.joins = append(m.joins, multiJoin{op: op, nocase: nocase, a: a, ai: m.addInput(a, l), b: b, bi: m.addInput(b, r)})
 }
@@ -331,6 +496,9 @@ func (m *Multi) varPlan(v int) *plan {
 		walkAll(t, visit)
 	}
 	for _, k := range mv.keys {
+		walkAll(k, visit)
+	}
+	for _, k := range mv.group {
 		walkAll(k, visit)
 	}
 	for _, x := range mv.inputs {
@@ -371,6 +539,12 @@ func (m *Multi) outValue(x Value) (Value, error) {
 	switch x := x.(type) {
 	case *Const:
 		return x, nil
+	case *WindowBound:
+		b := 1
+		if x.End {
+			b = 2
+		}
+		return m.slotRef(x.At, multiSlot{bound: b, key: -1, v: -1}), nil
 	case *VarRef:
 		if x.out > 0 {
 			return x, nil
@@ -391,7 +565,7 @@ func (m *Multi) outValue(x Value) (Value, error) {
 			case 1:
 				return m.slotRef(x.At, multiSlot{agg: x.agg, v: vs[0], in: m.addInput(vs[0], x.Args[0]), key: -1}), nil
 			}
-			return nil, fmt.Errorf("%s aggregates over several event variables: %w", x, ErrMulti)
+			return m.crossSlot(x, vs)
 		}
 		cp := *x
 		cp.Args = make([]Value, len(x.Args))
@@ -437,6 +611,152 @@ func (m *Multi) outValue(x Value) (Value, error) {
 		return &paren{At: x.At, X: e}, nil
 	}
 	return nil, fmt.Errorf("%s outside an aggregation has no one value over a window: %w", x, ErrMulti)
+}
+
+// crossSlot compiles an aggregation whose argument reads the event
+// variables vs: each field of the argument becomes an input of its
+// variable and a slot of a private plan, so that the argument evaluates
+// over one combination of events at a time (Evaluate).
+func (m *Multi) crossSlot(x *Call, vs []int) (Value, error) {
+	sl := multiSlot{agg: x.agg, v: crossVars, key: -1, vars: vs}
+	var err error
+	// The argument is copied (the rule's AST stays as parsed: a rule
+	// may be compiled more than once), each field of the copy reading
+	// a slot of the private plan; the input reads the event itself.
+	memo := map[*Field]*Field{}
+	arg, cerr := cloneValue(x.Args[0], func(f *Field) *Field {
+		if c, ok := memo[f]; ok {
+			return c
+		}
+		v := slices.Index(m.Rule.Vars, f.Var)
+		if v < 0 {
+			if err == nil {
+				err = fmt.Errorf("%s: %s is not an event variable: %w", x, f.Var, ErrMulti)
+			}
+			return f
+		}
+		sl.fields = append(sl.fields, crossField{v: v, in: m.addInput(v, f)})
+		c := *f
+		c.slot = len(sl.fields) - 1
+		memo[f] = &c
+		return &c
+	})
+	if cerr != nil {
+		return nil, fmt.Errorf("%s: %w", x, cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sl.x = arg
+	sl.plan = &plan{paths: make([]string, len(sl.fields))}
+	for i := range sl.fields {
+		sl.plan.top = append(sl.plan.top, i)
+	}
+	return m.slotRef(x.At, sl), nil
+}
+
+// cloneValue copies a value expression, each field replaced by
+// field(f); an error names a node it cannot copy (a placeholder, a
+// quantifier).
+func cloneValue(x Value, field func(*Field) *Field) (Value, error) {
+	var err error
+	var val func(x Value) Value
+	var expr func(x Expr) Expr
+	fail := func(n any) {
+		if err == nil {
+			err = fmt.Errorf("%v in an aggregation over several event variables: %w", n, ErrMulti)
+		}
+	}
+	val = func(x Value) Value {
+		switch x := x.(type) {
+		case nil:
+			return nil
+		case *Field:
+			return field(x)
+		case *Const, *WindowBound:
+			return x
+		case *Call:
+			c := *x
+			c.Args = make([]Value, len(x.Args))
+			for i, a := range x.Args {
+				c.Args[i] = val(a)
+			}
+			return &c
+		case *Arith:
+			c := *x
+			c.L, c.R = val(x.L), val(x.R)
+			return &c
+		case *If:
+			c := *x
+			c.Cond, c.Then = expr(x.Cond), val(x.Then)
+			if x.Else != nil {
+				c.Else = val(x.Else)
+			}
+			return &c
+		case *paren:
+			c := *x
+			c.X = expr(x.X)
+			return &c
+		}
+		fail(x)
+		return x
+	}
+	fieldOf := func(f *Field) *Field {
+		if f == nil {
+			return nil
+		}
+		return field(f)
+	}
+	expr = func(x Expr) Expr {
+		switch x := x.(type) {
+		case *And:
+			c := *x
+			c.Terms = make([]Expr, len(x.Terms))
+			for i, t := range x.Terms {
+				c.Terms[i] = expr(t)
+			}
+			return &c
+		case *Or:
+			c := *x
+			c.Terms = make([]Expr, len(x.Terms))
+			for i, t := range x.Terms {
+				c.Terms[i] = expr(t)
+			}
+			return &c
+		case *Not:
+			c := *x
+			c.X = expr(x.X)
+			return &c
+		case *Cmp:
+			c := *x
+			c.L, c.R = val(x.L), val(x.R)
+			return &c
+		case *Pred:
+			c := *x
+			c.X = val(x.X)
+			return &c
+		case *InRef:
+			c := *x
+			c.X = val(x.X)
+			return &c
+		case *Compare:
+			c := *x
+			c.F = fieldOf(x.F)
+			return &c
+		case *InList:
+			c := *x
+			c.F, c.X = fieldOf(x.F), val(x.X)
+			return &c
+		case *Regex:
+			c := *x
+			c.F, c.X = fieldOf(x.F), val(x.X)
+			return &c
+		}
+		fail(x)
+		return x
+	}
+	out := val(x)
+	return out, err
 }
 
 func (m *Multi) outExpr(x Expr) (Expr, error) {
@@ -522,36 +842,51 @@ func (m *Multi) checkCondition(x Expr) error {
 		return nil
 	case *Cmp:
 		for _, s := range []Value{x.L, x.R} {
-			switch s := s.(type) {
-			case *Count:
-				if slices.Contains(m.Rule.Vars, s.Var) {
-					break
-				}
-				bs := m.bindings[s.Var]
-				if len(bs) == 0 {
-					return fmt.Errorf("condition %s: #%s is neither an event variable nor an assigned placeholder: %w", x, s.Var[1:], ErrMulti)
-				}
-				if m.placeholderCounts == nil {
-					m.placeholderCounts = map[string][]binding{}
-				}
-				if _, done := m.placeholderCounts[s.Var]; !done {
-					for _, b := range bs {
-						b.in = m.addInput(b.v, b.x)
-						m.placeholderCounts[s.Var] = append(m.placeholderCounts[s.Var], b)
-					}
-				}
-			case *Const:
-			case *VarRef:
-				if s.out == 0 {
-					return fmt.Errorf("condition %s: %s is not an outcome variable: %w", x, s.Name, ErrMulti)
-				}
-			default:
-				return fmt.Errorf("condition %s: %w", x, ErrMulti)
+			if err := m.checkCondValue(x, s); err != nil {
+				return err
 			}
 		}
 		return nil
 	}
 	return fmt.Errorf("condition %s: %w", x, ErrMulti)
+}
+
+// checkCondValue accepts a side of a condition's comparison: #e,
+// #placeholder, constants, outcome variables, window_start and
+// window_end, and arithmetic of them.
+func (m *Multi) checkCondValue(x *Cmp, s Value) error {
+	switch s := s.(type) {
+	case *WindowBound, *Const:
+	case *Arith:
+		if err := m.checkCondValue(x, s.L); err != nil {
+			return err
+		}
+		return m.checkCondValue(x, s.R)
+	case *Count:
+		if slices.Contains(m.Rule.Vars, s.Var) {
+			break
+		}
+		bs := m.bindings[s.Var]
+		if len(bs) == 0 {
+			return fmt.Errorf("condition %s: #%s is neither an event variable nor an assigned placeholder: %w", x, s.Var[1:], ErrMulti)
+		}
+		if m.placeholderCounts == nil {
+			m.placeholderCounts = map[string][]binding{}
+		}
+		if _, done := m.placeholderCounts[s.Var]; !done {
+			for _, b := range bs {
+				b.in = m.addInput(b.v, b.x)
+				m.placeholderCounts[s.Var] = append(m.placeholderCounts[s.Var], b)
+			}
+		}
+	case *VarRef:
+		if s.out == 0 {
+			return fmt.Errorf("condition %s: %s is not an outcome variable: %w", x, s.Name, ErrMulti)
+		}
+	default:
+		return fmt.Errorf("condition %s: %w", x, ErrMulti)
+	}
+	return nil
 }
 
 // EventTime reads metadata.event_timestamp as Unix nanoseconds: its
@@ -635,8 +970,11 @@ func (m *Multi) Candidates(ev Event, source string, record int64, add func(windo
 			}
 			timed = true
 		}
+		// A partial rule's candidate: Key is the group values, the
+		// match key (unassigned columns unknown) goes first in Values.
 		type group struct {
 			key  []string
+			sub  string
 			rows []int
 		}
 		var groups []group
@@ -644,29 +982,48 @@ func (m *Multi) Candidates(ev Event, source string, record int64, add func(windo
 		for _, k := range rows {
 			c.setRow(k)
 			key := make([]string, len(mv.keys))
+			known := make([]bool, len(mv.keys))
 			for j, x := range mv.keys {
+				if x == nil {
+					continue
+				}
 				val := x.value(c)
 				if isZero(val) && !m.allowZero {
 					continue rowLoop
 				}
-				key[j] = val.String()
+				key[j], known[j] = val.String(), true
 			}
-			i := slices.IndexFunc(groups, func(g group) bool { return slices.Equal(g.key, key) })
+			var sub string
+			if m.partial {
+				sub = window.EncodeKey(key, known)
+				key = make([]string, len(mv.group))
+				for j, x := range mv.group {
+					key[j] = x.value(c).String()
+				}
+			}
+			i := slices.IndexFunc(groups, func(g group) bool { return g.sub == sub && slices.Equal(g.key, key) })
 			if i < 0 {
-				groups = append(groups, group{key: key})
+				groups = append(groups, group{key: key, sub: sub})
 				i = len(groups) - 1
 			}
 			groups[i].rows = append(groups[i].rows, k)
 		}
 		for _, g := range groups {
-			vals := make([]string, len(mv.inputs))
+			off := 0
+			if m.partial {
+				off = 1
+			}
+			vals := make([]string, off+len(mv.inputs))
+			if m.partial {
+				vals[0] = g.sub
+			}
 			for i, x := range mv.inputs {
 				var b []byte
 				for _, k := range g.rows {
 					c.setRow(k)
 					b = appendEncoded(b, x.value(c))
 				}
-				vals[i] = string(b)
+				vals[off+i] = string(b)
 			}
 			err := add(window.Candidate{Rule: m.Rule.Name, Var: v, Key: g.key, Time: t, Values: vals, Source: source, Record: record})
 			if err != nil {
@@ -792,11 +1149,15 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		}
 	}
 	inputs := make(map[[2]int][]fn.Value) // (event index, input) -> values
+	off := 0
+	if m.partial {
+		off = 1 // Values[0] is the match key
+	}
 	in := func(e, i int) []fn.Value {
 		k := [2]int{e, i}
 		vs, ok := inputs[k]
 		if !ok {
-			vs = decodeValues(w.Events[e].Values[i])
+			vs = decodeValues(w.Events[e].Values[off+i])
 			inputs[k] = vs
 		}
 		return vs
@@ -852,6 +1213,9 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 			return nil, false
 		}
 	}
+	if m.partial && !m.keyAssigned(byVar) {
+		return nil, false
+	}
 	d := &Detection{Rule: m.Rule.Name, Start: w.Start, End: w.End, Truncated: w.Truncated}
 	for j, k := range m.Keys {
 		d.Match = append(d.Match, Outcome{Name: k, Value: fn.S(w.Key[j])})
@@ -865,8 +1229,14 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 	for i, sl := range m.slots {
 		var val fn.Value
 		switch {
+		case sl.bound == 1:
+			val = fn.I(floorSeconds(w.Start))
+		case sl.bound == 2:
+			val = fn.I(floorSeconds(w.End))
 		case sl.key >= 0:
 			val = fn.S(w.Key[sl.key])
+		case sl.v == crossVars:
+			val = foldAgg(sl.agg, m.crossValues(sl, byVar, in, holds))
 		case sl.v < 0:
 			val = foldAgg(sl.agg, []fn.Value{sl.x.value(oc)})
 		default:
@@ -883,7 +1253,7 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		d.Outcomes = append(d.Outcomes, Outcome{Name: o.name, Value: oc.outs[i]})
 	}
 	cond := m.Rule.Condition
-	env := &condEnv{counts: counts, outs: d.Outcomes, distinct: func(p string) int {
+	env := &condEnv{counts: counts, outs: d.Outcomes, start: floorSeconds(w.Start), end: floorSeconds(w.End), distinct: func(p string) int {
 		// "#placeholder": the distinct non-zero values it takes over
 		// the window's events.
 		var vals []fn.Value
@@ -908,6 +1278,68 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 	return d, true
 }
 
+// crossValues evaluates the argument of an aggregation over several
+// event variables on every combination of one kept event per variable
+// that satisfies the joins between them, each combination's rows (the
+// fields' values, as an event's repeated fields make rows) one value.
+func (m *Multi) crossValues(sl multiSlot, byVar [][]int, in func(e, i int) []fn.Value, holds func(multiJoin, int, int) bool) []fn.Value {
+	var out []fn.Value
+	combo := make([]int, len(m.vars)) // per variable: its event in this combination
+	var walk func(i int)
+	walk = func(i int) {
+		if i < len(sl.vars) {
+			for _, e := range byVar[sl.vars[i]] {
+				combo[sl.vars[i]] = e
+				walk(i + 1)
+			}
+			return
+		}
+		for _, j := range m.joins {
+			if slices.Contains(sl.vars, j.a) && slices.Contains(sl.vars, j.b) && !holds(j, combo[j.a], combo[j.b]) {
+				return
+			}
+		}
+		c := newCtx(m.Rule, sl.plan, nil)
+		for k, f := range sl.fields {
+			var vs []string
+			for _, v := range in(combo[f.v], f.in) {
+				if v.Kind == fn.String {
+					vs = append(vs, v.S)
+				} else if v.Kind != 0 {
+					vs = append(vs, v.String())
+				}
+			}
+			c.vals[k], c.loaded[k] = vs, true
+		}
+		n := c.rowCount()
+		for k := range n {
+			c.setRow(k)
+			out = append(out, sl.x.value(c))
+		}
+	}
+	walk(0)
+	return out
+}
+
+// keyAssigned reports whether the kept events of a partial rule's
+// window assign every match variable between them: a key column no
+// event gives has no value, and SecOps leaves out match keys with
+// zero values.
+func (m *Multi) keyAssigned(byVar [][]int) bool {
+	have := make([]bool, len(m.Keys))
+	for v, es := range byVar {
+		if m.optional[v] || len(es) == 0 {
+			continue
+		}
+		for j, k := range m.vars[v].keys {
+			if k != nil {
+				have[j] = true
+			}
+		}
+	}
+	return !slices.Contains(have, false)
+}
+
 // joinCompare is compareValues, except that an ordering of two strings
 // that both read as numbers compares the numbers: UDM serves
 // metadata.event_timestamp.seconds as decimal strings, and "9000" <
@@ -923,9 +1355,10 @@ func joinCompare(op Op, a, b fn.Value, nocase bool) bool {
 
 // condEnv is what the condition reads of one window.
 type condEnv struct {
-	counts   []int     // per event variable: its events after the joins
-	outs     []Outcome // the outcome variables
-	distinct func(placeholder string) int
+	counts     []int     // per event variable: its events after the joins
+	outs       []Outcome // the outcome variables
+	start, end int64     // window_start, window_end (Unix seconds)
+	distinct   func(placeholder string) int
 }
 
 func (m *Multi) condHolds(x Expr, env *condEnv) bool {
@@ -967,8 +1400,77 @@ func (m *Multi) condValue(x Value, env *condEnv) fn.Value {
 		if x.out > 0 {
 			return env.outs[x.out-1].Value
 		}
+	case *WindowBound:
+		if x.End {
+			return fn.I(env.end)
+		}
+		return fn.I(env.start)
+	case *Arith:
+		a := &Arith{At: x.At, Op: x.Op, L: known{m.condValue(x.L, env)}, R: known{m.condValue(x.R, env)}}
+		return a.value(nil)
 	}
 	return fn.Value{}
+}
+
+// known is a value already computed, as an operand of Arith.
+type known struct{ v fn.Value }
+
+func (k known) Pos() Pos                   { return Pos{} }
+func (k known) String() string             { return k.v.String() }
+func (k known) appendTo(dst []byte) []byte { return append(dst, k.v.String()...) }
+func (k known) value(*ctx) fn.Value        { return k.v }
+
+// floorSeconds is Unix nanoseconds as whole seconds, rounded down.
+func floorSeconds(ns int64) int64 {
+	s := ns / 1e9
+	if ns%1e9 < 0 {
+		s--
+	}
+	return s
+}
+
+// Suppressor applies options: suppression_window to a rule's detections
+// in the order window.Detect makes them (time order within a match
+// key). Google's options page: the window is "a tumbling window
+// approach—a fixed-size, non-overlapping window that suppresses
+// duplicate detections", and multi-event rules suppress by their match
+// variables. retrohunt's slots are aligned on the Unix epoch, so that
+// they do not depend on where a scan starts; of a match key's
+// detections whose windows start in one slot, the first is kept. Memory:
+// one entry per match key with a detection. Not safe for concurrent use.
+type Suppressor struct {
+	size int64
+	last map[string]int64 // match key -> slot of its last kept detection
+}
+
+// NewSuppressor returns the rule's Suppressor, nil (which keeps every
+// detection) when it has no suppression_window.
+func (m *Multi) NewSuppressor() *Suppressor {
+	if m.suppress <= 0 {
+		return nil
+	}
+	return &Suppressor{size: int64(m.suppress), last: map[string]int64{}}
+}
+
+// Keep reports whether d is kept, and records it if so.
+func (s *Suppressor) Keep(d *Detection) bool {
+	if s == nil {
+		return true
+	}
+	var kb []byte
+	for _, k := range d.Match {
+		kb = appendEncoded(kb, k.Value)
+	}
+	key := string(kb)
+	slot := d.Start / s.size
+	if d.Start%s.size < 0 {
+		slot--
+	}
+	if last, ok := s.last[key]; ok && last == slot {
+		return false
+	}
+	s.last[key] = slot
+	return true
 }
 
 // VarRules returns, per event variable, a single-event rule that holds
@@ -988,7 +1490,9 @@ func (m *Multi) VarRules() ([]*Rule, error) {
 		// excluded, so each key must be set) and of the placeholders the
 		// filter reads.
 		for j, k := range mv.keys {
-			terms = append(terms, &Cmp{L: &VarRef{Name: "$" + m.Keys[j]}, Op: OpEq, R: k})
+			if k != nil {
+				terms = append(terms, &Cmp{L: &VarRef{Name: "$" + m.Keys[j]}, Op: OpEq, R: k})
+			}
 		}
 		for _, t := range mv.filter {
 			walkAll(t, func(n any) {

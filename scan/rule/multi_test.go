@@ -64,9 +64,10 @@ func runMulti(t *testing.T, m *Multi, evs []planted, budget int64) []string {
 		}
 	}
 	var out []string
+	sup := m.NewSuppressor()
 	err := window.Detect(s, func(string) (window.Spec, bool) { return m.Spec(), true }, func(w *window.Window) error {
 		d, ok := m.Evaluate(w)
-		if !ok {
+		if !ok || !sup.Keep(d) {
 			return nil
 		}
 		var match, recs, outs []string

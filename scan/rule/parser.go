@@ -385,6 +385,8 @@ func (p *parser) parseEntries(quoted bool) []MetaEntry {
 			m.Kind = LitNumber
 		case p.tok.isKw("true"), p.tok.isKw("false"):
 			m.Kind = LitBool
+		case !quoted && p.tok.kind == tokDuration:
+			m.Kind = LitDuration
 		default:
 			p.add(p.unexpected(p.tok, fmt.Sprintf("string, number or boolean for meta key %s", key.text)))
 			p.syncLine(key.off)
@@ -481,20 +483,22 @@ func (p *parser) parseMatch(hdr token) *MatchSection {
 		}
 		p.advance()
 	}
-	if !p.tok.isKw("over") {
-		p.add(p.unexpected(p.tok, `"over" and a window in match:`))
+	if !p.tok.isKw("over") && !p.tok.isKw("by") {
+		p.add(p.unexpected(p.tok, `"over" or "by" and a window in match:`))
 		p.syncSection()
 		return m
 	}
+	m.Tumbling = p.tok.isKw("by")
+	kw := strings.ToLower(p.tok.text)
 	p.advance()
 	if p.tok.kind != tokDuration {
-		p.add(p.unexpected(p.tok, "window (as 5m, 1h or 1d) after \"over\""))
+		p.add(p.unexpected(p.tok, fmt.Sprintf("window (as 5m, 1h or 1d) after %q", kw)))
 		p.syncSection()
 		return m
 	}
 	m.Window = p.tok.text
 	p.advance()
-	if p.tok.isKw("before") || p.tok.isKw("after") {
+	if !m.Tumbling && (p.tok.isKw("before") || p.tok.isKw("after")) {
 		m.Pivot = strings.ToLower(p.tok.text)
 		p.advance()
 		if p.tok.kind != tokVar {
@@ -898,6 +902,9 @@ func (p *parser) parseAtom() (Value, *Error) {
 			return nil, err
 		}
 		return &Const{Lit: lit}, nil
+	case (t.isKw("window_start") || t.isKw("window_end")) && p.peek().kind != tokLParen && p.peek().kind != tokDot:
+		p.advance()
+		return &WindowBound{At: p.pos(t.off), End: t.isKw("window_end")}, nil
 	case t.kind == tokIdent && !t.isKw("and") && !t.isKw("or") && !t.isKw("in") && !t.isKw("nocase") && !t.isKw("not") && !p.atSectionHeader():
 		return p.parseCall()
 	}

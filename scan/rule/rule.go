@@ -53,13 +53,15 @@ type Rule struct {
 // it runs through CompileMulti, never Match.
 func (r *Rule) IsMulti() bool { return r.multi }
 
-// MatchSection is "match: vars over window [before|after $e]". It is
+// MatchSection is "match: vars over window [before|after $e]" or
+// "match: vars by window" (a tumbling window). It is
 // parsed so that the AST serves multi-event rules; retrohunt rejects
 // rules that have one (they need match windows).
 type MatchSection struct {
 	At       Pos
 	Vars     []string // placeholders (or fields) grouped on
 	Window   string   // as written: "5m"
+	Tumbling bool     // "by" instead of "over"
 	Pivot    string   // "before", "after" or ""
 	PivotVar string
 }
@@ -165,7 +167,11 @@ func (r *Rule) String() string {
 	if m := r.MatchSec; m != nil {
 		b = append(b, "  match:\n    "...)
 		b = append(b, strings.Join(m.Vars, ", ")...)
-		b = append(b, " over "...)
+		if m.Tumbling {
+			b = append(b, " by "...)
+		} else {
+			b = append(b, " over "...)
+		}
 		b = append(b, m.Window...)
 		if m.Pivot != "" {
 			b = append(b, ' ')

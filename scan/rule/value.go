@@ -88,6 +88,23 @@ type paren struct {
 	X  Expr
 }
 
+// WindowBound is window_start or window_end: a bound of the match
+// window, Unix seconds (condition: and outcome: of multi-event rules).
+type WindowBound struct {
+	At  Pos
+	End bool
+}
+
+func (x *WindowBound) Pos() Pos { return x.At }
+func (x *WindowBound) String() string {
+	if x.End {
+		return "window_end"
+	}
+	return "window_start"
+}
+func (x *WindowBound) appendTo(dst []byte) []byte { return append(dst, x.String()...) }
+func (x *WindowBound) value(*ctx) fn.Value        { return fn.Value{} } // a multi-event slot
+
 // Cmp compares two value expressions: anything but a field against a
 // literal, which is a Compare. Re is set for "x = /re/".
 type Cmp struct {

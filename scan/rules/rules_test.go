@@ -143,8 +143,8 @@ func TestSkipUnsupported(t *testing.T) {
 
 // refusedMulti: two multi-event rules that parse but CompileMulti does
 // not run: one with two event variables and no match: section (line 1),
-// one whose second variable does not assign the match variable (its
-// match: at line 16, column 3).
+// one whose outcome reads a field outside an aggregation (its match: at
+// line 16, column 3).
 const refusedMulti = `rule two_vars {
   events:
     $a.metadata.product_event_type = "CreateUser"
@@ -154,14 +154,16 @@ const refusedMulti = `rule two_vars {
     $a and $b
 }
 
-rule unkeyed {
+rule field_outcome {
   events:
     $a.metadata.product_event_type = "CreateUser"
     $a.principal.user.userid = $user
     $b.metadata.product_event_type = "DeleteUser"
-    $a.target.user.userid = $b.target.user.userid
+    $b.principal.user.userid = $user
   match:
     $user over 1h
+  outcome:
+    $ip = $a.principal.ip
   condition:
     $a and $b
 }
@@ -189,20 +191,20 @@ func TestLoadMultiEvent(t *testing.T) {
 	if !errors.As(err, &le) || len(le.Errs) != 2 {
 		t.Fatalf("refused: err = %v, want 2 errors", err)
 	}
-	for i, want := range []string{refused + ":1:1: rule two_vars: ", refused + ":16:3: rule unkeyed: "} {
+	for i, want := range []string{refused + ":1:1: rule two_vars: ", refused + ":16:3: rule field_outcome: "} {
 		var re *rule.Error
 		if !errors.As(le.Errs[i], &re) || !re.Unsupported || !strings.HasPrefix(re.Error(), want) {
 			t.Errorf("error %d = %v, want an Unsupported rule.Error starting %q", i, le.Errs[i], want)
 		}
 	}
-	if msg := err.Error(); !strings.Contains(msg, "no match: section") || !strings.Contains(msg, "event variable $b does not assign match variable $user") {
+	if msg := err.Error(); !strings.Contains(msg, "no match: section") || !strings.Contains(msg, "$a.principal.ip outside an aggregation has no one value over a window") {
 		t.Errorf("errors do not name the constructs:\n%s", msg)
 	}
 	ls, sk, err = LoadWith([]string{refused, filepath.Join(dir, "multi.yaral")}, Options{SkipUnsupported: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ls) != 1 || ls[0].Rule.Name != "many_sessions" || len(sk) != 2 || sk[0].Rule != "two_vars" || sk[1].Rule != "unkeyed" || sk[1].Origin != refused {
+	if len(ls) != 1 || ls[0].Rule.Name != "many_sessions" || len(sk) != 2 || sk[0].Rule != "two_vars" || sk[1].Rule != "field_outcome" || sk[1].Origin != refused {
 		t.Errorf("skip: loaded %+v skipped %+v", ls, sk)
 	}
 }

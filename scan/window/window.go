@@ -47,6 +47,14 @@ type Spec struct {
 	// Until exclusive; 0 is unbounded): a window that reaches past them
 	// is Truncated, since events outside were not scanned.
 	Since, Until int64
+	// SubKey marks a rule whose event variables do not all assign the
+	// whole match key: a candidate's Key is then only its group key
+	// (values every joined event shares, or none), and Values[0] holds
+	// its match key with the columns it does not assign unknown
+	// (EncodeKey). Detect splits each group into one window sequence
+	// per whole match key the group's events make up together (see
+	// splitter); Window.Key is that key.
+	SubKey bool
 }
 
 // Window is one match window of one match key.
@@ -99,7 +107,12 @@ func Detect(s *Store, spec func(rule string) (Spec, bool), fn func(*Window) erro
 		if !active {
 			return nil
 		}
-		g = &grouper{spec: sp, w: int64(sp.Size), fn: fn, rule: c.Rule, key: c.Key, last: math.MinInt64}
+		if sp.SubKey {
+			g = &grouper{spec: sp, w: int64(sp.Size), rule: c.Rule, key: c.Key,
+				split: &splitter{spec: sp, w: int64(sp.Size), fn: fn, rule: c.Rule, subs: map[string]*sub{}}}
+		} else {
+			g = &grouper{spec: sp, w: int64(sp.Size), fn: fn, rule: c.Rule, key: c.Key, last: math.MinInt64}
+		}
 		return g.add(*c)
 	})
 	if err != nil {
@@ -126,9 +139,14 @@ type grouper struct {
 	last int64
 	// sliding: index in buf of the next event to consider as a pivot.
 	next int
+	// split, for Spec.SubKey: the group's candidates go to it instead.
+	split *splitter
 }
 
 func (g *grouper) add(c Candidate) error {
+	if g.split != nil {
+		return g.split.add(c)
+	}
 	switch g.spec.Kind {
 	case Tumbling:
 		if len(g.buf) > 0 && floorDiv(c.Time, g.w) != floorDiv(g.buf[0].Time, g.w) {
@@ -151,6 +169,9 @@ func (g *grouper) add(c Candidate) error {
 }
 
 func (g *grouper) finish() error {
+	if g.split != nil {
+		return g.split.finish()
+	}
 	switch g.spec.Kind {
 	case Tumbling:
 		if len(g.buf) > 0 {
