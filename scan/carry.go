@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan/rule"
@@ -28,14 +29,25 @@ func (s *recordSink) addCandidate(c window.Candidate) error {
 // Spec is the rule's window: its kind and size (Since and Until zero).
 func (m *MultiRule) Spec() window.Spec { return m.spec() }
 
+// Suppression is the rule's options: suppression_window (0: none, and
+// for Sigma correlations).
+func (m *MultiRule) Suppression() time.Duration {
+	if m.M == nil {
+		return 0
+	}
+	return m.M.SuppressionWindow()
+}
+
 // VarNames are the rule's event variables as detection rows name them,
 // indexed by window.Candidate.Var.
 func (m *MultiRule) VarNames() []string { return m.varNames }
 
 // Detections groups the candidates of store (all of rules' windows,
-// without Since or Until) and, for each window whose condition holds,
-// asks decide whether to emit it now and whether it is truncated; emit
-// receives the detection rows of those it keeps. limit caps the events
+// without Since or Until) and, for each window whose condition holds and
+// that the rule's suppression_window keeps (applied to every such window
+// in order, emitted or not), asks decide whether to emit it now and
+// whether it is truncated; emit receives the detection rows of those it
+// keeps. limit caps the events
 // listed per event variable (<= 0: DefaultDetectionEvents). Detections
 // consumes the store.
 func Detections(ctx context.Context, rules []*MultiRule, store *window.Store, limit int,
@@ -48,6 +60,12 @@ func Detections(ctx context.Context, rules []*MultiRule, store *window.Store, li
 		limit = DefaultDetectionEvents
 	}
 	n := 0
+	sup := map[string]*rule.Suppressor{}
+	for _, m := range rules {
+		if m.M != nil {
+			sup[m.Name] = m.M.NewSuppressor()
+		}
+	}
 	return window.Detect(store, func(name string) (window.Spec, bool) {
 		m, ok := byName[name]
 		if !ok {
@@ -69,8 +87,9 @@ func Detections(ctx context.Context, rules []*MultiRule, store *window.Store, li
 		if !ok {
 			return nil
 		}
+		kept := sup[win.Rule].Keep(d)
 		keep, truncated := decide(m, win)
-		if !keep {
+		if !kept || !keep {
 			return nil
 		}
 		d.Truncated = truncated

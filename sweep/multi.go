@@ -209,7 +209,8 @@ func Correlate(ctx context.Context, store sources.Store, prefix string, rules []
 		}
 		size := int64(m.Spec().Size)
 		if lo != 0 {
-			lo -= 2 * size
+			// A suppressed window's slot's earlier windows decide it.
+			lo -= 2*size + int64(m.Suppression())
 		}
 		if hi != 0 {
 			hi += size
@@ -257,6 +258,17 @@ func Correlate(ctx context.Context, store sources.Store, prefix string, rules []
 			// Whether a hop window is dropped as subsumed depends on
 			// the events in [start - size, start + size].
 			reach = lo - int64(sp.Size)
+		}
+		if s := int64(m.Suppression()); s > 0 {
+			// suppression_window keeps the first detection of its
+			// epoch-aligned slot: the windows of the slot before this
+			// one decide it, so they must be complete too.
+			slot := win.Start / s * s
+			if win.Start%s < 0 {
+				slot -= s
+			}
+			lo = min(lo, slot-int64(sp.Size))
+			reach = min(reach, lo)
 		}
 		if !state.Inside(c.After[k], lo, hi, open) {
 			ds.Open++

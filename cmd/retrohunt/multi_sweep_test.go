@@ -517,3 +517,58 @@ func lakeHitsOf(t *testing.T, root string) []output.Hit {
 	}
 	return hits
 }
+
+// TestSuppressionWindowAcrossRuns: options: suppression_window = 1d
+// keeps, per IP, the first detection of each UTC day (Google's
+// epoch-aligned slots). Planted, by hand: 192.0.2.8 fails five times at
+// 03-08 00:01-00:05 (kept: the first of 03-08), five times at 23:50-23:54
+// (suppressed: the same day), five times at 03-09 00:30-00:34 (kept: a
+// new day). A plain scan, one --state run and six daily --state runs
+// write the same two detections.
+func TestSuppressionWindowAcrossRuns(t *testing.T) {
+	root := t.TempDir()
+	var recs []string
+	for _, start := range []string{"2024-03-08T00:01", "2024-03-08T23:50", "2024-03-09T00:30"} {
+		at, _ := time.Parse("2006-01-02T15:04", start)
+		for i := 0; i < 5; i++ {
+			recs = append(recs, loginRecord(at.Add(time.Duration(i)*time.Minute).Format(time.RFC3339), "192.0.2.8", true))
+		}
+	}
+	byDay := map[string][]string{}
+	for _, r := range recs {
+		i := strings.Index(r, `"eventTime":"`) + len(`"eventTime":"`)
+		byDay[r[i:i+10]] = append(byDay[r[i:i+10]], r)
+	}
+	for day, rs := range byDay {
+		put(t, root, "AWSLogs/111122223333/CloudTrail/us-east-1/"+strings.ReplaceAll(day, "-", "/")+"/111122223333_CloudTrail_us-east-1_"+strings.ReplaceAll(day, "-", "")+"T1200Z_s.json.gz",
+			gz(t, []byte(`{"Records":[`+strings.Join(rs, ",")+`]}`)))
+	}
+	rule := filepath.Join(t.TempDir(), "sup.yaral")
+	os.WriteFile(rule, []byte(strings.Replace(sweepBruteRule, "  condition:\n    #e >= 5\n", "  condition:\n    #e >= 5\n  options:\n    suppression_window = 1d\n", 1)), 0o644)
+	want := []string{
+		`sweep_brute_force [2024-03-08T00:01:00Z, 2024-03-08T00:11:00Z] {"ip":"192.0.2.8"} n=5 truncated=false`,
+		`sweep_brute_force [2024-03-09T00:30:00Z, 2024-03-09T00:40:00Z] {"ip":"192.0.2.8"} n=5 truncated=false`,
+	}
+	code, out, errOut := cli(t, "scan", root, "--rule", rule, "--since", "2024-03-06", "--until", "2024-03-11", "--format", "jsonl", "--quiet")
+	if code != exitOK || strings.Count(out, `"detection"`) != 2 {
+		t.Fatalf("plain scan: exit %d, %d detections, want 2\n%s%s", code, strings.Count(out, `"detection"`), out, errOut)
+	}
+	work := t.TempDir()
+	sweepRun := func(name, since, until string) {
+		t.Helper()
+		if code, _, errOut := cli(t, "scan", root, "--rule", rule, "--since", since, "--until", until, "--quiet",
+			"--state", filepath.Join(work, name+".state"), "--out", filepath.Join(work, name)+"/"); code != exitOK {
+			t.Fatalf("%s: exit %d\n%s", name, code, errOut)
+		}
+	}
+	sweepRun("one", "2024-03-06", "2024-03-11")
+	for d := 6; d <= 11; d++ {
+		day := fmt.Sprintf("2024-03-%02d", d)
+		sweepRun("daily", day, day)
+	}
+	for _, name := range []string{"one", "daily"} {
+		if got, _ := lakeDetections(t, filepath.Join(work, name)+"/", open.Options{}); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s:\n%s\nwant\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
