@@ -572,3 +572,61 @@ func TestSuppressionWindowAcrossRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialKeySweepAcrossMidnight: a rule whose $call does not assign
+// the match variable ($ip: the key is completed from the login it joins
+// by user) runs in day-by-day sweeps as in one run. By hand, 10m hop
+// windows: alice logs in from 192.0.2.30 at 03-01 23:58 and creates an
+// access key at 03-02 00:03 (one detection ip=192.0.2.30, [23:58,
+// 00:08]); bob logs in at 03-02 08:00 and creates a key at 08:30 (30
+// minutes: none).
+func TestPartialKeySweepAcrossMidnight(t *testing.T) {
+	const keyRule = `rule login_then_access_key {
+  events:
+    $login.metadata.product_event_type = "ConsoleLogin"
+    $login.principal.ip = $ip
+    $login.principal.user.userid = $user
+    $call.metadata.product_event_type = "CreateAccessKey"
+    $call.principal.user.userid = $user
+  match:
+    $ip over 10m
+  condition:
+    $login and $call
+}
+`
+	call := func(at, user string) string {
+		return fmt.Sprintf(`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","accountId":"111122223333","userName":%q},"eventTime":%q,"eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.99","eventID":"k-%s"}`, user, at, at)
+	}
+	login := func(at, ip, user string) string {
+		return strings.Replace(loginRecord(at, ip, false), `"userName":"alice"`, fmt.Sprintf(`"userName":%q`, user), 1)
+	}
+	root := t.TempDir()
+	dir := "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/"
+	put(t, root, dir+"01/111122223333_CloudTrail_us-east-1_20240301T2355Z_a.json.gz", gz(t, []byte(`{"Records":[`+login("2024-03-01T23:58:00Z", "192.0.2.30", "alice")+`]}`)))
+	put(t, root, dir+"02/111122223333_CloudTrail_us-east-1_20240302T0005Z_b.json.gz", gz(t, []byte(`{"Records":[`+call("2024-03-02T00:03:00Z", "alice")+`,`+
+		login("2024-03-02T08:00:00Z", "192.0.2.31", "bob")+`,`+call("2024-03-02T08:30:00Z", "bob")+`]}`)))
+	rule := filepath.Join(t.TempDir(), "key.yaral")
+	os.WriteFile(rule, []byte(keyRule), 0o644)
+	want := []string{`login_then_access_key [2024-03-01T23:58:00Z, 2024-03-02T00:08:00Z] {"ip":"192.0.2.30"} n=2 truncated=false`}
+	if code, out, errOut := cli(t, "scan", root, "--rule", rule, "--since", "2024-02-29", "--until", "2024-03-03", "--format", "jsonl", "--quiet"); code != exitOK ||
+		strings.Count(out, `"detection"`) != 1 || !strings.Contains(out, `192.0.2.30`) {
+		t.Fatalf("plain scan: exit %d, want the one detection:\n%s%s", code, out, errOut)
+	}
+	work := t.TempDir()
+	sweepRun := func(name, since, until string) {
+		t.Helper()
+		if code, _, errOut := cli(t, "scan", root, "--rule", rule, "--since", since, "--until", until, "--quiet",
+			"--state", filepath.Join(work, name+".state"), "--out", filepath.Join(work, name)+"/"); code != exitOK {
+			t.Fatalf("%s: exit %d\n%s", name, code, errOut)
+		}
+	}
+	sweepRun("one", "2024-02-29", "2024-03-03")
+	for _, day := range []string{"2024-02-29", "2024-03-01", "2024-03-02", "2024-03-03"} {
+		sweepRun("daily", day, day)
+	}
+	for _, name := range []string{"one", "daily"} {
+		if got, _ := lakeDetections(t, filepath.Join(work, name)+"/", open.Options{}); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s:\n%s\nwant\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
