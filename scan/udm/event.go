@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -94,13 +94,15 @@ func Map(raw []byte) (*Event, error) {
 		doc, ok = splitObject(raw)
 	}
 	if !ok {
-		if err := json.Unmarshal(raw, &doc); err != nil {
+		var whole map[string]span
+		if err := json.Unmarshal(raw, &whole); err != nil {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
 				return nil, ErrNotObject
 			}
 			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
+		doc = membersOf(whole)
 	}
 	if doc == nil {
 		return nil, ErrNotObject // null
@@ -109,14 +111,15 @@ func Map(raw []byte) (*Event, error) {
 	if t == Unknown {
 		return nil, ErrUnrecognised
 	}
-	if t == AzureActivity && !activityCategory(doc["category"]) {
+	if t == AzureActivity && !activityCategory(doc.at("category")) {
 		// Another Azure log: one of the tenant logs we map, or not ours.
-		if t = tenantType(doc["category"]); t == Unknown {
+		if t = tenantType(doc.at("category")); t == Unknown {
 			return nil, ErrUnsupported
 		}
 	}
 	objects := map[string]members{"": doc} // the objects on paths, by path
-	ev := apply(t, func(p string) ([]string, bool) { return lookup(objects, p) }, func(p string, emit func(key, val string)) {
+	var slab strSlab
+	ev := apply(t, func(p string) ([]string, bool) { return lookupInto(objects, p, &slab) }, func(p string, emit func(key, val string)) {
 		if v, ok := spanAt(objects, p); ok {
 			keys(v, p, emit)
 		}
@@ -214,8 +217,97 @@ func nonEmpty(vals []string) []string {
 }
 
 // members is a JSON object split into its members, each value left as
-// its bytes. The last of duplicate keys wins, as in encoding/json.
-type members map[string]span
+// its bytes, in the record's order; get reads the last of duplicate
+// keys, as encoding/json does. A slice searched from its end rather than
+// a map: the objects the table reads hold a few dozen members, and
+// building a map of each was a tenth of a hit-heavy scan. An object of
+// more than sortedMembers members is sorted by key instead, its
+// duplicates dropped, and searched by bisection.
+type members []entry
+
+// sortedMembers is the most members an object is searched linearly in.
+const sortedMembers = 32
+
+// entry is one member of an object: its key's bytes between the
+// quotes, and the key decoded when they hold an escape or non-ASCII
+// bytes (dec); its value's bytes.
+type entry struct {
+	raw span
+	key string
+	dec bool
+	val span
+}
+
+// is reports whether the member's key is k.
+func (e *entry) is(k string) bool {
+	if e.dec {
+		return e.key == k
+	}
+	return string(e.raw) == k
+}
+
+// name is the member's key.
+func (e *entry) name() string {
+	if e.dec {
+		return e.key
+	}
+	return string(e.raw)
+}
+
+// get returns the value of key, the last one if it is held twice.
+func (m members) get(key string) (span, bool) {
+	if len(m) > sortedMembers {
+		i, ok := slices.BinarySearchFunc(m, key, func(e entry, k string) int { return strings.Compare(e.key, k) })
+		if !ok {
+			return nil, false
+		}
+		return m[i].val, true
+	}
+	for i := len(m) - 1; i >= 0; i-- {
+		if m[i].is(key) {
+			return m[i].val, true
+		}
+	}
+	return nil, false
+}
+
+// at is get's value alone: nil when key is absent.
+func (m members) at(key string) span {
+	v, _ := m.get(key)
+	return v
+}
+
+// sorted returns the members sorted by key, each key once with its last
+// value, every key decoded (dec).
+func (m members) sorted() members {
+	out := make(members, len(m))
+	for i, e := range m {
+		out[i] = entry{key: e.name(), dec: true, val: e.val}
+	}
+	slices.SortStableFunc(out, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	n := 0
+	for i := range out {
+		if i+1 < len(out) && out[i+1].key == out[i].key {
+			continue // a later duplicate follows: it wins
+		}
+		out[n] = out[i]
+		n++
+	}
+	return out[:n]
+}
+
+// membersOf turns encoding/json's view of an object into members.
+func membersOf(m map[string]span) members {
+	if m == nil {
+		return nil
+	}
+	out := make(members, 0, len(m))
+	for k, v := range m {
+		out = append(out, entry{key: k, dec: true, val: v})
+	}
+	slices.SortFunc(out, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	return out
+}
 
 // span is a JSON value's bytes as stored in the record: json.Unmarshal
 // hands an Unmarshaler a piece of its input, which lives as long as the
@@ -230,17 +322,17 @@ func (s *span) UnmarshalJSON(b []byte) error {
 // detect is Detect on a record's members.
 func detect(doc members) LogType {
 	for _, k := range []string{"eventVersion", "eventSource"} {
-		if _, ok := doc[k]; ok {
+		if _, ok := doc.get(k); ok {
 			return AWSCloudTrail
 		}
 	}
 	for _, k := range []string{"operationName", "resourceId", "correlationId"} {
-		if _, ok := doc[k]; ok {
+		if _, ok := doc.get(k); ok {
 			return AzureActivity
 		}
 	}
-	if evt, ok := object(doc["evt"]); ok {
-		if _, ok := evt["name"]; ok {
+	if evt, ok := object(doc.at("evt")); ok {
+		if _, ok := evt.get("name"); ok {
 			return AzureActivity
 		}
 	}
@@ -275,7 +367,7 @@ func activityCategory(v span) bool {
 		return true
 	}
 	if m, ok := object(v); ok {
-		if v = m["value"]; len(v) == 0 {
+		if v = m.at("value"); len(v) == 0 {
 			return true
 		}
 	}
@@ -321,21 +413,28 @@ func Detect(doc map[string]any) LogType {
 // an array yields each scalar element (a repeated field). A path whose
 // leaf is an object, or null, is absent.
 func lookup(objects map[string]members, path string) ([]string, bool) {
+	return lookupInto(objects, path, nil)
+}
+
+// lookupInto is lookup with the slice of a single value taken from slab
+// when it is not nil.
+func lookupInto(objects map[string]members, path string, slab *strSlab) ([]string, bool) {
 	if strings.Contains(path, "[*]") {
 		return lookupEach(objects, path)
 	}
-	segs := splitPath(path)
-	cur, at := objects[""], ""
+	sp := splitPathAt(path)
+	segs := sp.segs
+	cur := objects[""]
 	for i, seg := range segs[:len(segs)-1] {
-		if v := cur[seg]; len(v) > 0 && v[0] == '[' {
+		if v := cur.at(seg); len(v) > 0 && v[0] == '[' {
 			// An array on the path: through each of its elements.
 			out := valuesAt(v, segs[i+1:])
 			return out, len(out) > 0
 		}
-		at = strings.Join(segs[:i+1], "\x00")
+		at := sp.at[i]
 		m, ok := objects[at]
 		if !ok {
-			if m, ok = object(cur[seg]); !ok {
+			if m, ok = object(cur.at(seg)); !ok {
 				m = nil // not an object: every path through it is absent
 			}
 			objects[at] = m
@@ -345,7 +444,7 @@ func lookup(objects map[string]members, path string) ([]string, bool) {
 		}
 		cur = m
 	}
-	v, ok := cur[segs[len(segs)-1]]
+	v, ok := cur.get(segs[len(segs)-1])
 	if !ok {
 		return nil, false
 	}
@@ -354,9 +453,27 @@ func lookup(objects map[string]members, path string) ([]string, bool) {
 		return out, len(out) > 0
 	}
 	if s, ok := scalar(v); ok {
+		if slab != nil {
+			return slab.one(s), true
+		}
 		return []string{s}, true
 	}
 	return nil, false
+}
+
+// strSlab hands out one-value slices from a shared array: an event's
+// single values take one allocation per 32 instead of one each.
+type strSlab []string
+
+// one returns a slice holding v alone, whose capacity ends with it (an
+// append copies it rather than writing into its neighbour).
+func (s *strSlab) one(v string) []string {
+	if len(*s) == cap(*s) {
+		*s = make([]string, 0, 32)
+	}
+	*s = append(*s, v)
+	n := len(*s)
+	return (*s)[n-1 : n : n]
 }
 
 // valuesAt is the values of the path segs inside v: through objects by
@@ -390,7 +507,7 @@ func valuesAt(v span, segs []string) []string {
 	if !ok {
 		return nil
 	}
-	return valuesAt(m[segs[0]], segs[1:])
+	return valuesAt(m.at(segs[0]), segs[1:])
 }
 
 // spanAt is the value at a raw path, through objects only.
@@ -406,7 +523,7 @@ func spanAt(objects map[string]members, path string) (span, bool) {
 			cur = m
 		}
 		var ok bool
-		if v, ok = cur[seg]; !ok {
+		if v, ok = cur.get(seg); !ok {
 			return nil, false
 		}
 	}
@@ -427,13 +544,11 @@ func keys(v span, prefix string, emit func(key, val string)) {
 		if !ok {
 			return
 		}
-		names := make([]string, 0, len(m))
-		for k := range m {
-			names = append(names, k)
+		if len(m) <= sortedMembers {
+			m = m.sorted()
 		}
-		sort.Strings(names)
-		for _, k := range names {
-			keys(m[k], prefix+"."+k, emit)
+		for _, e := range m {
+			keys(e.val, prefix+"."+e.key, emit)
 		}
 	case '[':
 		elems, ok := splitArray(v)
@@ -482,12 +597,23 @@ func arrayValues(v span) []string {
 	return out
 }
 
-var pathCache sync.Map // string → []string
+var pathCache sync.Map // string → *splitted
+
+// splitted is a path's segments and, for each one but the last, the key
+// lookup caches the object on the path up to it by (the segments so far
+// joined with NUL bytes).
+type splitted struct {
+	segs []string
+	at   []string
+}
 
 // splitPath splits "a.b.[c.d]" into ["a" "b" "c.d"].
-func splitPath(path string) []string {
+func splitPath(path string) []string { return splitPathAt(path).segs }
+
+// splitPathAt is splitPath with the keys of the objects on the path.
+func splitPathAt(path string) *splitted {
 	if v, ok := pathCache.Load(path); ok {
-		return v.([]string)
+		return v.(*splitted)
 	}
 	var segs []string
 	p := path
@@ -505,6 +631,10 @@ func splitPath(path string) []string {
 		segs = append(segs, seg)
 		p = rest
 	}
-	pathCache.Store(path, segs)
-	return segs
+	sp := &splitted{segs: segs}
+	for i := 1; i < len(segs); i++ {
+		sp.at = append(sp.at, strings.Join(segs[:i], "\x00"))
+	}
+	pathCache.Store(path, sp)
+	return sp
 }

@@ -205,7 +205,8 @@ func sameMapping(raw []byte) string {
 // TestMapMatchesWholeDecode: the samples, and records whose every path
 // Table reads holds a random value (strings with escapes and invalid
 // UTF-8, number literals, booleans, null, objects, arrays of all of
-// these), with duplicate keys and padding, map as the whole decode does.
+// these), with duplicate keys and padding, and objects of few and of
+// many members, map as the whole decode does.
 func TestMapMatchesWholeDecode(t *testing.T) {
 	files, _ := filepath.Glob("../../testdata/samples/*.json")
 	for _, p := range files {
@@ -235,7 +236,11 @@ func TestMapMatchesWholeDecode(t *testing.T) {
 	for i := 0; i < 5000; i++ {
 		var b strings.Builder
 		b.WriteString("{")
-		for k := 0; k < 1+rng.Intn(12); k++ {
+		n := 1 + rng.Intn(12)
+		if i%4 == 0 {
+			n = 30 + rng.Intn(40) // past sortedMembers, with duplicates
+		}
+		for k := 0; k < n; k++ {
 			if k > 0 {
 				b.WriteString(",")
 			}
@@ -295,5 +300,28 @@ func randValue(b *strings.Builder, rng *rand.Rand, depth int) {
 			}
 		}
 		b.WriteString("]")
+	}
+}
+
+// TestMapAllocations: splitting an object makes one slice of its
+// members, and a key without escapes is not copied out of the record:
+// mapping the sample CloudTrail and Azure records takes fewer
+// allocations than the fields it maps times three (a value's string,
+// its slice, its map slot). With a map per object and every key copied,
+// the CloudTrail sample took 161.
+func TestMapAllocations(t *testing.T) {
+	for _, f := range []string{"aws_ssm_StartSession__assumedrole_console_2021.json", "azure_RUNCOMMAND_ACTION__SYNTH_export.json"} {
+		b, err := os.ReadFile(filepath.Join("../../testdata/samples", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := Map(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := testing.AllocsPerRun(20, func() { Map(b) })
+		if limit := float64(3 * len(ev.Fields)); n > limit {
+			t.Errorf("%s: %v allocations to map %d fields, want at most %v", f, n, len(ev.Fields), limit)
+		}
 	}
 }
