@@ -25,6 +25,9 @@ type Event struct {
 	// bytes given to Map are unchanged (the scan maps, matches and builds
 	// the hits of a record before it reuses its buffer).
 	raw []byte
+	// lazy is set on an event of MapLazy: its fields are mapped when
+	// first read.
+	lazy *lazyFields
 }
 
 // ExtractedPrefix begins the UDM paths that read a raw field by its
@@ -36,6 +39,9 @@ const ExtractedPrefix = `extracted.fields["`
 // a.b of the record, read as the table's paths are (through arrays,
 // scalars only, empty strings no value).
 func (e *Event) Values(path string) []string {
+	if e.lazy != nil {
+		e.lazy.field(e, path)
+	}
 	if v, ok := e.Fields[path]; ok {
 		return v
 	}
@@ -51,6 +57,9 @@ func (e *Event) Values(path string) []string {
 
 // First returns the first value of a UDM path, or "".
 func (e *Event) First(path string) string {
+	if e.lazy != nil {
+		e.lazy.field(e, path)
+	}
 	if v := e.Fields[path]; len(v) > 0 {
 		return v[0]
 	}
@@ -83,6 +92,44 @@ var ErrMalformed = errors.New("malformed JSON")
 // elsewhere costs no memory, so a record's mapping takes a small
 // multiple of the values it maps, never of the record.
 func Map(raw []byte) (*Event, error) {
+	doc, t, err := parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	objects := map[string]members{"": doc} // the objects on paths, by path
+	var slab strSlab
+	ev := apply(t, func(p string) ([]string, bool) { return lookupInto(objects, p, &slab) }, func(p string, emit func(key, val string)) {
+		if v, ok := spanAt(objects, p); ok {
+			keys(v, p, emit)
+		}
+	})
+	ev.raw = raw // not copied: a record near --max-record-bytes must not cost another record's size
+	return ev, nil
+}
+
+// MapLazy is Map, except that each UDM field is mapped when it is first
+// read (Event.Values, Event.First) instead of all at once: the record is
+// validated, split at its top level and recognised as Map does, with
+// the same errors, and a field read has the values Map gives it. A rule
+// reads a few of the forty-odd fields of a record, so a record that is
+// mapped for a rule or two costs that much. Origin stays empty, and
+// Fields holds only what was read: `retrohunt explain` uses Map.
+func MapLazy(raw []byte) (*Event, error) {
+	doc, t, err := parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	lz := &lazyFields{objects: map[string]members{"": doc}}
+	lz.get = func(p string) ([]string, bool) { return lookupInto(lz.objects, p, &lz.slab) }
+	if t == AWSCloudTrail {
+		lz.eventName = eventNameOf(lz.get)
+	}
+	return &Event{Type: t, Fields: make(map[string][]string, 16), raw: raw, lazy: lz}, nil
+}
+
+// parse validates a record, splits its top level and tells its log type,
+// or says why it is none: Map's errors.
+func parse(raw []byte) (members, LogType, error) {
 	// A valid object is split by hand (splitObject, as the objects
 	// under it are); anything else, and an object with a key that
 	// splitObject does not decode, takes json.Unmarshal, which says what
@@ -98,34 +145,26 @@ func Map(raw []byte) (*Event, error) {
 		if err := json.Unmarshal(raw, &whole); err != nil {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
-				return nil, ErrNotObject
+				return nil, Unknown, ErrNotObject
 			}
-			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+			return nil, Unknown, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		doc = membersOf(whole)
 	}
 	if doc == nil {
-		return nil, ErrNotObject // null
+		return nil, Unknown, ErrNotObject // null
 	}
 	t := detect(doc)
 	if t == Unknown {
-		return nil, ErrUnrecognised
+		return nil, Unknown, ErrUnrecognised
 	}
 	if t == AzureActivity && !activityCategory(doc.at("category")) {
 		// Another Azure log: one of the tenant logs we map, or not ours.
 		if t = tenantType(doc.at("category")); t == Unknown {
-			return nil, ErrUnsupported
+			return nil, Unknown, ErrUnsupported
 		}
 	}
-	objects := map[string]members{"": doc} // the objects on paths, by path
-	var slab strSlab
-	ev := apply(t, func(p string) ([]string, bool) { return lookupInto(objects, p, &slab) }, func(p string, emit func(key, val string)) {
-		if v, ok := spanAt(objects, p); ok {
-			keys(v, p, emit)
-		}
-	})
-	ev.raw = raw // not copied: a record near --max-record-bytes must not cost another record's size
-	return ev, nil
+	return doc, t, nil
 }
 
 // fieldsHint is the size an event's maps are made with.
@@ -142,13 +181,27 @@ func apply(t LogType, get func(path string) ([]string, bool), each func(path str
 	ev := &Event{Type: t, Fields: make(map[string][]string, fieldsHint), Origin: make(map[string]string, fieldsHint)}
 	eventName := ""
 	if t == AWSCloudTrail {
-		if v, ok := get("eventName"); ok && len(v) == 1 {
-			eventName = v[0]
-		}
+		eventName = eventNameOf(get)
 	}
+	applyAll(ev, eventName, get, each)
+	return ev
+}
+
+// eventNameOf is a CloudTrail record's eventName, which some rows are
+// limited to (Row.Event); "" when it has none or several.
+func eventNameOf(get func(path string) ([]string, bool)) string {
+	if v, ok := get("eventName"); ok && len(v) == 1 {
+		return v[0]
+	}
+	return ""
+}
+
+// applyAll maps every row of Table for ev's type into ev, in table
+// order, leaving the fields ev already has as they are.
+func applyAll(ev *Event, eventName string, get func(path string) ([]string, bool), each func(path string, emit func(key, val string))) {
 	for i := range Table {
 		r := &Table[i]
-		if r.Type != t || r.Raw || r.Event != "" && r.Event != eventName {
+		if r.Type != ev.Type || r.Raw || r.Event != "" && r.Event != eventName {
 			continue // Raw rows are read by Event.Values
 		}
 		if r.Keys {
@@ -158,7 +211,7 @@ func apply(t LogType, get func(path string) ([]string, bool), each func(path str
 						return
 					}
 					k := r.UDM + `["` + key + `"]`
-					if _, ok := ev.Fields[k]; !ok {
+					if _, ok := ev.Fields[k]; !ok && ev.Origin != nil {
 						ev.Origin[k] = key
 					}
 					ev.Fields[k] = append(ev.Fields[k], val)
@@ -169,35 +222,139 @@ func apply(t LogType, get func(path string) ([]string, bool), each func(path str
 		if _, done := ev.Fields[r.UDM]; done {
 			continue // an earlier row of the field gave it
 		}
-		if len(r.From) == 0 {
-			ev.Fields[r.UDM] = []string{r.Const}
-			ev.Origin[r.UDM] = "constant"
-			continue
-		}
-		for _, p := range r.From {
-			vals, ok := get(p)
-			if !ok {
-				continue
-			}
-			if out := deriveAny(r, nonEmpty(vals)); len(out) > 0 {
-				ev.Fields[r.UDM] = out
-				ev.Origin[r.UDM] = p
-				break
-			}
-			if r.Derive.isTime() {
-				// The first time present is the event's time, read or
-				// not: the fast path's recognised reads that one.
-				break
-			}
-		}
-		if _, ok := ev.Fields[r.UDM]; !ok && r.Derive == ActionFromErr {
-			// No errorCode at all is the common, successful case.
-			ev.Fields[r.UDM] = []string{"ALLOW"}
-			ev.Origin[r.UDM] = "errorCode (absent)"
+		applyRow(ev, r, get)
+	}
+}
+
+// applyRow maps one row that is not a Keys row into ev.
+func applyRow(ev *Event, r *Row, get func(path string) ([]string, bool)) {
+	origin := func(from string) {
+		if ev.Origin != nil {
+			ev.Origin[r.UDM] = from
 		}
 	}
-	return ev
+	if len(r.From) == 0 {
+		ev.Fields[r.UDM] = []string{r.Const}
+		origin("constant")
+		return
+	}
+	for _, p := range r.From {
+		vals, ok := get(p)
+		if !ok {
+			continue
+		}
+		if out := deriveAny(r, nonEmpty(vals)); len(out) > 0 {
+			ev.Fields[r.UDM] = out
+			origin(p)
+			break
+		}
+		if r.Derive.isTime() {
+			// The first time present is the event's time, read or
+			// not: the fast path's recognised reads that one.
+			break
+		}
+	}
+	if _, ok := ev.Fields[r.UDM]; !ok && r.Derive == ActionFromErr {
+		// No errorCode at all is the common, successful case.
+		ev.Fields[r.UDM] = []string{"ALLOW"}
+		origin("errorCode (absent)")
+	}
 }
+
+// lazyFields is what MapLazy keeps to map a field when it is read.
+type lazyFields struct {
+	objects   map[string]members
+	slab      strSlab
+	get       func(path string) ([]string, bool)
+	eventName string
+	all       bool     // every row was applied
+	absent    []string // paths read that have no value
+}
+
+// field maps path into ev.Fields unless it was read before: the rows of
+// that UDM field alone, in table order, as applyAll would, since no
+// other row writes it. A path a Keys row may serve (a key of a map,
+// `labels["requestParameters.sslPolicy"]`) takes every row at once, as
+// Map does, whose order decides such a key's values.
+func (lz *lazyFields) field(ev *Event, path string) {
+	if lz.all {
+		return
+	}
+	if _, ok := ev.Fields[path]; ok {
+		return
+	}
+	for _, a := range lz.absent {
+		if a == path {
+			return
+		}
+	}
+	ix := rowIndex()[ev.Type]
+	if ix == nil {
+		return
+	}
+	if ix.keyed(path) {
+		lz.all = true
+		applyAll(ev, lz.eventName, lz.get, func(p string, emit func(key, val string)) {
+			if v, ok := spanAt(lz.objects, p); ok {
+				keys(v, p, emit)
+			}
+		})
+		return
+	}
+	for _, i := range ix.rows[path] {
+		r := &Table[i]
+		if r.Event != "" && r.Event != lz.eventName {
+			continue
+		}
+		if _, done := ev.Fields[path]; done {
+			break
+		}
+		applyRow(ev, r, lz.get)
+	}
+	if _, ok := ev.Fields[path]; !ok {
+		lz.absent = append(lz.absent, path)
+	}
+}
+
+// typeRows indexes Table for one log type: the rows of each UDM field
+// that are neither Keys nor Raw rows, in table order, and the UDM
+// prefixes of its Keys rows.
+type typeRows struct {
+	rows map[string][]int
+	keys []string // each Keys row's UDM + `["`
+}
+
+// keyed reports whether a Keys row may serve path.
+func (x *typeRows) keyed(path string) bool {
+	for _, k := range x.keys {
+		if strings.HasPrefix(path, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// rowIndex is Table's index by log type, built once (Table is complete
+// after the package's initialisation).
+var rowIndex = sync.OnceValue(func() map[LogType]*typeRows {
+	out := map[LogType]*typeRows{}
+	for i := range Table {
+		r := &Table[i]
+		x := out[r.Type]
+		if x == nil {
+			x = &typeRows{rows: map[string][]int{}}
+			out[r.Type] = x
+		}
+		switch {
+		case r.Raw:
+		case r.Keys:
+			x.keys = append(x.keys, r.UDM+`["`)
+		default:
+			x.rows[r.UDM] = append(x.rows[r.UDM], i)
+		}
+	}
+	return out
+})
 
 // nonEmpty drops the empty strings: an empty value is no value, and the
 // next raw path is tried ("arn": "" of an IdentityCenterUser).

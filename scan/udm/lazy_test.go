@@ -2,13 +2,16 @@ package udm
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,6 +177,9 @@ func keysWhole(v any, prefix string, emit func(key, val string)) {
 // same error class, or the same fields and origins; for bytes that are
 // not JSON, ErrMalformed.
 func sameMapping(raw []byte) string {
+	if d := sameLazy(raw); d != "" {
+		return "MapLazy: " + d
+	}
 	got, gerr := Map(raw)
 	if !json.Valid(raw) {
 		// The whole decode let a record followed by a stray ] or } pass
@@ -324,4 +330,69 @@ func TestMapAllocations(t *testing.T) {
 			t.Errorf("%s: %v allocations to map %d fields, want at most %v", f, n, len(ev.Fields), limit)
 		}
 	}
+}
+
+// sameLazy reports how MapLazy's event differs from Map's: the same
+// error, and, read in an order drawn from the record's bytes, the same
+// values and first value of every field Map gives the record, of every
+// field Table maps for its type, of a key under each Keys row that the
+// record does not hold, and of raw paths (extracted.fields); once with
+// a Keys row's key read first and once without any.
+func sameLazy(raw []byte) string {
+	want, werr := Map(raw)
+	got, gerr := MapLazy(raw)
+	if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
+		return fmt.Sprintf("error %v, want %v", gerr, werr)
+	}
+	if werr != nil {
+		return ""
+	}
+	if got.Type != want.Type {
+		return fmt.Sprintf("type %v, want %v", got.Type, want.Type)
+	}
+	var paths []string
+	for k := range want.Fields {
+		paths = append(paths, k)
+	}
+	for _, r := range Table {
+		if r.Type != want.Type {
+			continue
+		}
+		switch {
+		case r.Keys:
+			paths = append(paths, r.UDM+`["no.such.key"]`)
+		case !r.Raw:
+			paths = append(paths, r.UDM)
+		}
+	}
+	paths = append(paths, ExtractedPrefix+`eventName"]`, ExtractedPrefix+`userIdentity.arn"]`, "no.such.field")
+	slices.Sort(paths)
+	h := fnv.New64a()
+	h.Write(raw)
+	rng := rand.New(rand.NewSource(int64(h.Sum64())))
+	rng.Shuffle(len(paths), func(i, j int) { paths[i], paths[j] = paths[j], paths[i] })
+	plainFirst := slices.Clone(paths)
+	slices.SortStableFunc(plainFirst, func(a, b string) int {
+		keyed := func(p string) int {
+			if strings.Contains(p, `["`) {
+				return 1
+			}
+			return 0
+		}
+		return cmp.Compare(keyed(a), keyed(b))
+	})
+	for round, order := range [][]string{paths, plainFirst} {
+		if round > 0 {
+			got, _ = MapLazy(raw)
+		}
+		for _, p := range order {
+			if g, w := got.Values(p), want.Values(p); !reflect.DeepEqual(g, w) {
+				return fmt.Sprintf("%s = %q, want %q", p, g, w)
+			}
+			if g, w := got.First(p), want.First(p); g != w {
+				return fmt.Sprintf("First(%s) = %q, want %q", p, g, w)
+			}
+		}
+	}
+	return ""
 }
