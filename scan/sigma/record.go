@@ -152,6 +152,7 @@ func walkMembers(m *node, segs []string, rest bool, out *[]Value) bool {
 func walk(v *node, segs []string, rest bool, out *[]Value) bool {
 	switch v.kind {
 	case '[':
+		v.expand()
 		if len(segs) == 0 {
 			for _, e := range v.kids {
 				walk(e, nil, rest, out)
@@ -211,6 +212,7 @@ func (r *Record) Words() []Value {
 func leaves(v *node, out []Value) []Value {
 	switch v.kind {
 	case '[', '{':
+		v.expand()
 		for _, k := range v.kids {
 			out = leaves(k, out)
 		}
