@@ -52,6 +52,7 @@ FUZZ_TARGETS := \
 	./scan/rule:FuzzParseFile \
 	./scan/decode:FuzzDecode \
 	./scan/udm:FuzzMap \
+	./scan/udm:FuzzValid \
 	./scan/rule/fn:FuzzFunctions \
 	./scan:FuzzFastPath \
 	./scan/decode:FuzzDecodeUnchecked \
