@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"bytes"
 	"encoding/json"
 	"unicode/utf8"
 )
@@ -8,13 +9,17 @@ import (
 // node is one JSON value of a record: its bytes in the record and, for
 // objects and arrays, its members, parsed when first looked into
 // (expand): a rule reads a few fields of a record, and parsing every
-// value of it was a fifth of a scan whose every record hits.
+// value of it was a fifth of a scan whose every record hits. The members
+// are values, not pointers, and a key is the record's bytes unless it
+// holds an escape or non-ASCII bytes: expanding an object takes a few
+// allocations, not a few per member.
 type node struct {
-	kind byte   // '{', '[', '"', 'n' number, 't' true, 'f' false, 'z' null
-	raw  []byte // the value as written
-	keys []string
-	kids []*node
-	lazy bool // an object or array whose members are not parsed yet
+	kind  byte   // '{', '[', '"', 'n' number, 't' true, 'f' false, 'z' null
+	lazy  bool   // an object or array whose members are not parsed yet
+	items int32  // how many members or elements it has (set with lazy)
+	raw   []byte // the value as written
+	keys  [][]byte
+	kids  []node
 }
 
 // parseTree checks that b is one JSON value and returns it, its members
@@ -22,8 +27,8 @@ type node struct {
 // on only records the decoder or json.Valid accepted).
 func parseTree(b []byte) *node {
 	p := treeParser{b: b}
-	n := p.value()
-	if n == nil {
+	n := &node{}
+	if !p.fill(n) {
 		return nil
 	}
 	p.space()
@@ -41,9 +46,14 @@ func (n *node) expand() {
 		return
 	}
 	n.lazy = false
+	obj := n.kind == '{'
+	n.kids = make([]node, 0, n.items)
+	if obj {
+		n.keys = make([][]byte, 0, n.items)
+	}
 	p := treeParser{b: n.raw, i: 1}
 	closing := byte(']')
-	if n.kind == '{' {
+	if obj {
 		closing = '}'
 	}
 	p.space()
@@ -51,27 +61,40 @@ func (n *node) expand() {
 		return
 	}
 	for {
-		var key *node
-		if n.kind == '{' {
+		var key []byte
+		if obj {
 			p.space()
-			if key = p.str(); key == nil {
+			start := p.i
+			if !p.skipStr() {
 				return
 			}
+			key = keyText(p.b[start:p.i])
 			p.space()
 			p.i++ // ':'
 		}
-		v := p.value()
-		if v == nil {
+		n.kids = append(n.kids, node{})
+		if !p.fill(&n.kids[len(n.kids)-1]) {
+			n.kids = n.kids[:len(n.kids)-1]
 			return
 		}
-		if key != nil {
-			n.keys = append(n.keys, key.text())
+		if obj {
+			n.keys = append(n.keys, key)
 		}
-		n.kids = append(n.kids, v)
 		if more, ok := p.afterItem(closing); !more || !ok {
 			return
 		}
 	}
+}
+
+// keyText is a key's text, decoded as encoding/json does, from its bytes
+// with the quotes: the bytes between them when they hold no escape and
+// only ASCII.
+func keyText(raw []byte) []byte {
+	n := node{kind: '"', raw: raw}
+	if body := raw[1 : len(raw)-1]; plainText(body) {
+		return body
+	}
+	return []byte(n.text())
 }
 
 type treeParser struct {
@@ -109,26 +132,35 @@ func (p *treeParser) afterItem(closing byte) (more, ok bool) {
 	return false, false
 }
 
-func (p *treeParser) value() *node {
+// fill reads one value into n: an object or array whole but lazy (its
+// members parsed by expand), a string or another scalar as its bytes.
+func (p *treeParser) fill(n *node) bool {
 	p.space()
 	if p.i >= len(p.b) {
-		return nil
+		return false
 	}
 	start := p.i
 	switch c := p.b[p.i]; c {
 	case '{', '[':
-		if !p.skip() {
-			return nil
+		items, ok := p.skipItems()
+		if !ok {
+			return false
 		}
-		return &node{kind: c, raw: p.b[start:p.i], lazy: true}
+		*n = node{kind: c, raw: p.b[start:p.i], lazy: true, items: items}
+		return true
 	case '"':
-		return p.str()
+		if !p.skipStr() {
+			return false
+		}
+		*n = node{kind: '"', raw: p.b[start:p.i]}
+		return true
 	}
 	k := p.scalar()
 	if k == 0 {
-		return nil
+		return false
 	}
-	return &node{kind: k, raw: p.b[start:p.i]}
+	*n = node{kind: k, raw: p.b[start:p.i]}
+	return true
 }
 
 // scalar reads true, false, null or a number and returns its kind ('t',
@@ -168,53 +200,63 @@ func (p *treeParser) scalar() byte {
 	}
 }
 
-// skip reads one value as value does, without building its nodes: the
-// same grammar, so that parseTree refuses what it refused when it built
-// the whole tree at once.
+// skip reads one value as fill and expand do, without building nodes:
+// the same grammar as the tree parser always had, so that parseTree
+// refuses what it refused when it built the whole tree at once.
 func (p *treeParser) skip() bool {
 	p.space()
 	if p.i >= len(p.b) {
 		return false
 	}
-	switch c := p.b[p.i]; c {
+	switch p.b[p.i] {
 	case '{', '[':
-		closing := byte(']')
-		if c == '{' {
-			closing = '}'
-		}
-		p.i++
-		p.space()
-		if p.i < len(p.b) && p.b[p.i] == closing {
-			p.i++
-			return true
-		}
-		for {
-			if c == '{' {
-				p.space()
-				if !p.skipStr() {
-					return false
-				}
-				p.space()
-				if p.i >= len(p.b) || p.b[p.i] != ':' {
-					return false
-				}
-				p.i++
-			}
-			if !p.skip() {
-				return false
-			}
-			more, ok := p.afterItem(closing)
-			if !ok {
-				return false
-			}
-			if !more {
-				return true
-			}
-		}
+		_, ok := p.skipItems()
+		return ok
 	case '"':
 		return p.skipStr()
 	}
 	return p.scalar() != 0
+}
+
+// skipItems is skip for an object or array at p.i: how many members or
+// elements it has.
+func (p *treeParser) skipItems() (int32, bool) {
+	c := p.b[p.i]
+	closing := byte(']')
+	if c == '{' {
+		closing = '}'
+	}
+	p.i++
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == closing {
+		p.i++
+		return 0, true
+	}
+	var n int32
+	for {
+		if c == '{' {
+			p.space()
+			if !p.skipStr() {
+				return 0, false
+			}
+			p.space()
+			if p.i >= len(p.b) || p.b[p.i] != ':' {
+				return 0, false
+			}
+			p.i++
+		}
+		if !p.skip() {
+			return 0, false
+		}
+		n++
+		more, ok := p.afterItem(closing)
+		if !ok {
+			return 0, false
+		}
+		if !more {
+			return n, true
+		}
+	}
 }
 
 // skipStr reads a string as str does, without a node.
@@ -237,38 +279,10 @@ func (p *treeParser) skipStr() bool {
 	return false
 }
 
-// str reads a string; its raw bytes include the quotes.
-func (p *treeParser) str() *node {
-	if p.i >= len(p.b) || p.b[p.i] != '"' {
-		return nil
-	}
-	start := p.i
-	p.i++
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
-		case '\\':
-			p.i += 2
-			continue
-		case '"':
-			p.i++
-			return &node{kind: '"', raw: p.b[start:p.i]}
-		}
-		p.i++
-	}
-	return nil
-}
-
 // text decodes a string node as encoding/json does.
 func (n *node) text() string {
 	body := n.raw[1 : len(n.raw)-1]
-	plain := true
-	for _, c := range body {
-		if c == '\\' || c >= utf8.RuneSelf {
-			plain = false
-			break
-		}
-	}
-	if plain {
+	if plainText(body) {
 		return string(body)
 	}
 	var s string
@@ -278,25 +292,41 @@ func (n *node) text() string {
 	return s
 }
 
-// member returns the value of key: exactly, else every member whose key
-// equals it under Unicode case folding (exact is false then).
-func (n *node) member(key string, fold func(a, b string) bool, out []*node) ([]*node, bool) {
+// plainText reports whether a string's bytes between its quotes are its
+// text: no escape, ASCII only.
+func plainText(body []byte) bool {
+	for _, c := range body {
+		if c == '\\' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// member returns the value of key: exactly, else, when fold is set,
+// every member whose key equals it under Unicode case folding (exact is
+// false then).
+func (n *node) member(key string, fold bool, out []*node) ([]*node, bool) {
 	n.expand()
 	for i, k := range n.keys {
-		if k == key {
+		if string(k) == key {
 			// encoding/json keeps the last of duplicate keys.
-			last := n.kids[i]
+			last := &n.kids[i]
 			for j := i + 1; j < len(n.keys); j++ {
-				if n.keys[j] == key {
-					last = n.kids[j]
+				if string(n.keys[j]) == key {
+					last = &n.kids[j]
 				}
 			}
 			return append(out, last), true
 		}
 	}
+	if !fold {
+		return out, false
+	}
+	kb := []byte(key)
 	for i, k := range n.keys {
-		if fold(k, key) {
-			out = append(out, n.kids[i])
+		if bytes.EqualFold(k, kb) {
+			out = append(out, &n.kids[i])
 		}
 	}
 	return out, false
