@@ -302,3 +302,77 @@ func TestLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestDifferentialMatchShapes drives the fast loop through each of its
+// paths against the standard library's reader: matches at every
+// distance from 1 to 70 (the word copies of distances under 8, the
+// byte broadcast of distance 1, the unconditional words of longer ones)
+// with lengths from 3 to 258, and codes whose longest codewords reach
+// past the primary tables (skewed literals and distances: subtable
+// literals, lengths and distances), each both far from the ends of the
+// buffers and near them (a limit, an output buffer sized exactly).
+func TestDifferentialMatchShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var shapes [][]byte
+	for d := 1; d <= 70; d++ {
+		var p []byte
+		for _, length := range []int{3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40, 64, 100, 257, 258} {
+			unit := make([]byte, d)
+			for i := range unit {
+				unit[i] = byte('a' + rng.IntN(26))
+			}
+			p = append(p, unit...)
+			for range length {
+				p = append(p, p[len(p)-d])
+			}
+			p = append(p, '|', byte(rng.Uint32()), '|')
+		}
+		shapes = append(shapes, bytes.Repeat(p, 3))
+	}
+	// Skewed: byte i appears about 2^-(i/12) as often as byte 0, and
+	// runs repeat at distances spread over the window.
+	var skew []byte
+	for len(skew) < 400<<10 {
+		if rng.IntN(3) == 0 && len(skew) > 40000 {
+			d := 1 + int(rng.ExpFloat64()*3000)%32768
+			n := 3 + rng.IntN(40)
+			for range n {
+				skew = append(skew, skew[len(skew)-d])
+			}
+			continue
+		}
+		skew = append(skew, byte(int(rng.ExpFloat64()*20)%256))
+	}
+	shapes = append(shapes, skew)
+	var d Decompressor
+	for i, p := range shapes {
+		for _, src := range [][]byte{stdZip(t, p, stdgzip.BestSpeed), stdZip(t, p, stdgzip.BestCompression), kZip(t, p, 5)} {
+			if msg := differ(&d, src); msg != "" {
+				t.Fatalf("shape %d: %s", i, msg)
+			}
+			out, err := d.Gunzip(make([]byte, 0, len(p)), src, int64(len(p)))
+			if err != nil || !bytes.Equal(out, p) {
+				t.Fatalf("shape %d into an exact buffer: %v", i, err)
+			}
+			for _, limit := range []int{len(p) / 3, len(p) - 1} {
+				out, err := d.Gunzip(nil, src, int64(limit))
+				if !errors.Is(err, ErrLimit) || !bytes.Equal(out, p[:limit]) {
+					t.Fatalf("shape %d, limit %d: %v, %d bytes", i, limit, err, len(out))
+				}
+			}
+		}
+	}
+	// The skewed stream's code reaches past the primary tables.
+	var dec Decompressor
+	src := stdZip(t, skew, stdgzip.BestCompression)
+	if _, err := dec.Gunzip(nil, src, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	long := false
+	for _, e := range dec.lit[:1<<litBits] {
+		long = long || e&kindLink != 0
+	}
+	if !long {
+		t.Error("the skewed stream's literal/length code has no codeword longer than the primary table's bits")
+	}
+}

@@ -8,25 +8,31 @@ import (
 // A table entry decodes one Huffman codeword by a lookup on the next
 // bits of the stream (least significant first, as DEFLATE packs them):
 //
-//	bits 0-4   the codeword's length in bits (for a subtable link: the
-//	           subtable's index bits)
-//	bits 8-11  the kind
-//	bits 12-15 extra bits that follow the codeword (lengths, distances)
-//	bits 16-31 the literal byte, the base length or distance, or the
+//	bits 0-7   the bits to consume: the codeword's length plus the extra
+//	           bits that follow it (lengths, distances), so that one
+//	           shift takes both; 0 for a subtable link
+//	bits 8-11  the codeword's length (for a link: the subtable's index
+//	           bits), where the extra bits start
+//	bits 12-14 the exceptional kinds: end of block, subtable link,
+//	           invalid (none for a length or a distance)
+//	bits 16-30 the literal byte, the base length or distance, or the
 //	           subtable's start
+//	bit 31     a literal, tested as the sign
 //
 // An invalid entry keeps the length of bits that must be present before
 // the stream can be called corrupt rather than cut short, so that both
 // classes come out as the standard library's decoder gives them.
 const (
-	kindInvalid = 0
-	kindLiteral = 1 << 8
-	kindLength  = 2 << 8
-	kindEnd     = 3 << 8
-	kindLink    = 4 << 8
-	kindDist    = 5 << 8
-	kindMask    = 0xf << 8
+	flagLiteral  = 1 << 31
+	kindEnd      = 1 << 12
+	kindLink     = 2 << 12
+	kindInvalid  = 4 << 12
+	exceptional  = kindEnd | kindLink | kindInvalid
+	consumedMask = 0xff
 )
+
+// codeLen is an entry's codeword length (a link's subtable bits).
+func codeLen(e uint32) uint { return uint(e>>8) & 0xf }
 
 const (
 	litBits  = 10 // primary index bits of the literal/length table
@@ -53,23 +59,25 @@ var distExtra = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
 func litEntry(sym int, n uint8) uint32 {
 	switch {
 	case sym < 256:
-		return kindLiteral | uint32(sym)<<16 | uint32(n)
+		return flagLiteral | uint32(sym)<<16 | uint32(n)<<8 | uint32(n)
 	case sym == 256:
-		return kindEnd | uint32(n)
+		return kindEnd | uint32(n)<<8 | uint32(n)
 	case sym < 286:
 		s := sym - 257
-		return kindLength | uint32(lengthBase[s])<<16 | uint32(lengthExtra[s])<<12 | uint32(n)
+		return uint32(lengthBase[s])<<16 | uint32(n)<<8 | uint32(n+lengthExtra[s])
 	}
 	// 286 and 287 exist only in the fixed code; using them is corrupt
 	// once their bits are read.
-	return kindInvalid | uint32(n)
+	return invalidEntry(n)
 }
+
+func invalidEntry(n uint8) uint32 { return kindInvalid | uint32(n)<<8 | uint32(n) }
 
 func distEntry(sym int, n uint8) uint32 {
 	if sym < 30 {
-		return kindDist | uint32(distBase[sym])<<16 | uint32(distExtra[sym])<<12 | uint32(n)
+		return uint32(distBase[sym])<<16 | uint32(n)<<8 | uint32(n+distExtra[sym])
 	}
-	return kindInvalid | uint32(n) // 30 and 31: fixed code only
+	return invalidEntry(n) // 30 and 31: fixed code only
 }
 
 // The tables build fills: their entries are litEntry's, distEntry's, or
@@ -101,7 +109,10 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 	}
 	size := 1 << primary
 	if maxL == 0 {
-		clear(table[:size])
+		invalid := invalidEntry(0)
+		for i := range table[:size] {
+			table[i] = invalid
+		}
 		return 0, true
 	}
 	code := 0
@@ -117,7 +128,7 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 	if code != 1<<maxL {
 		// The one-symbol code: the lookups no symbol fills are invalid
 		// once minLen bits are read.
-		invalid := uint32(kindInvalid) | uint32(minLen)
+		invalid := invalidEntry(minLen)
 		for i := range table[:size] {
 			table[i] = invalid
 		}
@@ -141,7 +152,7 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 		end := size
 		for p := 0; p < size; p++ {
 			if subMax[p] != 0 {
-				table[p] = kindLink | uint32(end)<<16 | uint32(subMax[p])
+				table[p] = kindLink | uint32(end)<<16 | uint32(subMax[p])<<8
 				end += 1 << subMax[p]
 			}
 		}
@@ -164,7 +175,7 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 		case distKind:
 			e = distEntry(sym, n)
 		default:
-			e = kindLiteral | uint32(sym)<<16 | uint32(n)
+			e = flagLiteral | uint32(sym)<<16 | uint32(n)<<8 | uint32(n)
 		}
 		if uint(n) <= primary {
 			for i := r; i < uint32(size); i += 1 << n {
@@ -173,7 +184,7 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 			continue
 		}
 		link := table[r&(1<<primary-1)]
-		start, bits := link>>16, link&0x1f
+		start, bits := link>>16, codeLen(link)
 		sub := r >> primary
 		step := uint32(1) << (uint(n) - primary)
 		for i := sub; i < 1<<bits; i += step {
