@@ -100,12 +100,12 @@ func (s *state) deflate() error {
 // The fast loop's margins. An iteration refills the bit buffer at most
 // twice, each refill reading one word at pos and moving pos on by at
 // most 7 bytes, so it reads below pos+15 < pos+fastInMargin. It writes
-// at most two literals and then a match of up to 258 bytes, copied in
-// whole words in steps of at most 32 bytes past its end, so it writes
-// below op+2+258+32 < op+fastOutMargin.
+// at most two literal entries of two bytes each and then a match of up
+// to 258 bytes, copied in whole words, at most 32 bytes past its end, so
+// it writes below op+4+258+32 < op+fastOutMargin.
 const (
 	fastInMargin  = 16
-	fastOutMargin = 2 + 258 + 32 + 8
+	fastOutMargin = 4 + 258 + 32 + 8
 	litMask       = 1<<litBits - 1  // a primary literal/length index
 	distMask      = 1<<distBits - 1 // a primary distance index
 )
@@ -123,7 +123,7 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 		// (so every bit in the buffer is real: overread is 0) and the
 		// output has fastOutMargin bytes of room, nothing is checked but
 		// the codewords and the distances, and memory is accessed
-		// without bounds checks (load64, store64, store8). As in
+		// without bounds checks (load64, store64, store16). As in
 		// libdeflate, the low 8 bits of bitsleft count the bits; the
 		// bits above them are garbage, since a whole entry is
 		// subtracted and only its low 8 bits (the bits consumed) are
@@ -140,32 +140,35 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 				bitbuf >>= e & 63
 				bitsleft -= uint(e)
 				if int32(e) < 0 {
-					// Up to three literals per refill: 3×15 bits of 56.
-					b := byte(e >> 16)
+					// Up to three literal entries per refill (3×15
+					// bits of 56), each of one or two literals,
+					// written as two bytes: a single literal's second
+					// is overwritten by what follows.
+					v := e
 					e = lit[bitbuf&litMask]
 					saved = bitbuf
 					bitbuf >>= e & 63
 					bitsleft -= uint(e)
-					store8(out, op, b)
-					op++
+					store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
+					op += 1 + int(v>>28&1)
 					if int32(e) < 0 {
-						b = byte(e >> 16)
+						v = e
 						e = lit[bitbuf&litMask]
 						saved = bitbuf
 						bitbuf >>= e & 63
 						bitsleft -= uint(e)
-						store8(out, op, b)
-						op++
+						store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
+						op += 1 + int(v>>28&1)
 						if int32(e) < 0 {
-							b = byte(e >> 16)
+							v = e
 							// At least 56-45 bits are left: the
 							// lookup's 10 are real.
 							e = lit[bitbuf&litMask]
 							bitbuf |= load64(in, pos) << (bitsleft & 63)
 							pos += int(7 - (bitsleft>>3)&7)
 							bitsleft |= 56
-							store8(out, op, b)
-							op++
+							store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
+							op += 1 + int(v>>28&1)
 							if pos <= len(in)-fastInMargin && op <= len(out)-fastOutMargin {
 								continue
 							}
@@ -296,12 +299,16 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 			}
 		}
 		e := lit[bitbuf&litMask]
-		if e&kindLink != 0 {
+		if int32(e) >= 0 && e&kindLink != 0 {
 			e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<codeLen(e)-1))&(litTableSize-1)]
 		}
 		// The codeword's bits, and a length's extra bits after them,
-		// must be real (both are truncation when they are not).
+		// must be real (both are truncation when they are not). Of a
+		// pair of literals, only the first is taken here.
 		n := uint(e & consumedMask)
+		if int32(e) < 0 {
+			n = literalLen(e)
+		}
 		if overread > 0 && int(max(n, litMin)) > int(bitsleft)-8*overread {
 			err = ErrTruncated
 			break

@@ -370,7 +370,7 @@ func TestDifferentialMatchShapes(t *testing.T) {
 	}
 	long := false
 	for _, e := range dec.lit[:1<<litBits] {
-		long = long || e&kindLink != 0
+		long = long || int32(e) >= 0 && e&kindLink != 0
 	}
 	if !long {
 		t.Error("the skewed stream's literal/length code has no codeword longer than the primary table's bits")

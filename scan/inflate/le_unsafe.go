@@ -5,7 +5,7 @@ package inflate
 import "unsafe"
 
 // load64 and store64 read and write the little-endian word at b[i:i+8]
-// without a bounds check, and store8 the byte at b[i]: the fast loop
+// without a bounds check, store16 the pair at b[i:i+2]: the fast loop
 // proves once per iteration, from its margins, that every index it uses
 // is in range (see huffman). The purego build (le_purego.go) checks each
 // access instead; the tests run both.
@@ -20,4 +20,8 @@ func store64(b []byte, i int, v uint64) {
 
 func store8(b []byte, i int, v byte) {
 	*(*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i)) = v
+}
+
+func store16(b []byte, i int, v uint16) {
+	*(*uint16)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i)) = v
 }

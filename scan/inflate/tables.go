@@ -6,7 +6,18 @@ import (
 )
 
 // A table entry decodes one Huffman codeword by a lookup on the next
-// bits of the stream (least significant first, as DEFLATE packs them):
+// bits of the stream (least significant first, as DEFLATE packs them).
+// A literal entry (bit 31 set, tested as the sign):
+//
+//	bits 0-7   the bits to consume
+//	bits 8-15  a second literal, when the entry holds two
+//	bits 16-23 the (first) literal
+//	bits 24-27 the first literal's codeword length
+//	bit 28     the entry holds two literals: a primary index whose bits
+//	           hold two whole literal codewords decodes both at once
+//	           (the fast loop only; the careful loop takes the first)
+//
+// Any other entry:
 //
 //	bits 0-7   the bits to consume: the codeword's length plus the extra
 //	           bits that follow it (lengths, distances), so that one
@@ -15,21 +26,28 @@ import (
 //	           bits), where the extra bits start
 //	bits 12-14 the exceptional kinds: end of block, subtable link,
 //	           invalid (none for a length or a distance)
-//	bits 16-30 the literal byte, the base length or distance, or the
-//	           subtable's start
-//	bit 31     a literal, tested as the sign
+//	bits 16-30 the base length or distance, or the subtable's start
 //
 // An invalid entry keeps the length of bits that must be present before
 // the stream can be called corrupt rather than cut short, so that both
 // classes come out as the standard library's decoder gives them.
 const (
 	flagLiteral  = 1 << 31
+	flagPair     = 1 << 28
 	kindEnd      = 1 << 12
 	kindLink     = 2 << 12
 	kindInvalid  = 4 << 12
 	exceptional  = kindEnd | kindLink | kindInvalid
 	consumedMask = 0xff
 )
+
+// literalEntry is the entry of the literal b whose codeword has n bits.
+func literalEntry(b byte, n uint8) uint32 {
+	return flagLiteral | uint32(n)<<24 | uint32(b)<<16 | uint32(n)
+}
+
+// literalLen is a literal entry's first codeword length.
+func literalLen(e uint32) uint { return uint(e>>24) & 0xf }
 
 // codeLen is an entry's codeword length (a link's subtable bits).
 func codeLen(e uint32) uint { return uint(e>>8) & 0xf }
@@ -59,7 +77,7 @@ var distExtra = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
 func litEntry(sym int, n uint8) uint32 {
 	switch {
 	case sym < 256:
-		return flagLiteral | uint32(sym)<<16 | uint32(n)<<8 | uint32(n)
+		return literalEntry(byte(sym), n)
 	case sym == 256:
 		return kindEnd | uint32(n)<<8 | uint32(n)
 	case sym < 286:
@@ -175,7 +193,7 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 		case distKind:
 			e = distEntry(sym, n)
 		default:
-			e = flagLiteral | uint32(sym)<<16 | uint32(n)<<8 | uint32(n)
+			e = literalEntry(byte(sym), n)
 		}
 		if uint(n) <= primary {
 			for i := r; i < uint32(size); i += 1 << n {
@@ -191,7 +209,32 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 			table[start+i] = e
 		}
 	}
+	if kind == litKind {
+		pairLiterals(table[:size], primary)
+	}
 	return minLen, true
+}
+
+// pairLiterals makes each primary entry of a literal whose codeword
+// leaves room for a whole second literal codeword in the index's bits an
+// entry of both. The index's high bits after the first codeword are the
+// second's lookup index with zeros above, a smaller index, whose entry
+// is right whenever its codeword lies within the known bits; going down
+// from the top, that entry is still a single literal's when it is read.
+func pairLiterals(table []uint32, primary uint) {
+	for i := len(table) - 1; i >= 0; i-- {
+		e := table[i]
+		n1 := uint(e & consumedMask)
+		if int32(e) >= 0 || n1 >= primary {
+			continue
+		}
+		e2 := table[i>>n1]
+		n2 := uint(e2 & consumedMask)
+		if int32(e2) >= 0 || n1+n2 > primary {
+			continue
+		}
+		table[i] = e&^consumedMask | flagPair | (e2>>16&0xff)<<8 | uint32(n1+n2)
+	}
 }
 
 // reverse reverses the low n bits of c: DEFLATE sends codewords most
