@@ -179,6 +179,10 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 		}
 		codes = next
 	}
+	// The literals whose codewords leave room in a primary index for
+	// another's: symbol, reversed codeword and length, for pairLiterals.
+	var short [256]uint32
+	nshort := 0
 	for sym, n := range lens {
 		if n == 0 {
 			continue
@@ -186,6 +190,10 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 		c := codes[n]
 		codes[n]++
 		r := reverse(uint32(c), n)
+		if kind == litKind && sym < 256 && uint(n)+uint(minLen) <= primary {
+			short[nshort] = uint32(sym) | r<<8 | uint32(n)<<24
+			nshort++
+		}
 		var e uint32
 		switch kind {
 		case litKind:
@@ -209,31 +217,51 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 			table[start+i] = e
 		}
 	}
-	if kind == litKind {
-		pairLiterals(table[:size], primary)
+	if nshort > 1 {
+		pairLiterals(table[:size], primary, short[:nshort])
 	}
 	return minLen, true
 }
 
-// pairLiterals makes each primary entry of a literal whose codeword
-// leaves room for a whole second literal codeword in the index's bits an
-// entry of both. The index's high bits after the first codeword are the
-// second's lookup index with zeros above, a smaller index, whose entry
-// is right whenever its codeword lies within the known bits; going down
-// from the top, that entry is still a single literal's when it is read.
-func pairLiterals(table []uint32, primary uint) {
-	for i := len(table) - 1; i >= 0; i-- {
-		e := table[i]
-		n1 := uint(e & consumedMask)
-		if int32(e) >= 0 || n1 >= primary {
-			continue
+// pairLiterals makes each primary entry whose index bits hold two whole
+// literal codewords an entry of both. short holds the literals whose
+// codewords are short enough to be the first of such a pair (symbol,
+// reversed codeword and length, packed); a pair of lengths n1 and n2
+// fills the indexes that start with the two codewords, every 2^(n1+n2)
+// (as a codeword of n1+n2 bits would), over the single literal's
+// entries there. Sorted by length, the loops stop at the first pair that
+// does not fit, so the work is the number of entries written.
+func pairLiterals(table []uint32, primary uint, short []uint32) {
+	var count [maxLen + 2]int
+	for _, p := range short {
+		count[p>>24+1]++
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	var sorted [256]uint32
+	for _, p := range short {
+		sorted[count[p>>24]] = p
+		count[p>>24]++
+	}
+	lits := sorted[:len(short)]
+	for _, p1 := range lits {
+		n1 := uint(p1 >> 24)
+		if n1+uint(lits[0]>>24) > primary {
+			break
 		}
-		e2 := table[i>>n1]
-		n2 := uint(e2 & consumedMask)
-		if int32(e2) >= 0 || n1+n2 > primary {
-			continue
+		r1 := p1 >> 8 & 0xffff
+		e1 := literalEntry(byte(p1), uint8(n1))&^consumedMask | flagPair
+		for _, p2 := range lits {
+			n := n1 + uint(p2>>24)
+			if n > primary {
+				break
+			}
+			e := e1 | (p2&0xff)<<8 | uint32(n)
+			for i := r1 | (p2>>8&0xffff)<<n1; i < uint32(len(table)); i += 1 << n {
+				table[i] = e
+			}
 		}
-		table[i] = e&^consumedMask | flagPair | (e2>>16&0xff)<<8 | uint32(n1+n2)
 	}
 }
 
