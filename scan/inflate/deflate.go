@@ -97,14 +97,16 @@ func (s *state) deflate() error {
 	}
 }
 
-// The fast loop's margins. An iteration refills the bit buffer at most
-// twice, each refill reading one word at pos and moving pos on by at
-// most 7 bytes, so it reads below pos+15 < pos+fastInMargin. It writes
+// The fast loop's margins. Between two checks of them the bit buffer is
+// refilled at most three times (on entering the loop, then at most twice
+// in an iteration), each refill reading one word at pos and moving pos
+// on by at most 7 bytes, so the loop reads below pos+3*7+1 =
+// pos+fastInMargin (TestFastLoopEntryMargin drives the three). It writes
 // at most two literal entries of two bytes each and then a match of up
 // to 258 bytes, copied in whole words, at most 32 bytes past its end, so
 // it writes below op+4+258+32 < op+fastOutMargin.
 const (
-	fastInMargin  = 16
+	fastInMargin  = 22
 	fastOutMargin = 4 + 258 + 32 + 8
 	litMask       = 1<<litBits - 1  // a primary literal/length index
 	distMask      = 1<<distBits - 1 // a primary distance index

@@ -376,3 +376,64 @@ func TestDifferentialMatchShapes(t *testing.T) {
 		t.Error("the skewed stream's literal/length code has no codeword longer than the primary table's bits")
 	}
 }
+
+// TestFastLoopEntryMargin enters the fast loop with an empty bit buffer
+// and exactly fastInMargin input bytes left, on a fixed-code block whose
+// first iteration is two literals, a long length and a distance: the
+// entry's refill, the one before the distance and the one after it move
+// the position as far as they can. Under -tags purego every load is
+// bounds-checked, so a margin too small for three refills panics here.
+// The block, written by hand (RFC 1951, 3.2.6): 'a' 'a' (8-bit codes
+// 0x91), length symbol 284 (8-bit code 0xc4) with 5 extra bits 0 (227),
+// distance symbol 0 (5-bit code 0: 1), then the end of block (7 zero
+// bits): 229 bytes of 'a'.
+func TestFastLoopEntryMargin(t *testing.T) {
+	var w bitWriter
+	w.code(0x91, 8)
+	w.code(0x91, 8)
+	w.code(0xc4, 8)
+	w.bits(0, 5)
+	w.code(0, 5)
+	w.code(0, 7)
+	in := make([]byte, fastInMargin)
+	copy(in, w.out())
+	var d Decompressor
+	s := state{d: &d, in: in, out: make([]byte, 4096)}
+	lit, dist := fixedTables()
+	br := bitReader{}
+	if err := s.huffman(&br, lit, dist, 7, 5); err != nil {
+		t.Fatal(err)
+	}
+	if want := bytes.Repeat([]byte("a"), 229); !bytes.Equal(s.out[:s.op], want) {
+		t.Fatalf("decoded %q", s.out[:s.op])
+	}
+}
+
+// bitWriter packs a DEFLATE bit stream: codes most significant bit
+// first, other values least significant bit first (RFC 1951, 3.1.1).
+type bitWriter struct {
+	b []byte
+	n int
+}
+
+func (w *bitWriter) bit(v uint) {
+	if w.n%8 == 0 {
+		w.b = append(w.b, 0)
+	}
+	w.b[len(w.b)-1] |= byte(v&1) << (w.n % 8)
+	w.n++
+}
+
+func (w *bitWriter) code(c uint, n int) {
+	for i := n - 1; i >= 0; i-- {
+		w.bit(c >> i)
+	}
+}
+
+func (w *bitWriter) bits(v uint, n int) {
+	for i := range n {
+		w.bit(v >> i)
+	}
+}
+
+func (w *bitWriter) out() []byte { return w.b }
