@@ -215,9 +215,9 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 				// together; the extra bits are read from saved.
 				length := int(e>>16) + int((saved&(1<<(e&63)-1))>>codeLen(e))
 				if uint8(bitsleft) < 28+litBits {
-					// Three literals and a length took up to 50 bits; a
-					// distance takes up to 28, and then the next lookup
-					// needs its 10 bits real.
+					// Two literal entries and a length took up to 50
+					// bits; a distance takes up to 28, and then the next
+					// lookup needs its 10 bits real.
 					bitbuf |= load64(in, pos) << (bitsleft & 63)
 					pos += int(7 - (bitsleft>>3)&7)
 					bitsleft |= 56
@@ -289,7 +289,8 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 			bitsleft &= 0xff
 		}
 
-		// Careful loop, one codeword (or pair) at a time.
+		// Careful loop, one literal, or a length and its distance, at a
+		// time.
 		if bitsleft < 48 {
 			if pos+8 <= len(in) {
 				// Fast path: one word, whole bytes of it.
