@@ -26,7 +26,7 @@ demo: build
 test: vet fmt-check services
 	RETROHUNT_REQUIRE_SERVERS=1 $(GO) test -count=1 -timeout 20m ./...
 	# The portable kernels the assembly ones must agree with.
-	$(GO) test -count=1 -tags purego ./scan/ ./scan/fast/ ./scan/decode/ ./scan/internal/structure/
+	$(GO) test -count=1 -tags purego ./scan/ ./scan/fast/ ./scan/decode/ ./scan/inflate/ ./scan/internal/structure/
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
 
 test-race: services
@@ -52,6 +52,7 @@ FUZZ_TARGETS := \
 	./scan/rule:FuzzParseFile \
 	./scan/decode:FuzzDecode \
 	./scan/udm:FuzzMap \
+	./scan/udm:FuzzValid \
 	./scan/rule/fn:FuzzFunctions \
 	./scan:FuzzFastPath \
 	./scan/decode:FuzzDecodeUnchecked \

@@ -73,16 +73,26 @@ func multiVarRules(ms []*MultiRule) []*Rule {
 // have seen (its time is known and inside the window).
 func (s *recordSink) multi(ev *udm.Event, t time.Time, index int) error {
 	add := s.addCandidate
-	for _, mr := range s.w.cfg.Multi {
+	for i, mr := range s.w.cfg.Multi {
+		// A variable's filter runs only on a record whose search found
+		// its requirement (fast.Checker.MayMatch): it cannot match any
+		// other, so neither can Candidates' evaluation of it.
+		may := func(v int) bool {
+			if !s.w.mayMatchVar(i, v) {
+				return false
+			}
+			s.w.varFilters++
+			return true
+		}
 		if mr.corr != nil {
-			if err := mr.corr.candidates(mr.Name, mr.vars, ev, &s.w.sigma, t.UnixNano(), s.uri, index, add); err != nil {
+			if err := mr.corr.candidates(mr.Name, mr.vars, may, ev, &s.w.sigma, t.UnixNano(), s.uri, index, add); err != nil {
 				return fmt.Errorf("rule %s: %w", mr.Name, err)
 			}
 			continue
 		}
 		pass := false
-		for _, v := range mr.vars {
-			if v.Compiled.Match(ev) {
+		for v, r := range mr.vars {
+			if may(v) && r.Compiled.Match(ev) {
 				pass = true
 				break
 			}

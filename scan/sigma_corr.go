@@ -46,9 +46,9 @@ func NewSigmaCorrelation(r *sigma.Rule, origin string) (*MultiRule, error) {
 // candidates adds a candidate for each base rule the record matches:
 // the group-by values are the first value of each field; a record
 // lacking one (or, for value_count, the counted field) is no candidate.
-func (sc *sigmaCorr) candidates(name string, vars []*Rule, ev *udm.Event, rec *sigma.Record, t int64, uri string, index int, add func(window.Candidate) error) error {
+func (sc *sigmaCorr) candidates(name string, vars []*Rule, may func(v int) bool, ev *udm.Event, rec *sigma.Record, t int64, uri string, index int, add func(window.Candidate) error) error {
 	for i, v := range vars {
-		if !v.matches(ev, rec) {
+		if !may(i) || !v.matches(ev, rec) {
 			continue
 		}
 		key, ok := sc.values(rec, i)

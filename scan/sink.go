@@ -144,11 +144,12 @@ func (s *recordSink) match(index int, raw []byte) error { return s.mapAndMatch(i
 // mapAndMatch is match for a record that the decoder validated, or, when
 // unchecked, one that it did not (the fast path's candidates): that one
 // is then skipped as the decoder skips malformed JSON
-// (decode.ErrMalformed). udm.Map validates the whole record before
-// anything else (json.Unmarshal), and says udm.ErrMalformed exactly when
-// json.Valid says false, so the record is not validated twice.
+// (decode.ErrMalformed). udm.MapLazy validates the whole record before
+// anything else, and says udm.ErrMalformed exactly when json.Valid says
+// false, so the record is not validated twice. Its fields are mapped as
+// the rules and the hit rows read them, with udm.Map's values.
 func (s *recordSink) mapAndMatch(index int, raw []byte, unchecked bool) error {
-	ev, err := udm.Map(raw)
+	ev, err := udm.MapLazy(raw)
 	if unchecked && errors.Is(err, udm.ErrMalformed) {
 		return decode.ErrMalformed
 	}

@@ -28,6 +28,11 @@ type worker struct {
 	// filterIndex[i] is the number the prefilter knows cfg.Rules[i] by
 	// (fast.Filter.RuleIndex, for fast.Checker.MayMatch).
 	filterIndex []int
+	// multiIndex[i][v] is the number the prefilter knows the filter of
+	// cfg.Multi[i]'s v-th event variable by.
+	multiIndex [][]int
+	// varFilters counts the event-variable filters evaluated (tests).
+	varFilters int
 }
 
 // newWorker returns a worker on the fast path when filter is set, else
@@ -38,14 +43,32 @@ func newWorker(cfg Config, filter *fast.Filter) *worker {
 		w.chk = filter.NewChecker()
 		w.filterIndex = make([]int, len(cfg.Rules))
 		for i, r := range cfg.Rules {
-			if r.Sigma != nil {
-				w.filterIndex[i] = filter.RuleIndex(nil, r.Sigma)
-			} else {
-				w.filterIndex[i] = filter.RuleIndex(r.Compiled, nil)
+			w.filterIndex[i] = ruleIndex(filter, r)
+		}
+		w.multiIndex = make([][]int, len(cfg.Multi))
+		for i, m := range cfg.Multi {
+			w.multiIndex[i] = make([]int, len(m.vars))
+			for v, r := range m.vars {
+				w.multiIndex[i][v] = ruleIndex(filter, r)
 			}
 		}
 	}
 	return w
+}
+
+// ruleIndex is the number filter knows r by (fast.Filter.RuleIndex).
+func ruleIndex(filter *fast.Filter, r *Rule) int {
+	if r.Sigma != nil {
+		return filter.RuleIndex(nil, r.Sigma)
+	}
+	return filter.RuleIndex(r.Compiled, nil)
+}
+
+// mayMatchVar reports whether the filter of cfg.Multi[i]'s v-th event
+// variable can match the record the prefilter has just searched: always
+// on the reference path.
+func (w *worker) mayMatchVar(i, v int) bool {
+	return w.chk == nil || w.chk.MayMatch(w.multiIndex[i][v])
 }
 
 // run is the CPU stage: it decodes and matches the objects from in, gives

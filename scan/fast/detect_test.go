@@ -3,8 +3,10 @@ package fast
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/retrohunt/retrohunt/scan/rule"
@@ -228,9 +230,48 @@ func TestMayMatch(t *testing.T) {
 			t.Error("a rule the filter was not compiled from is not left to the matcher")
 		}
 	}
-	free := New([]*rule.Rule{parseEvents(t, `$e.principal.user.userid != ""`), parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`)}).NewChecker()
-	free.Candidate([]byte(`{"eventVersion":"1.08","eventName":"x"}`))
-	if !free.MayMatch(0) || !free.MayMatch(1) {
+	var many []string
+	for i := range MaxLiterals + 1 {
+		many = append(many, fmt.Sprintf(`$e.metadata.product_event_type = "Event%04dName"`, i))
+	}
+	tooMany := New([]*rule.Rule{parseEvents(t, strings.Join(many, " or ")), parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`)})
+	chk = tooMany.NewChecker()
+	chk.Candidate([]byte(`{"eventVersion":"1.08","eventName":"x"}`))
+	if !tooMany.Requirements().TooMany || !chk.MayMatch(0) || !chk.MayMatch(1) {
 		t.Error("a filter that searches nothing rules a rule out")
+	}
+}
+
+// TestMayMatchBesideARuleWithoutRequirement: a rule without a usable
+// requirement makes every record a candidate, but the record is still
+// searched, and the rules that have one are matched only on the records
+// that hold it (raw or escaped); the rule without one always may.
+func TestMayMatchBesideARuleWithoutRequirement(t *testing.T) {
+	rs := []*rule.Rule{
+		parseEvents(t, `$e.principal.user.userid != ""`),
+		parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`),
+	}
+	f := New(rs)
+	if !f.Requirements().Free {
+		t.Fatal("the rule set has a requirement-free rule: every record is a candidate")
+	}
+	chk := f.NewChecker()
+	for _, c := range []struct {
+		rec  string
+		want [2]bool
+	}{
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"x"}`, [2]bool{true, false}},
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"DeleteTrail"}`, [2]bool{true, true}},
+		{`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"Delete\u0054rail"}`, [2]bool{true, true}},
+		{`{"eventName":"x"}`, [2]bool{true, false}},
+	} {
+		if !chk.Candidate([]byte(c.rec)) {
+			t.Errorf("%s: not a candidate", c.rec)
+		}
+		for j, w := range c.want {
+			if got := chk.MayMatch(f.RuleIndex(rs[j], nil)); got != w {
+				t.Errorf("%s: rule %d may match %v, want %v", c.rec, j, got, w)
+			}
+		}
 	}
 }

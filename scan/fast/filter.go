@@ -34,6 +34,10 @@ type Filter struct {
 	ruleLits []uint64
 	// all: every record is a candidate (some rule has no requirement).
 	all bool
+	// search: a record is searched even so, since other rules have
+	// literals: MayMatch then tells which of them may match it, and
+	// WatchedRaw what it holds.
+	search bool
 }
 
 // matcher finds which literals occur in a buffer: it sets found's bit for
@@ -56,7 +60,7 @@ func NewWatching(rules []*rule.Rule, watch []string) *Filter {
 }
 
 func newFilter(rs *Requirements, watch []string) *Filter {
-	f := &Filter{req: rs, all: rs.Free}
+	f := &Filter{req: rs, all: rs.Free, search: !rs.Free || !rs.TooMany && len(rs.Literals) > 0}
 	f.lits = append(f.lits, rs.Literals...)
 	if rs.FoldKS {
 		for _, t := range []string{"\u017f", "\u212a"} {
@@ -113,11 +117,13 @@ const maxScratch = 1 << 20
 // a JSON object within the limits, might make some rule match, or might
 // be skipped by the reference path as unrecognised. A false answer is
 // final: the reference path would neither hit nor skip rec, unless rec
-// is malformed JSON.
+// is malformed JSON. When some rule has no requirement every record is
+// a candidate, and it is searched all the same when other rules have
+// literals, for MayMatch.
 func (c *Checker) Candidate(rec []byte) bool {
 	f := c.f
 	c.searched = false
-	if f.all {
+	if !f.search {
 		return true
 	}
 	c.searched = true
@@ -149,7 +155,7 @@ func (c *Checker) Candidate(rec []byte) bool {
 			c.scratch = nil
 		}
 	}
-	if found && c.hit() {
+	if f.all || found && c.hit() {
 		return true
 	}
 	return !recognisedAt(rec, lastEventTime)

@@ -617,9 +617,11 @@ func (rs *Requirements) Index(yl *rule.Rule, sg *sigma.Rule) int {
 
 // Rule reports whether the requirement of rule j (Index) holds for
 // found, or the rule has none. A rule that can never match (Dead), and
-// j = -1, have none here: they are left to the matcher.
+// j = -1, have none here: they are left to the matcher. A rule with a
+// requirement keeps it when another rule has none (Free); with TooMany
+// no rule has one.
 func (rs *Requirements) Rule(j int, found []uint64) bool {
-	if rs.Free || j < 0 || j >= len(rs.inputs) || rs.inputs[j] < 0 {
+	if j < 0 || j >= len(rs.inputs) || rs.inputs[j] < 0 {
 		return true
 	}
 	r := rs.rules[rs.inputs[j]]

@@ -97,6 +97,21 @@ func (s *state) deflate() error {
 	}
 }
 
+// The fast loop's margins. Between two checks of them the bit buffer is
+// refilled at most three times (on entering the loop, then at most twice
+// in an iteration), each refill reading one word at pos and moving pos
+// on by at most 7 bytes, so the loop reads below pos+3*7+1 =
+// pos+fastInMargin (TestFastLoopEntryMargin drives the three). It writes
+// at most two literal entries of two bytes each and then a match of up
+// to 258 bytes, copied in whole words, at most 32 bytes past its end, so
+// it writes below op+4+258+32 < op+fastOutMargin.
+const (
+	fastInMargin  = 22
+	fastOutMargin = 4 + 258 + 32 + 8
+	litMask       = 1<<litBits - 1  // a primary literal/length index
+	distMask      = 1<<distBits - 1 // a primary distance index
+)
+
 // huffman decodes one block's codewords up to its end-of-block code.
 // The bit buffer lives in locals here, for the registers.
 func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTableSize]uint32, litMin, distMin uint) error {
@@ -106,98 +121,176 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 	memberStart := s.memberStart
 	var err error
 	for {
-		// Fast loop: while at least 16 input bytes are left (two word
-		// refills' worth, so every bit is real: overread is 0) and the
-		// output has room for two literals and a longest match with a
-		// word of slack, nothing is checked but the codewords.
-		for pos <= len(in)-16 && op <= len(out)-(2+258+8) {
-			bitbuf |= binary.LittleEndian.Uint64(in[pos:]) << (bitsleft & 63)
-			pos += int((63 - bitsleft) >> 3)
+		// Fast loop: while at least fastInMargin input bytes are left
+		// (so every bit in the buffer is real: overread is 0) and the
+		// output has fastOutMargin bytes of room, nothing is checked but
+		// the codewords and the distances, and memory is accessed
+		// without bounds checks (load64, store64, store16). As in
+		// libdeflate, the low 8 bits of bitsleft count the bits; the
+		// bits above them are garbage, since a whole entry is
+		// subtracted and only its low 8 bits (the bits consumed) are
+		// meant. The next literal/length entry is looked up before the
+		// refill and the match copy, so that its load overlaps them.
+		if pos <= len(in)-fastInMargin && op <= len(out)-fastOutMargin {
+			bitbuf |= load64(in, pos) << (bitsleft & 63)
+			pos += int(7 - (bitsleft>>3)&7)
 			bitsleft |= 56
-			e := lit[bitbuf&(1<<litBits-1)]
-			if e&kindMask == kindLiteral {
-				// Up to three literals per refill: 3×15 bits of 56.
-				n := uint(e & 0x1f)
-				bitbuf >>= n
-				bitsleft -= n
-				out[op] = byte(e >> 16)
-				op++
-				e = lit[bitbuf&(1<<litBits-1)]
-				if e&kindMask == kindLiteral {
-					n = uint(e & 0x1f)
-					bitbuf >>= n
-					bitsleft -= n
-					out[op] = byte(e >> 16)
-					op++
-					e = lit[bitbuf&(1<<litBits-1)]
-					if e&kindMask == kindLiteral {
-						n = uint(e & 0x1f)
-						bitbuf >>= n
-						bitsleft -= n
-						out[op] = byte(e >> 16)
-						op++
-						continue
+			e := lit[bitbuf&litMask]
+			for {
+				// Here bitsleft >= 56 and e is the entry of bitbuf.
+				saved := bitbuf
+				bitbuf >>= e & 63
+				bitsleft -= uint(e)
+				if int32(e) < 0 {
+					// Up to three literal entries per refill (3×15
+					// bits of 56), each of one or two literals,
+					// written as two bytes: a single literal's second
+					// is overwritten by what follows.
+					v := e
+					e = lit[bitbuf&litMask]
+					saved = bitbuf
+					bitbuf >>= e & 63
+					bitsleft -= uint(e)
+					store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
+					op += 1 + int(v>>28&1)
+					if int32(e) < 0 {
+						v = e
+						e = lit[bitbuf&litMask]
+						saved = bitbuf
+						bitbuf >>= e & 63
+						bitsleft -= uint(e)
+						store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
+						op += 1 + int(v>>28&1)
+						if int32(e) < 0 {
+							v = e
+							// At least 56-45 bits are left: the
+							// lookup's 10 are real.
+							e = lit[bitbuf&litMask]
+							bitbuf |= load64(in, pos) << (bitsleft & 63)
+							pos += int(7 - (bitsleft>>3)&7)
+							bitsleft |= 56
+							store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
+							op += 1 + int(v>>28&1)
+							if pos <= len(in)-fastInMargin && op <= len(out)-fastOutMargin {
+								continue
+							}
+							break
+						}
 					}
 				}
-			}
-			if e&kindMask == kindLink {
-				e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<(e&0x1f)-1))&(litTableSize-1)]
-			}
-			n := uint(e & 0x1f)
-			kind := e & kindMask
-			if kind == kindLiteral {
-				bitbuf >>= n
-				bitsleft -= n
-				out[op] = byte(e >> 16)
-				op++
-				continue
-			}
-			if kind != kindLength {
-				if kind == kindEnd {
-					bitbuf >>= n
-					bitsleft -= n
-				} else {
-					err = ErrCorrupt
+				if e&exceptional != 0 {
+					if e&kindLink != 0 {
+						// A link consumes nothing: its subtable's
+						// entry holds the whole codeword.
+						e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<codeLen(e)-1))&(litTableSize-1)]
+						saved = bitbuf
+						bitbuf >>= e & 63
+						bitsleft -= uint(e)
+						if int32(e) < 0 {
+							store8(out, op, byte(e>>16))
+							op++
+							e = lit[bitbuf&litMask]
+							bitbuf |= load64(in, pos) << (bitsleft & 63)
+							pos += int(7 - (bitsleft>>3)&7)
+							bitsleft |= 56
+							if pos <= len(in)-fastInMargin && op <= len(out)-fastOutMargin {
+								continue
+							}
+							break
+						}
+					}
+					if e&exceptional != 0 {
+						if e&kindInvalid != 0 {
+							// Not consumed: the error's offset is
+							// the codeword's.
+							bitbuf = saved
+							bitsleft += uint(e & consumedMask)
+							err = ErrCorrupt
+						}
+						bitsleft &= 0xff
+						goto done
+					}
 				}
-				goto done
-			}
-			bitbuf >>= n
-			bitsleft -= n
-			extra := uint(e>>12) & 0xf
-			length := int(e>>16) + int(bitbuf&(1<<extra-1))
-			bitbuf >>= extra
-			bitsleft -= extra
-			if bitsleft < 28 {
-				// Two literals and a length took up to 50 bits; a
-				// distance takes up to 28.
-				bitbuf |= binary.LittleEndian.Uint64(in[pos:]) << (bitsleft & 63)
-				pos += int((63 - bitsleft) >> 3)
+				// A length: its codeword and extra bits were consumed
+				// together; the extra bits are read from saved.
+				length := int(e>>16) + int((saved&(1<<(e&63)-1))>>codeLen(e))
+				if uint8(bitsleft) < 28+litBits {
+					// Two literal entries and a length took up to 50
+					// bits; a distance takes up to 28, and then the next
+					// lookup needs its 10 bits real.
+					bitbuf |= load64(in, pos) << (bitsleft & 63)
+					pos += int(7 - (bitsleft>>3)&7)
+					bitsleft |= 56
+				}
+				e = dist[bitbuf&distMask]
+				if e&exceptional != 0 {
+					if e&kindLink != 0 {
+						e = dist[(e>>16+uint32(bitbuf>>distBits)&(1<<codeLen(e)-1))&(distTableSize-1)]
+					}
+					if e&kindInvalid != 0 {
+						err = ErrCorrupt
+						bitsleft &= 0xff
+						goto done
+					}
+				}
+				saved = bitbuf
+				bitbuf >>= e & 63
+				bitsleft -= uint(e)
+				d := int(e>>16) + int((saved&(1<<(e&63)-1))>>codeLen(e))
+				if d > op-memberStart {
+					err = ErrCorrupt
+					bitsleft &= 0xff
+					goto done
+				}
+				e = lit[bitbuf&litMask]
+				bitbuf |= load64(in, pos) << (bitsleft & 63)
+				pos += int(7 - (bitsleft>>3)&7)
 				bitsleft |= 56
+
+				// The match, in whole words: those past its end are
+				// overwritten by what comes next.
+				src, dst := op-d, op
+				op += length
+				switch {
+				case d >= 8:
+					store64(out, dst, load64(out, src))
+					store64(out, dst+8, load64(out, src+8))
+					store64(out, dst+16, load64(out, src+16))
+					store64(out, dst+24, load64(out, src+24))
+					src += 32
+					for dst += 32; dst < op; dst += 8 {
+						store64(out, dst, load64(out, src))
+						src += 8
+					}
+				case d == 1:
+					v := uint64(out[src]) * 0x0101010101010101
+					store64(out, dst, v)
+					store64(out, dst+8, v)
+					store64(out, dst+16, v)
+					store64(out, dst+24, v)
+					for dst += 32; dst < op; dst += 8 {
+						store64(out, dst, v)
+					}
+				default:
+					// A word every d bytes: each word's first d bytes
+					// are already right, and the next overwrites the
+					// rest.
+					for ; dst < op; dst += d {
+						store64(out, dst, load64(out, src))
+						src += d
+					}
+				}
+				if pos > len(in)-fastInMargin || op > len(out)-fastOutMargin {
+					break
+				}
 			}
-			e = dist[bitbuf&(1<<distBits-1)]
-			if e&kindMask == kindLink {
-				e = dist[(e>>16+uint32(bitbuf>>distBits)&(1<<(e&0x1f)-1))&(distTableSize-1)]
-			}
-			if e&kindMask != kindDist {
-				err = ErrCorrupt
-				goto done
-			}
-			n = uint(e & 0x1f)
-			bitbuf >>= n
-			bitsleft -= n
-			extra = uint(e>>12) & 0xf
-			d := int(e>>16) + int(bitbuf&(1<<extra-1))
-			bitbuf >>= extra
-			bitsleft -= extra
-			if d > op-memberStart {
-				err = ErrCorrupt
-				goto done
-			}
-			copyWords(out, op, d, length)
-			op += length
+			// Leave with the buffer's bits counted plainly; the
+			// preloaded entry is looked up again below.
+			bitsleft &= 0xff
 		}
 
-		// Careful loop, one codeword (or pair) at a time.
+		// Careful loop, one literal, or a length and its distance, at a
+		// time.
 		if bitsleft < 48 {
 			if pos+8 <= len(in) {
 				// Fast path: one word, whole bytes of it.
@@ -208,17 +301,22 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 				bitbuf, bitsleft, pos, overread = slowRefill(in, bitbuf, bitsleft, pos, overread)
 			}
 		}
-		e := lit[bitbuf&(1<<litBits-1)]
-		if e&kindMask == kindLink {
-			e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<(e&0x1f)-1))&(litTableSize-1)]
+		e := lit[bitbuf&litMask]
+		if int32(e) >= 0 && e&kindLink != 0 {
+			e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<codeLen(e)-1))&(litTableSize-1)]
 		}
-		n := uint(e & 0x1f)
+		// The codeword's bits, and a length's extra bits after them,
+		// must be real (both are truncation when they are not). Of a
+		// pair of literals, only the first is taken here.
+		n := uint(e & consumedMask)
+		if int32(e) < 0 {
+			n = literalLen(e)
+		}
 		if overread > 0 && int(max(n, litMin)) > int(bitsleft)-8*overread {
 			err = ErrTruncated
 			break
 		}
-		kind := e & kindMask
-		if kind == kindLiteral {
+		if int32(e) < 0 {
 			bitbuf >>= n
 			bitsleft -= n
 			if uint(op) < uint(len(out)) {
@@ -236,8 +334,8 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 			op++
 			continue
 		}
-		if kind != kindLength {
-			if kind == kindEnd {
+		if e&exceptional != 0 {
+			if e&kindEnd != 0 {
 				bitbuf >>= n
 				bitsleft -= n
 			} else {
@@ -245,40 +343,26 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 			}
 			break
 		}
+		length := int(e>>16) + int((bitbuf&(1<<n-1))>>codeLen(e))
 		bitbuf >>= n
 		bitsleft -= n
-		extra := uint(e>>12) & 0xf
-		if overread > 0 && int(extra) > int(bitsleft)-8*overread {
-			err = ErrTruncated
-			break
-		}
-		length := int(e>>16) + int(bitbuf&(1<<extra-1))
-		bitbuf >>= extra
-		bitsleft -= extra
 
-		e = dist[bitbuf&(1<<distBits-1)]
-		if e&kindMask == kindLink {
-			e = dist[(e>>16+uint32(bitbuf>>distBits)&(1<<(e&0x1f)-1))&(distTableSize-1)]
+		e = dist[bitbuf&distMask]
+		if e&kindLink != 0 {
+			e = dist[(e>>16+uint32(bitbuf>>distBits)&(1<<codeLen(e)-1))&(distTableSize-1)]
 		}
-		n = uint(e & 0x1f)
+		n = uint(e & consumedMask)
 		if overread > 0 && int(max(n, distMin)) > int(bitsleft)-8*overread {
 			err = ErrTruncated
 			break
 		}
-		if e&kindMask != kindDist {
+		if e&kindInvalid != 0 {
 			err = ErrCorrupt
 			break
 		}
+		d := int(e>>16) + int((bitbuf&(1<<n-1))>>codeLen(e))
 		bitbuf >>= n
 		bitsleft -= n
-		extra = uint(e>>12) & 0xf
-		if overread > 0 && int(extra) > int(bitsleft)-8*overread {
-			err = ErrTruncated
-			break
-		}
-		d := int(e>>16) + int(bitbuf&(1<<extra-1))
-		bitbuf >>= extra
-		bitsleft -= extra
 		if d > op-memberStart {
 			err = ErrCorrupt
 			break
@@ -437,11 +521,11 @@ func (s *state) dynamic(br *bitReader) (litMin, distMin uint, err error) {
 			br.refill(in)
 		}
 		e := d.cl[br.buf&(1<<7-1)]
-		n := uint(e & 0x1f)
+		n := uint(e & consumedMask)
 		if br.short(max(n, uint(clMin))) {
 			return 0, 0, ErrTruncated
 		}
-		if e&kindMask != kindLiteral {
+		if int32(e) >= 0 {
 			return 0, 0, ErrCorrupt
 		}
 		br.take(n)

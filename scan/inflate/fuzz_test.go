@@ -2,6 +2,7 @@ package inflate
 
 import (
 	"bytes"
+	stdgzip "compress/gzip"
 	"errors"
 	"testing"
 
@@ -28,6 +29,17 @@ func FuzzInflate(f *testing.F) {
 	f.Add(stdZip(f, make([]byte, 1<<20), 9), uint16(4096)) // 1 MiB of zeros in ~1 KB
 	f.Add(kZip(f, bytes.Repeat(p, 50), kgzip.HuffmanOnly), uint16(300))
 	f.Add([]byte{0x1f, 0x8b}, uint16(10))
+	// Long enough for the fast loop: matches at distances 1 to 9 (every
+	// copy path) and pairs of literals (Huffman-only).
+	var shapes []byte
+	for d := 1; d <= 9; d++ {
+		shapes = append(shapes, p[:d]...)
+		for range 40 + d {
+			shapes = append(shapes, shapes[len(shapes)-d])
+		}
+	}
+	f.Add(stdZip(f, bytes.Repeat(shapes, 4), 6), uint16(2000))
+	f.Add(stdZip(f, bytes.Repeat(p, 20), stdgzip.HuffmanOnly), uint16(1500))
 	// A second member whose header sets a reserved flag and a comment,
 	// cut before the comment ends: truncated, as both readers check
 	// reserved flags only after the fields.

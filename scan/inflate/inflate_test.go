@@ -302,3 +302,138 @@ func TestLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestDifferentialMatchShapes drives the fast loop through each of its
+// paths against the standard library's reader: matches at every
+// distance from 1 to 70 (the word copies of distances under 8, the
+// byte broadcast of distance 1, the unconditional words of longer ones)
+// with lengths from 3 to 258, and codes whose longest codewords reach
+// past the primary tables (skewed literals and distances: subtable
+// literals, lengths and distances), each both far from the ends of the
+// buffers and near them (a limit, an output buffer sized exactly).
+func TestDifferentialMatchShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var shapes [][]byte
+	for d := 1; d <= 70; d++ {
+		var p []byte
+		for _, length := range []int{3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40, 64, 100, 257, 258} {
+			unit := make([]byte, d)
+			for i := range unit {
+				unit[i] = byte('a' + rng.IntN(26))
+			}
+			p = append(p, unit...)
+			for range length {
+				p = append(p, p[len(p)-d])
+			}
+			p = append(p, '|', byte(rng.Uint32()), '|')
+		}
+		shapes = append(shapes, bytes.Repeat(p, 3))
+	}
+	// Skewed: byte i appears about 2^-(i/12) as often as byte 0, and
+	// runs repeat at distances spread over the window.
+	var skew []byte
+	for len(skew) < 400<<10 {
+		if rng.IntN(3) == 0 && len(skew) > 40000 {
+			d := 1 + int(rng.ExpFloat64()*3000)%32768
+			n := 3 + rng.IntN(40)
+			for range n {
+				skew = append(skew, skew[len(skew)-d])
+			}
+			continue
+		}
+		skew = append(skew, byte(int(rng.ExpFloat64()*20)%256))
+	}
+	shapes = append(shapes, skew)
+	var d Decompressor
+	for i, p := range shapes {
+		for _, src := range [][]byte{stdZip(t, p, stdgzip.BestSpeed), stdZip(t, p, stdgzip.BestCompression), kZip(t, p, 5)} {
+			if msg := differ(&d, src); msg != "" {
+				t.Fatalf("shape %d: %s", i, msg)
+			}
+			out, err := d.Gunzip(make([]byte, 0, len(p)), src, int64(len(p)))
+			if err != nil || !bytes.Equal(out, p) {
+				t.Fatalf("shape %d into an exact buffer: %v", i, err)
+			}
+			for _, limit := range []int{len(p) / 3, len(p) - 1} {
+				out, err := d.Gunzip(nil, src, int64(limit))
+				if !errors.Is(err, ErrLimit) || !bytes.Equal(out, p[:limit]) {
+					t.Fatalf("shape %d, limit %d: %v, %d bytes", i, limit, err, len(out))
+				}
+			}
+		}
+	}
+	// The skewed stream's code reaches past the primary tables.
+	var dec Decompressor
+	src := stdZip(t, skew, stdgzip.BestCompression)
+	if _, err := dec.Gunzip(nil, src, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	long := false
+	for _, e := range dec.lit[:1<<litBits] {
+		long = long || int32(e) >= 0 && e&kindLink != 0
+	}
+	if !long {
+		t.Error("the skewed stream's literal/length code has no codeword longer than the primary table's bits")
+	}
+}
+
+// TestFastLoopEntryMargin enters the fast loop with an empty bit buffer
+// and exactly fastInMargin input bytes left, on a fixed-code block whose
+// first iteration is two literals, a long length and a distance: the
+// entry's refill, the one before the distance and the one after it move
+// the position as far as they can. Under -tags purego every load is
+// bounds-checked, so a margin too small for three refills panics here.
+// The block, written by hand (RFC 1951, 3.2.6): 'a' 'a' (8-bit codes
+// 0x91), length symbol 284 (8-bit code 0xc4) with 5 extra bits 0 (227),
+// distance symbol 0 (5-bit code 0: 1), then the end of block (7 zero
+// bits): 229 bytes of 'a'.
+func TestFastLoopEntryMargin(t *testing.T) {
+	var w bitWriter
+	w.code(0x91, 8)
+	w.code(0x91, 8)
+	w.code(0xc4, 8)
+	w.bits(0, 5)
+	w.code(0, 5)
+	w.code(0, 7)
+	in := make([]byte, fastInMargin)
+	copy(in, w.out())
+	var d Decompressor
+	s := state{d: &d, in: in, out: make([]byte, 4096)}
+	lit, dist := fixedTables()
+	br := bitReader{}
+	if err := s.huffman(&br, lit, dist, 7, 5); err != nil {
+		t.Fatal(err)
+	}
+	if want := bytes.Repeat([]byte("a"), 229); !bytes.Equal(s.out[:s.op], want) {
+		t.Fatalf("decoded %q", s.out[:s.op])
+	}
+}
+
+// bitWriter packs a DEFLATE bit stream: codes most significant bit
+// first, other values least significant bit first (RFC 1951, 3.1.1).
+type bitWriter struct {
+	b []byte
+	n int
+}
+
+func (w *bitWriter) bit(v uint) {
+	if w.n%8 == 0 {
+		w.b = append(w.b, 0)
+	}
+	w.b[len(w.b)-1] |= byte(v&1) << (w.n % 8)
+	w.n++
+}
+
+func (w *bitWriter) code(c uint, n int) {
+	for i := n - 1; i >= 0; i-- {
+		w.bit(c >> i)
+	}
+}
+
+func (w *bitWriter) bits(v uint, n int) {
+	for i := range n {
+		w.bit(v >> i)
+	}
+}
+
+func (w *bitWriter) out() []byte { return w.b }

@@ -6,27 +6,51 @@ import (
 )
 
 // A table entry decodes one Huffman codeword by a lookup on the next
-// bits of the stream (least significant first, as DEFLATE packs them):
+// bits of the stream (least significant first, as DEFLATE packs them).
+// A literal entry (bit 31 set, tested as the sign):
 //
-//	bits 0-4   the codeword's length in bits (for a subtable link: the
-//	           subtable's index bits)
-//	bits 8-11  the kind
-//	bits 12-15 extra bits that follow the codeword (lengths, distances)
-//	bits 16-31 the literal byte, the base length or distance, or the
-//	           subtable's start
+//	bits 0-7   the bits to consume
+//	bits 8-15  a second literal, when the entry holds two
+//	bits 16-23 the (first) literal
+//	bits 24-27 the first literal's codeword length
+//	bit 28     the entry holds two literals: a primary index whose bits
+//	           hold two whole literal codewords decodes both at once
+//	           (the fast loop only; the careful loop takes the first)
+//
+// Any other entry:
+//
+//	bits 0-7   the bits to consume: the codeword's length plus the extra
+//	           bits that follow it (lengths, distances), so that one
+//	           shift takes both; 0 for a subtable link
+//	bits 8-11  the codeword's length (for a link: the subtable's index
+//	           bits), where the extra bits start
+//	bits 12-14 the exceptional kinds: end of block, subtable link,
+//	           invalid (none for a length or a distance)
+//	bits 16-30 the base length or distance, or the subtable's start
 //
 // An invalid entry keeps the length of bits that must be present before
 // the stream can be called corrupt rather than cut short, so that both
 // classes come out as the standard library's decoder gives them.
 const (
-	kindInvalid = 0
-	kindLiteral = 1 << 8
-	kindLength  = 2 << 8
-	kindEnd     = 3 << 8
-	kindLink    = 4 << 8
-	kindDist    = 5 << 8
-	kindMask    = 0xf << 8
+	flagLiteral  = 1 << 31
+	flagPair     = 1 << 28
+	kindEnd      = 1 << 12
+	kindLink     = 2 << 12
+	kindInvalid  = 4 << 12
+	exceptional  = kindEnd | kindLink | kindInvalid
+	consumedMask = 0xff
 )
+
+// literalEntry is the entry of the literal b whose codeword has n bits.
+func literalEntry(b byte, n uint8) uint32 {
+	return flagLiteral | uint32(n)<<24 | uint32(b)<<16 | uint32(n)
+}
+
+// literalLen is a literal entry's first codeword length.
+func literalLen(e uint32) uint { return uint(e>>24) & 0xf }
+
+// codeLen is an entry's codeword length (a link's subtable bits).
+func codeLen(e uint32) uint { return uint(e>>8) & 0xf }
 
 const (
 	litBits  = 10 // primary index bits of the literal/length table
@@ -53,23 +77,25 @@ var distExtra = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
 func litEntry(sym int, n uint8) uint32 {
 	switch {
 	case sym < 256:
-		return kindLiteral | uint32(sym)<<16 | uint32(n)
+		return literalEntry(byte(sym), n)
 	case sym == 256:
-		return kindEnd | uint32(n)
+		return kindEnd | uint32(n)<<8 | uint32(n)
 	case sym < 286:
 		s := sym - 257
-		return kindLength | uint32(lengthBase[s])<<16 | uint32(lengthExtra[s])<<12 | uint32(n)
+		return uint32(lengthBase[s])<<16 | uint32(n)<<8 | uint32(n+lengthExtra[s])
 	}
 	// 286 and 287 exist only in the fixed code; using them is corrupt
 	// once their bits are read.
-	return kindInvalid | uint32(n)
+	return invalidEntry(n)
 }
+
+func invalidEntry(n uint8) uint32 { return kindInvalid | uint32(n)<<8 | uint32(n) }
 
 func distEntry(sym int, n uint8) uint32 {
 	if sym < 30 {
-		return kindDist | uint32(distBase[sym])<<16 | uint32(distExtra[sym])<<12 | uint32(n)
+		return uint32(distBase[sym])<<16 | uint32(n)<<8 | uint32(n+distExtra[sym])
 	}
-	return kindInvalid | uint32(n) // 30 and 31: fixed code only
+	return invalidEntry(n) // 30 and 31: fixed code only
 }
 
 // The tables build fills: their entries are litEntry's, distEntry's, or
@@ -101,7 +127,10 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 	}
 	size := 1 << primary
 	if maxL == 0 {
-		clear(table[:size])
+		invalid := invalidEntry(0)
+		for i := range table[:size] {
+			table[i] = invalid
+		}
 		return 0, true
 	}
 	code := 0
@@ -117,7 +146,7 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 	if code != 1<<maxL {
 		// The one-symbol code: the lookups no symbol fills are invalid
 		// once minLen bits are read.
-		invalid := uint32(kindInvalid) | uint32(minLen)
+		invalid := invalidEntry(minLen)
 		for i := range table[:size] {
 			table[i] = invalid
 		}
@@ -141,7 +170,7 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 		end := size
 		for p := 0; p < size; p++ {
 			if subMax[p] != 0 {
-				table[p] = kindLink | uint32(end)<<16 | uint32(subMax[p])
+				table[p] = kindLink | uint32(end)<<16 | uint32(subMax[p])<<8
 				end += 1 << subMax[p]
 			}
 		}
@@ -150,6 +179,10 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 		}
 		codes = next
 	}
+	// The literals whose codewords leave room in a primary index for
+	// another's: symbol, reversed codeword and length, for pairLiterals.
+	var short [256]uint32
+	nshort := 0
 	for sym, n := range lens {
 		if n == 0 {
 			continue
@@ -157,6 +190,10 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 		c := codes[n]
 		codes[n]++
 		r := reverse(uint32(c), n)
+		if kind == litKind && sym < 256 && uint(n)+uint(minLen) <= primary {
+			short[nshort] = uint32(sym) | r<<8 | uint32(n)<<24
+			nshort++
+		}
 		var e uint32
 		switch kind {
 		case litKind:
@@ -164,7 +201,7 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 		case distKind:
 			e = distEntry(sym, n)
 		default:
-			e = kindLiteral | uint32(sym)<<16 | uint32(n)
+			e = literalEntry(byte(sym), n)
 		}
 		if uint(n) <= primary {
 			for i := r; i < uint32(size); i += 1 << n {
@@ -173,14 +210,59 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 			continue
 		}
 		link := table[r&(1<<primary-1)]
-		start, bits := link>>16, link&0x1f
+		start, bits := link>>16, codeLen(link)
 		sub := r >> primary
 		step := uint32(1) << (uint(n) - primary)
 		for i := sub; i < 1<<bits; i += step {
 			table[start+i] = e
 		}
 	}
+	if nshort > 1 {
+		pairLiterals(table[:size], primary, short[:nshort])
+	}
 	return minLen, true
+}
+
+// pairLiterals makes each primary entry whose index bits hold two whole
+// literal codewords an entry of both. short holds the literals whose
+// codewords are short enough to be the first of such a pair (symbol,
+// reversed codeword and length, packed); a pair of lengths n1 and n2
+// fills the indexes that start with the two codewords, every 2^(n1+n2)
+// (as a codeword of n1+n2 bits would), over the single literal's
+// entries there. Sorted by length, the loops stop at the first pair that
+// does not fit, so the work is the number of entries written.
+func pairLiterals(table []uint32, primary uint, short []uint32) {
+	var count [maxLen + 2]int
+	for _, p := range short {
+		count[p>>24+1]++
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	var sorted [256]uint32
+	for _, p := range short {
+		sorted[count[p>>24]] = p
+		count[p>>24]++
+	}
+	lits := sorted[:len(short)]
+	for _, p1 := range lits {
+		n1 := uint(p1 >> 24)
+		if n1+uint(lits[0]>>24) > primary {
+			break
+		}
+		r1 := p1 >> 8 & 0xffff
+		e1 := literalEntry(byte(p1), uint8(n1))&^consumedMask | flagPair
+		for _, p2 := range lits {
+			n := n1 + uint(p2>>24)
+			if n > primary {
+				break
+			}
+			e := e1 | (p2&0xff)<<8 | uint32(n)
+			for i := r1 | (p2>>8&0xffff)<<n1; i < uint32(len(table)); i += 1 << n {
+				table[i] = e
+			}
+		}
+	}
 }
 
 // reverse reverses the low n bits of c: DEFLATE sends codewords most

@@ -135,7 +135,7 @@ func walkMembers(m *node, segs []string, rest bool, out *[]Value) bool {
 		if j > 1 {
 			key = strings.Join(segs[:j], ".")
 		}
-		found, _ = m.member(key, strings.EqualFold, found[:0])
+		found, _ = m.member(key, true, found[:0])
 		for _, v := range found {
 			if walk(v, segs[j:], rest, out) {
 				exists = true
@@ -152,15 +152,16 @@ func walkMembers(m *node, segs []string, rest bool, out *[]Value) bool {
 func walk(v *node, segs []string, rest bool, out *[]Value) bool {
 	switch v.kind {
 	case '[':
+		v.expand()
 		if len(segs) == 0 {
-			for _, e := range v.kids {
-				walk(e, nil, rest, out)
+			for i := range v.kids {
+				walk(&v.kids[i], nil, rest, out)
 			}
 			return true
 		}
 		exists := false
-		for _, e := range v.kids {
-			if walk(e, segs, rest, out) {
+		for i := range v.kids {
+			if walk(&v.kids[i], segs, rest, out) {
 				exists = true
 			}
 		}
@@ -168,7 +169,7 @@ func walk(v *node, segs []string, rest bool, out *[]Value) bool {
 	case '{':
 		if len(segs) == 0 {
 			if rest {
-				if val, exact := v.member("value", func(string, string) bool { return false }, nil); exact {
+				if val, exact := v.member("value", false, nil); exact {
 					return walk(val[0], nil, false, out)
 				}
 			}
@@ -211,8 +212,9 @@ func (r *Record) Words() []Value {
 func leaves(v *node, out []Value) []Value {
 	switch v.kind {
 	case '[', '{':
-		for _, k := range v.kids {
-			out = leaves(k, out)
+		v.expand()
+		for i := range v.kids {
+			out = leaves(&v.kids[i], out)
 		}
 	case 'z':
 	default:

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -25,6 +25,9 @@ type Event struct {
 	// bytes given to Map are unchanged (the scan maps, matches and builds
 	// the hits of a record before it reuses its buffer).
 	raw []byte
+	// lazy is set on an event of MapLazy: its fields are mapped when
+	// first read.
+	lazy *lazyFields
 }
 
 // ExtractedPrefix begins the UDM paths that read a raw field by its
@@ -36,6 +39,9 @@ const ExtractedPrefix = `extracted.fields["`
 // a.b of the record, read as the table's paths are (through arrays,
 // scalars only, empty strings no value).
 func (e *Event) Values(path string) []string {
+	if e.lazy != nil {
+		e.lazy.field(e, path)
+	}
 	if v, ok := e.Fields[path]; ok {
 		return v
 	}
@@ -51,6 +57,9 @@ func (e *Event) Values(path string) []string {
 
 // First returns the first value of a UDM path, or "".
 func (e *Event) First(path string) string {
+	if e.lazy != nil {
+		e.lazy.field(e, path)
+	}
 	if v := e.Fields[path]; len(v) > 0 {
 		return v[0]
 	}
@@ -83,6 +92,44 @@ var ErrMalformed = errors.New("malformed JSON")
 // elsewhere costs no memory, so a record's mapping takes a small
 // multiple of the values it maps, never of the record.
 func Map(raw []byte) (*Event, error) {
+	doc, t, err := parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	objects := map[string]members{"": doc} // the objects on paths, by path
+	var slab strSlab
+	ev := apply(t, func(p string) ([]string, bool) { return lookupInto(objects, p, &slab) }, func(p string, emit func(key, val string)) {
+		if v, ok := spanAt(objects, p); ok {
+			keys(v, p, emit)
+		}
+	})
+	ev.raw = raw // not copied: a record near --max-record-bytes must not cost another record's size
+	return ev, nil
+}
+
+// MapLazy is Map, except that each UDM field is mapped when it is first
+// read (Event.Values, Event.First) instead of all at once: the record is
+// validated, split at its top level and recognised as Map does, with
+// the same errors, and a field read has the values Map gives it. A rule
+// reads a few of the forty-odd fields of a record, so a record that is
+// mapped for a rule or two costs that much. Origin stays empty, and
+// Fields holds only what was read: `retrohunt explain` uses Map.
+func MapLazy(raw []byte) (*Event, error) {
+	doc, t, err := parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	lz := &lazyFields{objects: map[string]members{"": doc}}
+	lz.get = func(p string) ([]string, bool) { return lookupInto(lz.objects, p, &lz.slab) }
+	if t == AWSCloudTrail {
+		lz.eventName = eventNameOf(lz.get)
+	}
+	return &Event{Type: t, Fields: make(map[string][]string, 16), raw: raw, lazy: lz}, nil
+}
+
+// parse validates a record, splits its top level and tells its log type,
+// or says why it is none: Map's errors.
+func parse(raw []byte) (members, LogType, error) {
 	// A valid object is split by hand (splitObject, as the objects
 	// under it are); anything else, and an object with a key that
 	// splitObject does not decode, takes json.Unmarshal, which says what
@@ -90,39 +137,34 @@ func Map(raw []byte) (*Event, error) {
 	// a hit-heavy scan's time (BenchmarkPrefilterSets/sigma/object).
 	var doc members
 	ok := false
-	if json.Valid(raw) {
+	if valid(raw) { // json.Valid's verdict
 		doc, ok = splitObject(raw)
 	}
 	if !ok {
-		if err := json.Unmarshal(raw, &doc); err != nil {
+		var whole map[string]span
+		if err := json.Unmarshal(raw, &whole); err != nil {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
-				return nil, ErrNotObject
+				return nil, Unknown, ErrNotObject
 			}
-			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+			return nil, Unknown, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
+		doc = membersOf(whole)
 	}
 	if doc == nil {
-		return nil, ErrNotObject // null
+		return nil, Unknown, ErrNotObject // null
 	}
 	t := detect(doc)
 	if t == Unknown {
-		return nil, ErrUnrecognised
+		return nil, Unknown, ErrUnrecognised
 	}
-	if t == AzureActivity && !activityCategory(doc["category"]) {
+	if t == AzureActivity && !activityCategory(doc.at("category")) {
 		// Another Azure log: one of the tenant logs we map, or not ours.
-		if t = tenantType(doc["category"]); t == Unknown {
-			return nil, ErrUnsupported
+		if t = tenantType(doc.at("category")); t == Unknown {
+			return nil, Unknown, ErrUnsupported
 		}
 	}
-	objects := map[string]members{"": doc} // the objects on paths, by path
-	ev := apply(t, func(p string) ([]string, bool) { return lookup(objects, p) }, func(p string, emit func(key, val string)) {
-		if v, ok := spanAt(objects, p); ok {
-			keys(v, p, emit)
-		}
-	})
-	ev.raw = raw // not copied: a record near --max-record-bytes must not cost another record's size
-	return ev, nil
+	return doc, t, nil
 }
 
 // fieldsHint is the size an event's maps are made with.
@@ -139,13 +181,27 @@ func apply(t LogType, get func(path string) ([]string, bool), each func(path str
 	ev := &Event{Type: t, Fields: make(map[string][]string, fieldsHint), Origin: make(map[string]string, fieldsHint)}
 	eventName := ""
 	if t == AWSCloudTrail {
-		if v, ok := get("eventName"); ok && len(v) == 1 {
-			eventName = v[0]
-		}
+		eventName = eventNameOf(get)
 	}
+	applyAll(ev, eventName, get, each)
+	return ev
+}
+
+// eventNameOf is a CloudTrail record's eventName, which some rows are
+// limited to (Row.Event); "" when it has none or several.
+func eventNameOf(get func(path string) ([]string, bool)) string {
+	if v, ok := get("eventName"); ok && len(v) == 1 {
+		return v[0]
+	}
+	return ""
+}
+
+// applyAll maps every row of Table for ev's type into ev, in table
+// order, leaving the fields ev already has as they are.
+func applyAll(ev *Event, eventName string, get func(path string) ([]string, bool), each func(path string, emit func(key, val string))) {
 	for i := range Table {
 		r := &Table[i]
-		if r.Type != t || r.Raw || r.Event != "" && r.Event != eventName {
+		if r.Type != ev.Type || r.Raw || r.Event != "" && r.Event != eventName {
 			continue // Raw rows are read by Event.Values
 		}
 		if r.Keys {
@@ -155,7 +211,7 @@ func apply(t LogType, get func(path string) ([]string, bool), each func(path str
 						return
 					}
 					k := r.UDM + `["` + key + `"]`
-					if _, ok := ev.Fields[k]; !ok {
+					if _, ok := ev.Fields[k]; !ok && ev.Origin != nil {
 						ev.Origin[k] = key
 					}
 					ev.Fields[k] = append(ev.Fields[k], val)
@@ -166,35 +222,139 @@ func apply(t LogType, get func(path string) ([]string, bool), each func(path str
 		if _, done := ev.Fields[r.UDM]; done {
 			continue // an earlier row of the field gave it
 		}
-		if len(r.From) == 0 {
-			ev.Fields[r.UDM] = []string{r.Const}
-			ev.Origin[r.UDM] = "constant"
-			continue
-		}
-		for _, p := range r.From {
-			vals, ok := get(p)
-			if !ok {
-				continue
-			}
-			if out := deriveAny(r, nonEmpty(vals)); len(out) > 0 {
-				ev.Fields[r.UDM] = out
-				ev.Origin[r.UDM] = p
-				break
-			}
-			if r.Derive.isTime() {
-				// The first time present is the event's time, read or
-				// not: the fast path's recognised reads that one.
-				break
-			}
-		}
-		if _, ok := ev.Fields[r.UDM]; !ok && r.Derive == ActionFromErr {
-			// No errorCode at all is the common, successful case.
-			ev.Fields[r.UDM] = []string{"ALLOW"}
-			ev.Origin[r.UDM] = "errorCode (absent)"
+		applyRow(ev, r, get)
+	}
+}
+
+// applyRow maps one row that is not a Keys row into ev.
+func applyRow(ev *Event, r *Row, get func(path string) ([]string, bool)) {
+	origin := func(from string) {
+		if ev.Origin != nil {
+			ev.Origin[r.UDM] = from
 		}
 	}
-	return ev
+	if len(r.From) == 0 {
+		ev.Fields[r.UDM] = []string{r.Const}
+		origin("constant")
+		return
+	}
+	for _, p := range r.From {
+		vals, ok := get(p)
+		if !ok {
+			continue
+		}
+		if out := deriveAny(r, nonEmpty(vals)); len(out) > 0 {
+			ev.Fields[r.UDM] = out
+			origin(p)
+			break
+		}
+		if r.Derive.isTime() {
+			// The first time present is the event's time, read or
+			// not: the fast path's recognised reads that one.
+			break
+		}
+	}
+	if _, ok := ev.Fields[r.UDM]; !ok && r.Derive == ActionFromErr {
+		// No errorCode at all is the common, successful case.
+		ev.Fields[r.UDM] = []string{"ALLOW"}
+		origin("errorCode (absent)")
+	}
 }
+
+// lazyFields is what MapLazy keeps to map a field when it is read.
+type lazyFields struct {
+	objects   map[string]members
+	slab      strSlab
+	get       func(path string) ([]string, bool)
+	eventName string
+	all       bool     // every row was applied
+	absent    []string // paths read that have no value
+}
+
+// field maps path into ev.Fields unless it was read before: the rows of
+// that UDM field alone, in table order, as applyAll would, since no
+// other row writes it. A path a Keys row may serve (a key of a map,
+// `labels["requestParameters.sslPolicy"]`) takes every row at once, as
+// Map does, whose order decides such a key's values.
+func (lz *lazyFields) field(ev *Event, path string) {
+	if lz.all {
+		return
+	}
+	if _, ok := ev.Fields[path]; ok {
+		return
+	}
+	for _, a := range lz.absent {
+		if a == path {
+			return
+		}
+	}
+	ix := rowIndex()[ev.Type]
+	if ix == nil {
+		return
+	}
+	if ix.keyed(path) {
+		lz.all = true
+		applyAll(ev, lz.eventName, lz.get, func(p string, emit func(key, val string)) {
+			if v, ok := spanAt(lz.objects, p); ok {
+				keys(v, p, emit)
+			}
+		})
+		return
+	}
+	for _, i := range ix.rows[path] {
+		r := &Table[i]
+		if r.Event != "" && r.Event != lz.eventName {
+			continue
+		}
+		if _, done := ev.Fields[path]; done {
+			break
+		}
+		applyRow(ev, r, lz.get)
+	}
+	if _, ok := ev.Fields[path]; !ok {
+		lz.absent = append(lz.absent, path)
+	}
+}
+
+// typeRows indexes Table for one log type: the rows of each UDM field
+// that are neither Keys nor Raw rows, in table order, and the UDM
+// prefixes of its Keys rows.
+type typeRows struct {
+	rows map[string][]int
+	keys []string // each Keys row's UDM + `["`
+}
+
+// keyed reports whether a Keys row may serve path.
+func (x *typeRows) keyed(path string) bool {
+	for _, k := range x.keys {
+		if strings.HasPrefix(path, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// rowIndex is Table's index by log type, built once (Table is complete
+// after the package's initialisation).
+var rowIndex = sync.OnceValue(func() map[LogType]*typeRows {
+	out := map[LogType]*typeRows{}
+	for i := range Table {
+		r := &Table[i]
+		x := out[r.Type]
+		if x == nil {
+			x = &typeRows{rows: map[string][]int{}}
+			out[r.Type] = x
+		}
+		switch {
+		case r.Raw:
+		case r.Keys:
+			x.keys = append(x.keys, r.UDM+`["`)
+		default:
+			x.rows[r.UDM] = append(x.rows[r.UDM], i)
+		}
+	}
+	return out
+})
 
 // nonEmpty drops the empty strings: an empty value is no value, and the
 // next raw path is tried ("arn": "" of an IdentityCenterUser).
@@ -214,8 +374,97 @@ func nonEmpty(vals []string) []string {
 }
 
 // members is a JSON object split into its members, each value left as
-// its bytes. The last of duplicate keys wins, as in encoding/json.
-type members map[string]span
+// its bytes, in the record's order; get reads the last of duplicate
+// keys, as encoding/json does. A slice searched from its end rather than
+// a map: the objects the table reads hold a few dozen members, and
+// building a map of each was a tenth of a hit-heavy scan. An object of
+// more than sortedMembers members is sorted by key instead, its
+// duplicates dropped, and searched by bisection.
+type members []entry
+
+// sortedMembers is the most members an object is searched linearly in.
+const sortedMembers = 32
+
+// entry is one member of an object: its key's bytes between the
+// quotes, and the key decoded when they hold an escape or non-ASCII
+// bytes (dec); its value's bytes.
+type entry struct {
+	raw span
+	key string
+	dec bool
+	val span
+}
+
+// is reports whether the member's key is k.
+func (e *entry) is(k string) bool {
+	if e.dec {
+		return e.key == k
+	}
+	return string(e.raw) == k
+}
+
+// name is the member's key.
+func (e *entry) name() string {
+	if e.dec {
+		return e.key
+	}
+	return string(e.raw)
+}
+
+// get returns the value of key, the last one if it is held twice.
+func (m members) get(key string) (span, bool) {
+	if len(m) > sortedMembers {
+		i, ok := slices.BinarySearchFunc(m, key, func(e entry, k string) int { return strings.Compare(e.key, k) })
+		if !ok {
+			return nil, false
+		}
+		return m[i].val, true
+	}
+	for i := len(m) - 1; i >= 0; i-- {
+		if m[i].is(key) {
+			return m[i].val, true
+		}
+	}
+	return nil, false
+}
+
+// at is get's value alone: nil when key is absent.
+func (m members) at(key string) span {
+	v, _ := m.get(key)
+	return v
+}
+
+// sorted returns the members sorted by key, each key once with its last
+// value, every key decoded (dec).
+func (m members) sorted() members {
+	out := make(members, len(m))
+	for i, e := range m {
+		out[i] = entry{key: e.name(), dec: true, val: e.val}
+	}
+	slices.SortStableFunc(out, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	n := 0
+	for i := range out {
+		if i+1 < len(out) && out[i+1].key == out[i].key {
+			continue // a later duplicate follows: it wins
+		}
+		out[n] = out[i]
+		n++
+	}
+	return out[:n]
+}
+
+// membersOf turns encoding/json's view of an object into members.
+func membersOf(m map[string]span) members {
+	if m == nil {
+		return nil
+	}
+	out := make(members, 0, len(m))
+	for k, v := range m {
+		out = append(out, entry{key: k, dec: true, val: v})
+	}
+	slices.SortFunc(out, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	return out
+}
 
 // span is a JSON value's bytes as stored in the record: json.Unmarshal
 // hands an Unmarshaler a piece of its input, which lives as long as the
@@ -230,17 +479,17 @@ func (s *span) UnmarshalJSON(b []byte) error {
 // detect is Detect on a record's members.
 func detect(doc members) LogType {
 	for _, k := range []string{"eventVersion", "eventSource"} {
-		if _, ok := doc[k]; ok {
+		if _, ok := doc.get(k); ok {
 			return AWSCloudTrail
 		}
 	}
 	for _, k := range []string{"operationName", "resourceId", "correlationId"} {
-		if _, ok := doc[k]; ok {
+		if _, ok := doc.get(k); ok {
 			return AzureActivity
 		}
 	}
-	if evt, ok := object(doc["evt"]); ok {
-		if _, ok := evt["name"]; ok {
+	if evt, ok := object(doc.at("evt")); ok {
+		if _, ok := evt.get("name"); ok {
 			return AzureActivity
 		}
 	}
@@ -275,7 +524,7 @@ func activityCategory(v span) bool {
 		return true
 	}
 	if m, ok := object(v); ok {
-		if v = m["value"]; len(v) == 0 {
+		if v = m.at("value"); len(v) == 0 {
 			return true
 		}
 	}
@@ -321,21 +570,28 @@ func Detect(doc map[string]any) LogType {
 // an array yields each scalar element (a repeated field). A path whose
 // leaf is an object, or null, is absent.
 func lookup(objects map[string]members, path string) ([]string, bool) {
+	return lookupInto(objects, path, nil)
+}
+
+// lookupInto is lookup with the slice of a single value taken from slab
+// when it is not nil.
+func lookupInto(objects map[string]members, path string, slab *strSlab) ([]string, bool) {
 	if strings.Contains(path, "[*]") {
 		return lookupEach(objects, path)
 	}
-	segs := splitPath(path)
-	cur, at := objects[""], ""
+	sp := splitPathAt(path)
+	segs := sp.segs
+	cur := objects[""]
 	for i, seg := range segs[:len(segs)-1] {
-		if v := cur[seg]; len(v) > 0 && v[0] == '[' {
+		if v := cur.at(seg); len(v) > 0 && v[0] == '[' {
 			// An array on the path: through each of its elements.
 			out := valuesAt(v, segs[i+1:])
 			return out, len(out) > 0
 		}
-		at = strings.Join(segs[:i+1], "\x00")
+		at := sp.at[i]
 		m, ok := objects[at]
 		if !ok {
-			if m, ok = object(cur[seg]); !ok {
+			if m, ok = object(cur.at(seg)); !ok {
 				m = nil // not an object: every path through it is absent
 			}
 			objects[at] = m
@@ -345,7 +601,7 @@ func lookup(objects map[string]members, path string) ([]string, bool) {
 		}
 		cur = m
 	}
-	v, ok := cur[segs[len(segs)-1]]
+	v, ok := cur.get(segs[len(segs)-1])
 	if !ok {
 		return nil, false
 	}
@@ -354,9 +610,27 @@ func lookup(objects map[string]members, path string) ([]string, bool) {
 		return out, len(out) > 0
 	}
 	if s, ok := scalar(v); ok {
+		if slab != nil {
+			return slab.one(s), true
+		}
 		return []string{s}, true
 	}
 	return nil, false
+}
+
+// strSlab hands out one-value slices from a shared array: an event's
+// single values take one allocation per 32 instead of one each.
+type strSlab []string
+
+// one returns a slice holding v alone, whose capacity ends with it (an
+// append copies it rather than writing into its neighbour).
+func (s *strSlab) one(v string) []string {
+	if len(*s) == cap(*s) {
+		*s = make([]string, 0, 32)
+	}
+	*s = append(*s, v)
+	n := len(*s)
+	return (*s)[n-1 : n : n]
 }
 
 // valuesAt is the values of the path segs inside v: through objects by
@@ -390,7 +664,7 @@ func valuesAt(v span, segs []string) []string {
 	if !ok {
 		return nil
 	}
-	return valuesAt(m[segs[0]], segs[1:])
+	return valuesAt(m.at(segs[0]), segs[1:])
 }
 
 // spanAt is the value at a raw path, through objects only.
@@ -406,7 +680,7 @@ func spanAt(objects map[string]members, path string) (span, bool) {
 			cur = m
 		}
 		var ok bool
-		if v, ok = cur[seg]; !ok {
+		if v, ok = cur.get(seg); !ok {
 			return nil, false
 		}
 	}
@@ -427,13 +701,11 @@ func keys(v span, prefix string, emit func(key, val string)) {
 		if !ok {
 			return
 		}
-		names := make([]string, 0, len(m))
-		for k := range m {
-			names = append(names, k)
+		if len(m) <= sortedMembers {
+			m = m.sorted()
 		}
-		sort.Strings(names)
-		for _, k := range names {
-			keys(m[k], prefix+"."+k, emit)
+		for _, e := range m {
+			keys(e.val, prefix+"."+e.key, emit)
 		}
 	case '[':
 		elems, ok := splitArray(v)
@@ -482,12 +754,23 @@ func arrayValues(v span) []string {
 	return out
 }
 
-var pathCache sync.Map // string → []string
+var pathCache sync.Map // string → *splitted
+
+// splitted is a path's segments and, for each one but the last, the key
+// lookup caches the object on the path up to it by (the segments so far
+// joined with NUL bytes).
+type splitted struct {
+	segs []string
+	at   []string
+}
 
 // splitPath splits "a.b.[c.d]" into ["a" "b" "c.d"].
-func splitPath(path string) []string {
+func splitPath(path string) []string { return splitPathAt(path).segs }
+
+// splitPathAt is splitPath with the keys of the objects on the path.
+func splitPathAt(path string) *splitted {
 	if v, ok := pathCache.Load(path); ok {
-		return v.([]string)
+		return v.(*splitted)
 	}
 	var segs []string
 	p := path
@@ -505,6 +788,10 @@ func splitPath(path string) []string {
 		segs = append(segs, seg)
 		p = rest
 	}
-	pathCache.Store(path, segs)
-	return segs
+	sp := &splitted{segs: segs}
+	for i := 1; i < len(segs); i++ {
+		sp.at = append(sp.at, strings.Join(segs[:i], "\x00"))
+	}
+	pathCache.Store(path, sp)
+	return sp
 }

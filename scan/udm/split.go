@@ -12,34 +12,56 @@ import (
 // through many paths. These functions assume valid JSON.
 
 // splitObject splits a valid JSON object into its members, the last of
-// duplicate keys winning as in encoding/json.
+// duplicate keys winning as in encoding/json (members.get).
 func splitObject(v span) (members, bool) {
 	i := skipSpace(v, 0)
 	if i >= len(v) || v[i] != '{' {
 		return nil, false
 	}
-	m := members{}
+	m := make(members, 0, 16)
 	i = skipSpace(v, i+1)
 	if i < len(v) && v[i] == '}' {
 		return m, true
 	}
 	for i < len(v) {
 		end := endString(v, i)
-		key, ok := decodeString(v[i:end])
-		if !ok {
+		if end-i < 2 || v[i] != '"' || v[end-1] != '"' {
 			return nil, false
+		}
+		e := entry{raw: v[i+1 : end-1]}
+		if !plain(e.raw) {
+			key, ok := decodeString(v[i:end])
+			if !ok {
+				return nil, false
+			}
+			e.key, e.dec = key, true
 		}
 		i = skipSpace(v, end) + 1 // past ':'
 		i = skipSpace(v, i)
 		end = endValue(v, i)
-		m[key] = v[i:end]
+		e.val = v[i:end]
+		m = append(m, e)
 		i = skipSpace(v, end)
 		if i >= len(v) || v[i] != ',' {
 			break // '}'
 		}
 		i = skipSpace(v, i+1)
 	}
+	if len(m) > sortedMembers {
+		m = m.sorted()
+	}
 	return m, true
+}
+
+// plain reports whether a string's bytes between its quotes are its
+// value: no escape, ASCII only.
+func plain(b []byte) bool {
+	for _, c := range b {
+		if c == '\\' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // splitArray splits a valid JSON array into its elements.
@@ -128,14 +150,7 @@ func decodeString(v span) (string, bool) {
 	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
 		return "", false
 	}
-	plain := true
-	for _, c := range v[1 : len(v)-1] {
-		if c == '\\' || c >= utf8.RuneSelf {
-			plain = false
-			break
-		}
-	}
-	if plain {
+	if plain(v[1 : len(v)-1]) {
 		return string(v[1 : len(v)-1]), true
 	}
 	var s string

@@ -238,13 +238,13 @@ func lookupEach(objects map[string]members, path string) ([]string, bool) {
 	segs := splitPath(head)
 	cur := objects[""]
 	for _, seg := range segs[:len(segs)-1] {
-		m, ok := object(cur[seg])
+		m, ok := object(cur.at(seg))
 		if !ok {
 			return nil, false
 		}
 		cur = m
 	}
-	arr := cur[segs[len(segs)-1]]
+	arr := cur.at(segs[len(segs)-1])
 	if len(arr) == 0 || arr[0] != '[' {
 		return nil, false
 	}

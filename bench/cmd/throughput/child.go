@@ -23,7 +23,6 @@ import (
 	"github.com/retrohunt/retrohunt/output"
 	"github.com/retrohunt/retrohunt/scan"
 	"github.com/retrohunt/retrohunt/scan/inflate"
-	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sources/local"
@@ -57,12 +56,15 @@ func child(o options) error {
 		for _, l := range loaded {
 			compiled = append(compiled, scan.NewRule(l.Rule, l.Origin))
 		}
-		extra, err := extraRules(o.rules)
+		extra, multi, left, err := extraRules(o.rules)
 		if err != nil {
 			return err
 		}
+		if len(o.rules) > 0 {
+			fmt.Fprintf(os.Stderr, "rules: the pack's %d, %d more single-event and %d multi-event; %d files left out\n", len(compiled), len(extra), len(multi), left)
+		}
 		compiled = append(compiled, extra...)
-		cfg := scan.Config{Rules: compiled, Workers: n, Reference: o.child == pathReference,
+		cfg := scan.Config{Rules: compiled, Multi: multi, Workers: n, Reference: o.child == pathReference,
 			Connections: o.connections, BufferBytes: o.bufferMiB << 20}
 		s, err = scanOnce(ctx, src, cfg, o.cpuprofile)
 	default:
@@ -209,26 +211,56 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// extraRules parses every .yaral file under dir and keeps the rules that
-// parse cleanly (ParseFile returns those beside the file's errors).
-func extraRules(dir string) ([]*scan.Rule, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	var out []*scan.Rule
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaral") {
-			return err
-		}
-		src, err := os.ReadFile(p)
+// extraRules loads the rules of each spec, a rule file or a directory
+// tree (every .yaral, .yml and .yaml file under it), as retrohunt scan
+// --skip-unsupported would load each file alone: single-event YARA-L and
+// Sigma rules in single, multi-event YARA-L rules and Sigma correlations
+// in multi, a Sigma rule that only correlations use as their filter.
+// A file that does not load is left out (counted in left).
+func extraRules(specs []string) (single []*scan.Rule, multi []*scan.MultiRule, left int, err error) {
+	var files []string
+	for _, spec := range specs {
+		err := filepath.WalkDir(spec, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if strings.HasSuffix(p, ".yaral") || rules.IsSigma(p) {
+				files = append(files, p)
+			}
+			return nil
+		})
 		if err != nil {
-			return err
+			return nil, nil, 0, err
 		}
-		rs, _ := rule.ParseFile(p, src)
-		for _, r := range rs {
-			out = append(out, scan.NewRule(r, p))
+	}
+	for _, f := range files {
+		loaded, _, err := rules.LoadWith([]string{f}, rules.Options{SkipUnsupported: true})
+		if err != nil {
+			left++
+			continue
 		}
-		return nil
-	})
-	return out, err
+		for _, l := range loaded {
+			switch {
+			case l.Sigma != nil && l.Sigma.Correlation != nil:
+				m, err := scan.NewSigmaCorrelation(l.Sigma, l.Origin)
+				if err != nil {
+					return nil, nil, 0, err
+				}
+				multi = append(multi, m)
+			case l.Sigma != nil:
+				if !l.BaseOnly {
+					single = append(single, scan.NewSigmaRule(l.Sigma, l.Origin))
+				}
+			case l.Multi != nil:
+				m, err := scan.NewMultiRule(l.Rule, l.Origin)
+				if err != nil {
+					return nil, nil, 0, err
+				}
+				multi = append(multi, m)
+			default:
+				single = append(single, scan.NewRule(l.Rule, l.Origin))
+			}
+		}
+	}
+	return single, multi, left, nil
 }

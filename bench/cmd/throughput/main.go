@@ -79,16 +79,24 @@ type options struct {
 	bufferMiB   int64
 	// child is the path a child process measures ("" in the parent).
 	child string
-	// rules is a directory of extra rule files (-rules).
-	rules string
+	// rules are extra rule files and directory trees (-rules, repeatable).
+	rules ruleSpecs
+	// workersArg and generate are the -workers and -generate flags.
+	workersArg, generate string
 }
 
-func run(args []string) int {
-	var o options
+// ruleSpecs is the repeatable -rules flag.
+type ruleSpecs []string
+
+func (r *ruleSpecs) String() string     { return strings.Join(*r, ",") }
+func (r *ruleSpecs) Set(v string) error { *r = append(*r, v); return nil }
+
+// flagSet declares the flags into o.
+func flagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("throughput", flag.ContinueOnError)
 	fs.StringVar(&o.dir, "dir", "", "archive directory to scan (default: generate -size into a temporary directory)")
 	fs.StringVar(&o.size, "size", "1g", "corpus to generate without -dir (gencorpus -size, seed 1): "+gen.PresetNames()+" decompressed")
-	workers := fs.String("workers", "1,2", "worker counts to measure (comma-separated)")
+	fs.StringVar(&o.workersArg, "workers", "1,2", "worker counts to measure (comma-separated)")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds per configuration; the tables give the median and the spread")
 	fs.BoolVar(&o.reference, "reference", false, "also measure the reference path at the first worker count (slow: about 20 MB/s)")
 	fs.StringVar(&o.out, "out", "", "also write the report to this file")
@@ -96,9 +104,16 @@ func run(args []string) int {
 	fs.BoolVar(&o.keep, "keep", false, "keep the generated corpus")
 	fs.IntVar(&o.connections, "connections", 0, "scan.Config.Connections (default: the engine's)")
 	fs.Int64Var(&o.bufferMiB, "buffer-mib", 0, "scan.Config.BufferBytes in MiB (default: the engine's)")
-	fs.StringVar(&o.rules, "rules", "", "also run the rules of every .yaral file under this directory that parse cleanly (a rule with an error, as a multi-event one, is left out), with the built-in pack")
+	fs.Var(&o.rules, "rules", "also run, with the built-in pack, the rules of this rule file or of every .yaral, .yml and .yaml file under this directory tree that load (single- and multi-event YARA-L, Sigma; a file with an error is left out, and the child says how many); repeatable")
 	fs.StringVar(&o.child, "child", "", "internal: measure this one path once and print the result as JSON")
-	generate := fs.String("generate", "", "internal: generate the -size corpus (seed 1) into this directory")
+	fs.StringVar(&o.generate, "generate", "", "internal: generate the -size corpus (seed 1) into this directory")
+	return fs
+}
+
+func run(args []string) int {
+	var o options
+	fs := flagSet(&o)
+	workers, generate := &o.workersArg, &o.generate
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -247,8 +262,8 @@ func measureChild(self string, o options, dir, path string, workers int, profile
 	if profile != "" {
 		args = append(args, "-cpuprofile", profile)
 	}
-	if o.rules != "" {
-		args = append(args, "-rules", o.rules)
+	for _, r := range o.rules {
+		args = append(args, "-rules", r)
 	}
 	cmd := exec.Command(self, args...)
 	cmd.Stderr = os.Stderr

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -41,5 +44,79 @@ func TestThousands(t *testing.T) {
 		if got := thousands(in); got != want {
 			t.Errorf("thousands(%v) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestExtraRulesLoadsTrees: -rules takes files and directory trees,
+// repeatedly, and keeps every rule the scan runs (single-event and
+// multi-event YARA-L, Sigma), leaving out a file with an error; the
+// counts are those of the files written here.
+func TestExtraRulesLoadsTrees(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("a/single.yaral", `rule t_single {
+  events:
+    $e.metadata.product_event_type = "StartSession"
+  condition:
+    $e
+}
+`)
+	write("a/deep/multi.yaral", `rule t_multi {
+  events:
+    $e.metadata.product_event_type = "ConsoleLogin"
+    $ip = $e.principal.ip
+  match:
+    $ip over 10m
+  condition:
+    #e >= 5
+}
+`)
+	write("a/deep/broken.yaral", "rule t_broken {\n")
+	write("a/notes.txt", "not a rule")
+	sg := write("b/sigma.yml", `title: T Sigma
+id: 00000000-0000-0000-0000-000000000009
+logsource:
+  product: aws
+  service: cloudtrail
+detection:
+  sel:
+    eventName: StartSession
+  condition: sel
+level: high
+`)
+	single, multi, left, err := extraRules([]string{filepath.Join(dir, "a"), sg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range single {
+		names = append(names, r.Name)
+	}
+	for _, m := range multi {
+		names = append(names, "multi:"+m.Name)
+	}
+	if got, want := strings.Join(names, ","), "t_single,T Sigma,multi:t_multi"; got != want {
+		t.Errorf("rules %s, want %s", got, want)
+	}
+	if left != 1 {
+		t.Errorf("%d files left out, want 1 (broken.yaral)", left)
+	}
+	var o options
+	fs := flagSet(&o)
+	if err := fs.Parse([]string{"-rules", "x", "-rules", "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(o.rules, ","); got != "x,y" {
+		t.Errorf("-rules twice gives %q, want x,y", got)
 	}
 }
