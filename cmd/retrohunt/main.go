@@ -47,7 +47,7 @@ type exitCode int
 
 func (c exitCode) Error() string { return fmt.Sprintf("exit %d", int(c)) }
 
-const topUsage = `retrohunt: hunt cloud audit-log archives with YARA-L 2.0 rules
+const topUsage = `retrohunt: hunt cloud audit-log archives with YARA-L 2.0 and Sigma rules
 
 Usage:
   retrohunt scan [flags] ARCHIVE...        scan archives, write hits
