@@ -192,19 +192,47 @@ func shardCoverage(ctx context.Context, stores Stores, rules []*scan.MultiRule) 
 			}
 		}
 		// Why not more: the shards that lack part of what another
-		// completed.
+		// completed between the latest of the shards' first covered
+		// times and the earliest of their last. Shards start at their
+		// own times, so their --since ago and their lateness cap differ
+		// at both ends: what one shard has beyond the others' ends is
+		// not yet proven (its windows are carried), not a missing shard.
 		var why []string
+		head, tail := shardBounds(per)
+		disjoint := !head.IsZero() && !tail.IsZero() && !head.Before(tail) // no time every shard completed
 		for i, mine := range per {
 			switch {
 			case len(mine) == 0:
 				why = append(why, fmt.Sprintf("shard %d/%d has no complete run with this version", i, shards))
-			case !subsetOf(all, mine):
+			case disjoint && !subsetOf(all, mine),
+				len(state.Subtract(intersect(all, []scan.Span{{Since: head, Until: tail}}), mine)) > 0:
 				why = append(why, fmt.Sprintf("shard %d/%d completed only %s", i, shards, spansString(mine)))
 			}
 		}
 		out[r.Name] = provenSpans{spans: inter, all: all, why: strings.Join(why, "; ")}
 	}
 	return out, nil
+}
+
+// shardBounds returns the latest of the shards' first covered times and
+// the earliest of their last (zero: open); per holds each shard's sorted
+// coverage.
+func shardBounds(per [][]scan.Span) (head, tail time.Time) {
+	lo, hi := int64(-1<<63), int64(1<<63-1)
+	for _, mine := range per {
+		if len(mine) == 0 {
+			continue
+		}
+		lo = max(lo, bound(mine[0].Since, false))
+		hi = min(hi, bound(mine[len(mine)-1].Until, true))
+	}
+	if lo != -1<<63 {
+		head = time.Unix(0, lo).UTC()
+	}
+	if hi != 1<<63-1 {
+		tail = time.Unix(0, hi).UTC()
+	}
+	return head, tail
 }
 
 // intersect returns the event times in both a and b (sorted, disjoint

@@ -1,0 +1,99 @@
+package sweep_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retrohunt/retrohunt/scan"
+	"github.com/retrohunt/retrohunt/scan/udm"
+	"github.com/retrohunt/retrohunt/scan/window"
+	"github.com/retrohunt/retrohunt/sources"
+	"github.com/retrohunt/retrohunt/sweep"
+	"github.com/retrohunt/retrohunt/sweep/shard"
+	"github.com/retrohunt/retrohunt/sweep/sweeptest"
+)
+
+// runShardsOpen runs the archive as two shards the way deploy/ runs a
+// nightly sweep: --since and no --until, each shard starting at its own
+// time (start[i]), so that --since=4d and the lateness cap differ.
+func runShardsOpen(ctx context.Context, t testing.TB, st sources.Store, mr *scan.MultiRule, objs []multiObject, start [2]time.Time) {
+	for i := 0; i < 2; i++ {
+		now := start[i]
+		since := now.Add(-96 * time.Hour) // --since=4d
+		sw, err := sweep.New(ctx, sweep.Stores{State: st, StateKey: fmt.Sprintf("%s-%d-of-2", stateKey, i), Lake: st, LakePrefix: lakePrefix}, sweep.Options{
+			Shard: shard.Shard{Index: i, Count: 2}, Ruleset: ruleset, CheckpointObjects: checkpointAt,
+			Window: scan.Span{Since: since},
+			Multi:  []*scan.MultiRule{mr}, CandidateDir: t.TempDir(),
+			Now: func() time.Time { return now },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			obj := sources.Object{Key: o.key, ETag: "e-" + o.key, Size: 100}
+			if !sw.Select(archiveSrc, obj).Scan {
+				continue
+			}
+			r := scan.ObjectResult{URI: archiveSrc.URI(o.key), Object: obj, Status: scan.ObjectScanned, NextRecord: int64(len(o.records))}
+			for j, rec := range o.records {
+				ev, _ := udm.Map([]byte(rec))
+				mr.M.Candidates(ev, r.URI, int64(j), func(c window.Candidate) error { r.Candidates = append(r.Candidates, c); return nil })
+			}
+			if err := sw.Done(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := sw.Detect(sw, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := sw.Finish(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestCorrelateShardsStartedApart: the nightly deploy (indexed-job.yaml
+// runs the shards with --since=2d and no --until, correlate-job.yaml runs
+// correlate with --state and no range) has shards that start a minute
+// apart, so their coverage starts (now minus --since) and ends (start
+// minus the lateness) differ by a minute. Every shard completed 03-01
+// 02:01 to 03-05 00:00: correlate must write the windows inside that, not
+// refuse (every night, since the union of a shard's runs keeps its first
+// start) because one shard's coverage begins or ends a minute later.
+func TestCorrelateShardsStartedApart(t *testing.T) {
+	ctx := context.Background()
+	mr := multiRule(t)
+	base := sweeptest.Local(t)
+	start := time.Date(2024, 3, 5, 2, 0, 0, 0, time.UTC)
+	runShardsOpen(ctx, t, base, mr, multiArchive(), [2]time.Time{start, start.Add(time.Minute)})
+	ds, err := sweep.RunCorrelate(ctx, sweep.Stores{State: base, StateKey: "state/correlate.state", Lake: base, LakePrefix: lakePrefix},
+		sweep.CorrelateRun{Multi: []*scan.MultiRule{mr}, CorrelateOptions: sweep.CorrelateOptions{CandidateDir: t.TempDir()}},
+		func(sweep.DetectStats) any { return nil })
+	if err != nil {
+		t.Fatalf("correlate after two shards that started a minute apart: %v", err)
+	}
+	if got, _, _ := lakeDetections(t, base); strings.Join(got, "\n") != strings.Join(multiWant, "\n") {
+		t.Fatalf("detections (%+v):\n%s\nwant\n%s", ds, strings.Join(got, "\n"), strings.Join(multiWant, "\n"))
+	}
+}
+
+// TestCorrelateShardsDisjoint: shards that completed no time in common
+// (shard 0 ran one nightly window, shard 1 another) prove nothing:
+// correlate refuses and names them rather than writing nothing.
+func TestCorrelateShardsDisjoint(t *testing.T) {
+	ctx := context.Background()
+	mr := multiRule(t)
+	base := sweeptest.Local(t)
+	start := time.Date(2024, 3, 5, 2, 0, 0, 0, time.UTC)
+	runShardsOpen(ctx, t, base, mr, nil, [2]time.Time{start, start.Add(200 * time.Hour)})
+	_, err := sweep.RunCorrelate(ctx, sweep.Stores{State: base, StateKey: "state/correlate.state", Lake: base, LakePrefix: lakePrefix},
+		sweep.CorrelateRun{Multi: []*scan.MultiRule{mr}, CorrelateOptions: sweep.CorrelateOptions{CandidateDir: t.TempDir()}},
+		func(sweep.DetectStats) any { return nil })
+	if !errors.Is(err, sweep.ErrShardsIncomplete) || !strings.Contains(err.Error(), "shard 0/2 completed only") || !strings.Contains(err.Error(), "shard 1/2 completed only") {
+		t.Fatalf("correlate over shards with no time in common = %v, want ErrShardsIncomplete naming both", err)
+	}
+}
