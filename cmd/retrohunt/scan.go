@@ -339,10 +339,17 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		// --state): their detections, committed with the coverage.
 		// Listing errors and logs outside the layout leave unknown
 		// objects unscanned; failed objects are the sweep's own count,
-		// and skipped records are never evaluable.
-		ds, err := sw.Detect(countingWriter{w, sum}, len(sum.ListErrors) > 0 || sum.LogsOutsideLayout > 0)
+		// and skipped records are never evaluable. A run filtered by
+		// --accounts, --regions or --subscriptions evaluated only some
+		// objects of its times: it covers nothing (its candidates are
+		// committed, and the next run without the filters covers them).
+		filtered := f.accounts != "" || f.regions != "" || f.subscriptions != ""
+		ds, err := sw.Detect(countingWriter{w, sum}, len(sum.ListErrors) > 0 || sum.LogsOutsideLayout > 0 || filtered)
 		if err != nil {
 			return fmt.Errorf("sweep: multi-event detections: %w", err)
+		}
+		if filtered && sw.Carry() && f.shard == "" && f.state != "" && !f.quiet {
+			fmt.Fprintln(stderr, "retrohunt: multi-event rules: no detections written, since --accounts/--regions/--subscriptions leave other objects of these times unscanned; their candidates are kept, and the next run without those flags writes the detections")
 		}
 		if ds.Open > 0 && !f.quiet {
 			fmt.Fprintf(stderr, "retrohunt: %d windows still open, carried to the next run (their events are not all scanned yet)\n", ds.Open)
