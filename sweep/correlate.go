@@ -66,14 +66,15 @@ func RunCorrelate(ctx context.Context, stores Stores, o CorrelateRun, summary fu
 			return ds, fmt.Errorf("%w: rule %s (version %s) over %s: %s", ErrShardsIncomplete, m.Name, m.Version, spansString(have.all), have.why)
 		}
 		if o.Range != (scan.Span{}) {
-			if !state.Inside(have.spans, bound(o.Range.Since, false), bound(o.Range.Until, true), true) {
+			rng := openEnd(o.Range, have.spans)
+			if !state.Inside(have.spans, bound(rng.Since, false), bound(rng.Until, true), true) {
 				why := have.why
 				if why == "" {
 					why = "every shard completed only " + spansString(have.spans)
 				}
 				return ds, fmt.Errorf("%w: rule %s (version %s) over %s: %s", ErrShardsIncomplete, m.Name, m.Version, spanString(o.Range), why)
 			}
-			want = provenSpans{spans: []scan.Span{o.Range}}
+			want = provenSpans{spans: []scan.Span{rng}}
 		}
 		if st != nil {
 			c.Before[k] = st.RuleCoverage(k)
@@ -119,6 +120,27 @@ func RunCorrelate(ctx context.Context, stores Stores, o CorrelateRun, summary fu
 		return ds, st.Save(ctx)
 	}
 	return ds, nil
+}
+
+// openEnd closes an open end of rng (--since without --until, or the
+// reverse) at the end of the proven span that holds its other end: no
+// shard completes an open end, so it means up to (or from) what every
+// shard completed.
+func openEnd(rng scan.Span, proven []scan.Span) scan.Span {
+	if rng.Since.IsZero() == rng.Until.IsZero() {
+		return rng
+	}
+	for _, p := range proven {
+		switch {
+		case rng.Until.IsZero() && state.Inside([]scan.Span{p}, rng.Since.UnixNano(), rng.Since.UnixNano(), true):
+			rng.Until = p.Until
+			return rng
+		case rng.Since.IsZero() && (p.Until.IsZero() || !rng.Until.After(p.Until)) && (p.Since.IsZero() || rng.Until.After(p.Since)):
+			rng.Since = p.Since
+			return rng
+		}
+	}
+	return rng
 }
 
 // provenSpans is what the manifests prove for one rule version, and

@@ -97,3 +97,26 @@ func TestCorrelateShardsDisjoint(t *testing.T) {
 		t.Fatalf("correlate over shards with no time in common = %v, want ErrShardsIncomplete naming both", err)
 	}
 }
+
+// TestCorrelateSinceWithoutUntil: `correlate --since 2024-03-01` (no
+// --until, as a scan reads it: up to now) over shards that completed
+// 03-01 and 03-02 writes the windows from 03-01 up to what every shard
+// completed, rather than refusing for ever because no shard can complete
+// an open end; likewise --until alone from what they completed.
+func TestCorrelateSinceWithoutUntil(t *testing.T) {
+	ctx := context.Background()
+	mr := multiRule(t)
+	for _, rng := range []scan.Span{{Since: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}, {Until: time.Date(2024, 3, 3, 0, 0, 0, 0, time.UTC)}} {
+		base := sweeptest.Local(t)
+		runShards(ctx, t, base, mr, multiArchive())
+		_, err := sweep.RunCorrelate(ctx, sweep.Stores{State: base, StateKey: "state/correlate.state", Lake: base, LakePrefix: lakePrefix},
+			sweep.CorrelateRun{Multi: []*scan.MultiRule{mr}, Range: rng, CorrelateOptions: sweep.CorrelateOptions{CandidateDir: t.TempDir()}},
+			func(sweep.DetectStats) any { return nil })
+		if err != nil {
+			t.Fatalf("correlate %+v: %v", rng, err)
+		}
+		if got, _, _ := lakeDetections(t, base); strings.Join(got, "\n") != strings.Join(multiWant, "\n") {
+			t.Fatalf("correlate %+v:\n%s\nwant\n%s", rng, strings.Join(got, "\n"), strings.Join(multiWant, "\n"))
+		}
+	}
+}
