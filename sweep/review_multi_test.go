@@ -120,3 +120,42 @@ func TestCorrelateSinceWithoutUntil(t *testing.T) {
 		}
 	}
 }
+
+// TestHopWindowBackwardsWritesAnExtraWindow: docs/sweeps.md says day runs
+// in any order write the same detections but for the window_truncated
+// flag. By hand, 192.0.2.8 fails at 03-01 23:58 and 03-02 00:00, 00:01,
+// 00:02, 00:03, 00:04: forwards (03-01 then 03-02) the hop window at
+// 23:58 holds all six, and the one at 00:00 holds no event it does not,
+// so it is dropped: one detection. Backwards (03-02 first) the 03-02 run
+// has not seen 23:58: its window at 00:00 holds five, is complete in
+// the coverage and is written, flagged truncated; the 03-01 run then
+// writes the window at 23:58. The backwards order writes a second,
+// overlapping detection, not only a different flag.
+func TestHopWindowBackwardsWritesAnExtraWindow(t *testing.T) {
+	ctx := context.Background()
+	mr := multiRule(t)
+	var objs []multiObject
+	for i, at := range []string{"2024-03-01T23:58:00Z", "2024-03-02T00:00:00Z", "2024-03-02T00:01:00Z", "2024-03-02T00:02:00Z", "2024-03-02T00:03:00Z", "2024-03-02T00:04:00Z"} {
+		day := at[:10]
+		objs = append(objs, multiObject{day: day, key: fmt.Sprintf("trail/%s/o%02d.json.gz", day, i), records: []string{failedLogin(at, "192.0.2.8")}})
+	}
+	one := `sweep_brute_force [2024-03-01T23:58:00Z, 2024-03-02T00:08:00Z] {"ip":"192.0.2.8"} n=6 truncated=false`
+	for _, c := range []struct {
+		days []string
+		want []string
+	}{
+		{[]string{"2024-03-01", "2024-03-02"}, []string{one}},
+		{[]string{"2024-03-02", "2024-03-01"}, []string{one,
+			`sweep_brute_force [2024-03-02T00:00:00Z, 2024-03-02T00:10:00Z] {"ip":"192.0.2.8"} n=5 truncated=true`}},
+	} {
+		st := sweeptest.Local(t)
+		for _, day := range c.days {
+			if err := runDay(ctx, t, st, mr, objs, day); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _, _ := lakeDetections(t, st); strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+			t.Errorf("days %v:\n%s\nwant\n%s", c.days, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+		}
+	}
+}
