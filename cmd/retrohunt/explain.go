@@ -134,6 +134,11 @@ func explainDetection(ctx context.Context, stdout io.Writer, arg string, n int, 
 	d := dets[n-1]
 	i := slices.IndexFunc(loaded, func(l rules.Loaded) bool { return l.Multi != nil && l.Rule.Name == d.RuleName })
 	if i < 0 {
+		if slices.ContainsFunc(loaded, func(l rules.Loaded) bool {
+			return l.Sigma != nil && l.Sigma.Correlation != nil && l.Sigma.Title == d.RuleName
+		}) {
+			return usagef("explain: detection %d is of the Sigma correlation %s: --detection explains YARA-L multi-event rules only; explain each event its events column lists with --rule (its base rules) and its source_uri with --record record_index", n, d.RuleName)
+		}
 		return usagef("explain: detection %d is of rule %s: rule %s is not among the rules loaded (give its file with --rule)", n, d.RuleName, d.RuleName)
 	}
 	fetch := func(ctx context.Context, uri string, index int64) (*explain.Record, error) {

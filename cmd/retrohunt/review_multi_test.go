@@ -43,3 +43,26 @@ func TestMultiEventSweepFilteredRunDoesNotCover(t *testing.T) {
 		t.Errorf("--accounts run, then the whole archive:\n%s\nwant, each once,\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestExplainDetectionSigmaCorrelation: `explain --detection N` of a
+// Sigma correlation's detection, with the correlation given by --rule,
+// must not tell the user to give the rule they gave: it says that
+// --detection explains YARA-L multi-event rules and what to do instead.
+func TestExplainDetectionSigmaCorrelation(t *testing.T) {
+	root := t.TempDir()
+	var recs []string
+	for _, at := range []string{"00:00:00", "00:02:00", "00:04:00", "00:06:00", "00:08:00"} {
+		recs = append(recs, corrRecord(at, "signin.amazonaws.com", "ConsoleLogin", "198.51.100.7", "alice", `,"responseElements":{"ConsoleLogin":"Failure"}`))
+	}
+	put(t, root, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/111122223333_CloudTrail_us-east-1_20240301T0000Z_a.json.gz",
+		gz(t, []byte(`{"Records":[`+strings.Join(recs, ",")+`]}`)))
+	dir := filepath.Join("..", "..", "testdata", "sigma", "correlation")
+	pq := filepath.Join(t.TempDir(), "hits.parquet")
+	if code, _, errOut := cli(t, "scan", root, "--since", "2024-03-01", "--until", "2024-03-01", "--rule", dir, "--out", pq); code != exitOK {
+		t.Fatalf("scan: exit %d\n%s", code, errOut)
+	}
+	code, _, errOut := cli(t, "explain", "--rule", dir, "--detection", "1", pq)
+	if code != exitUsage || strings.Contains(errOut, "not among the rules loaded") || !strings.Contains(errOut, "Sigma correlation") {
+		t.Errorf("explain --detection of a Sigma correlation given with --rule: exit %d\n%s", code, errOut)
+	}
+}
