@@ -44,13 +44,23 @@ type Set struct {
 	files []string
 	dups  int
 	seen  map[hitKey]bool
+	// detsOnly: single-event hits are dropped as they are read.
+	detsOnly bool
 }
 
 // NewSet returns an empty Set.
 func NewSet() *Set { return &Set{seen: map[hitKey]bool{}} }
 
+// NewDetectionSet returns an empty Set that keeps only detection rows
+// (multi-event rules'): what `explain --detection` numbers, without
+// holding every hit of a lake in memory.
+func NewDetectionSet() *Set { return &Set{seen: map[hitKey]bool{}, detsOnly: true} }
+
 func (s *Set) add(hs []output.Hit) error {
 	for _, h := range hs {
+		if s.detsOnly && h.RowKind != "detection" {
+			continue
+		}
 		k := hitKey{rule: h.RuleName, uri: h.SourceURI, index: h.RecordIndex, id: h.EventID}
 		if h.RowKind == "detection" {
 			k.match = h.Match

@@ -119,7 +119,7 @@ func fetchRecord(ctx context.Context, loc string, index int, sf *sourceFlags) (*
 
 // explainDetection explains detection row n of the hits at arg.
 func explainDetection(ctx context.Context, stdout io.Writer, arg string, n int, loaded []rules.Loaded, sf *sourceFlags) error {
-	set := report.NewSet()
+	set := report.NewDetectionSet()
 	if err := loadHits(ctx, set, arg, sf); err != nil {
 		var ie report.InputError
 		if errors.As(err, &ie) {
