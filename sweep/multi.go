@@ -92,6 +92,12 @@ type DetectStats struct {
 	Detections int64 // rows written
 	Open       int64 // windows whose condition holds on what is seen, not yet complete: carried
 	Candidates int64 // candidates loaded from the lake (after de-duplication)
+	// Held is the event time of the run's window that it does not add
+	// to the coverage because objects there failed or were skipped (their
+	// keys' times ± the margin); Partial says it adds none (listing
+	// errors, logs outside the layout, an undated object not scanned).
+	Held    []scan.Span
+	Partial bool
 }
 
 // Detect writes to w (the tally in front of the Sweep, or the Sweep)
@@ -107,7 +113,14 @@ type DetectStats struct {
 func (s *Sweep) Detect(w output.Writer, partial bool) (DetectStats, error) {
 	var ds DetectStats
 	s.ended, s.partial = true, s.partial || partial
-	if s.ck == nil || s.st == nil || s.o.Shard.Sharded() {
+	if s.ck == nil {
+		return ds, nil
+	}
+	ds.Partial = s.partial
+	if !s.partial {
+		ds.Held = state.Subtract([]scan.Span{s.runSpan()}, s.gained())
+	}
+	if s.st == nil || s.o.Shard.Sharded() {
 		return ds, nil
 	}
 	// Commit the objects (and their candidates) first.
@@ -123,9 +136,9 @@ func (s *Sweep) Detect(w output.Writer, partial bool) (DetectStats, error) {
 		c.Before[k] = before
 		after[k] = state.Union(before, gained)
 	}
-	var err error
-	ds, err = Correlate(s.ctx, s.stores.Lake, candidatesPrefix(s.stores), s.o.Multi, c, CorrelateOptions{
+	cs, err := Correlate(s.ctx, s.stores.Lake, candidatesPrefix(s.stores), s.o.Multi, c, CorrelateOptions{
 		DetectionEvents: s.o.DetectionEvents, CandidateDir: s.o.CandidateDir, CandidateBudget: s.o.CandidateBudget}, w)
+	ds.Detections, ds.Open, ds.Candidates = cs.Detections, cs.Open, cs.Candidates
 	if err != nil {
 		return ds, err
 	}

@@ -66,3 +66,25 @@ func TestExplainDetectionSigmaCorrelation(t *testing.T) {
 		t.Errorf("explain --detection of a Sigma correlation given with --rule: exit %d\n%s", code, errOut)
 	}
 }
+
+// TestMultiEventSweepSaysWhatItHeldBack: a sweep whose object of 03-20
+// 12:00 fails keeps 03-20 11:00 to 13:00 (its delivery minute ±
+// --prune-margin) out of the rules' coverage, so the windows there wait
+// for a later run; stderr must say which times
+// were held back and why, not only how many windows are "still open".
+func TestMultiEventSweepSaysWhatItHeldBack(t *testing.T) {
+	root := monthArchive(t)
+	bad := "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/20/111122223333_CloudTrail_us-east-1_20240320T1200Z_bad.json.gz"
+	put(t, root, bad, gz(t, []byte(`{"Records":[`+loginRecord("2024-03-20T12:05:00Z", "192.0.2.9", true)+`]}`))[:30])
+	rule := filepath.Join(t.TempDir(), "brute.yaral")
+	os.WriteFile(rule, []byte(sweepBruteRule), 0o644)
+	work := t.TempDir()
+	code, _, errOut := cli(t, "scan", root, "--rule", rule, "--since", "2024-03-01", "--until", "2024-03-31",
+		"--state", filepath.Join(work, "st"), "--out", filepath.Join(work, "lake")+"/", "--progress", "none")
+	if code != exitPartial {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "[2024-03-20T11:00:00Z, 2024-03-20T13:00:00Z)") || !strings.Contains(errOut, "objects there failed or were skipped") {
+		t.Errorf("stderr does not say which event times were held back and why:\n%s", errOut)
+	}
+}

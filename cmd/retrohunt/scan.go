@@ -351,6 +351,13 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if filtered && sw.Carry() && f.shard == "" && f.state != "" && !f.quiet {
 			fmt.Fprintln(stderr, "retrohunt: multi-event rules: no detections written, since --accounts/--regions/--subscriptions leave other objects of these times unscanned; their candidates are kept, and the next run without those flags writes the detections")
 		}
+		switch {
+		case !sw.Carry() || filtered:
+		case ds.Partial:
+			fmt.Fprintln(stderr, "retrohunt: warning: multi-event rules: this run's window is not added to the rules' coverage (listing errors, logs outside the layout, or an object without a date in its key not scanned): its windows are written by a later run that completes")
+		case len(ds.Held) > 0:
+			fmt.Fprintf(stderr, "retrohunt: warning: multi-event rules: event times %s not added to the rules' coverage: objects there failed or were skipped (their keys' times ± --prune-margin); their windows are written by a later run that reads them\n", spansText(ds.Held))
+		}
 		if ds.Open > 0 && !f.quiet {
 			fmt.Fprintf(stderr, "retrohunt: %d windows still open, carried to the next run (their events are not all scanned yet)\n", ds.Open)
 		}
@@ -530,4 +537,19 @@ func nothingScanned(s *scan.Summary, runErr error) string {
 	}
 	return fmt.Sprintf("nothing was scanned: %d object(s) under %s, none inside the window and filters (%d outside the window by their key's date, %d filtered by --accounts/--regions/--subscriptions, %d without events); check --since, --until and the filters",
 		s.ObjectsListed, targets, s.ObjectsPruned, s.ObjectsFiltered, s.ObjectsSibling+s.ObjectsIgnored)
+}
+
+// spansText prints event-time spans as [since, until) in RFC 3339.
+func spansText(ss []scan.Span) string {
+	var parts []string
+	for _, sp := range ss {
+		f := func(t time.Time, open string) string {
+			if t.IsZero() {
+				return open
+			}
+			return t.UTC().Format(time.RFC3339)
+		}
+		parts = append(parts, "["+f(sp.Since, "-inf")+", "+f(sp.Until, "+inf")+")")
+	}
+	return strings.Join(parts, " ")
 }
