@@ -25,6 +25,13 @@ import (
 // for; the message names the shards.
 var ErrShardsIncomplete = errors.New("the shards have not all completed the range")
 
+// ShardSkew is how far apart the shards of one nightly sweep may end
+// their coverage (each at its own start minus the lateness) before
+// correlate, given no range, takes the one behind for a shard whose run
+// failed and refuses: more than the hours an indexed job's pods start
+// apart, less than a night.
+const ShardSkew = 12 * time.Hour
+
 // CorrelateRun configures RunCorrelate.
 type CorrelateRun struct {
 	Multi []*scan.MultiRule
@@ -222,11 +229,18 @@ func shardCoverage(ctx context.Context, stores Stores, rules []*scan.MultiRule) 
 		var why []string
 		head, tail := shardBounds(per)
 		disjoint := !head.IsZero() && !tail.IsZero() && !head.Before(tail) // no time every shard completed
+		var latest int64 = -1 << 63                                        // the last covered time of the shard furthest on
+		for _, mine := range per {
+			if len(mine) > 0 {
+				latest = max(latest, bound(mine[len(mine)-1].Until, true))
+			}
+		}
 		for i, mine := range per {
 			switch {
 			case len(mine) == 0:
 				why = append(why, fmt.Sprintf("shard %d/%d has no complete run with this version", i, shards))
 			case disjoint && !subsetOf(all, mine),
+				bound(mine[len(mine)-1].Until, true) < latest-int64(ShardSkew),
 				len(state.Subtract(intersect(all, []scan.Span{{Since: head, Until: tail}}), mine)) > 0:
 				why = append(why, fmt.Sprintf("shard %d/%d completed only %s", i, shards, spansString(mine)))
 			}

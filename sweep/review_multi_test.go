@@ -159,3 +159,22 @@ func TestHopWindowBackwardsWritesAnExtraWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrelateRefusesAShardANightBehind: a shard whose last complete
+// run is a night older than the others' (it failed tonight) is not the
+// few minutes or hours shards start apart: correlate refuses and names
+// it, as deploy/kubernetes/correlate-job.yaml promises, rather than
+// quietly carrying every window past it night after night.
+func TestCorrelateRefusesAShardANightBehind(t *testing.T) {
+	ctx := context.Background()
+	mr := multiRule(t)
+	base := sweeptest.Local(t)
+	start := time.Date(2024, 3, 5, 2, 0, 0, 0, time.UTC)
+	runShardsOpen(ctx, t, base, mr, multiArchive(), [2]time.Time{start, start.Add(-24 * time.Hour)})
+	_, err := sweep.RunCorrelate(ctx, sweep.Stores{State: base, StateKey: "state/correlate.state", Lake: base, LakePrefix: lakePrefix},
+		sweep.CorrelateRun{Multi: []*scan.MultiRule{mr}, CorrelateOptions: sweep.CorrelateOptions{CandidateDir: t.TempDir()}},
+		func(sweep.DetectStats) any { return nil })
+	if !errors.Is(err, sweep.ErrShardsIncomplete) || !strings.Contains(err.Error(), "shard 1/2 completed only") || strings.Contains(err.Error(), "shard 0/2") {
+		t.Fatalf("correlate with shard 1 a night behind = %v, want ErrShardsIncomplete naming shard 1 only", err)
+	}
+}
