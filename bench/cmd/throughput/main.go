@@ -453,8 +453,8 @@ func render(samples []sample, o options, dir, command, load0, load1 string, ld *
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "Command: `%s`, %s UTC.\n\n", command, time.Now().UTC().Format("2006-01-02 15:04"))
-	fmt.Fprintf(&b, "Corpus: %s, %d objects, %d records, %.1f MB compressed, %.1f MB decompressed; built-in pack; rounds: %d; GOMAXPROCS = workers; %d CPUs (%s), %s/%s, %s.\n\n",
-		corpusName(o, dir), objects, records, float64(compressed)/1e6, float64(decompressed)/1e6, o.rounds,
+	fmt.Fprintf(&b, "Corpus: %s, %d objects, %d records, %.1f MB compressed, %.1f MB decompressed; %s; rounds: %d; GOMAXPROCS = workers; %d CPUs (%s), %s/%s, %s.\n\n",
+		corpusName(o, dir), objects, records, float64(compressed)/1e6, float64(decompressed)/1e6, rulesName(o), o.rounds,
 		runtime.NumCPU(), cpuName(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "Load average (1, 5, 15 min) before the first round: %s; after the last: %s (the machine is shared: wall-clock rates swing with the neighbours' load, CPU time much less).\n\n", load0, load1)
 	if ld != nil {
@@ -583,6 +583,15 @@ func thousands(v float64) string {
 		out = append(out, s[i])
 	}
 	return string(out)
+}
+
+// rulesName says which rules the scan ran: the built-in pack, and the
+// -rules given (the child says on stderr how many of their files loaded).
+func rulesName(o options) string {
+	if len(o.rules) == 0 {
+		return "built-in pack"
+	}
+	return "built-in pack and -rules " + strings.Join(o.rules, ", ")
 }
 
 func corpusName(o options, dir string) string {

@@ -120,3 +120,32 @@ level: high
 		t.Errorf("-rules twice gives %q, want x,y", got)
 	}
 }
+
+// TestReportNamesRules: the report's corpus line says which rules the
+// scan ran: the built-in pack alone, or with the -rules given.
+func TestReportNamesRules(t *testing.T) {
+	one := func(path string) sample {
+		return sample{Path: path, Workers: 1, Objects: 1, Records: 1, Compressed: 1, Decompressed: 1e6,
+			Elapsed: time.Second, CPU: time.Second, round: 1}
+	}
+	samples := []sample{one(pathGunzip), one(pathScan)}
+	o := options{rounds: 1, dir: "corpus", workers: []int{1}}
+	corpus := func(o options) string {
+		t.Helper()
+		for _, line := range strings.Split(render(samples, o, "corpus", "cmd", "", "", nil, 0), "\n") {
+			if strings.HasPrefix(line, "Corpus: ") {
+				return line
+			}
+		}
+		t.Fatal("no Corpus line in the report")
+		return ""
+	}
+	if got := corpus(o); !strings.Contains(got, "; built-in pack;") {
+		t.Errorf("without -rules: %q, want it to say the built-in pack alone", got)
+	}
+	o.rules = ruleSpecs{"rules/a.yaral", "sigma"}
+	got := corpus(o)
+	if strings.Contains(got, "; built-in pack;") || !strings.Contains(got, "built-in pack and -rules rules/a.yaral, sigma;") {
+		t.Errorf("with -rules: %q, want it to name the built-in pack and both -rules", got)
+	}
+}
