@@ -96,7 +96,13 @@ type Decoder struct {
 	whole []byte
 	wr    errAfter
 	cp    capture
+	// in is what the splitter reads: dbr, or the object in one buffer.
+	in input
 }
+
+// readBuffer is the size of the splitter's read buffer: a record that
+// lies whole in it is handed out in place.
+const readBuffer = 256 << 10
 
 // wholeMax is the largest output a buffered gzip object is decompressed
 // whole into (scan/inflate, several times faster than streaming): its
@@ -126,7 +132,7 @@ func (d *Decoder) grow(b []byte) {
 // NewDecoder returns a Decoder with the given limits (zero fields take
 // DefaultLimits).
 func NewDecoder(l Limits) *Decoder {
-	return &Decoder{limits: l.withDefaults(), br: bufio.NewReaderSize(nil, 256<<10)}
+	return &Decoder{limits: l.withDefaults(), br: bufio.NewReaderSize(nil, readBuffer)}
 }
 
 // Decode reads one object and calls fn for every record with its 0-based
@@ -171,54 +177,91 @@ func (d *Decoder) decode(r io.Reader, out policy, fn func(int, []byte) error) (R
 		in    io.Reader = d.br
 		magic []byte
 		src   io.Reader
+		whole []byte // the object, decompressed, when it is in one buffer
+		end   error  // the error after whole's last byte
+		start int64  // where the object starts in its bytes.Reader
 	)
-	if br, ok := r.(*bytes.Reader); ok {
+	br, buffered := r.(*bytes.Reader)
+	if buffered {
 		// Fast path: a buffered object is decompressed whole, or gzip
 		// reads it directly, which decodes faster than through a
 		// bufio.Reader.
 		var m [2]byte
-		n, _ := br.ReadAt(m[:], br.Size()-int64(br.Len()))
+		start = br.Size() - int64(br.Len())
+		n, _ := br.ReadAt(m[:], start)
 		magic, in = m[:n], br
 		if n == 2 && m[0] == 0x1f && m[1] == 0x8b {
 			res.Gzip = true
 			var err error
-			if src, err = d.inflateWhole(br); err != nil {
+			if whole, end, err = d.inflateWhole(br); err != nil {
 				return res, err
+			}
+			if whole != nil && !inPlace {
+				d.wr.r.Reset(whole)
+				d.wr.err = end
+				src = &d.wr
+			}
+		} else if inPlace {
+			// A plain object: its bytes are the reader's own buffer.
+			br.WriteTo(&d.cp)
+			whole, end = d.cp.b, io.EOF
+			d.cp.b = nil
+			if whole == nil {
+				whole = []byte{}
 			}
 		}
 	} else {
 		d.br.Reset(r)
 		magic, _ = d.br.Peek(2)
 	}
-	if src != nil {
-		// Decompressed whole.
-	} else if src = in; len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		res.Gzip = true
-		if d.gz == nil {
-			gz, err := gzip.NewReader(in)
-			if err != nil {
+	sp := splitter{d: d, br: &d.in, res: &res, out: out, fn: fn}
+	if whole != nil && inPlace {
+		// Split in place, as through the bufio.Reader over the limited
+		// reader below: the bytes up to the size limit, then at the
+		// limit ErrTooLarge instead of the end.
+		if int64(len(whole)) >= d.limits.MaxObjectBytes {
+			whole, end = whole[:d.limits.MaxObjectBytes], ErrTooLarge
+		}
+		d.in.whole(whole, readBuffer, end)
+	} else {
+		if src != nil {
+			// Decompressed whole, read through the bufio.Reader.
+		} else if src = in; len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+			res.Gzip = true
+			if d.gz == nil {
+				gz, err := gzip.NewReader(in)
+				if err != nil {
+					return res, headerError(err)
+				}
+				d.gz = gz
+			} else if err := d.gz.Reset(in); err != nil {
 				return res, headerError(err)
 			}
-			d.gz = gz
-		} else if err := d.gz.Reset(in); err != nil {
-			return res, headerError(err)
+			src = gzipErrors{d.gz}
 		}
-		src = gzipErrors{d.gz}
+		d.lr = limitedReader{r: src, left: d.limits.MaxObjectBytes}
+		if d.dbr == nil {
+			d.dbr = bufio.NewReaderSize(&d.lr, readBuffer)
+		}
+		d.dbr.Reset(&d.lr)
+		d.in = input{br: d.dbr}
 	}
-	d.lr = limitedReader{r: src, left: d.limits.MaxObjectBytes}
-	if d.dbr == nil {
-		d.dbr = bufio.NewReaderSize(&d.lr, 256<<10)
-	}
-	d.dbr.Reset(&d.lr)
-	br := d.dbr
-	sp := splitter{d: d, br: br, res: &res, out: out, fn: fn}
 	err := sp.records()
 	if err == nil {
 		// Read to the end even after the last record: only there does gzip
 		// check its CRC and length, which is how a truncated object shows.
-		_, err = io.Copy(io.Discard, br)
+		err = d.in.drain()
 	}
-	res.Bytes = d.limits.MaxObjectBytes - d.lr.left
+	if d.in.br != nil {
+		res.Bytes = d.limits.MaxObjectBytes - d.lr.left
+	} else {
+		res.Bytes = int64(d.in.w)
+		if !res.Gzip {
+			// The reader stands where the bufio.Reader would have left it.
+			br.Seek(start+res.Bytes, io.SeekStart)
+		}
+		d.in = input{}
+	}
 	if err != nil && res.Gzip && errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, ErrTruncatedGzip) {
 		// A gzip object whose JSON breaks off at the end of a sound
 		// stream was cut at a member's end.
@@ -228,11 +271,11 @@ func (d *Decoder) decode(r io.Reader, out policy, fn func(int, []byte) error) (R
 }
 
 // inflateWhole decompresses the rest of br whole into d.whole and
-// returns a reader of the output that ends with the stream's error (nil
-// and a nil error: stream it instead, br rewound). The size limit stops
-// the output as it would stop a stream: the bytes up to it, then
-// ErrTooLarge.
-func (d *Decoder) inflateWhole(br *bytes.Reader) (io.Reader, error) {
+// returns the output and the stream's error after it (io.EOF when it
+// ends soundly); a nil output and a nil error: stream it instead, br
+// rewound. The size limit stops the output as it would stop a stream:
+// the bytes up to it, then ErrTooLarge.
+func (d *Decoder) inflateWhole(br *bytes.Reader) (out []byte, end, err error) {
 	start := br.Size() - int64(br.Len())
 	c := &d.cp
 	br.WriteTo(c)
@@ -240,14 +283,14 @@ func (d *Decoder) inflateWhole(br *bytes.Reader) (io.Reader, error) {
 	limit := min(d.limits.MaxObjectBytes, wholeMax)
 	if hint := inflate.SizeHint(c.b); hint > limit && limit < d.limits.MaxObjectBytes {
 		br.Seek(start, io.SeekStart)
-		return nil, nil
+		return nil, nil, nil
 	} else if int64(cap(d.whole)) < hint {
 		d.whole = make([]byte, 0, min(hint, limit))
 	}
 	if d.inf == nil {
 		d.inf = new(inflate.Decompressor)
 	}
-	out, err := d.inf.Gunzip(d.whole, c.b, limit)
+	out, err = d.inf.Gunzip(d.whole, c.b, limit)
 	d.whole = out[:0]
 	switch {
 	case err == nil:
@@ -255,17 +298,18 @@ func (d *Decoder) inflateWhole(br *bytes.Reader) (io.Reader, error) {
 	case errors.Is(err, inflate.ErrLimit) && limit < d.limits.MaxObjectBytes:
 		// Larger than the ISIZE said: stream it.
 		br.Seek(start, io.SeekStart)
-		return nil, nil
+		return nil, nil, nil
 	case errors.Is(err, inflate.ErrLimit):
 		err = ErrTooLarge
 	case firstHeader(err):
-		return nil, headerError(err)
+		return nil, nil, headerError(err)
 	default:
 		err = gzipError(err)
 	}
-	d.wr.r.Reset(out)
-	d.wr.err = err
-	return &d.wr, nil
+	if out == nil {
+		out = []byte{} // empty, not "stream it"
+	}
+	return out, err, nil
 }
 
 // firstHeader reports whether err is in the first member's header.

@@ -16,7 +16,7 @@ import (
 // which is all that differs between Decode and DecodeUnchecked.
 type splitter struct {
 	d   *Decoder
-	br  *bufio.Reader // the decompressed stream
+	br  *input // the decompressed object
 	res *Result
 	out policy
 	fn  func(index int, raw []byte) error
@@ -665,7 +665,7 @@ func max1(n int) int {
 
 // firstLineIsRecord tells JSON Lines from pretty-printed JSON: in JSON
 // Lines the first line is a whole value.
-func firstLineIsRecord(br *bufio.Reader) bool {
+func firstLineIsRecord(br *input) bool {
 	head, _ := br.Peek(br.Size())
 	nl := bytes.IndexByte(head, '\n')
 	if nl < 0 {
@@ -757,7 +757,7 @@ func unexpected(err error) error {
 	return err
 }
 
-func skipSpace(br *bufio.Reader) error {
+func skipSpace(br *input) error {
 	for {
 		buf, err := br.Peek(1)
 		if err != nil {
