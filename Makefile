@@ -56,6 +56,7 @@ FUZZ_TARGETS := \
 	./scan/rule/fn:FuzzFunctions \
 	./scan:FuzzFastPath \
 	./scan/decode:FuzzDecodeUnchecked \
+	./scan/decode:FuzzSplitInPlace \
 	./scan/inflate:FuzzInflate \
 	./scan/internal/structure:FuzzStructure \
 	./scan/fast:FuzzMatcher \
