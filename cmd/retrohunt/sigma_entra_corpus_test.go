@@ -89,7 +89,7 @@ var entraNeverFires = map[string]string{
 	"azure_app_end_user_consent.yml":                             "ConsentContext.IsAdminConsent is the displayName of a modified property (targetResources[].modifiedProperties), not a field",
 	"azure_app_end_user_consent_blocked.yml":                     "failure_status_reason: no such field (the reason is properties.resultReason)",
 	"azure_auditlogs_laps_credential_dumping.yml":                "activityType: no such field (the activity is operationName); additionalInfo is the key of an additionalDetails {key, value} pair, not a field",
-	"azure_subscription_permissions_elevation_via_auditlogs.yml": "Category Administrative and 'Assigns the caller to user access admin' are the Activity log's; the directory audit records category AzureRBACRoleManagementElevateAccess, activity 'User has elevated their access to User Access Administrator for their Azure Resources'",
+	"azure_subscription_permissions_elevation_via_auditlogs.yml": "Category Administrative and 'Assigns the caller to user access admin' are the Activity log's; the directory audit records category AzureRBACRoleManagementElevateAccess, activity 'User has elevated their access to User Access Administrator for their Azure Resources' (later SigmaHQ versions of the rule compare those)",
 	"azure_user_password_change.yml":                             "Status, Initiatedby, Target, ActivityType: no such fields, and 'UPN' is a placeholder",
 	// Sign-in.
 	"azure_ad_only_single_factor_auth_required.yml":                          "Status is an object {errorCode, …} in the archive; its text never equals 'Success'",
@@ -101,7 +101,7 @@ var entraNeverFires = map[string]string{
 	"azure_blocked_account_attempt.yml":                                      "resultDescription of 50057 is the error's text, never 'Failure'",
 	"azure_conditional_access_failure.yml":                                   "resultDescription of 53003 is 'Access has been blocked by Conditional Access policies. …', not 'Blocked by Conditional Access'",
 	"azure_legacy_authentication_protocols.yml":                              "ActivityDetails, ClientApp, Username: no such fields (properties.clientAppUsed), and 'UPN' is a placeholder",
-	"azure_unusual_authentication_interruption.yml":                          "the descriptions are compared whole; Entra's resultDescription is the error's sentence with its full stop ('Device authentication is required.')",
+	"azure_unusual_authentication_interruption.yml":                          "the descriptions are compared whole; Entra's resultDescription is the error's sentence with its full stop ('Device authentication is required.'), and 'ExternalSecurityChallenge - …' is the error code reference's form, not the log's",
 }
 
 // TestSigmaHQEntraRulesThroughCLI runs SigmaHQ's 44 Entra ID audit and
