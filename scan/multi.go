@@ -90,17 +90,10 @@ func (s *recordSink) multi(ev *udm.Event, t time.Time, index int) error {
 			}
 			continue
 		}
-		pass := false
-		for v, r := range mr.vars {
-			if may(v) && r.Compiled.Match(ev) {
-				pass = true
-				break
-			}
-		}
-		if !pass {
-			continue
-		}
-		err := mr.M.Candidates(ev, s.uri, int64(index), add)
+		// CandidatesMay evaluates each variable's filter once, only
+		// where may says it can match (no separate gate: the filter's
+		// rows are the candidates' rows).
+		err := mr.M.CandidatesMay(ev, may, s.uri, int64(index), add)
 		if errors.Is(err, rule.ErrNoTime) {
 			continue // the record was skipped for it already
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/retrohunt/retrohunt/scan/reflist"
@@ -68,6 +69,8 @@ type Multi struct {
 	partial bool
 	// suppress is options: suppression_window (0: none); see Suppressor.
 	suppress time.Duration
+	// scratch holds *candScratch for CandidatesMay.
+	scratch sync.Pool
 }
 
 // multiVar is one event variable's half of the rule.
@@ -954,35 +957,116 @@ var ErrNoTime = errors.New("event has no metadata.event_timestamp")
 // true). It returns ErrNoTime, and adds
 // nothing, for an event without a time that passes some filter.
 func (m *Multi) Candidates(ev Event, source string, record int64, add func(window.Candidate) error) error {
-	ev = timestampParts{ev}
+	return m.CandidatesMay(ev, nil, source, record, add)
+}
+
+// CandidatesMay is Candidates evaluating only the variables v for which
+// may(v) holds (nil: every variable): may must be true for every
+// variable whose filter ev can pass, as a prefilter's verdict is
+// (fast.Checker.MayMatch), so that the candidates are Candidates'.
+//
+// One evaluation context serves every variable of the call (the
+// variables share the rule's field slots, so a field is read once per
+// record), and the context, the rows and the groups are reused from
+// call to call: a candidate costs two allocations, its strings and its
+// slices, which the Store keeps.
+func (m *Multi) CandidatesMay(ev Event, may func(v int) bool, source string, record int64, add func(window.Candidate) error) error {
+	sc, _ := m.scratch.Get().(*candScratch)
+	if sc == nil {
+		p := m.Rule.plan
+		sc = &candScratch{c: ctx{r: m.Rule, vals: make([][]string, len(p.paths)), loaded: make([]bool, len(p.paths)),
+			idx: make([]int, len(p.paths)), outs: make([]fn.Value, len(m.Rule.OutcomeVars)), done: make([]uint8, len(m.Rule.OutcomeVars))}}
+	}
+	sc.tp.Event = ev
+	sc.c.ev = &sc.tp
+	err := m.candidates(sc, may, source, record, add)
+	sc.reset()
+	m.scratch.Put(sc)
+	return err
+}
+
+// candScratch is the reusable state of one CandidatesMay call.
+type candScratch struct {
+	c      ctx
+	tp     timestampParts
+	rows   []int
+	groups []candGroup
+	key    []string
+	known  []bool
+	gkey   []string
+	buf    []byte
+	ends   []int
+}
+
+// candGroup is the rows of one variable sharing a match key (a partial
+// rule: group values and match key).
+type candGroup struct {
+	key  []string
+	sub  string
+	rows []int
+}
+
+func (sc *candScratch) reset() {
+	c := &sc.c
+	c.ev, c.p = nil, nil
+	sc.tp.Event = nil
+	clear(c.vals)
+	clear(c.loaded)
+	clear(c.idx)
+	clear(c.outs)
+	clear(c.done)
+	c.rows = c.rows[:0]
+	c.args = c.args[:0]
+	c.matched = false
+	for i := range sc.groups {
+		g := &sc.groups[i]
+		clear(g.key)
+		g.key, g.sub, g.rows = g.key[:0], "", g.rows[:0]
+	}
+	sc.groups = sc.groups[:0]
+	clear(sc.key)
+	clear(sc.gkey)
+}
+
+func (m *Multi) candidates(sc *candScratch, may func(v int) bool, source string, record int64, add func(window.Candidate) error) error {
+	c := &sc.c
 	var t int64
 	timed := false
 	for v, mv := range m.vars {
-		c := newCtx(m.Rule, mv.plan, ev)
-		rows := rowsWhere(c, mv.filter)
-		if len(rows) == 0 {
+		if may != nil && !may(v) {
+			continue
+		}
+		// The slots' values stay (same event, same paths); the row
+		// loop is this variable's.
+		c.p = mv.plan
+		clear(c.idx)
+		sc.rows = appendRowsWhere(sc.rows[:0], c, mv.filter)
+		if len(sc.rows) == 0 {
 			continue
 		}
 		if !timed {
 			var ok bool
-			if t, ok = EventTime(ev); !ok {
+			if t, ok = EventTime(c.ev); !ok {
 				return ErrNoTime
 			}
 			timed = true
 		}
 		// A partial rule's candidate: Key is the group values, the
 		// match key (unassigned columns unknown) goes first in Values.
-		type group struct {
-			key  []string
-			sub  string
-			rows []int
+		for i := range sc.groups {
+			g := &sc.groups[i]
+			clear(g.key)
+			g.key, g.sub, g.rows = g.key[:0], "", g.rows[:0]
 		}
-		var groups []group
+		groups := sc.groups[:0]
+		sc.key = slices.Grow(sc.key[:0], len(mv.keys))[:len(mv.keys)]
+		sc.known = slices.Grow(sc.known[:0], len(mv.keys))[:len(mv.keys)]
 	rowLoop:
-		for _, k := range rows {
+		for _, k := range sc.rows {
 			c.setRow(k)
-			key := make([]string, len(mv.keys))
-			known := make([]bool, len(mv.keys))
+			key, known := sc.key, sc.known
+			clear(key)
+			clear(known)
 			for j, x := range mv.keys {
 				if x == nil {
 					continue
@@ -996,37 +1080,28 @@ func (m *Multi) Candidates(ev Event, source string, record int64, add func(windo
 			var sub string
 			if m.partial {
 				sub = window.EncodeKey(key, known)
-				key = make([]string, len(mv.group))
-				for j, x := range mv.group {
-					key[j] = x.value(c).String()
+				key = sc.gkey[:0]
+				for _, x := range mv.group {
+					key = append(key, x.value(c).String())
 				}
+				sc.gkey = key
 			}
-			i := slices.IndexFunc(groups, func(g group) bool { return g.sub == sub && slices.Equal(g.key, key) })
+			i := slices.IndexFunc(groups, func(g candGroup) bool { return g.sub == sub && slices.Equal(g.key, key) })
 			if i < 0 {
-				groups = append(groups, group{key: key, sub: sub})
+				if len(groups) < cap(groups) {
+					groups = groups[:len(groups)+1]
+				} else {
+					groups = append(groups, candGroup{})
+				}
 				i = len(groups) - 1
+				groups[i].key = append(groups[i].key[:0], key...)
+				groups[i].sub = sub
 			}
 			groups[i].rows = append(groups[i].rows, k)
 		}
-		for _, g := range groups {
-			off := 0
-			if m.partial {
-				off = 1
-			}
-			vals := make([]string, off+len(mv.inputs))
-			if m.partial {
-				vals[0] = g.sub
-			}
-			for i, x := range mv.inputs {
-				var b []byte
-				for _, k := range g.rows {
-					c.setRow(k)
-					b = appendEncoded(b, x.value(c))
-				}
-				vals[off+i] = string(b)
-			}
-			err := add(window.Candidate{Rule: m.Rule.Name, Var: v, Key: g.key, Time: t, Values: vals, Source: source, Record: record})
-			if err != nil {
+		sc.groups = groups
+		for gi := range groups {
+			if err := add(m.candidate(sc, v, mv, &groups[gi], t, source, record)); err != nil {
 				return err
 			}
 		}
@@ -1034,14 +1109,50 @@ func (m *Multi) Candidates(ev Event, source string, record int64, add func(windo
 	return nil
 }
 
+// candidate builds the Candidate of group g: its key and values are
+// substrings of one string and share one slice.
+func (m *Multi) candidate(sc *candScratch, v int, mv *multiVar, g *candGroup, t int64, source string, record int64) window.Candidate {
+	c := &sc.c
+	off := 0
+	if m.partial {
+		off = 1
+	}
+	b, ends := sc.buf[:0], sc.ends[:0]
+	for _, k := range g.key {
+		b = append(b, k...)
+		ends = append(ends, len(b))
+	}
+	if m.partial {
+		b = append(b, g.sub...)
+		ends = append(ends, len(b))
+	}
+	for _, x := range mv.inputs {
+		for _, k := range g.rows {
+			c.setRow(k)
+			b = appendEncoded(b, x.value(c))
+		}
+		ends = append(ends, len(b))
+	}
+	sc.buf, sc.ends = b, ends
+	all := string(b)
+	strs := make([]string, len(ends))
+	start := 0
+	for i, e := range ends {
+		strs[i] = all[start:e]
+		start = e
+	}
+	nk := len(g.key)
+	return window.Candidate{Rule: m.Rule.Name, Var: v, Key: strs[:nk:nk], Time: t, Values: strs[nk : nk+off+len(mv.inputs)], Source: source, Record: record}
+}
+
 func newCtx(r *Rule, p *plan, ev Event) *ctx {
 	return &ctx{ev: ev, r: r, p: p, vals: make([][]string, len(p.paths)), loaded: make([]bool, len(p.paths)),
 		idx: make([]int, len(p.paths)), outs: make([]fn.Value, len(r.OutcomeVars)), done: make([]uint8, len(r.OutcomeVars))}
 }
 
-// rowsWhere returns the rows of c's event on which every term holds
-// (the row loop of ctx.match over the plan's fields).
-func rowsWhere(c *ctx, terms []Expr) []int {
+// appendRowsWhere appends the rows of c's event on which every term
+// holds (the row loop of ctx.match over the plan's fields).
+func appendRowsWhere(rows []int, c *ctx, terms []Expr) []int {
 	all := func() bool {
 		for _, t := range terms {
 			if !t.eval(c) {
@@ -1050,7 +1161,6 @@ func rowsWhere(c *ctx, terms []Expr) []int {
 		}
 		return true
 	}
-	var rows []int
 	first := all()
 	if first {
 		rows = append(rows, 0)

@@ -224,6 +224,7 @@ func partialKeyOracle(t *testing.T, win string) {
 		}
 		st := window.NewStore(t.TempDir(), 0)
 		for _, p := range evs {
+			checkCandidates(t, m, p.event(), "s", p.rec)
 			err := m.Candidates(p.event(), "s", p.rec, func(c window.Candidate) error {
 				k, known, _ := window.DecodeKey(c.Values[0])
 				if known[0] {

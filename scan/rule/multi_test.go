@@ -38,7 +38,7 @@ func (p planted) event() mapEvent {
 	return ev
 }
 
-func compileMulti(t *testing.T, src string) *Multi {
+func compileMulti(t testing.TB, src string) *Multi {
 	t.Helper()
 	rules, err := ParseFileOptions("t.yaral", []byte(src), Options{MultiEvent: true})
 	if err != nil {
@@ -58,6 +58,8 @@ func runMulti(t *testing.T, m *Multi, evs []planted, budget int64) []string {
 	t.Helper()
 	s := window.NewStore(t.TempDir(), budget)
 	for _, p := range evs {
+		checkCandidates(t, m, p.event(), "s3://bucket/obj.json.gz", p.rec)
+		checkCandidates(t, m, p.eventRFC3339(), "s3://bucket/obj.json.gz", p.rec)
 		err := m.Candidates(p.event(), "s3://bucket/obj.json.gz", p.rec, s.Add)
 		if err != nil {
 			t.Fatalf("Candidates(record %d): %v", p.rec, err)
