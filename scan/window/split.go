@@ -100,15 +100,25 @@ func (p partialKey) overlaps(q partialKey) bool {
 }
 
 // merge is p with q's columns p does not assign; false when q adds none.
+// Most partners add nothing: p is copied only when q adds a column.
 func (p partialKey) merge(q partialKey) (partialKey, bool) {
-	out := partialKey{key: slices.Clone(p.key), known: slices.Clone(p.known)}
-	added := false
+	first := -1
 	for i := range p.key {
 		if !p.known[i] && q.known[i] {
-			out.key[i], out.known[i], added = q.key[i], true, true
+			first = i
+			break
 		}
 	}
-	return out, added
+	if first < 0 {
+		return p, false
+	}
+	out := partialKey{key: slices.Clone(p.key), known: slices.Clone(p.known)}
+	for i := first; i < len(p.key); i++ {
+		if !p.known[i] && q.known[i] {
+			out.key[i], out.known[i] = q.key[i], true
+		}
+	}
+	return out, true
 }
 
 type splitCand struct {

@@ -170,3 +170,19 @@ func TestSplitNoGroupOracle(t *testing.T) {
 		t.Logf("%v: %d windows", spec.Kind, total)
 	}
 }
+
+// TestMergeAddingNothingDoesNotCopy: a partner that assigns no column
+// the key lacks leaves it as it is, without a copy (most partners of a
+// candidate are such). Fails with a merge that clones first.
+func TestMergeAddingNothingDoesNotCopy(t *testing.T) {
+	p := partialKey{key: []string{"t1", "k", ""}, known: []bool{true, true, false}}
+	q := partialKey{key: []string{"t2", "k", ""}, known: []bool{true, true, false}}
+	if m, added := p.merge(q); added || &m.key[0] != &p.key[0] {
+		t.Fatalf("merge(%v, %v) = %v, %v: want p, false", p, q, m, added)
+	}
+	r := partialKey{key: []string{"", "k", "c"}, known: []bool{false, true, true}}
+	m, added := p.merge(r)
+	if !added || !slices.Equal(m.key, []string{"t1", "k", "c"}) || !slices.Equal(m.known, []bool{true, true, true}) || p.known[2] {
+		t.Fatalf("merge(%v, %v) = %v, %v", p, r, m, added)
+	}
+}
