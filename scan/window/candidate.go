@@ -91,9 +91,10 @@ func appendString(dst []byte, s string) []byte {
 
 var errCorrupt = errors.New("corrupt candidate record")
 
-// decodeCandidate decodes one body (without its length prefix).
+// decodeCandidate decodes one body (without its length prefix). Its
+// strings are substrings of one copy of b.
 func decodeCandidate(b []byte, c *Candidate) error {
-	d := decoder{b: b}
+	d := decoder{b: b, s: string(b)}
 	c.Rule = d.str()
 	c.Var = int(d.uvarint())
 	nk := d.count()
@@ -115,8 +116,11 @@ func decodeCandidate(b []byte, c *Candidate) error {
 	return nil
 }
 
+// decoder reads b. With s set (a string of the same bytes as b when
+// the decoder started), str returns substrings of s instead of copies.
 type decoder struct {
 	b   []byte
+	s   string
 	bad bool
 }
 
@@ -161,7 +165,13 @@ func (d *decoder) str() string {
 		d.b = nil
 		return ""
 	}
-	s := string(d.b[:n])
+	var s string
+	if d.s != "" {
+		at := len(d.s) - len(d.b)
+		s = d.s[at : at+int(n)]
+	} else {
+		s = string(d.b[:n])
+	}
 	d.b = d.b[n:]
 	return s
 }

@@ -51,7 +51,7 @@ func EncodeKey(key []string, known []bool) string {
 
 // DecodeKey reverses EncodeKey; false for a malformed encoding.
 func DecodeKey(s string) (key []string, known []bool, ok bool) {
-	d := decoder{b: []byte(s)}
+	d := decoder{b: []byte(s), s: s}
 	n := d.count()
 	key, known = make([]string, n), make([]bool, n)
 	for i := range n {

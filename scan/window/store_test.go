@@ -191,3 +191,39 @@ func TestCandidateRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeCandidateAllocs: a spilled candidate is read back with one
+// string for all its text and its two slices, not a string per field;
+// the decoded text does not alias the buffer it came from. Fails with
+// a string per field (8 allocations here).
+func TestDecodeCandidateAllocs(t *testing.T) {
+	c := Candidate{Rule: "r", Key: []string{"k1", "k2"}, Time: 5, Values: []string{"v1", "v2", "v3"}, Source: "s3://b/k", Record: 3}
+	b := appendBody(nil, &c)
+	var d Candidate
+	if a := testing.AllocsPerRun(100, func() {
+		if err := decodeCandidate(b, &d); err != nil {
+			t.Fatal(err)
+		}
+	}); a > 3 {
+		t.Errorf("decodeCandidate allocates %v times, want at most 3", a)
+	}
+	clear(b)
+	if compare(&c, &d) != 0 {
+		t.Fatalf("decoded %+v aliases its buffer: want %+v", d, c)
+	}
+}
+
+// TestDecodeKeyAllocs: a partial key decodes with a copy of its
+// encoding and its two slices, no string per column (the columns are
+// substrings of the encoding). Fails with a string per column (5
+// allocations here).
+func TestDecodeKeyAllocs(t *testing.T) {
+	e := EncodeKey([]string{"arn:aws:iam::123456789012:user/alice", "", "host-01.example.com"}, []bool{true, false, true})
+	if a := testing.AllocsPerRun(100, func() {
+		if _, _, ok := DecodeKey(e); !ok {
+			t.Fatal("DecodeKey failed")
+		}
+	}); a > 3 {
+		t.Errorf("DecodeKey allocates %v times, want at most 3", a)
+	}
+}
