@@ -62,6 +62,7 @@ type Store struct {
 	err     error // sticky: the first spill failure
 	closed  bool
 	scratch []byte
+	order   []int // sortedOrder's buffer
 }
 
 // NewStore returns a Store that spills runs into dir (created if
@@ -123,9 +124,9 @@ func (s *Store) Runs() int {
 
 // spill sorts the in-memory candidates and writes them as one run.
 func (s *Store) spill() error {
-	slices.SortFunc(s.mem, func(a, b Candidate) int { return compare(&a, &b) })
+	s.order = sortedOrder(s.mem, s.order)
 	name, err := s.writeRun(func(emit func(*Candidate) error) error {
-		for i := range s.mem {
+		for _, i := range s.order {
 			if err := emit(&s.mem[i]); err != nil {
 				return err
 			}
@@ -140,6 +141,18 @@ func (s *Store) spill() error {
 	s.mem = s.mem[:0]
 	s.memSize = 0
 	return nil
+}
+
+// sortedOrder returns the indexes of mem in candidate order, in buf's
+// storage: sorting indexes moves a word where sorting the candidates
+// moves their 120.
+func sortedOrder(mem []Candidate, buf []int) []int {
+	buf = buf[:0]
+	for i := range mem {
+		buf = append(buf, i)
+	}
+	slices.SortFunc(buf, func(a, b int) int { return compare(&mem[a], &mem[b]) })
+	return buf
 }
 
 // writeRun writes the candidates gen emits, in order, to a new run file
@@ -192,12 +205,12 @@ func (s *Store) Each(fn func(*Candidate) error) error {
 	}
 	s.closed = true
 	defer s.removeRuns()
-	slices.SortFunc(s.mem, func(a, b Candidate) int { return compare(&a, &b) })
+	order := sortedOrder(s.mem, s.order)
 	// Merge in passes while there are too many runs to open at once.
 	for len(s.runs) >= maxFanIn {
 		batch := s.runs[:maxFanIn]
 		name, err := s.writeRun(func(emit func(*Candidate) error) error {
-			return mergeRuns(batch, nil, emit)
+			return mergeRuns(batch, nil, nil, emit)
 		})
 		if err != nil {
 			return err
@@ -208,8 +221,8 @@ func (s *Store) Each(fn func(*Candidate) error) error {
 		s.runs = append(slices.Clone(s.runs[maxFanIn:]), name)
 	}
 	mem := s.mem
-	s.mem, s.memSize = nil, 0
-	return mergeRuns(s.runs, mem, fn)
+	s.mem, s.memSize, s.order = nil, 0, nil
+	return mergeRuns(s.runs, mem, order, fn)
 }
 
 // Close removes the spilled runs and drops the candidates; the Store
@@ -267,18 +280,19 @@ func (r *runReader) next() (bool, error) {
 }
 
 // source is one sorted input of a merge: a run file or the in-memory
-// slice.
+// slice in the order of its indexes.
 type source struct {
-	run *runReader
-	mem []Candidate
-	i   int
+	run   *runReader
+	mem   []Candidate
+	order []int
+	i     int
 }
 
 func (s *source) head() *Candidate {
 	if s.run != nil {
 		return &s.run.cur
 	}
-	return &s.mem[s.i]
+	return &s.mem[s.order[s.i]]
 }
 
 // advance moves to the next candidate, reporting false at the end.
@@ -287,7 +301,7 @@ func (s *source) advance() (bool, error) {
 		return s.run.next()
 	}
 	s.i++
-	return s.i < len(s.mem), nil
+	return s.i < len(s.order), nil
 }
 
 type mergeHeap []*source
@@ -303,9 +317,9 @@ func (h *mergeHeap) Pop() any {
 	return x
 }
 
-// mergeRuns emits the candidates of the sorted runs and the sorted
-// slice mem in order.
-func mergeRuns(runs []string, mem []Candidate, emit func(*Candidate) error) error {
+// mergeRuns emits the candidates of the sorted runs and of mem (in the
+// order of its indexes order) in order.
+func mergeRuns(runs []string, mem []Candidate, order []int, emit func(*Candidate) error) error {
 	h := make(mergeHeap, 0, len(runs)+1)
 	var files []*os.File
 	defer func() {
@@ -328,8 +342,8 @@ func mergeRuns(runs []string, mem []Candidate, emit func(*Candidate) error) erro
 			h = append(h, &source{run: r})
 		}
 	}
-	if len(mem) > 0 {
-		h = append(h, &source{mem: mem})
+	if len(order) > 0 {
+		h = append(h, &source{mem: mem, order: order})
 	}
 	heap.Init(&h)
 	for len(h) > 0 {
