@@ -1221,9 +1221,8 @@ func appendEncoded(b []byte, v fn.Value) []byte {
 	return append(b, s...)
 }
 
-// decodeValues reverses appendEncoded.
-func decodeValues(s string) []fn.Value {
-	var out []fn.Value
+// appendDecoded appends the values appendEncoded encoded in s.
+func appendDecoded(out []fn.Value, s string) []fn.Value {
 	for len(s) > 0 {
 		k := fn.Kind(s[0])
 		n, w := binary.Uvarint([]byte(s[1:min(len(s), 11)]))
@@ -1253,24 +1252,46 @@ func decodeValues(s string) []fn.Value {
 func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 	n := len(m.vars)
 	byVar := make([][]int, n) // indexes into w.Events
+	perVar := make([]int, n)
+	for i := range w.Events {
+		if v := w.Events[i].Var; v >= 0 && v < n {
+			perVar[v]++
+		}
+	}
+	all := make([]int, 0, len(w.Events))
+	for v, k := range perVar {
+		byVar[v], all = all[len(all):len(all):len(all)+k], all[:len(all)+k]
+	}
 	for i := range w.Events {
 		if v := w.Events[i].Var; v >= 0 && v < n {
 			byVar[v] = append(byVar[v], i)
 		}
 	}
-	inputs := make(map[[2]int][]fn.Value) // (event index, input) -> values
 	off := 0
 	if m.partial {
 		off = 1 // Values[0] is the match key
 	}
+	// Each event's inputs decode once, on first use, into one arena:
+	// inputs[e*nin+i] is where event e's input i lies in it, to being
+	// its end plus one (0: not decoded yet). A slice handed out keeps
+	// its backing array when the arena grows.
+	nin := 0
+	for _, mv := range m.vars {
+		nin = max(nin, len(mv.inputs))
+	}
+	type span struct{ from, to int }
+	inputs := make([]span, len(w.Events)*nin) // to == 0: not decoded
+	var arena []fn.Value
 	in := func(e, i int) []fn.Value {
-		k := [2]int{e, i}
-		vs, ok := inputs[k]
-		if !ok {
-			vs = decodeValues(w.Events[e].Values[off+i])
-			inputs[k] = vs
+		k := e*nin + i
+		sp := inputs[k]
+		if sp.to == 0 {
+			from := len(arena)
+			arena = appendDecoded(arena, w.Events[e].Values[off+i])
+			sp = span{from, len(arena) + 1}
+			inputs[k] = sp
 		}
-		return vs
+		return arena[sp.from : sp.to-1 : sp.to-1]
 	}
 	holds := func(j multiJoin, ea, eb int) bool {
 		for _, x := range in(ea, j.ai) {
@@ -1350,7 +1371,7 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		case sl.v < 0:
 			val = foldAgg(sl.agg, []fn.Value{sl.x.value(oc)})
 		default:
-			var vals []fn.Value
+			vals := make([]fn.Value, 0, len(byVar[sl.v]))
 			for _, e := range byVar[sl.v] {
 				vals = append(vals, in(e, sl.in)...)
 			}
@@ -1377,11 +1398,12 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 	if cond == nil || !m.condHolds(cond, env) {
 		return nil, false
 	}
-	var keep []int
+	keep := make([]int, 0, len(w.Events))
 	for _, es := range byVar {
 		keep = append(keep, es...)
 	}
 	slices.Sort(keep)
+	d.Events = make([]window.Candidate, 0, len(keep))
 	for _, e := range keep {
 		d.Events = append(d.Events, w.Events[e])
 	}

@@ -3,6 +3,7 @@ package rule
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/retrohunt/retrohunt/scan/window"
@@ -131,5 +132,48 @@ func BenchmarkCandidatesRef(b *testing.B) {
 		if err := m.candidatesRef(ev, "s3://b/k", 7, add); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestEvaluateAllocs: a window's inputs are decoded into one growing
+// buffer and found by index, not a map entry and a slice per event and
+// input: evaluating a window of 200 candidates costs a few dozen
+// allocations, not more than one per candidate. Fails with the map
+// (271 here). The detection itself (2 users' logins, 100 accesses to 10
+// resources) is checked against counts made by hand.
+func TestEvaluateAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	m := compileMulti(t, candRule)
+	w := &window.Window{Rule: "cand", Key: []string{"alice"}, Start: 1700000000e9, End: 1700003600e9, PivotIndex: -1}
+	for i := range 200 {
+		ev := candEvent()
+		ev["metadata.event_timestamp.seconds"] = []string{strconv.Itoa(1700000000 + i)}
+		if i%2 == 1 {
+			ev["metadata.event_type"] = []string{"USER_RESOURCE_ACCESS"}
+			ev["target.resource.name"] = []string{"bucket" + strconv.Itoa(i%10)}
+		} else {
+			ev["principal.ip"] = []string{"10.0.0." + strconv.Itoa(i%4)}
+		}
+		if err := m.Candidates(ev, "s", int64(i), func(c window.Candidate) error { w.Events = append(w.Events, c); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, ok := m.Evaluate(w)
+	if !ok || len(d.Events) != 200 {
+		t.Fatalf("Evaluate: %v, %+v", ok, d)
+	}
+	// array_distinct($ip) over the logins: 10.0.0.0 and .2 (even i);
+	// count_distinct($res) over the accesses: bucket1, 3, 5, 7, 9.
+	got := map[string]string{}
+	for _, o := range d.Outcomes {
+		got[o.Name] = string(o.Value.AppendJSON(nil))
+	}
+	if got["n"] != "5" || got["ips"] != `["10.0.0.0","10.0.0.2"]` {
+		t.Fatalf("outcomes %v", got)
+	}
+	if a := testing.AllocsPerRun(20, func() { m.Evaluate(w) }); a > 60 {
+		t.Fatalf("Evaluate allocates %v times for 200 candidates, want at most 60", a)
 	}
 }
