@@ -971,6 +971,21 @@ func (m *Multi) Candidates(ev Event, source string, record int64, add func(windo
 // call to call: a candidate costs two allocations, its strings and its
 // slices, which the Store keeps.
 func (m *Multi) CandidatesMay(ev Event, may func(v int) bool, source string, record int64, add func(window.Candidate) error) error {
+	// Most records of a scan can match none of a rule's variables:
+	// they cost may's answers, not a context. may is asked once per
+	// variable (it may count).
+	if may != nil && len(m.vars) <= 64 {
+		var mask uint64
+		for v := range m.vars {
+			if may(v) {
+				mask |= 1 << v
+			}
+		}
+		if mask == 0 {
+			return nil
+		}
+		may = func(v int) bool { return mask&(1<<v) != 0 }
+	}
 	sc, _ := m.scratch.Get().(*candScratch)
 	if sc == nil {
 		p := m.Rule.plan
@@ -1010,11 +1025,19 @@ func (sc *candScratch) reset() {
 	c := &sc.c
 	c.ev, c.p = nil, nil
 	sc.tp.Event = nil
-	clear(c.vals)
-	clear(c.loaded)
+	// Only the slots read and the outcomes computed hold anything: a
+	// rule has many slots, a record reads few.
+	for s, l := range c.loaded {
+		if l {
+			c.vals[s], c.loaded[s] = nil, false
+		}
+	}
 	clear(c.idx)
-	clear(c.outs)
-	clear(c.done)
+	for i, d := range c.done {
+		if d != 0 {
+			c.outs[i], c.done[i] = fn.Value{}, 0
+		}
+	}
 	c.rows = c.rows[:0]
 	c.args = c.args[:0]
 	c.matched = false

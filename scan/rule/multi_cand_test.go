@@ -56,6 +56,14 @@ func TestCandidatesAllocs(t *testing.T) {
 	if a := testing.AllocsPerRun(100, func() { m.Candidates(ev, "s3://b/k", 7, add) }); a > 2 {
 		t.Fatalf("Candidates allocates %v times per candidate, want at most 2", a)
 	}
+	first := func(v int) bool { return v == 0 }
+	if a := testing.AllocsPerRun(100, func() { m.CandidatesMay(ev, first, "s3://b/k", 7, add) }); a > 2 {
+		t.Fatalf("CandidatesMay allocates %v times per candidate, want at most 2", a)
+	}
+	none := func(int) bool { return false }
+	if a := testing.AllocsPerRun(100, func() { m.CandidatesMay(ev, none, "s3://b/k", 7, add) }); a != 0 {
+		t.Fatalf("CandidatesMay allocates %v times for a record no variable may match", a)
+	}
 }
 
 // BenchmarkCandidates is the candidate path of a record that passes one
