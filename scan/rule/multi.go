@@ -69,6 +69,9 @@ type Multi struct {
 	partial bool
 	// suppress is options: suppression_window (0: none); see Suppressor.
 	suppress time.Duration
+	// condOutcomes: the condition reads an outcome variable, so
+	// Evaluate decides it only after computing the outcomes.
+	condOutcomes bool
 	// scratch holds *candScratch for CandidatesMay.
 	scratch sync.Pool
 }
@@ -223,6 +226,11 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 	if err := m.checkCondition(r.Condition); err != nil {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 	}
+	walkAll(r.Condition, func(n any) {
+		if v, ok := n.(*VarRef); ok && v.out > 0 {
+			m.condOutcomes = true
+		}
+	})
 	// Last: the inputs are all known.
 	for i := range m.vars {
 		m.vars[i].plan = m.varPlan(i)
@@ -1370,13 +1378,33 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 	if m.partial && !m.keyAssigned(byVar) {
 		return nil, false
 	}
-	d := &Detection{Rule: m.Rule.Name, Start: w.Start, End: w.End, Truncated: w.Truncated}
-	for j, k := range m.Keys {
-		d.Match = append(d.Match, Outcome{Name: k, Value: fn.S(w.Key[j])})
-	}
 	counts := make([]int, n)
 	for v := range byVar {
 		counts[v] = len(byVar[v])
+	}
+	cond := m.Rule.Condition
+	if cond == nil {
+		return nil, false
+	}
+	env := &condEnv{counts: counts, start: floorSeconds(w.Start), end: floorSeconds(w.End), distinct: func(p string) int {
+		// "#placeholder": the distinct non-zero values it takes over
+		// the window's events.
+		var vals []fn.Value
+		for _, b := range m.placeholderCounts[p] {
+			for _, e := range byVar[b.v] {
+				vals = append(vals, in(e, b.in)...)
+			}
+		}
+		return int(foldAgg(aggCountDistinct, vals).I)
+	}}
+	// A condition that reads no outcome variable is decided before the
+	// outcomes are computed: most windows fail it.
+	if !m.condOutcomes && !m.condHolds(cond, env) {
+		return nil, false
+	}
+	d := &Detection{Rule: m.Rule.Name, Start: w.Start, End: w.End, Truncated: w.Truncated}
+	for j, k := range m.Keys {
+		d.Match = append(d.Match, Outcome{Name: k, Value: fn.S(w.Key[j])})
 	}
 	no := len(m.Rule.OutcomeVars)
 	oc := &ctx{r: m.Rule, outs: make([]fn.Value, no+len(m.slots)), done: make([]uint8, no+len(m.slots))}
@@ -1406,20 +1434,11 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		oc.outs[i], oc.done[i] = o.x.value(oc), 2
 		d.Outcomes = append(d.Outcomes, Outcome{Name: o.name, Value: oc.outs[i]})
 	}
-	cond := m.Rule.Condition
-	env := &condEnv{counts: counts, outs: d.Outcomes, start: floorSeconds(w.Start), end: floorSeconds(w.End), distinct: func(p string) int {
-		// "#placeholder": the distinct non-zero values it takes over
-		// the window's events.
-		var vals []fn.Value
-		for _, b := range m.placeholderCounts[p] {
-			for _, e := range byVar[b.v] {
-				vals = append(vals, in(e, b.in)...)
-			}
+	if m.condOutcomes {
+		env.outs = d.Outcomes
+		if !m.condHolds(cond, env) {
+			return nil, false
 		}
-		return int(foldAgg(aggCountDistinct, vals).I)
-	}}
-	if cond == nil || !m.condHolds(cond, env) {
-		return nil, false
 	}
 	keep := make([]int, 0, len(w.Events))
 	for _, es := range byVar {

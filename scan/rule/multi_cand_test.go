@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/retrohunt/retrohunt/scan/window"
@@ -183,5 +184,35 @@ func TestEvaluateAllocs(t *testing.T) {
 	}
 	if a := testing.AllocsPerRun(20, func() { m.Evaluate(w) }); a > 60 {
 		t.Fatalf("Evaluate allocates %v times for 200 candidates, want at most 60", a)
+	}
+}
+
+// TestEvaluateFailingCountSkipsOutcomes: a window whose condition fails
+// on counts alone (#a >= 150 with 100 logins) is refused before its
+// outcomes are computed, as its condition reads none: a handful of
+// allocations, not the aggregations over its 200 candidates (over 20
+// when they are computed). A window that passes still gets them
+// (TestEvaluateAllocs).
+func TestEvaluateFailingCountSkipsOutcomes(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	m := compileMulti(t, strings.Replace(candRule, "$a and $b", "#a >= 150 and $b", 1))
+	w := &window.Window{Rule: "cand", Key: []string{"alice"}, Start: 1700000000e9, End: 1700003600e9, PivotIndex: -1}
+	for i := range 200 {
+		ev := candEvent()
+		ev["metadata.event_timestamp.seconds"] = []string{strconv.Itoa(1700000000 + i)}
+		if i%2 == 1 {
+			ev["metadata.event_type"] = []string{"USER_RESOURCE_ACCESS"}
+		}
+		if err := m.Candidates(ev, "s", int64(i), func(c window.Candidate) error { w.Events = append(w.Events, c); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, ok := m.Evaluate(w); ok {
+		t.Fatalf("Evaluate: detection %+v with 100 logins, want none", d)
+	}
+	if a := testing.AllocsPerRun(20, func() { m.Evaluate(w) }); a > 10 {
+		t.Fatalf("Evaluate allocates %v times for a window its counts refuse, want at most 10", a)
 	}
 }
