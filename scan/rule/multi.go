@@ -70,8 +70,12 @@ type Multi struct {
 	// suppress is options: suppression_window (0: none); see Suppressor.
 	suppress time.Duration
 	// condOutcomes: the condition reads an outcome variable, so
-	// Evaluate decides it only after computing the outcomes.
+	// Evaluate decides it only after computing condOuts (the outcome
+	// variables it reads and those they read, in order) from condSlots
+	// (the slots those read, in order).
 	condOutcomes bool
+	condOuts     []int
+	condSlots    []int
 	// scratch holds *candScratch for CandidatesMay.
 	scratch sync.Pool
 }
@@ -226,16 +230,55 @@ func CompileMulti(r *Rule, since, until int64) (*Multi, error) {
 	if err := m.checkCondition(r.Condition); err != nil {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 	}
-	walkAll(r.Condition, func(n any) {
-		if v, ok := n.(*VarRef); ok && v.out > 0 {
-			m.condOutcomes = true
-		}
-	})
+	m.condNeeds()
 	// Last: the inputs are all known.
 	for i := range m.vars {
 		m.vars[i].plan = m.varPlan(i)
 	}
 	return m, nil
+}
+
+// condNeeds finds the outcome variables and slots the condition needs
+// (condOutcomes, condOuts, condSlots): the outcome variables it reads,
+// those they read, to a fixpoint, and every slot any of them reads.
+func (m *Multi) condNeeds() {
+	no := len(m.Rule.OutcomeVars)
+	outs := make([]bool, no)
+	slots := make([]bool, len(m.slots))
+	mark := func(n any) {
+		v, ok := n.(*VarRef)
+		if !ok || v.out <= 0 {
+			return
+		}
+		switch i := v.out - 1; {
+		case i < no:
+			outs[i] = true
+		case i-no < len(slots):
+			slots[i-no] = true
+		}
+	}
+	walkAll(m.Rule.Condition, mark)
+	walked := make([]bool, no)
+	for again := true; again; {
+		again = false
+		for i := range outs {
+			if outs[i] && !walked[i] && i < len(m.outs) {
+				walked[i], again = true, true
+				walkAll(m.outs[i].x, mark)
+			}
+		}
+	}
+	for i, ok := range outs {
+		if ok {
+			m.condOutcomes = true
+			m.condOuts = append(m.condOuts, i)
+		}
+	}
+	for i, ok := range slots {
+		if ok {
+			m.condSlots = append(m.condSlots, i)
+		}
+	}
 }
 
 // Spec is the rule's window (Since and Until as given to CompileMulti).
@@ -1311,9 +1354,12 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		nin = max(nin, len(mv.inputs))
 	}
 	type span struct{ from, to int }
-	inputs := make([]span, len(w.Events)*nin) // to == 0: not decoded
+	var inputs []span // made on first use: a window its counts refuse may need none
 	var arena []fn.Value
 	in := func(e, i int) []fn.Value {
+		if inputs == nil {
+			inputs = make([]span, len(w.Events)*nin)
+		}
 		k := e*nin + i
 		sp := inputs[k]
 		if sp.to == 0 {
@@ -1402,13 +1448,9 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 	if !m.condOutcomes && !m.condHolds(cond, env) {
 		return nil, false
 	}
-	d := &Detection{Rule: m.Rule.Name, Start: w.Start, End: w.End, Truncated: w.Truncated}
-	for j, k := range m.Keys {
-		d.Match = append(d.Match, Outcome{Name: k, Value: fn.S(w.Key[j])})
-	}
 	no := len(m.Rule.OutcomeVars)
-	oc := &ctx{r: m.Rule, outs: make([]fn.Value, no+len(m.slots)), done: make([]uint8, no+len(m.slots))}
-	for i, sl := range m.slots {
+	slot := func(oc *ctx, i int) {
+		sl := m.slots[i]
 		var val fn.Value
 		switch {
 		case sl.bound == 1:
@@ -1430,15 +1472,37 @@ func (m *Multi) Evaluate(w *window.Window) (*Detection, bool) {
 		}
 		oc.outs[no+i], oc.done[no+i] = val, 2
 	}
-	for i, o := range m.outs {
-		oc.outs[i], oc.done[i] = o.x.value(oc), 2
-		d.Outcomes = append(d.Outcomes, Outcome{Name: o.name, Value: oc.outs[i]})
-	}
 	if m.condOutcomes {
-		env.outs = d.Outcomes
+		// The condition reads outcome variables: compute those and
+		// what they read first (the slots, then the outcomes in
+		// order, as below), and only a window that passes gets the
+		// rest.
+		oc := &ctx{r: m.Rule, outs: make([]fn.Value, no+len(m.slots)), done: make([]uint8, no+len(m.slots))}
+		for _, i := range m.condSlots {
+			slot(oc, i)
+		}
+		outs := make([]Outcome, no)
+		for _, i := range m.condOuts {
+			oc.outs[i], oc.done[i] = m.outs[i].x.value(oc), 2
+			outs[i] = Outcome{Name: m.outs[i].name, Value: oc.outs[i]}
+		}
+		env.outs = outs
 		if !m.condHolds(cond, env) {
 			return nil, false
 		}
+	}
+	d := &Detection{Rule: m.Rule.Name, Start: w.Start, End: w.End, Truncated: w.Truncated}
+	for j, k := range m.Keys {
+		d.Match = append(d.Match, Outcome{Name: k, Value: fn.S(w.Key[j])})
+	}
+	oc := &ctx{r: m.Rule, outs: make([]fn.Value, no+len(m.slots)), done: make([]uint8, no+len(m.slots))}
+	for i := range m.slots {
+		slot(oc, i)
+	}
+	d.Outcomes = make([]Outcome, 0, len(m.outs))
+	for i, o := range m.outs {
+		oc.outs[i], oc.done[i] = o.x.value(oc), 2
+		d.Outcomes = append(d.Outcomes, Outcome{Name: o.name, Value: oc.outs[i]})
 	}
 	keep := make([]int, 0, len(w.Events))
 	for _, es := range byVar {

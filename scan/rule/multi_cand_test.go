@@ -216,3 +216,46 @@ func TestEvaluateFailingCountSkipsOutcomes(t *testing.T) {
 		t.Fatalf("Evaluate allocates %v times for a window its counts refuse, want at most 10", a)
 	}
 }
+
+// TestEvaluateConditionOnOutcomes: a condition on an outcome variable
+// that reads another (and through it an aggregation) is decided on
+// those alone, and a window that passes gets every outcome. Counted by
+// hand: the accesses of the window touch bucket1, 3, 5, 7 and 9 (5
+// distinct), so $more = 6; the logins come from 10.0.0.0 and .2.
+func TestEvaluateConditionOnOutcomes(t *testing.T) {
+	src := strings.Replace(candRule, "$n = count_distinct($res)", "$n = count_distinct($res)\n    $more = $n + 1", 1)
+	for _, c := range []struct {
+		cond string
+		want bool
+	}{{"$a and $b and $more > 5", true}, {"$a and $b and $more > 6", false}, {"$a and $more = 6", true}} {
+		m := compileMulti(t, strings.Replace(src, "$a and $b\n", c.cond+"\n", 1))
+		w := &window.Window{Rule: "cand", Key: []string{"alice"}, Start: 1700000000e9, End: 1700003600e9, PivotIndex: -1}
+		for i := range 200 {
+			ev := candEvent()
+			ev["metadata.event_timestamp.seconds"] = []string{strconv.Itoa(1700000000 + i)}
+			if i%2 == 1 {
+				ev["metadata.event_type"] = []string{"USER_RESOURCE_ACCESS"}
+				ev["target.resource.name"] = []string{"bucket" + strconv.Itoa(i%10)}
+			} else {
+				ev["principal.ip"] = []string{"10.0.0." + strconv.Itoa(i%4)}
+			}
+			if err := m.Candidates(ev, "s", int64(i), func(c window.Candidate) error { w.Events = append(w.Events, c); return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d, ok := m.Evaluate(w)
+		if ok != c.want {
+			t.Fatalf("%s: detection %v, want %v", c.cond, ok, c.want)
+		}
+		if !ok {
+			continue
+		}
+		got := map[string]string{}
+		for _, o := range d.Outcomes {
+			got[o.Name] = string(o.Value.AppendJSON(nil))
+		}
+		if len(d.Outcomes) != 3 || got["n"] != "5" || got["more"] != "6" || got["ips"] != `["10.0.0.0","10.0.0.2"]` {
+			t.Fatalf("%s: outcomes %v", c.cond, d.Outcomes)
+		}
+	}
+}
