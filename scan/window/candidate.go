@@ -43,7 +43,7 @@ func compare(a, b *Candidate) int {
 	if c := strings.Compare(a.Rule, b.Rule); c != 0 {
 		return c
 	}
-	if c := slices.Compare(a.Key, b.Key); c != 0 {
+	if c := compareStrings(a.Key, b.Key); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.Time, b.Time); c != 0 {
@@ -58,7 +58,19 @@ func compare(a, b *Candidate) int {
 	if c := cmp.Compare(a.Record, b.Record); c != 0 {
 		return c
 	}
-	return slices.Compare(a.Values, b.Values)
+	return compareStrings(a.Values, b.Values)
+}
+
+// compareStrings is slices.Compare for strings with one comparison per
+// element (slices.Compare's cmp.Compare makes two when a is not less,
+// and keys of one group are equal).
+func compareStrings(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if c := strings.Compare(a[i], b[i]); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 // sameGroup reports whether a and b share rule and match key.

@@ -227,3 +227,23 @@ func TestDecodeKeyAllocs(t *testing.T) {
 		t.Errorf("DecodeKey allocates %v times, want at most 3", a)
 	}
 }
+
+// TestCompareStringsMatchesSlicesCompare: compareStrings orders string
+// slices as slices.Compare does (the reference), on random slices of
+// short strings sharing prefixes and lengths.
+func TestCompareStringsMatchesSlicesCompare(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	mk := func() []string {
+		out := make([]string, r.IntN(4))
+		for i := range out {
+			out[i] = "ab"[:r.IntN(3)] + string(rune('a'+r.IntN(3)))
+		}
+		return out
+	}
+	for range 20000 {
+		a, b := mk(), mk()
+		if got, want := compareStrings(a, b), slices.Compare(a, b); got != want {
+			t.Fatalf("compareStrings(%q, %q) = %d, slices.Compare %d", a, b, got, want)
+		}
+	}
+}
