@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/retrohunt/retrohunt/output"
-	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/window"
 )
 
@@ -52,48 +51,8 @@ func (m *MultiRule) VarNames() []string { return m.varNames }
 // consumes the store.
 func Detections(ctx context.Context, rules []*MultiRule, store *window.Store, limit int,
 	decide func(m *MultiRule, w *window.Window) (keep, truncated bool), emit func(output.Hit) error) error {
-	byName := make(map[string]*MultiRule, len(rules))
-	for _, m := range rules {
-		byName[m.Name] = m
-	}
-	if limit <= 0 {
-		limit = DefaultDetectionEvents
-	}
-	n := 0
-	sup := map[string]*rule.Suppressor{}
-	for _, m := range rules {
-		if m.M != nil {
-			sup[m.Name] = m.M.NewSuppressor()
-		}
-	}
-	return window.Detect(store, func(name string) (window.Spec, bool) {
-		m, ok := byName[name]
-		if !ok {
-			return window.Spec{}, false
-		}
-		return m.spec(), true
-	}, func(win *window.Window) error {
-		if n++; n%ctxEvery == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		m := byName[win.Rule]
-		var d *rule.Detection
-		var ok bool
-		if m.corr != nil {
-			d, ok = m.corr.evaluate(win)
-		} else {
-			d, ok = m.M.Evaluate(win)
-		}
-		if !ok {
-			return nil
-		}
-		kept := sup[win.Rule].Keep(d)
-		keep, truncated := decide(m, win)
-		if !kept || !keep {
-			return nil
-		}
-		d.Truncated = truncated
-		if err := emit(m.detectionRow(d, limit)); err != nil {
+	return detect(ctx, rules, store, limit, func(sp window.Spec) window.Spec { return sp }, decide, func(h output.Hit) error {
+		if err := emit(h); err != nil {
 			return fmt.Errorf("write detections: %w", err)
 		}
 		return nil

@@ -117,22 +117,15 @@ func (m *MultiRule) spec() window.Spec {
 }
 
 // writeDetections groups the run's candidates into windows and writes
-// the detection rows.
+// the detection rows; a window reaching outside --since/--until is
+// flagged truncated.
 func writeDetections(ctx context.Context, cfg Config, sum *Summary, w output.Writer) error {
-	byName := make(map[string]*MultiRule, len(cfg.Multi))
-	for _, m := range cfg.Multi {
-		byName[m.Name] = m
-	}
 	var since, until int64
 	if !cfg.Window.Since.IsZero() {
 		since = cfg.Window.Since.UnixNano()
 	}
 	if !cfg.Window.Until.IsZero() {
 		until = cfg.Window.Until.UnixNano()
-	}
-	limit := cfg.DetectionEvents
-	if limit <= 0 {
-		limit = DefaultDetectionEvents
 	}
 	var batch []output.Hit
 	flush := func() error {
@@ -146,22 +139,53 @@ func writeDetections(ctx context.Context, cfg Config, sum *Summary, w output.Wri
 		batch = batch[:0]
 		return nil
 	}
-	n := 0
-	// options: suppression_window, per rule (Detect calls back in order).
+	err := detect(ctx, cfg.Multi, cfg.candidates, cfg.DetectionEvents,
+		func(sp window.Spec) window.Spec {
+			sp.Since, sp.Until = since, until
+			return sp
+		},
+		func(_ *MultiRule, win *window.Window) (bool, bool) { return true, win.Truncated },
+		func(h output.Hit) error {
+			if batch = append(batch, h); len(batch) >= heldBatch {
+				return flush()
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// detect is the one way windows become detection rows, for a scan
+// (writeDetections) and a sweep (Detections): it groups store's
+// candidates with each rule's window (bounded by bound), evaluates each
+// window, applies the rule's options: suppression_window to every
+// window whose condition holds (in Detect's order, emitted or not), asks
+// decide whether to emit it and whether it is truncated, and hands emit
+// the rows of those it keeps. limit caps the events listed per event
+// variable (<= 0: DefaultDetectionEvents). detect consumes the store.
+func detect(ctx context.Context, rules []*MultiRule, store *window.Store, limit int,
+	bound func(window.Spec) window.Spec,
+	decide func(m *MultiRule, w *window.Window) (keep, truncated bool), emit func(output.Hit) error) error {
+	byName := make(map[string]*MultiRule, len(rules))
 	sup := map[string]*rule.Suppressor{}
-	for _, m := range cfg.Multi {
+	for _, m := range rules {
+		byName[m.Name] = m
 		if m.M != nil {
 			sup[m.Name] = m.M.NewSuppressor()
 		}
 	}
-	err := window.Detect(cfg.candidates, func(name string) (window.Spec, bool) {
+	if limit <= 0 {
+		limit = DefaultDetectionEvents
+	}
+	n := 0
+	return window.Detect(store, func(name string) (window.Spec, bool) {
 		m, ok := byName[name]
 		if !ok {
 			return window.Spec{}, false
 		}
-		sp := m.spec()
-		sp.Since, sp.Until = since, until
-		return sp, true
+		return bound(m.spec()), true
 	}, func(win *window.Window) error {
 		if n++; n%ctxEvery == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -174,19 +198,17 @@ func writeDetections(ctx context.Context, cfg Config, sum *Summary, w output.Wri
 		} else {
 			d, ok = m.M.Evaluate(win)
 		}
-		if !ok || !sup[win.Rule].Keep(d) {
+		if !ok {
 			return nil
 		}
-		batch = append(batch, m.detectionRow(d, limit))
-		if len(batch) >= heldBatch {
-			return flush()
+		kept := sup[win.Rule].Keep(d)
+		keep, truncated := decide(m, win)
+		if !kept || !keep {
+			return nil
 		}
-		return nil
+		d.Truncated = truncated
+		return emit(m.detectionRow(d, limit))
 	})
-	if err != nil {
-		return err
-	}
-	return flush()
 }
 
 // detectionRow builds the output row of one detection: the rule's
