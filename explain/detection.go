@@ -207,26 +207,7 @@ func candidateHasKey(m *rule.Multi, c window.Candidate, key []string) bool {
 // conditions are a rule of their own whose positions are not the rule
 // file's.
 func writeTraceNoPos(w io.Writer, t *rule.Trace, depth int) {
-	res := "false"
-	if t.Result {
-		res = "true"
-	}
-	var clause string
-	switch t.Expr.(type) {
-	case *rule.And:
-		clause = "and"
-	case *rule.Or:
-		clause = "or"
-	case *rule.Not:
-		clause = "not"
-	default:
-		clause = text.Escape(t.Text) + "  ← "
-		if len(t.Values) == 0 {
-			clause += "(absent)"
-		} else {
-			clause += quoteAll(t.Values)
-		}
-	}
+	res, clause := traceLine(t)
 	fmt.Fprintf(w, "  %-6s %s%s\n", res, strings.Repeat("  ", depth), clause)
 	for _, k := range t.Kids {
 		writeTraceNoPos(w, k, depth+1)

@@ -301,11 +301,28 @@ func writeExplanation(w io.Writer, l rules.Loaded, ev *udm.Event) {
 // writeTrace prints one clause per line: its result, its position, the
 // clause (connectives by name) and, for leaves, the values compared.
 func writeTrace(w io.Writer, t *rule.Trace, depth int, dead map[rule.Expr]string) {
-	res := "false"
+	res, clause := traceLine(t)
+	mark := ""
+	if at, ok := dead[t.Expr]; ok {
+		mark = "   [dead: never true for any record"
+		if at != "" {
+			mark += ", lint " + at
+		}
+		mark += "]"
+	}
+	fmt.Fprintf(w, "  %-6s %-8s %s%s%s\n", res, fmt.Sprintf("%d:%d", t.Pos.Line, t.Pos.Col), strings.Repeat("  ", depth), clause, mark)
+	for _, k := range t.Kids {
+		writeTrace(w, k, depth+1, dead)
+	}
+}
+
+// traceLine is a clause's result and its text: connectives by name,
+// leaves with the values they compared.
+func traceLine(t *rule.Trace) (res, clause string) {
+	res = "false"
 	if t.Result {
 		res = "true"
 	}
-	var clause string
 	switch t.Expr.(type) {
 	case *rule.And:
 		clause = "and"
@@ -321,18 +338,7 @@ func writeTrace(w io.Writer, t *rule.Trace, depth int, dead map[rule.Expr]string
 			clause += quoteAll(t.Values)
 		}
 	}
-	mark := ""
-	if at, ok := dead[t.Expr]; ok {
-		mark = "   [dead: never true for any record"
-		if at != "" {
-			mark += ", lint " + at
-		}
-		mark += "]"
-	}
-	fmt.Fprintf(w, "  %-6s %-8s %s%s%s\n", res, fmt.Sprintf("%d:%d", t.Pos.Line, t.Pos.Col), strings.Repeat("  ", depth), clause, mark)
-	for _, k := range t.Kids {
-		writeTrace(w, k, depth+1, dead)
-	}
+	return res, clause
 }
 
 // failing names the false clauses directly under a false root: the
