@@ -1,8 +1,6 @@
 package state
 
 import (
-	"sort"
-
 	"github.com/retrohunt/retrohunt/scan"
 )
 
@@ -46,27 +44,7 @@ func merge(a, b []scan.Span) []scan.Span {
 	if a == nil || b == nil {
 		return nil // all time
 	}
-	all := append(append([]scan.Span{}, a...), b...)
-	sort.Slice(all, func(i, j int) bool {
-		si, sj := all[i].Since, all[j].Since
-		return si.IsZero() && !sj.IsZero() || !si.IsZero() && !sj.IsZero() && si.Before(sj)
-	})
-	var out []scan.Span
-	for _, s := range all {
-		if n := len(out); n > 0 {
-			last := &out[n-1]
-			if last.Until.IsZero() {
-				continue
-			}
-			if s.Since.IsZero() || !s.Since.After(last.Until) {
-				if s.Until.IsZero() || s.Until.After(last.Until) {
-					last.Until = s.Until
-				}
-				continue
-			}
-		}
-		out = append(out, s)
-	}
+	out := Union(a, b)
 	for len(out) > MaxWindows {
 		// Forget the shortest (a bounded window: an open one is never
 		// the shortest).
