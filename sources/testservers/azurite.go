@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -99,8 +100,19 @@ func (a *AzureServer) newClient() *azblob.Client {
 	if err != nil {
 		panic("BUG: the dev key does not parse: " + err.Error())
 	}
+	// Azurite is a Node server: it closes a connection idle for 5 s
+	// (Node's keepAliveTimeout). A request sent on such a connection as
+	// it closes fails with "connection reset by peer", and Go does not
+	// send a PUT again, so a fixture upload after a pause failed at
+	// random. The client drops its idle connections well before Node
+	// does, rather than retrying, which would also hide real errors.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.IdleConnTimeout = time.Second
 	c, err := azblob.NewClientWithSharedKeyCredential(a.ServiceURL, cred, &azblob.ClientOptions{
-		ClientOptions: policy.ClientOptions{Retry: policy.RetryOptions{MaxRetries: -1}},
+		ClientOptions: policy.ClientOptions{
+			Retry:     policy.RetryOptions{MaxRetries: -1},
+			Transport: &http.Client{Transport: tr},
+		},
 	})
 	if err != nil {
 		panic("BUG: cannot build an Azurite client: " + err.Error())
