@@ -100,24 +100,29 @@ func (a *AzureServer) newClient() *azblob.Client {
 	if err != nil {
 		panic("BUG: the dev key does not parse: " + err.Error())
 	}
-	// Azurite is a Node server: it closes a connection idle for 5 s
-	// (Node's keepAliveTimeout). A request sent on such a connection as
-	// it closes fails with "connection reset by peer", and Go does not
-	// send a PUT again, so a fixture upload after a pause failed at
-	// random. The client drops its idle connections well before Node
-	// does, rather than retrying, which would also hide real errors.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.IdleConnTimeout = time.Second
 	c, err := azblob.NewClientWithSharedKeyCredential(a.ServiceURL, cred, &azblob.ClientOptions{
 		ClientOptions: policy.ClientOptions{
 			Retry:     policy.RetryOptions{MaxRetries: -1},
-			Transport: &http.Client{Transport: tr},
+			Transport: &http.Client{Transport: shortIdle()},
 		},
 	})
 	if err != nil {
 		panic("BUG: cannot build an Azurite client: " + err.Error())
 	}
 	return c
+}
+
+// shortIdle is a transport for talking to Azurite. Azurite is a Node
+// server: it closes a connection idle for 5 s (Node's keepAliveTimeout).
+// A request sent on such a connection as it closes fails with
+// "connection reset by peer", and Go does not send a PUT again, so a
+// fixture upload after a pause failed at random. The transport drops
+// its idle connections well before Node does, rather than retrying,
+// which would also hide real errors.
+func shortIdle() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.IdleConnTimeout = time.Second
+	return tr
 }
 
 var containerSeq atomic.Int64

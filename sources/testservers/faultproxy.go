@@ -79,7 +79,7 @@ func StartFaultProxy(t testing.TB, target string, p FaultPolicy) *FaultProxy {
 		r.SetURL(&url.URL{Scheme: u.Scheme, Host: u.Host})
 		// SigV4 signs the Host the client used: keep it.
 		r.Out.Host = r.In.Host
-	}}
+	}, Transport: shortIdle()}
 	fp.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fp.serve(w, r, rp)
 	})}
