@@ -249,7 +249,7 @@ func TestResumeExactlyOnceMultiEvent(t *testing.T) {
 	}
 	total := clean.Writes()
 	t.Logf("the two clean runs make %d writes", total)
-	for n := 1; n <= total; n++ {
+	for n := 1; n <= total; n += killStep {
 		for _, after := range []bool{false, true} {
 			t.Run(fmt.Sprintf("kill at write %d, after %v", n, after), func(t *testing.T) {
 				t.Parallel()
@@ -385,7 +385,7 @@ func TestCorrelateResumesExactlyOnce(t *testing.T) {
 		t.Fatalf("shards and correlate:\n%s\nwant\n%s\nunlisted %v", strings.Join(got, "\n"), strings.Join(multiWant, "\n"), unlisted)
 	}
 	total := clean.Writes()
-	for n := 1; n <= total; n++ {
+	for n := 1; n <= total; n += killStep {
 		for _, after := range []bool{false, true} {
 			t.Run(fmt.Sprintf("kill at write %d, after %v", n, after), func(t *testing.T) {
 				base := sweeptest.Local(t)
