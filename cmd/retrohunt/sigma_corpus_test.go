@@ -59,14 +59,11 @@ func record(t *testing.T, base string, over map[string]any, id string, idKey str
 	return rec
 }
 
-// TestSigmaHQRulesThroughCLI runs all 92 SigmaHQ CloudTrail and Azure
-// Activity rules over the hand-written records of testdata/sigma in one
-// scan and checks, per rule, that its positive record fires it and its
-// near miss does not.
-func TestSigmaHQRulesThroughCLI(t *testing.T) {
-	root := filepath.Join(corpora.Dir(t, "sigmahq"), "rules", "cloud")
-	dirs := map[string]string{"cloudtrail": filepath.Join(root, "aws", "cloudtrail"), "activity": filepath.Join(root, "azure", "activity_logs")}
-	titles := map[string]string{} // rule file → title
+// sigmaTitles parses every SigmaHQ rule file of dirs and returns each
+// file's title by its base name.
+func sigmaTitles(t *testing.T, dirs map[string]string) map[string]string {
+	t.Helper()
+	titles := map[string]string{}
 	for _, d := range dirs {
 		names, _ := filepath.Glob(filepath.Join(d, "*.yml"))
 		for _, n := range names {
@@ -81,6 +78,17 @@ func TestSigmaHQRulesThroughCLI(t *testing.T) {
 			titles[filepath.Base(n)] = rs[0].Title
 		}
 	}
+	return titles
+}
+
+// TestSigmaHQRulesThroughCLI runs all 92 SigmaHQ CloudTrail and Azure
+// Activity rules over the hand-written records of testdata/sigma in one
+// scan and checks, per rule, that its positive record fires it and its
+// near miss does not.
+func TestSigmaHQRulesThroughCLI(t *testing.T) {
+	root := filepath.Join(corpora.Dir(t, "sigmahq"), "rules", "cloud")
+	dirs := map[string]string{"cloudtrail": filepath.Join(root, "aws", "cloudtrail"), "activity": filepath.Join(root, "azure", "activity_logs")}
+	titles := sigmaTitles(t, dirs) // rule file → title
 	if len(titles) != 92 {
 		t.Fatalf("%d rules, want 92", len(titles))
 	}

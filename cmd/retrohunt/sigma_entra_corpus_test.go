@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/retrohunt/retrohunt/internal/corpora"
-	"github.com/retrohunt/retrohunt/scan/sigma"
 )
 
 // baseSignIn and baseAudit are Entra ID records in the shape diagnostic
@@ -114,21 +113,7 @@ var entraNeverFires = map[string]string{
 func TestSigmaHQEntraRulesThroughCLI(t *testing.T) {
 	root := filepath.Join(corpora.Dir(t, "sigmahq"), "rules", "cloud", "azure")
 	dirs := map[string]string{"signin": filepath.Join(root, "signin_logs"), "audit": filepath.Join(root, "audit_logs")}
-	titles := map[string]string{} // rule file → title
-	for _, d := range dirs {
-		names, _ := filepath.Glob(filepath.Join(d, "*.yml"))
-		for _, n := range names {
-			src, err := os.ReadFile(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rs, err := sigma.ParseFile(n, src, sigma.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			titles[filepath.Base(n)] = rs[0].Title
-		}
-	}
+	titles := sigmaTitles(t, dirs) // rule file → title
 	if len(titles) != 62 {
 		t.Fatalf("%d rules, want 62", len(titles))
 	}
