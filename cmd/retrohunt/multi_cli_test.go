@@ -209,9 +209,12 @@ func TestMultiEventScanCLI(t *testing.T) {
 	}
 }
 
-// duckdbDetections reads the detection row with DuckDB as
-// docs/yaral_windows.md documents it.
-func duckdbDetections(t *testing.T, file string) {
+// duckdbRows runs named queries with DuckDB (@duckdb/node-api,
+// installed into .cache/duckdb by .ci/install-test-servers.sh) and
+// returns their rows as one JSON object by name, in query order. ok is
+// false when node or the package is missing (a failure instead with
+// RETROHUNT_REQUIRE_SERVERS=1).
+func duckdbRows(t *testing.T, queries [][2]string) (rows string, ok bool) {
 	t.Helper()
 	mods, _ := filepath.Abs("../../.cache/duckdb/node_modules")
 	node, err := exec.LookPath("node")
@@ -220,28 +223,24 @@ func duckdbDetections(t *testing.T, file string) {
 			t.Fatalf("DuckDB: node (%v) or @duckdb/node-api in %s (%v) missing; run .ci/install-test-servers.sh", err, mods, serr)
 		}
 		t.Log("DuckDB check skipped: node or @duckdb/node-api missing (.ci/install-test-servers.sh)")
-		return
+		return "", false
 	}
-	script := filepath.Join(t.TempDir(), "detections.js")
+	script := filepath.Join(t.TempDir(), "rows.js")
 	os.WriteFile(script, []byte(`
 const {DuckDBInstance} = require("@duckdb/node-api");
 (async () => {
   const db = await DuckDBInstance.create(":memory:");
   const c = await db.connect();
-  const f = "read_parquet('" + process.argv[2] + "')";
   const out = {};
-  for (const [name, q] of [
-    ["det", "SELECT rule_name, strftime(window_start, '%H:%M') AS ws, strftime(window_end, '%H:%M') AS we, json_extract_string(match, '$.ip') AS ip, event_count, window_truncated FROM " + f + " WHERE row_kind = 'detection'"],
-    ["events", "SELECT e.record_index, e.event_time FROM " + f + ", unnest(from_json(events, '[{\"var\":\"VARCHAR\",\"source_uri\":\"VARCHAR\",\"record_index\":\"BIGINT\",\"event_time\":\"VARCHAR\"}]')) AS t(e) WHERE row_kind = 'detection'"],
-    ["hits", "SELECT count(*) AS n FROM " + f + " WHERE coalesce(row_kind, 'hit') = 'hit'"],
-  ]) {
+  for (const [name, q] of JSON.parse(process.argv[2])) {
     const r = await c.runAndReadAll(q);
     out[name] = r.getRowObjectsJson();
   }
   console.log(JSON.stringify(out));
 })().catch(e => { console.error(e.message); process.exit(1); });
 `), 0o644)
-	cmd := exec.Command(node, script, file)
+	qs, _ := json.Marshal(queries)
+	cmd := exec.Command(node, script, string(qs))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -249,10 +248,26 @@ const {DuckDBInstance} = require("@duckdb/node-api");
 	if err != nil {
 		t.Fatalf("DuckDB: %v\n%s", err, stderr.String())
 	}
+	return strings.TrimSpace(string(out)), true
+}
+
+// duckdbDetections reads the detection row with DuckDB as
+// docs/yaral_windows.md documents it.
+func duckdbDetections(t *testing.T, file string) {
+	t.Helper()
+	f := "read_parquet('" + file + "')"
+	got, ok := duckdbRows(t, [][2]string{
+		{"det", "SELECT rule_name, strftime(window_start, '%H:%M') AS ws, strftime(window_end, '%H:%M') AS we, json_extract_string(match, '$.ip') AS ip, event_count, window_truncated FROM " + f + " WHERE row_kind = 'detection'"},
+		{"events", "SELECT e.record_index, e.event_time FROM " + f + ", unnest(from_json(events, '[{\"var\":\"VARCHAR\",\"source_uri\":\"VARCHAR\",\"record_index\":\"BIGINT\",\"event_time\":\"VARCHAR\"}]')) AS t(e) WHERE row_kind = 'detection'"},
+		{"hits", "SELECT count(*) AS n FROM " + f + " WHERE coalesce(row_kind, 'hit') = 'hit'"},
+	})
+	if !ok {
+		return
+	}
 	want := `{"det":[{"rule_name":"console_brute_force","ws":"10:01","we":"10:11","ip":"192.0.2.10","event_count":"5","window_truncated":false}],` +
 		`"events":[{"record_index":"0","event_time":"2024-03-01T10:01:00Z"},{"record_index":"1","event_time":"2024-03-01T10:03:00Z"},{"record_index":"3","event_time":"2024-03-01T10:05:00Z"},{"record_index":"0","event_time":"2024-03-01T10:06:00Z"},{"record_index":"2","event_time":"2024-03-01T10:08:00Z"}],` +
 		`"hits":[{"n":"9"}]}`
-	if got := strings.TrimSpace(string(out)); got != want {
+	if got != want {
 		t.Errorf("DuckDB:\n%s\nwant\n%s", got, want)
 	}
 }
