@@ -93,33 +93,94 @@ const maxTeddyLiterals = 300
 
 func newTeddy(lits []Literal) *teddy {
 	t := &teddy{lits: lits, mark: int32(len(lits))}
-	var plan bucketPlan
-	var before [8]float64 // plan's costs
-	// Long literals first: they have the most anchors to choose from
-	// once the buckets fill up.
+	// Short literals first (they have one anchor), then the longer ones,
+	// which have the most anchors to choose from once the buckets fill.
 	order := make([]int, len(lits))
+	nshort := 0
 	for i := range order {
 		order[i] = i
-	}
-	sort.SliceStable(order, func(i, j int) bool { return len(lits[order[i]].Text) < len(lits[order[j]].Text) })
-	for _, id := range order {
-		l := lits[id]
+		l := lits[i]
 		if len(l.Text) < teddyMin {
 			if l.Fold || len(l.Text) == 0 {
 				panic("BUG: an empty or case-insensitive literal under 3 bytes")
 			}
-			t.short = append(t.short, id)
+			t.short = append(t.short, i)
 			t.shortFirst[l.Text[0]] = true
+		}
+		if len(l.Text) < teddyWidth {
+			nshort++
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return len(lits[order[i]].Text) < len(lits[order[j]].Text) })
+	// A literal under teddyWidth bytes admits any byte after its end:
+	// in a bucket with longer literals it would let through every
+	// position whose first bytes fit the bucket's nibbles (U+017F's C5 BF
+	// beside the "unco" of a runcommand literal admitted every "un").
+	// The short literals keep to buckets of their own: as many as give
+	// the least expected admitted positions in all.
+	var best []anchoredIn
+	bestCost := math.Inf(1)
+	for s := min(1, nshort); s <= min(nshort, 4); s++ {
+		plan, cost := planBuckets(lits, order, s)
+		if cost < bestCost || best == nil {
+			best, bestCost = plan, cost
+		}
+	}
+	for _, a := range best {
+		l := lits[a.id]
+		t.buckets[a.bucket] = append(t.buckets[a.bucket], anchored{id: a.id, off: a.off})
+		for k := 0; k < teddyWidth; k++ {
+			if int(a.off)+k >= len(l.Text) {
+				for c := 0; c < 256; c++ {
+					t.set(k, byte(c), a.bucket)
+				}
+				continue
+			}
+			ch := l.Text[int(a.off)+k]
+			t.set(k, ch, a.bucket)
+			if l.Fold {
+				t.set(k, upper(ch), a.bucket)
+			}
+		}
+	}
+	t.index()
+	return t
+}
+
+// anchoredIn is a literal's anchor and bucket in a plan.
+type anchoredIn struct {
+	id, off int32
+	bucket  int
+}
+
+// planBuckets anchors the literals, taken in order, and spreads them
+// over the buckets greedily: buckets [0, short) hold the literals under
+// teddyWidth bytes, the others the rest. It returns the plan and its
+// cost, the expected positions its tables admit.
+func planBuckets(lits []Literal, order []int, short int) ([]anchoredIn, float64) {
+	var plan bucketPlan
+	var before [8]float64 // plan's costs
+	if short == 0 {
+		short = -1 // no short literals: every bucket is for long ones
+	}
+	out := make([]anchoredIn, 0, len(lits))
+	for _, id := range order {
+		l := lits[id]
+		lo, hi := short, len(plan)
+		if short < 0 {
+			lo = 0
+		} else if len(l.Text) < teddyWidth {
+			lo, hi = 0, short
 		}
 		// Anchor the literal where it adds the fewest expected false
 		// candidates to some bucket, and is itself compared least
 		// often: each occurrence of its anchor in a record is compared
 		// with it (a shared prefix, as Delete… of several literals, is
 		// free in the tables but not there).
-		bestOff, bestB, bestCost := 0, 0, math.Inf(1)
+		bestOff, bestB, bestCost := 0, lo, math.Inf(1)
 		for _, off := range rareOffsets(l) {
 			own := literalFreq(l.Text[off:min(len(l.Text), off+teddyWidth)])
-			for b := range plan {
+			for b := lo; b < hi; b++ {
 				if c := plan[b].with(l, off).cost() - before[b] + own; c < bestCost {
 					bestOff, bestB, bestCost = off, b, c
 				}
@@ -127,23 +188,13 @@ func newTeddy(lits []Literal) *teddy {
 		}
 		plan[bestB] = plan[bestB].with(l, bestOff)
 		before[bestB] = plan[bestB].cost()
-		t.buckets[bestB] = append(t.buckets[bestB], anchored{id: int32(id), off: int32(bestOff)})
-		for k := 0; k < teddyWidth; k++ {
-			if bestOff+k >= len(l.Text) {
-				for c := 0; c < 256; c++ {
-					t.set(k, byte(c), bestB)
-				}
-				continue
-			}
-			ch := l.Text[bestOff+k]
-			t.set(k, ch, bestB)
-			if l.Fold {
-				t.set(k, upper(ch), bestB)
-			}
-		}
+		out = append(out, anchoredIn{id: int32(id), off: int32(bestOff), bucket: bestB})
 	}
-	t.index()
-	return t
+	total := 0.0
+	for _, c := range before {
+		total += c
+	}
+	return out, total
 }
 
 // index fills the anchor hash table from the buckets.
