@@ -8,6 +8,6 @@ func newMatcher(lits []Literal) matcher { return newACMatcher(lits) }
 
 func teddyAvailable() bool { return false }
 
-func teddyScan(masks *[teddyTables][32]byte, p []byte, start int) (int, uint32) {
-	return teddyScanGeneric(masks, p, start)
+func teddyScan(m *teddyMasks, p []byte, start int) (int, uint32) {
+	return teddyScanGeneric(m, p, start)
 }

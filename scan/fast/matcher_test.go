@@ -53,22 +53,38 @@ func TestTeddyMatchesAhoCorasick(t *testing.T) {
 	}
 }
 
+// kernelAlphabet holds the literals' bytes, the short ones' first bytes
+// included.
+const kernelAlphabet = "\x00sStTaArRmM.cCoO\\\xc5\xbf\xe2\x84\xaa\xc3\xa9\"eventTim"
+
 func TestTeddyKernel(t *testing.T) {
-	td := testTeddy
+	var long []Literal
+	for _, l := range packLits {
+		if len(l.Text) >= teddyMin {
+			long = append(long, l)
+		}
+	}
+	// The kernel with two first bytes compared (matcherLits, packLits),
+	// one (threeShort's backslash and U+017F, then U+00E9 in the tables),
+	// and none.
+	oneEq := append([]Literal{{Text: `\`}}, long...)
 	rng := rand.New(rand.NewSource(2))
-	for i := 0; i < 5000; i++ {
-		p := make([]byte, rng.Intn(300))
-		for j := range p {
-			p[j] = "sStTaArRmM.cCoO"[rng.Intn(15)]
-		}
-		if len(p) < teddyWindow {
-			continue
-		}
-		for start := 0; start <= len(p); start += 1 + rng.Intn(40) {
-			o1, c1 := teddyScanGeneric(&td.masks, p, start)
-			o2, c2 := teddyScan(&td.masks, p, start)
-			if o1 != o2 || c1 != c2 {
-				t.Fatalf("%q from %d: generic %d %b, kernel %d %b", p, start, o1, c1, o2, c2)
+	for _, lits := range [][]Literal{matcherLits, packLits, threeShort, oneEq, long} {
+		td := newTeddy(lits)
+		for i := 0; i < 3000; i++ {
+			p := make([]byte, rng.Intn(300))
+			for j := range p {
+				p[j] = kernelAlphabet[rng.Intn(len(kernelAlphabet))]
+			}
+			if len(p) < teddyWindow {
+				continue
+			}
+			for start := 0; start <= len(p); start += 1 + rng.Intn(40) {
+				o1, c1 := teddyScanGeneric(&td.masks, p, start)
+				o2, c2 := teddyScan(&td.masks, p, start)
+				if o1 != o2 || c1 != c2 {
+					t.Fatalf("%q from %d: generic %d %b, kernel %d %b", p, start, o1, c1, o2, c2)
+				}
 			}
 		}
 	}

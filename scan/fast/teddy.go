@@ -12,21 +12,23 @@ import (
 // for each of the 4 anchor bytes two 16-entry tables, indexed by the
 // byte's low and high nibble, say which buckets can have that byte
 // there. A kernel looks up 32 positions at a time (VPSHUFB) and reports
-// the positions whose four bytes fit some bucket; only those are
-// compared with the literals anchored on the trigram there.
+// the positions whose four bytes fit some bucket, or whose byte is the
+// first of a literal under 3 bytes (compared apart, VPCMPEQB); only
+// those are compared with the literals anchored on the trigram there.
 // Case-insensitive literals put both cases of a letter in the tables.
 type teddy struct {
-	// masks holds lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3, each 16 bytes
-	// twice (one copy per 128-bit lane).
-	masks   [teddyTables][32]byte
+	masks   teddyMasks
 	buckets [8][]anchored
 	lits    []Literal
 	// short holds the literals under 3 bytes (exact ones only: a
-	// backslash, the U+017F trigger); the tables admit any byte after
-	// them, and the last three positions of a buffer are looked at apart.
+	// backslash, the U+017F trigger); the kernel finds the first two
+	// first bytes among them by comparing, the tables the others (which
+	// admit any byte after them), and the last three positions of a
+	// buffer are looked at apart.
 	short []int
-	// shortFirst marks the first bytes of the short literals.
-	shortFirst [256]bool
+	// shortFirst marks the first bytes of the short literals, eqFirst
+	// those the kernel compares.
+	shortFirst, eqFirst [256]bool
 	// The second stage: a position the tables admit is compared only
 	// with the literals anchored on its own trigram (ASCII-folded),
 	// found by hashing it: anchors[slots[h]:slots[h+1]] are the
@@ -37,6 +39,17 @@ type teddy struct {
 	anchors []anchorEntry
 	// mark is the first literal whose last start find records (marks).
 	mark int32
+}
+
+// teddyMasks is what the kernel looks up and compares: tables holds
+// lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3, each 16 bytes twice (one copy
+// per 128-bit lane); a position is also a candidate when its byte is
+// eq[0] or eq[1] (each byte broadcast) and en is all ones (all zeros:
+// no byte is compared).
+type teddyMasks struct {
+	tables [teddyTables][32]byte
+	eq     [2][32]byte
+	en     [32]byte
 }
 
 // anchorEntry is a literal anchored on the folded trigram key.
@@ -95,20 +108,38 @@ func newTeddy(lits []Literal) *teddy {
 	t := &teddy{lits: lits, mark: int32(len(lits))}
 	// Short literals first (they have one anchor), then the longer ones,
 	// which have the most anchors to choose from once the buckets fill.
-	order := make([]int, len(lits))
-	nshort := 0
-	for i := range order {
-		order[i] = i
-		l := lits[i]
+	order := make([]int, 0, len(lits))
+	nshort, neq := 0, 0
+	for i, l := range lits {
 		if len(l.Text) < teddyMin {
 			if l.Fold || len(l.Text) == 0 {
 				panic("BUG: an empty or case-insensitive literal under 3 bytes")
 			}
 			t.short = append(t.short, i)
 			t.shortFirst[l.Text[0]] = true
+			c := l.Text[0]
+			if !t.eqFirst[c] && neq < len(t.masks.eq) {
+				t.eqFirst[c] = true
+				for j := range t.masks.eq[neq] {
+					t.masks.eq[neq][j] = c
+				}
+				neq++
+			}
+			if t.eqFirst[c] {
+				continue // compared by the kernel: in no bucket
+			}
 		}
+		order = append(order, i)
 		if len(l.Text) < teddyWidth {
 			nshort++
+		}
+	}
+	if neq > 0 {
+		if neq == 1 {
+			t.masks.eq[1] = t.masks.eq[0]
+		}
+		for j := range t.masks.en {
+			t.masks.en[j] = 0xff
 		}
 	}
 	sort.SliceStable(order, func(i, j int) bool { return len(lits[order[i]].Text) < len(lits[order[j]].Text) })
@@ -364,15 +395,15 @@ func upper(c byte) byte {
 func (t *teddy) set(k int, c byte, bucket int) {
 	bit := byte(1) << bucket
 	for lane := 0; lane < 2; lane++ {
-		t.masks[2*k][lane*16+int(c&15)] |= bit
-		t.masks[2*k+1][lane*16+int(c>>4)] |= bit
+		t.masks.tables[2*k][lane*16+int(c&15)] |= bit
+		t.masks.tables[2*k+1][lane*16+int(c>>4)] |= bit
 	}
 }
 
 // bucketsAt is the scalar lookup of the kernel for position k, of which
 // it looks at the bytes that buf holds.
 func (t *teddy) bucketsAt(buf []byte, k int) byte {
-	m := &t.masks
+	m := &t.masks.tables
 	bk := byte(0xff)
 	for j := 0; j < teddyWidth && k+j < len(buf); j++ {
 		c := buf[k+j]
@@ -408,7 +439,7 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 	// it never looks at: by hand.
 	for k := from; k < n; k++ {
 		if k+teddyMin <= n {
-			if t.bucketsAt(buf, k) != 0 {
+			if t.bucketsAt(buf, k) != 0 || t.eqFirst[buf[k]] {
 				any = t.confirm(buf, k, found, last) || any
 			}
 			continue
@@ -493,13 +524,18 @@ const teddyWindow = 32 + teddyWidth - 1
 // p[i:i+35], i = start, start+32, …, then at those of p[n-35:n] not yet
 // looked at, and returns the first window with a candidate and the
 // candidate positions in it as bits, or n-35 and 0 when there is none
-// up to position n-4.
-func teddyScanGeneric(masks *[teddyTables][32]byte, p []byte, start int) (off int, cand uint32) {
+// up to position n-4. A position is a candidate when its four bytes fit
+// some bucket, or when m.en is set and its byte is m.eq[0] or m.eq[1].
+func teddyScanGeneric(m *teddyMasks, p []byte, start int) (off int, cand uint32) {
 	n := len(p)
+	masks := &m.tables
 	window := func(i int) (c uint32) {
 		for j := 0; j < 32; j++ {
 			b0, b1, b2, b3 := p[i+j], p[i+j+1], p[i+j+2], p[i+j+3]
 			if masks[0][b0&15]&masks[1][b0>>4]&masks[2][b1&15]&masks[3][b1>>4]&masks[4][b2&15]&masks[5][b2>>4]&masks[6][b3&15]&masks[7][b3>>4] != 0 {
+				c |= 1 << j
+			}
+			if m.en[j] != 0 && (b0 == m.eq[0][j] || b0 == m.eq[1][j]) {
 				c |= 1 << j
 			}
 		}

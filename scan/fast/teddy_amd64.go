@@ -11,10 +11,10 @@ import (
 // teddyScanAVX2 is teddyScanGeneric for AVX2 and BMI2 (teddy_amd64.s).
 //
 //go:noescape
-func teddyScanAVX2(masks *[teddyTables][32]byte, p *byte, n, start int) (off int, cand uint32)
+func teddyScanAVX2(m *teddyMasks, p *byte, n, start int) (off int, cand uint32)
 
-func teddyScan(masks *[teddyTables][32]byte, p []byte, start int) (int, uint32) {
-	return teddyScanAVX2(masks, unsafe.SliceData(p), len(p), start)
+func teddyScan(m *teddyMasks, p []byte, start int) (int, uint32) {
+	return teddyScanAVX2(m, unsafe.SliceData(p), len(p), start)
 }
 
 func teddyAvailable() bool { return cpu.X86.HasAVX2 && cpu.X86.HasBMI2 }

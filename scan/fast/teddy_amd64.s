@@ -2,11 +2,16 @@
 
 #include "textflag.h"
 
-// WINDOW looks up the 32 positions at (SI)(R), leaving their bucket bits
-// ANDed over the four anchor bytes in Y12 and a bit per candidate
-// position in BX.
+// WINDOW looks up the 32 positions at (SI)(R), leaving a bit per
+// candidate position in BX: the bucket bits ANDed over the four anchor
+// bytes (Y12) are not all zero, or the first byte equals eq0 or eq1 and
+// en is set (Y13).
 #define WINDOW(R) \
 	VMOVDQU   (SI)(R*1), Y8 \
+	VPCMPEQB  256(AX), Y8, Y13 \
+	VPCMPEQB  288(AX), Y8, Y9 \
+	VPOR      Y9, Y13, Y13 \
+	VPAND     320(AX), Y13, Y13 \
 	VPSRLW    $4, Y8, Y9 \
 	VPAND     Y6, Y8, Y8 \
 	VPAND     Y6, Y9, Y9 \
@@ -37,22 +42,25 @@
 	VPSHUFB   Y9, Y15, Y11 \
 	VPAND     Y10, Y11, Y10 \
 	VPAND     Y10, Y12, Y12 \
-	VPCMPEQB  Y7, Y12, Y13 \
-	VPMOVMSKB Y13, BX \
+	VPCMPEQB  Y7, Y12, Y12 \
+	VPANDN    Y12, Y13, Y12 \
+	VPMOVMSKB Y12, BX \
 	NOTL      BX
 
-// func teddyScanAVX2(masks *[8][32]byte, p *byte, n, start int) (off int, cand uint32)
+// func teddyScanAVX2(m *teddyMasks, p *byte, n, start int) (off int, cand uint32)
 //
 // n >= 35. For each window p[i:i+35], i = start, start+32, ... while
 // i+35 <= n,
 // then for a last window p[n-35:n] holding the positions not yet looked
 // at, and for each of the window's 32 positions j, the bucket bits of
 // byte k (k = 0, 1, 2, 3) at p[i+j+k] are lo_k[byte&15] & hi_k[byte>>4];
-// a position is a candidate when the four AND to non-zero. Returns the
+// a position is a candidate when the four AND to non-zero, or when
+// p[i+j] equals eq0 or eq1 (offsets 256 and 288 of m) and en (320) is
+// set. Returns the
 // first window with a candidate and the candidate bits, or n-35 and 0
 // when every position up to n-4 was looked at.
 TEXT ·teddyScanAVX2(SB), NOSPLIT, $0-44
-	MOVQ         masks+0(FP), AX
+	MOVQ         m+0(FP), AX
 	MOVQ         p+8(FP), SI
 	MOVQ         n+16(FP), DX
 	VMOVDQU      0(AX), Y0

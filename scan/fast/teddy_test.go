@@ -1,6 +1,7 @@
 package fast
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -42,6 +43,55 @@ func TestTeddyShortLiteralsBucketApart(t *testing.T) {
 				}
 				t.Errorf("bucket %d holds short and long literals: %q", b, names)
 			}
+		}
+	}
+}
+
+// The literals under 3 bytes (the backslash, U+017F) are found by their
+// first byte, which the kernel compares apart (up to two such bytes), so
+// that they take no bucket from the longer literals; the ones beyond two
+// first bytes go to the tables.
+func TestTeddyShortLiteralsCompared(t *testing.T) {
+	for _, lits := range [][]Literal{packLits, matcherLits, manyLits(150)} {
+		td := newTeddy(lits)
+		var firsts []byte
+		for _, id := range td.short {
+			c := lits[id].Text[0]
+			if !slices.Contains(firsts, c) {
+				firsts = append(firsts, c)
+			}
+		}
+		inTables := map[int32]bool{}
+		for _, bk := range td.buckets {
+			for _, a := range bk {
+				inTables[a.id] = true
+			}
+		}
+		for _, id := range td.short {
+			c := lits[id].Text[0]
+			compared := slices.Index(firsts, c) < 2
+			if compared == inTables[int32(id)] {
+				t.Errorf("%q: compared by its first byte %v, in the tables %v", lits[id].Text, compared, inTables[int32(id)])
+			}
+		}
+	}
+}
+
+// threeShort has three distinct first bytes of literals under 3 bytes:
+// the third goes to the tables.
+var threeShort = []Literal{{Text: `\`}, {Text: "\u017f"}, {Text: "\u00e9"}, {Text: "startsession", Fold: true}, {Text: `"eventTime"`}}
+
+func TestTeddyThreeShortFirstBytes(t *testing.T) {
+	td := newTeddy(threeShort)
+	ac := newACMatcher(threeShort)
+	for _, s := range []string{`xx\xx`, "abc\u017fdef", "abc\u00e9def", "...\u00e9", "\u017f", `\`, "0123456789012345678901234567890123456789\u00e9", "StartSession\"eventTime\"\u00e9"} {
+		fa, ft := make([]uint64, 1), make([]uint64, 1)
+		la, lt := []int{-1}, []int{-1}
+		ac.marks(4)
+		td.marks(4)
+		anyA, anyT := ac.find([]byte(s), fa, la), td.find([]byte(s), ft, lt)
+		if anyA != anyT || fa[0] != ft[0] || la[0] != lt[0] {
+			t.Errorf("%q: Aho-Corasick %v %b %d, Teddy %v %b %d", s, anyA, fa, la, anyT, ft, lt)
 		}
 	}
 }
