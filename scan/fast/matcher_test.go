@@ -72,9 +72,15 @@ func TestTeddyKernel(t *testing.T) {
 	for _, lits := range [][]Literal{matcherLits, packLits, threeShort, oneEq, long} {
 		td := newTeddy(lits)
 		for i := 0; i < 3000; i++ {
+			// Dense buffers, and sparse ones whose windows are mostly
+			// without a candidate.
 			p := make([]byte, rng.Intn(300))
+			dense := i%2 == 0
 			for j := range p {
-				p[j] = kernelAlphabet[rng.Intn(len(kernelAlphabet))]
+				p[j] = '_'
+				if dense || rng.Intn(40) == 0 {
+					p[j] = kernelAlphabet[rng.Intn(len(kernelAlphabet))]
+				}
 			}
 			if len(p) < teddyWindow {
 				continue

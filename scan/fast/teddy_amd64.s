@@ -3,10 +3,10 @@
 #include "textflag.h"
 
 // WINDOW looks up the 32 positions at (SI)(R), leaving a bit per
-// candidate position in BX: the bucket bits ANDed over the four anchor
+// candidate position in OUT: the bucket bits ANDed over the four anchor
 // bytes (Y12) are not all zero, or the first byte equals eq0 or eq1 and
 // en is set (Y13).
-#define WINDOW(R) \
+#define WINDOW(R, OUT) \
 	VMOVDQU   (SI)(R*1), Y8 \
 	VPCMPEQB  256(AX), Y8, Y13 \
 	VPCMPEQB  288(AX), Y8, Y9 \
@@ -44,8 +44,8 @@
 	VPAND     Y10, Y12, Y12 \
 	VPCMPEQB  Y7, Y12, Y12 \
 	VPANDN    Y12, Y13, Y12 \
-	VPMOVMSKB Y12, BX \
-	NOTL      BX
+	VPMOVMSKB Y12, OUT \
+	NOTL      OUT
 
 // func teddyScanAVX2(m *teddyMasks, p *byte, n, start int) (off int, cand uint32)
 //
@@ -78,10 +78,31 @@ TEXT ·teddyScanAVX2(SB), NOSPLIT, $0-44
 	MOVQ         start+24(FP), CX
 	SUBQ         $35, DX
 
+	// Two windows per round while two fit; their 70 bytes are read by
+	// loads the processor overlaps, and one branch decides for both.
+loop64:
+	LEAQ  32(CX), R9
+	CMPQ  R9, DX
+	JG    loop
+	WINDOW(CX, BX)
+	WINDOW(R9, R10)
+	MOVL  BX, R11
+	ORL   R10, R11
+	JNZ   found2
+	ADDQ  $64, CX
+	JMP   loop64
+
+found2:
+	TESTL BX, BX
+	JNZ   found
+	MOVQ  R9, CX
+	MOVL  R10, BX
+	JMP   found
+
 loop:
 	CMPQ  CX, DX
 	JG    last
-	WINDOW(CX)
+	WINDOW(CX, BX)
 	TESTL BX, BX
 	JNZ   found
 	ADDQ  $32, CX
@@ -95,7 +116,7 @@ last:
 	CMPQ  R8, $32
 	JGE   none
 	MOVQ  DX, CX
-	WINDOW(CX)
+	WINDOW(CX, BX)
 	SHRXL R8, BX, BX
 	SHLXL R8, BX, BX
 	TESTL BX, BX
