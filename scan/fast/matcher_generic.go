@@ -8,6 +8,16 @@ func newMatcher(lits []Literal) matcher { return newACMatcher(lits) }
 
 func teddyAvailable() bool { return false }
 
+func teddyWideAvailable() bool { return false }
+
+func teddyScanNibble(m *teddyMasks, p []byte, start int) (int, uint32) {
+	return teddyScanGeneric(m, p, start)
+}
+
+func teddyScanWide(m *teddyMasks, p []byte, start int) (int, uint32) {
+	return teddyScanWideGeneric(m, p, start)
+}
+
 func teddyScan(m *teddyMasks, p []byte, start int) (int, uint32) {
 	return teddyScanGeneric(m, p, start)
 }

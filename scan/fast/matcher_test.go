@@ -87,7 +87,7 @@ func TestTeddyKernel(t *testing.T) {
 			}
 			for start := 0; start <= len(p); start += 1 + rng.Intn(40) {
 				o1, c1 := teddyScanGeneric(&td.masks, p, start)
-				o2, c2 := teddyScan(&td.masks, p, start)
+				o2, c2 := teddyScanNibble(&td.masks, p, start)
 				if o1 != o2 || c1 != c2 {
 					t.Fatalf("%q from %d: generic %d %b, kernel %d %b", p, start, o1, c1, o2, c2)
 				}
@@ -173,5 +173,57 @@ func TestMatcherChoiceManyLiterals(t *testing.T) {
 	}
 	if _, ok := newMatcher(manyLits(400)).(*acMatcher); !ok {
 		t.Errorf("400 literals: %T, want Aho-Corasick", newMatcher(manyLits(400)))
+	}
+}
+
+// The AVX-512 kernel (VPERMI2B over 128-entry tables, 64 positions a
+// round) answers as its Go model, teddyScanWideGeneric, and the model
+// admits every position the nibble tables admit (teddyScanGeneric): a
+// byte over 0x7f is looked up as itself minus 0x80, which can only add
+// candidates.
+func TestTeddyKernelWide(t *testing.T) {
+	var long []Literal
+	for _, l := range packLits {
+		if len(l.Text) >= teddyMin {
+			long = append(long, l)
+		}
+	}
+	oneEq := append([]Literal{{Text: `\`}}, long...)
+	rng := rand.New(rand.NewSource(5))
+	for _, lits := range [][]Literal{matcherLits, packLits, threeShort, oneEq, long} {
+		td := newTeddy(lits)
+		for i := 0; i < 3000; i++ {
+			p := make([]byte, rng.Intn(400))
+			dense := i%2 == 0
+			for j := range p {
+				p[j] = '_'
+				if dense || rng.Intn(40) == 0 {
+					p[j] = kernelAlphabet[rng.Intn(len(kernelAlphabet))]
+				}
+			}
+			for start := 0; start <= len(p); start += 1 + rng.Intn(70) {
+				o1, c1 := teddyScanWideGeneric(&td.masks, p, start)
+				if teddyWideAvailable() {
+					o2, c2 := teddyScanWide(&td.masks, p, start)
+					if o1 != o2 || c1 != c2 {
+						t.Fatalf("%q from %d: model %d %b, kernel %d %b", p, start, o1, c1, o2, c2)
+					}
+				}
+				// Every position the nibble tables admit among those the
+				// model looked at is a candidate of the model.
+				end := o1
+				if c1 != 0 {
+					end = o1 + 32
+				}
+				for k := start; k < end; k++ {
+					if td.bucketsAt(p, k) == 0 && !td.eqFirst[p[k]] {
+						continue
+					}
+					if k < o1 || c1&(1<<(k-o1)) == 0 {
+						t.Fatalf("%q from %d: position %d admitted by the nibble tables, not by the model (%d %b)", p, start, k, o1, c1)
+					}
+				}
+			}
+		}
 	}
 }

@@ -45,11 +45,18 @@ type teddy struct {
 // lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3, each 16 bytes twice (one copy
 // per 128-bit lane); a position is also a candidate when its byte is
 // eq[0] or eq[1] (each byte broadcast) and en is all ones (all zeros:
-// no byte is compared).
+// no byte is compared). wide holds the same tables for the AVX-512
+// kernel, 128 entries for byte k of a position, looked up by the byte's
+// low 7 bits: entry c&0x7f has the buckets of every byte c that the
+// nibble tables let through, so a byte over 0x7f admits at least what
+// it did (more, when the byte 0x80 lower does). enMask is en as a bit
+// mask.
 type teddyMasks struct {
 	tables [teddyTables][32]byte
 	eq     [2][32]byte
 	en     [32]byte
+	wide   [teddyWidth][128]byte
+	enMask uint64
 }
 
 // anchorEntry is a literal anchored on the folded trigram key.
@@ -141,6 +148,7 @@ func newTeddy(lits []Literal) *teddy {
 		for j := range t.masks.en {
 			t.masks.en[j] = 0xff
 		}
+		t.masks.enMask = math.MaxUint64
 	}
 	sort.SliceStable(order, func(i, j int) bool { return len(lits[order[i]].Text) < len(lits[order[j]].Text) })
 	// A literal under teddyWidth bytes admits any byte after its end:
@@ -172,6 +180,11 @@ func newTeddy(lits []Literal) *teddy {
 			if l.Fold {
 				t.set(k, upper(ch), a.bucket)
 			}
+		}
+	}
+	for k := range t.masks.wide {
+		for c := 0; c < 256; c++ {
+			t.masks.wide[k][c&0x7f] |= t.masks.tables[2*k][c&15] & t.masks.tables[2*k+1][c>>4]
 		}
 	}
 	t.index()
@@ -554,4 +567,34 @@ func teddyScanGeneric(m *teddyMasks, p []byte, start int) (off int, cand uint32)
 		}
 	}
 	return last, 0
+}
+
+// teddyWideWindow is what the AVX-512 kernel reads for 64 positions.
+const teddyWideWindow = 64 + teddyWidth - 1
+
+// teddyScanWideGeneric is the AVX-512 kernel in Go, the reference for
+// its assembly. It looks at the 64 positions of each window
+// p[i:i+67], i = start, start+64, … while i+67 <= len(p), with the wide
+// tables (and the compared bytes, as teddyScanGeneric), and returns the
+// first half-window (32 positions) with a candidate and its candidates as
+// bits, or the first position it did not look at and 0.
+func teddyScanWideGeneric(m *teddyMasks, p []byte, start int) (off int, cand uint32) {
+	i := start
+	for ; i+teddyWideWindow <= len(p); i += 64 {
+		var c uint64
+		for j := 0; j < 64; j++ {
+			b := p[i+j : i+j+teddyWidth]
+			if m.wide[0][b[0]&0x7f]&m.wide[1][b[1]&0x7f]&m.wide[2][b[2]&0x7f]&m.wide[3][b[3]&0x7f] != 0 ||
+				m.enMask != 0 && (b[0] == m.eq[0][0] || b[0] == m.eq[1][0]) {
+				c |= 1 << j
+			}
+		}
+		if uint32(c) != 0 {
+			return i, uint32(c)
+		}
+		if c != 0 {
+			return i + 32, uint32(c >> 32)
+		}
+	}
+	return i, 0
 }

@@ -133,3 +133,71 @@ found:
 	MOVL BX, cand+40(FP)
 	VZEROUPPER
 	RET
+
+// func teddyScanVBMI(m *teddyMasks, p *byte, n, start int) (off int, cand uint32)
+//
+// For each window p[i:i+67], i = start, start+64, ... while i+67 <= n,
+// and for each of its 64 positions j, the bucket bits of byte k at
+// p[i+j+k] are wide_k[byte&0x7f] (offset 352 + 128k of m, VPERMI2B over
+// two registers); a position is a candidate when the four AND to
+// non-zero, or when p[i+j] equals eq0 or eq1 and enMask (offset 864)
+// has its bit. Returns the first half-window (i or i+32) with a
+// candidate and its 32 bits, or the first i not looked at and 0.
+TEXT ·teddyScanVBMI(SB), NOSPLIT, $0-44
+	MOVQ         m+0(FP), AX
+	MOVQ         p+8(FP), SI
+	MOVQ         n+16(FP), DX
+	MOVQ         start+24(FP), CX
+	VMOVDQU64    352(AX), Z0
+	VMOVDQU64    416(AX), Z1
+	VMOVDQU64    480(AX), Z2
+	VMOVDQU64    544(AX), Z3
+	VMOVDQU64    608(AX), Z4
+	VMOVDQU64    672(AX), Z5
+	VMOVDQU64    736(AX), Z6
+	VMOVDQU64    800(AX), Z7
+	VPBROADCASTB 256(AX), Z8
+	VPBROADCASTB 288(AX), Z9
+	KMOVQ        864(AX), K7
+	SUBQ         $67, DX
+
+wloop:
+	CMPQ       CX, DX
+	JG         wnone
+	VMOVDQU64  (SI)(CX*1), Z10
+	VPCMPEQB   Z8, Z10, K7, K2
+	VPCMPEQB   Z9, Z10, K7, K3
+	KORQ       K3, K2, K2
+	VPERMI2B   Z1, Z0, Z10
+	VMOVDQU64  1(SI)(CX*1), Z11
+	VPERMI2B   Z3, Z2, Z11
+	VMOVDQU64  2(SI)(CX*1), Z12
+	VPERMI2B   Z5, Z4, Z12
+	VMOVDQU64  3(SI)(CX*1), Z13
+	VPERMI2B   Z7, Z6, Z13
+	VPTERNLOGD $0x80, Z12, Z11, Z10
+	VPTESTMB   Z13, Z10, K1
+	KORQ       K2, K1, K1
+	KMOVQ      K1, BX
+	TESTQ      BX, BX
+	JNZ        wfound
+	ADDQ       $64, CX
+	JMP        wloop
+
+wfound:
+	TESTL BX, BX
+	JNZ   wlow
+	ADDQ  $32, CX
+	SHRQ  $32, BX
+
+wlow:
+	MOVQ CX, off+32(FP)
+	MOVL BX, cand+40(FP)
+	VZEROUPPER
+	RET
+
+wnone:
+	MOVQ CX, off+32(FP)
+	MOVL $0, cand+40(FP)
+	VZEROUPPER
+	RET
