@@ -14,8 +14,8 @@ func teddyScanNibble(m *teddyMasks, p []byte, start int) (int, uint32) {
 	return teddyScanGeneric(m, p, start)
 }
 
-func teddyScanWide(m *teddyMasks, p []byte, start int) (int, uint32) {
-	return teddyScanWideGeneric(m, p, start)
+func teddyBatch(m *teddyMasks, p []byte, start int, out []teddyHit) (count, next int) {
+	return teddyBatchGeneric(m, p, start, out)
 }
 
 func teddyScan(m *teddyMasks, p []byte, start int) (int, uint32) {

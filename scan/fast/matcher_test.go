@@ -177,10 +177,11 @@ func TestMatcherChoiceManyLiterals(t *testing.T) {
 }
 
 // The AVX-512 kernel (VPERMI2B over 128-entry tables, 64 positions a
-// round) answers as its Go model, teddyScanWideGeneric, and the model
-// admits every position the nibble tables admit (teddyScanGeneric): a
-// byte over 0x7f is looked up as itself minus 0x80, which can only add
-// candidates.
+// round, every window with a candidate written out in one call) answers
+// as its Go model, teddyBatchGeneric, for every room in the output (a
+// full output returns where to go on); and the model admits every
+// position where a literal's anchor bytes are (a byte over 0x7f is
+// looked up as itself minus 0x80, which can only add candidates).
 func TestTeddyKernelWide(t *testing.T) {
 	var long []Literal
 	for _, l := range packLits {
@@ -193,7 +194,7 @@ func TestTeddyKernelWide(t *testing.T) {
 	for _, lits := range [][]Literal{matcherLits, packLits, threeShort, oneEq, long} {
 		td := newTeddy(lits)
 		for i := 0; i < 3000; i++ {
-			p := make([]byte, rng.Intn(400))
+			p := make([]byte, teddyWideWindow+rng.Intn(400))
 			dense := i%2 == 0
 			for j := range p {
 				p[j] = '_'
@@ -201,29 +202,68 @@ func TestTeddyKernelWide(t *testing.T) {
 					p[j] = kernelAlphabet[rng.Intn(len(kernelAlphabet))]
 				}
 			}
+			room := 1 + rng.Intn(4)
 			for start := 0; start <= len(p); start += 1 + rng.Intn(70) {
-				o1, c1 := teddyScanWideGeneric(&td.masks, p, start)
+				h1 := make([]teddyHit, room)
+				c1, n1 := teddyBatchGeneric(&td.masks, p, start, h1)
 				if teddyWideAvailable() {
-					o2, c2 := teddyScanWide(&td.masks, p, start)
-					if o1 != o2 || c1 != c2 {
-						t.Fatalf("%q from %d: model %d %b, kernel %d %b", p, start, o1, c1, o2, c2)
+					h2 := make([]teddyHit, room)
+					c2, n2 := teddyBatch(&td.masks, p, start, h2)
+					if c1 != c2 || n1 != n2 || !slices.Equal(h1[:c1], h2[:c2]) {
+						t.Fatalf("%q from %d, room %d: model %d %d %v, kernel %d %d %v", p, start, room, c1, n1, h1[:c1], c2, n2, h2[:c2])
 					}
 				}
-				// Every position the nibble tables admit among those the
-				// model looked at is a candidate of the model.
-				end := o1
-				if c1 != 0 {
-					end = o1 + 32
-				}
+				// Every position where a literal's anchor is, or a
+				// compared byte, among those the model looked at (start to
+				// next, or to the end when it is len(p)), is a candidate
+				// of the model.
+				end := min(n1, len(p)-teddyWidth+1)
+				var want []int
 				for k := start; k < end; k++ {
-					if td.bucketsAt(p, k) == 0 && !td.eqFirst[p[k]] {
-						continue
+					if td.eqFirst[p[k]] || anchorAt(td, p, k) {
+						want = append(want, k)
 					}
-					if k < o1 || c1&(1<<(k-o1)) == 0 {
-						t.Fatalf("%q from %d: position %d admitted by the nibble tables, not by the model (%d %b)", p, start, k, o1, c1)
+				}
+				got := map[int]bool{}
+				for _, h := range h1[:c1] {
+					for j := 0; j < 64; j++ {
+						if h.cand&(1<<j) == 0 {
+							continue
+						}
+						if k := int(h.off) + j; k < start || k+teddyWidth > len(p) {
+							t.Fatalf("%q from %d: candidate %d out of range", p, start, k)
+						}
+						got[int(h.off)+j] = true
+					}
+				}
+				for _, k := range want {
+					if !got[k] {
+						t.Fatalf("%q from %d: a literal's anchor at %d, not a candidate of the model (%v)", p, start, k, h1[:c1])
 					}
 				}
 			}
 		}
 	}
+}
+
+// anchorAt reports whether the anchor of some literal in the tables is
+// at p[k:] (its bytes that p holds, ASCII-folded when the literal is).
+func anchorAt(td *teddy, p []byte, k int) bool {
+	for _, bk := range td.buckets {
+		for _, a := range bk {
+			l := td.lits[a.id]
+			ok := true
+			for j := 0; j < teddyWidth && int(a.off)+j < len(l.Text); j++ {
+				c, want := p[k+j], l.Text[int(a.off)+j]
+				if c != want && !(l.Fold && lower(c) == want) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return true
+			}
+		}
+	}
+	return false
 }

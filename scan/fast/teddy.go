@@ -435,7 +435,17 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 	any := false
 	n := len(buf)
 	from := 0 // the first position the kernel did not look at
-	if n >= teddyWindow {
+	if teddyWideAvailable() && n >= teddyWideWindow {
+		var hits [teddyBatchSize]teddyHit
+		for i := 0; i < n; {
+			count, next := teddyBatch(&t.masks, buf, i, hits[:])
+			for _, h := range hits[:count] {
+				any = t.candidates64(buf, h.off, h.cand, found, last) || any
+			}
+			i = next
+		}
+		from = n - teddyWidth + 1
+	} else if n >= teddyWindow {
 		for i := 0; ; {
 			off, cand := teddyScan(&t.masks, buf, i)
 			if cand != 0 {
@@ -465,6 +475,21 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 				}
 			}
 		}
+	}
+	return any
+}
+
+// teddyBatchSize is the windows with a candidate one call of the
+// AVX-512 kernel writes out at most: a record of a few KB has a few.
+const teddyBatchSize = 16
+
+// candidates64 confirms the positions i+j for the set bits j of cand.
+func (t *teddy) candidates64(buf []byte, i int, cand uint64, found []uint64, last []int) bool {
+	any := false
+	for cand != 0 {
+		k := i + bits.TrailingZeros64(cand)
+		cand &= cand - 1
+		any = t.confirm(buf, k, found, last) || any
 	}
 	return any
 }
@@ -572,16 +597,24 @@ func teddyScanGeneric(m *teddyMasks, p []byte, start int) (off int, cand uint32)
 // teddyWideWindow is what the AVX-512 kernel reads for 64 positions.
 const teddyWideWindow = 64 + teddyWidth - 1
 
-// teddyScanWideGeneric is the AVX-512 kernel in Go, the reference for
-// its assembly. It looks at the 64 positions of each window
-// p[i:i+67], i = start, start+64, … while i+67 <= len(p), with the wide
-// tables (and the compared bytes, as teddyScanGeneric), and returns the
-// first half-window (32 positions) with a candidate and its candidates as
-// bits, or the first position it did not look at and 0.
-func teddyScanWideGeneric(m *teddyMasks, p []byte, start int) (off int, cand uint32) {
-	i := start
-	for ; i+teddyWideWindow <= len(p); i += 64 {
-		var c uint64
+// teddyHit is a window of 64 positions from off, cand a bit for each
+// candidate among them.
+type teddyHit struct {
+	off  int
+	cand uint64
+}
+
+// teddyBatchGeneric is the AVX-512 kernel in Go, the reference for its
+// assembly. With len(p) >= 67, it looks at the 64 positions of each
+// window p[i:i+67], i = start, start+64, … while i+67 <= len(p), with
+// the wide tables (and the compared bytes, as teddyScanGeneric), then at
+// those of p[n-67:n] not yet looked at, and writes each window with a
+// candidate to out, in order. It returns how many it wrote and the first
+// position it did not look at: len(p) when it looked at every position
+// up to len(p)-4; less when out filled up (call again from there).
+func teddyBatchGeneric(m *teddyMasks, p []byte, start int, out []teddyHit) (count, next int) {
+	n := len(p)
+	window := func(i int) (c uint64) {
 		for j := 0; j < 64; j++ {
 			b := p[i+j : i+j+teddyWidth]
 			if m.wide[0][b[0]&0x7f]&m.wide[1][b[1]&0x7f]&m.wide[2][b[2]&0x7f]&m.wide[3][b[3]&0x7f] != 0 ||
@@ -589,12 +622,24 @@ func teddyScanWideGeneric(m *teddyMasks, p []byte, start int) (off int, cand uin
 				c |= 1 << j
 			}
 		}
-		if uint32(c) != 0 {
-			return i, uint32(c)
-		}
-		if c != 0 {
-			return i + 32, uint32(c >> 32)
+		return c
+	}
+	i := start
+	for ; i+teddyWideWindow <= n; i += 64 {
+		if c := window(i); c != 0 {
+			out[count] = teddyHit{off: i, cand: c}
+			count++
+			if count == len(out) {
+				return count, i + 64
+			}
 		}
 	}
-	return i, 0
+	last := n - teddyWideWindow
+	if skip := i - last; skip < 64 {
+		if c := window(last) >> skip << skip; c != 0 {
+			out[count] = teddyHit{off: last, cand: c}
+			count++
+		}
+	}
+	return count, n
 }

@@ -13,35 +13,25 @@ import (
 //go:noescape
 func teddyScanAVX2(m *teddyMasks, p *byte, n, start int) (off int, cand uint32)
 
-// teddyScanVBMI is teddyScanWideGeneric for AVX-512 VBMI
-// (teddy_amd64.s).
+// teddyBatchVBMI is teddyBatchGeneric for AVX-512 VBMI (teddy_amd64.s),
+// out holding room windows.
 //
 //go:noescape
-func teddyScanVBMI(m *teddyMasks, p *byte, n, start int) (off int, cand uint32)
+func teddyBatchVBMI(m *teddyMasks, p *byte, n, start int, out *teddyHit, room int) (count, next int)
 
 // teddyWide is whether the AVX-512 kernel runs: it looks at 64 positions
 // a round with four 128-entry lookups (VPERMI2B), where the AVX2 kernel
-// needs eight nibble lookups and the nibbles' shifts and masks for 32.
+// needs eight nibble lookups and the nibbles' shifts and masks for 32,
+// and it writes out every window with a candidate in one call.
 var teddyWide = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VBMI
 
 func teddyWideAvailable() bool { return teddyWide }
 
-func teddyScanWide(m *teddyMasks, p []byte, start int) (int, uint32) {
-	return teddyScanVBMI(m, unsafe.SliceData(p), len(p), start)
+func teddyBatch(m *teddyMasks, p []byte, start int, out []teddyHit) (count, next int) {
+	return teddyBatchVBMI(m, unsafe.SliceData(p), len(p), start, unsafe.SliceData(out), len(out))
 }
 
-// teddyScan is teddyScanGeneric's contract, except that with the AVX-512
-// kernel a position whose bytes are over 0x7f may be a candidate where
-// the nibble tables would not have it: the AVX-512 kernel looks at the
-// windows of 64 positions that fit, the AVX2 kernel at the rest.
 func teddyScan(m *teddyMasks, p []byte, start int) (int, uint32) {
-	if teddyWide {
-		off, cand := teddyScanVBMI(m, unsafe.SliceData(p), len(p), start)
-		if cand != 0 {
-			return off, cand
-		}
-		start = off
-	}
 	return teddyScanAVX2(m, unsafe.SliceData(p), len(p), start)
 }
 

@@ -134,20 +134,45 @@ found:
 	VZEROUPPER
 	RET
 
-// func teddyScanVBMI(m *teddyMasks, p *byte, n, start int) (off int, cand uint32)
+// WIDE looks up the 64 positions at (SI)(R) in the wide tables (Z0-Z7)
+// and compares their bytes with eq0 and eq1 (Z8, Z9, under the mask K7),
+// leaving a bit per candidate position in BX.
+#define WIDE(R) \
+	VMOVDQU64  (SI)(R*1), Z10 \
+	VPCMPEQB   Z8, Z10, K7, K2 \
+	VPCMPEQB   Z9, Z10, K7, K3 \
+	KORQ       K3, K2, K2 \
+	VPERMI2B   Z1, Z0, Z10 \
+	VMOVDQU64  1(SI)(R*1), Z11 \
+	VPERMI2B   Z3, Z2, Z11 \
+	VMOVDQU64  2(SI)(R*1), Z12 \
+	VPERMI2B   Z5, Z4, Z12 \
+	VMOVDQU64  3(SI)(R*1), Z13 \
+	VPERMI2B   Z7, Z6, Z13 \
+	VPTERNLOGD $0x80, Z12, Z11, Z10 \
+	VPTESTMB   Z13, Z10, K1 \
+	KORQ       K2, K1, K1 \
+	KMOVQ      K1, BX
+
+// func teddyBatchVBMI(m *teddyMasks, p *byte, n, start int, out *teddyHit, room int) (count, next int)
 //
-// For each window p[i:i+67], i = start, start+64, ... while i+67 <= n,
-// and for each of its 64 positions j, the bucket bits of byte k at
-// p[i+j+k] are wide_k[byte&0x7f] (offset 352 + 128k of m, VPERMI2B over
-// two registers); a position is a candidate when the four AND to
-// non-zero, or when p[i+j] equals eq0 or eq1 and enMask (offset 864)
-// has its bit. Returns the first half-window (i or i+32) with a
-// candidate and its 32 bits, or the first i not looked at and 0.
-TEXT ·teddyScanVBMI(SB), NOSPLIT, $0-44
+// n >= 67, room >= 1. For each window p[i:i+67], i = start, start+64,
+// ... while i+67 <= n, then for a last window p[n-67:n] holding the
+// positions not yet looked at, and for each of its 64 positions j, the
+// bucket bits of byte k at p[i+j+k] are wide_k[byte&0x7f] (offset
+// 352 + 128k of m, VPERMI2B over two registers); a position is a
+// candidate when the four AND to non-zero, or when p[i+j] equals eq0 or
+// eq1 and enMask (offset 864) has its bit. Each window with a candidate
+// is written to out (offset, bits); returns how many, and n, or where
+// to go on when out filled up.
+TEXT ·teddyBatchVBMI(SB), NOSPLIT, $0-64
 	MOVQ         m+0(FP), AX
 	MOVQ         p+8(FP), SI
 	MOVQ         n+16(FP), DX
 	MOVQ         start+24(FP), CX
+	MOVQ         out+32(FP), DI
+	MOVQ         room+40(FP), R8
+	XORQ         R9, R9
 	VMOVDQU64    352(AX), Z0
 	VMOVDQU64    416(AX), Z1
 	VMOVDQU64    480(AX), Z2
@@ -159,45 +184,51 @@ TEXT ·teddyScanVBMI(SB), NOSPLIT, $0-44
 	VPBROADCASTB 256(AX), Z8
 	VPBROADCASTB 288(AX), Z9
 	KMOVQ        864(AX), K7
-	SUBQ         $67, DX
+	MOVQ         DX, R10
+	SUBQ         $67, R10
 
-wloop:
-	CMPQ       CX, DX
-	JG         wnone
-	VMOVDQU64  (SI)(CX*1), Z10
-	VPCMPEQB   Z8, Z10, K7, K2
-	VPCMPEQB   Z9, Z10, K7, K3
-	KORQ       K3, K2, K2
-	VPERMI2B   Z1, Z0, Z10
-	VMOVDQU64  1(SI)(CX*1), Z11
-	VPERMI2B   Z3, Z2, Z11
-	VMOVDQU64  2(SI)(CX*1), Z12
-	VPERMI2B   Z5, Z4, Z12
-	VMOVDQU64  3(SI)(CX*1), Z13
-	VPERMI2B   Z7, Z6, Z13
-	VPTERNLOGD $0x80, Z12, Z11, Z10
-	VPTESTMB   Z13, Z10, K1
-	KORQ       K2, K1, K1
-	KMOVQ      K1, BX
-	TESTQ      BX, BX
-	JNZ        wfound
-	ADDQ       $64, CX
-	JMP        wloop
+bloop:
+	CMPQ  CX, R10
+	JG    btail
+	WIDE(CX)
+	TESTQ BX, BX
+	JZ    bnext
+	MOVQ  CX, (DI)
+	MOVQ  BX, 8(DI)
+	ADDQ  $16, DI
+	INCQ  R9
+	CMPQ  R9, R8
+	JEQ   bfull
 
-wfound:
-	TESTL BX, BX
-	JNZ   wlow
-	ADDQ  $32, CX
-	SHRQ  $32, BX
+bnext:
+	ADDQ $64, CX
+	JMP  bloop
 
-wlow:
-	MOVQ CX, off+32(FP)
-	MOVL BX, cand+40(FP)
+bfull:
+	ADDQ $64, CX
+	MOVQ R9, count+48(FP)
+	MOVQ CX, next+56(FP)
 	VZEROUPPER
 	RET
 
-wnone:
-	MOVQ CX, off+32(FP)
-	MOVL $0, cand+40(FP)
+btail:
+	// Positions CX..n-4 are left: look at the window ending at n, without
+	// the positions before CX.
+	MOVQ  CX, R11
+	SUBQ  R10, R11
+	CMPQ  R11, $64
+	JGE   bdone
+	WIDE(R10)
+	SHRXQ R11, BX, BX
+	SHLXQ R11, BX, BX
+	TESTQ BX, BX
+	JZ    bdone
+	MOVQ  R10, (DI)
+	MOVQ  BX, 8(DI)
+	INCQ  R9
+
+bdone:
+	MOVQ R9, count+48(FP)
+	MOVQ DX, next+56(FP)
 	VZEROUPPER
 	RET
