@@ -267,3 +267,43 @@ func anchorAt(td *teddy, p []byte, k int) bool {
 	}
 	return false
 }
+
+// The wide tables admit at byte k of a position just the bytes that
+// some literal of the bucket has there (both cases of a case-insensitive
+// letter; any byte past a short literal's end), not the products of
+// their nibbles: the AVX-512 kernel looks a byte up whole. With the
+// pack's literals, the nibble products let "ntTy" of every CloudTrail
+// record's "eventType" through beside the "ntTi" of "eventTime".
+func TestTeddyWideTablesExact(t *testing.T) {
+	for _, lits := range [][]Literal{packLits, matcherLits, manyLits(150)} {
+		td := newTeddy(lits)
+		var want [teddyWidth][128]byte
+		for b, bk := range td.buckets {
+			for _, a := range bk {
+				l := lits[a.id]
+				for k := 0; k < teddyWidth; k++ {
+					if int(a.off)+k >= len(l.Text) {
+						for c := range want[k] {
+							want[k][c] |= 1 << b
+						}
+						continue
+					}
+					c := l.Text[int(a.off)+k]
+					want[k][c&0x7f] |= 1 << b
+					if l.Fold {
+						want[k][upper(c)&0x7f] |= 1 << b
+					}
+				}
+			}
+		}
+		if td.masks.wide != want {
+			for k := range want {
+				for c := range want[k] {
+					if td.masks.wide[k][c] != want[k][c] {
+						t.Errorf("byte %d of a position, %q: buckets %08b, want %08b", k, rune(c), td.masks.wide[k][c], want[k][c])
+					}
+				}
+			}
+		}
+	}
+}

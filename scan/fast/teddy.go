@@ -45,12 +45,13 @@ type teddy struct {
 // lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3, each 16 bytes twice (one copy
 // per 128-bit lane); a position is also a candidate when its byte is
 // eq[0] or eq[1] (each byte broadcast) and en is all ones (all zeros:
-// no byte is compared). wide holds the same tables for the AVX-512
-// kernel, 128 entries for byte k of a position, looked up by the byte's
-// low 7 bits: entry c&0x7f has the buckets of every byte c that the
-// nibble tables let through, so a byte over 0x7f admits at least what
-// it did (more, when the byte 0x80 lower does). enMask is en as a bit
-// mask.
+// no byte is compared). wide holds the buckets for the AVX-512 kernel,
+// 128 entries for byte k of a position, looked up by the byte's low 7
+// bits: entry c&0x7f has the buckets with a literal whose anchor has
+// byte c there (not the products of nibbles of several literals, which
+// the nibble tables let through), so a byte over 0x7f admits at least
+// the buckets it should (more, when the byte 0x80 lower is in others).
+// enMask is en as a bit mask.
 type teddyMasks struct {
 	tables [teddyTables][32]byte
 	eq     [2][32]byte
@@ -180,11 +181,6 @@ func newTeddy(lits []Literal) *teddy {
 			if l.Fold {
 				t.set(k, upper(ch), a.bucket)
 			}
-		}
-	}
-	for k := range t.masks.wide {
-		for c := 0; c < 256; c++ {
-			t.masks.wide[k][c&0x7f] |= t.masks.tables[2*k][c&15] & t.masks.tables[2*k+1][c>>4]
 		}
 	}
 	t.index()
@@ -407,6 +403,7 @@ func upper(c byte) byte {
 
 func (t *teddy) set(k int, c byte, bucket int) {
 	bit := byte(1) << bucket
+	t.masks.wide[k][c&0x7f] |= bit
 	for lane := 0; lane < 2; lane++ {
 		t.masks.tables[2*k][lane*16+int(c&15)] |= bit
 		t.masks.tables[2*k+1][lane*16+int(c>>4)] |= bit
