@@ -422,6 +422,16 @@ func (t *teddy) bucketsAt(buf []byte, k int) byte {
 	return bk
 }
 
+// wideAt is bucketsAt with the AVX-512 kernel's tables.
+func (t *teddy) wideAt(buf []byte, k int) byte {
+	m := &t.masks.wide
+	bk := byte(0xff)
+	for j := 0; j < teddyWidth && k+j < len(buf); j++ {
+		bk &= m[j][buf[k+j]&0x7f]
+	}
+	return bk
+}
+
 func (t *teddy) marks(from int) { t.mark = int32(from) }
 
 // find sets the bit of every literal in buf and reports whether there
@@ -432,7 +442,8 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 	any := false
 	n := len(buf)
 	from := 0 // the first position the kernel did not look at
-	if teddyWideAvailable() && n >= teddyWideWindow {
+	wide := teddyWideAvailable() && n >= teddyWideWindow
+	if wide {
 		var hits [teddyBatchSize]teddyHit
 		for i := 0; i < n; {
 			count, next := teddyBatch(&t.masks, buf, i, hits[:])
@@ -456,10 +467,17 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 		from = n - teddyWidth + 1
 	}
 	// A buffer too short for the kernel, and the last positions, which
-	// it never looks at: by hand.
+	// it never looks at: by hand, with the tables the kernel used (the
+	// AVX-512 kernel's are in cache, the nibble tables may not be).
 	for k := from; k < n; k++ {
 		if k+teddyMin <= n {
-			if t.bucketsAt(buf, k) != 0 || t.eqFirst[buf[k]] {
+			var bk byte
+			if wide {
+				bk = t.wideAt(buf, k)
+			} else {
+				bk = t.bucketsAt(buf, k)
+			}
+			if bk != 0 || t.eqFirst[buf[k]] {
 				any = t.confirm(buf, k, found, last) || any
 			}
 			continue
@@ -477,8 +495,9 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 }
 
 // teddyBatchSize is the windows with a candidate one call of the
-// AVX-512 kernel writes out at most: a record of a few KB has a few.
-const teddyBatchSize = 16
+// AVX-512 kernel writes out at most: a record of a few KB has a few
+// (the array, on find's stack, is cleared for every record).
+const teddyBatchSize = 8
 
 // candidates64 confirms the positions i+j for the set bits j of cand.
 func (t *teddy) candidates64(buf []byte, i int, cand uint64, found []uint64, last []int) bool {
