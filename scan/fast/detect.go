@@ -105,7 +105,7 @@ func recognisedAt(rec []byte, lastEventTime int) bool {
 	switch {
 	case trail:
 		return readsTime(eventTime)
-	case !azure && (evt == nil || evt[0] != '{' || !hasKey(evt, "name")):
+	case !azure && (len(evt) == 0 || evt[0] != '{' || !hasKey(evt, "name")):
 		// Detect also accepts an "evt" object with a "name" key (Datadog).
 		return false
 	}

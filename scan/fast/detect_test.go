@@ -275,3 +275,16 @@ func TestMayMatchBesideARuleWithoutRequirement(t *testing.T) {
 		}
 	}
 }
+
+// TestCandidateKeyWithoutValue: the fast path's decoder does not check
+// that a record is JSON, so a key without a value ({"evt":}) reaches the
+// key walk, which must not index the empty value: the record is a
+// candidate, and the reference path skips it as malformed JSON.
+func TestCandidateKeyWithoutValue(t *testing.T) {
+	chk := New([]*rule.Rule{parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`)}).NewChecker()
+	for _, rec := range []string{`{"evt":}`, `{"evt":,"time":"2019-01-14T19:31:53Z"}`, `{"category":}`, `{"eventVersion":"1.08","eventTime":}`} {
+		if !chk.Candidate([]byte(rec)) {
+			t.Errorf("Candidate(%s) = false, want true", rec)
+		}
+	}
+}
