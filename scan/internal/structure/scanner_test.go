@@ -183,5 +183,9 @@ func FuzzStructure(f *testing.F) {
 		if got, want := stringPieces(v[1:], []int{int(cut)}), naiveString(v[1:]); got != want {
 			t.Fatalf("string body %q cut %d: String %d, one byte at a time %d", v[1:], cut, got, want)
 		}
+		checkStateless(t, v)
+		if len(v) > 1 {
+			checkStateless(t, v[1:])
+		}
 	})
 }
