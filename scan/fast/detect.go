@@ -2,7 +2,6 @@ package fast
 
 import (
 	"bytes"
-	"math"
 
 	"github.com/retrohunt/retrohunt/scan/internal/structure"
 	"github.com/retrohunt/retrohunt/scan/udm"
@@ -29,7 +28,8 @@ import (
 //
 // Walking keys, colons and commas is this function's own job (the
 // splitter never looks inside a record); where a string or a value ends
-// it asks the splitter's scanner (scan/internal/structure), so that
+// it asks the splitter's scanner (scan/internal/structure: StringEnd,
+// which also says whether a key holds an escape, and ValueEnd), so that
 // strings, escapes and depth are followed by one piece of code.
 func recognised(rec []byte) bool { return recognisedAt(rec, -1) }
 
@@ -196,22 +196,15 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// noLimit is the depth limit of the structure scans here: recognised
-// only needs where a value ends, and a high limit keeps the block
-// scanner on its counting fast path.
-const noLimit = math.MaxInt32
-
 // stringEnd returns the index of the quote that closes the string whose
 // body starts at b[i], and whether the body holds an escape; -1 when the
-// string does not end. The string's end is found by the same scanner
-// that splits records (scan/internal/structure).
+// string does not end (structure.StringEnd).
 func stringEnd(b []byte, i int) (int, bool) {
-	var s structure.Scanner
-	end := s.String(b, i)
+	end, esc := structure.StringEnd(b, i)
 	if end < 0 {
 		return -1, false
 	}
-	return end - 1, bytes.IndexByte(b[i:end-1], '\\') >= 0
+	return end - 1, esc
 }
 
 // skipValue returns the index just past the JSON value at b[i], or -1.
@@ -224,11 +217,10 @@ func skipValue(b []byte, i int) int {
 	}
 	switch b[i] {
 	case '"':
-		var s structure.Scanner
-		return s.String(b, i+1)
+		end, _ := structure.StringEnd(b, i+1)
+		return end
 	case '{', '[':
-		s := structure.Scanner{MaxDepth: noLimit}
-		return s.Scan(b, i)
+		return structure.ValueEnd(b, i)
 	}
 	for i < len(b) {
 		switch b[i] {
