@@ -121,13 +121,10 @@ func recognisedAt(rec []byte, lastEventTime int) bool {
 }
 
 // readsTime reports whether v, a JSON value, is a plain string that
-// udm.ParseTime reads.
+// udm.ParseTime reads (udm.IsTimeBytes, which refuses a backslash as
+// ParseTime does).
 func readsTime(v []byte) bool {
-	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 {
-		return false
-	}
-	_, ok := udm.ParseTimeBytes(v[1 : len(v)-1])
-	return ok
+	return len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && udm.IsTimeBytes(v[1:len(v)-1])
 }
 
 // activityCategory reports whether v, a JSON value, is a plain string

@@ -9,7 +9,7 @@ import (
 )
 
 // The key walk as it was at main 9a10d13, before it read strings with
-// structure.StringEnd: the reference the faster walk is compared with
+// structure.StringEnd and times with udm.IsTimeBytes: the reference the faster walk is compared with
 // (TestRecognisedMatchesReference, FuzzRecognised). It asks
 // structure.Scanner for every string and value, and udm.ParseTimeBytes
 // for the time. Kept verbatim but for the names and the fix of 5d3e447

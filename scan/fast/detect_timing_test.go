@@ -11,7 +11,7 @@ import (
 // and the Azure records of a generated corpus and the public samples
 // (walkCorpus): a CloudTrail record is walked up to its time, an Azure
 // record whole. "reference" is the walk as it was before
-// structure.StringEnd (detect_ref_test.go), and the
+// structure.StringEnd and udm.IsTimeBytes (detect_ref_test.go), and the
 // baseline is encoding/json's json.Valid. Of each kind every 10th record
 // is walked (a few hundred KB), so that the records are in the cache,
 // as they are when the literal pass has just read them.
