@@ -18,18 +18,18 @@ import (
 // with a backslash is followed by String, which knows escapes.
 func StringEnd(buf []byte, i int) (int, bool) {
 	start := i
-	// Fast path: 8 bytes at a time; the lowest byte the SWAR test flags
-	// is exact (a false flag only follows a true one).
+	// Fast path: 8 bytes at a time. The lowest byte the SWAR tests flag
+	// is exact (a false flag only follows a true one), so it is the
+	// first quote or backslash.
 	for stop := min(len(buf), i+shortString) - 8; i <= stop; i += 8 {
 		w := binary.LittleEndian.Uint64(buf[i:])
-		q, e := hasByte(w, '"'), hasByte(w, '\\')
-		if q|e == 0 {
-			continue
+		if m := hasByte(w, '"') | hasByte(w, '\\'); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			if buf[i] == '\\' {
+				return escapedStringEnd(buf, start)
+			}
+			return i + 1, false
 		}
-		if e != 0 && (q == 0 || e&-e < q&-q) {
-			return escapedStringEnd(buf, start)
-		}
-		return i + bits.TrailingZeros64(q)>>3 + 1, false
 	}
 	if len(buf)-i >= 8 {
 		// A long string: the quote, then a backslash before it, with
