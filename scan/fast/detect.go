@@ -49,9 +49,12 @@ const eventTimeKey = `"eventTime"`
 // passes over any malformed record it does not read.
 func recognisedAt(rec []byte, lastEventTime int) bool {
 	var (
-		trail, azure                       bool   // a key of the type
-		evt, eventTime, tm, eventTS, categ []byte // last values of these keys
-		eventTimeAt                        = -2   // where the last eventTime key starts
+		trail, azure bool // a key of the type
+		// The last values of the keys read. They stay in memory: kept
+		// as slices in registers they were spilled and reloaded for
+		// every key.
+		v           walkValues
+		eventTimeAt = -2 // where the last eventTime key starts
 	)
 	i := 1 // past '{'
 	for {
@@ -80,18 +83,18 @@ func recognisedAt(rec []byte, lastEventTime int) bool {
 		case "operationName", "resourceId", "correlationId":
 			azure = true
 		case "evt":
-			evt = rec[start:i]
+			v.evt = span{start, i}
 		case "eventTime":
-			eventTime, eventTimeAt = rec[start:i], keyAt
+			v.eventTime, eventTimeAt = span{start, i}, keyAt
 		case "time":
-			tm = rec[start:i]
+			v.tm = span{start, i}
 		case "eventTimestamp":
-			eventTS = rec[start:i]
+			v.eventTS = span{start, i}
 		case "category":
-			categ = rec[start:i]
+			v.categ = span{start, i}
 		}
 		if trail && eventTimeAt == lastEventTime {
-			return readsTime(eventTime)
+			return readsTime(v.eventTime.of(rec))
 		}
 		i = skipSpace(rec, i)
 		if i >= len(rec) || (rec[i] != ',' && rec[i] != '}') {
@@ -102,9 +105,10 @@ func recognisedAt(rec []byte, lastEventTime int) bool {
 		}
 		i++
 	}
+	evt, categ, tm := v.evt.of(rec), v.categ.of(rec), v.tm.of(rec)
 	switch {
 	case trail:
-		return readsTime(eventTime)
+		return readsTime(v.eventTime.of(rec))
 	case !azure && (len(evt) == 0 || evt[0] != '{' || !hasKey(evt, "name")):
 		// Detect also accepts an "evt" object with a "name" key (Datadog).
 		return false
@@ -117,7 +121,24 @@ func recognisedAt(rec []byte, lastEventTime int) bool {
 	if tm != nil {
 		return readsTime(tm)
 	}
-	return readsTime(eventTS)
+	return readsTime(v.eventTS.of(rec))
+}
+
+// walkValues are where the values recognisedAt keeps lie in the record.
+type walkValues struct {
+	evt, eventTime, tm, eventTS, categ span
+}
+
+// span is where a value lies in a record: rec[start:end]. The zero span
+// is no value (a value starts past the record's '{').
+type span struct{ start, end int }
+
+// of returns the value's bytes in rec, nil for the zero span.
+func (s span) of(rec []byte) []byte {
+	if s.end == 0 {
+		return nil
+	}
+	return rec[s.start:s.end]
 }
 
 // readsTime reports whether v, a JSON value, is a plain string that
@@ -187,6 +208,11 @@ func hasKey(obj []byte, want string) bool {
 }
 
 func skipSpace(b []byte, i int) int {
+	// Fast path: JSON's white space is below '!', and most records have
+	// none between their tokens.
+	if i < len(b) && b[i] > ' ' {
+		return i
+	}
 	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
 		i++
 	}

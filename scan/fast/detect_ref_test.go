@@ -23,7 +23,7 @@ func refRecognisedAt(rec []byte, lastEventTime int) bool {
 	)
 	i := 1
 	for {
-		i = skipSpace(rec, i)
+		i = refSkipSpace(rec, i)
 		if i >= len(rec) || rec[i] != '"' {
 			return false
 		}
@@ -33,11 +33,11 @@ func refRecognisedAt(rec []byte, lastEventTime int) bool {
 		}
 		keyAt := i
 		key := rec[i+1 : end]
-		i = skipSpace(rec, end+1)
+		i = refSkipSpace(rec, end+1)
 		if i >= len(rec) || rec[i] != ':' {
 			return false
 		}
-		i = skipSpace(rec, i+1)
+		i = refSkipSpace(rec, i+1)
 		start := i
 		if i = refSkipValue(rec, i); i < 0 {
 			return false
@@ -61,7 +61,7 @@ func refRecognisedAt(rec []byte, lastEventTime int) bool {
 		if trail && eventTimeAt == lastEventTime {
 			return refReadsTime(eventTime)
 		}
-		i = skipSpace(rec, i)
+		i = refSkipSpace(rec, i)
 		if i >= len(rec) || (rec[i] != ',' && rec[i] != '}') {
 			return false
 		}
@@ -120,7 +120,7 @@ func refTenantCategory(v []byte) bool {
 func refHasKey(obj []byte, want string) bool {
 	i := 1
 	for {
-		i = skipSpace(obj, i)
+		i = refSkipSpace(obj, i)
 		if i >= len(obj) || obj[i] != '"' {
 			return false
 		}
@@ -131,14 +131,14 @@ func refHasKey(obj []byte, want string) bool {
 		if !esc && string(obj[i+1:end]) == want {
 			return true
 		}
-		i = skipSpace(obj, end+1)
+		i = refSkipSpace(obj, end+1)
 		if i >= len(obj) || obj[i] != ':' {
 			return false
 		}
-		if i = refSkipValue(obj, skipSpace(obj, i+1)); i < 0 {
+		if i = refSkipValue(obj, refSkipSpace(obj, i+1)); i < 0 {
 			return false
 		}
-		i = skipSpace(obj, i)
+		i = refSkipSpace(obj, i)
 		if i >= len(obj) || obj[i] != ',' {
 			return false
 		}
@@ -172,6 +172,13 @@ func refSkipValue(b []byte, i int) int {
 		case ',', '}', ']', ' ', '\n', '\r', '\t':
 			return i
 		}
+		i++
+	}
+	return i
+}
+
+func refSkipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
 		i++
 	}
 	return i
