@@ -2,7 +2,6 @@ package structure
 
 import (
 	"bytes"
-	"encoding/binary"
 	"math/bits"
 )
 
@@ -22,7 +21,7 @@ func StringEnd(buf []byte, i int) (int, bool) {
 	// is exact (a false flag only follows a true one), so it is the
 	// first quote or backslash.
 	for stop := min(len(buf), i+shortString) - 8; i <= stop; i += 8 {
-		w := binary.LittleEndian.Uint64(buf[i:])
+		w := load64(buf, i)
 		if m := hasByte(w, '"') | hasByte(w, '\\'); m != 0 {
 			i += bits.TrailingZeros64(m) >> 3
 			if buf[i] == '\\' {
