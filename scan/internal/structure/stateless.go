@@ -14,7 +14,8 @@ import (
 // quote and the backslash together, 8 bytes at a time over the first
 // 32 bytes (no call for a short key), then with the vector search
 // (bytes.IndexByte) for the quote and for a backslash before it. A body
-// with a backslash is followed by String, which knows escapes.
+// with a backslash is followed by String, which knows escapes. i must
+// be in [0, len(buf)].
 func StringEnd(buf []byte, i int) (int, bool) {
 	start := i
 	// Fast path: 8 bytes at a time. The lowest byte the SWAR tests flag
