@@ -74,7 +74,13 @@ func recognisedAt(rec []byte, lastEventTime int) bool {
 		}
 		i = skipSpace(rec, i+1)
 		start := i
-		if i = skipValue(rec, i); i < 0 {
+		if i < len(rec) && rec[i] == '"' {
+			// Fast path: most values are strings.
+			i, _ = structure.StringEnd(rec, i+1)
+		} else {
+			i = skipValue(rec, i)
+		}
+		if i < 0 {
 			return false
 		}
 		switch string(key) {
