@@ -167,6 +167,7 @@ type Target struct {
 type job struct {
 	src     sources.Source
 	obj     sources.Object
+	uri     string // src.URI(obj.Key), made once by the lister; "": not yet made
 	info    sources.Info
 	from    int64         // Selection.FromRecord
 	covered []Span        // Selection.Covered

@@ -103,3 +103,51 @@ func TestFastPathAllocatesNothingPerRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectAllocations: a buffered object whose records no rule can
+// match costs the worker no allocation of its own (issue 17): the
+// decoder's reader, the record sink and its callbacks are the worker's,
+// reused from object to object, and the object's URI comes with the job
+// from the lister, which has made it already. Only the ObjectResult's
+// slices (none here) and the Summary the test makes are allocated.
+func TestObjectAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	rs := ruleSets(t)["pack"]
+	noise, _ := noiseRecords(t, rs)
+	src, err := local.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fast := range []bool{true, false} {
+		filter := newFilter(rs)
+		if !fast {
+			filter = nil
+		}
+		w := testWorker(rs, filter)
+		for _, zip := range []bool{false, true} {
+			// CloudTrail's envelope.
+			body := append(append([]byte(`{"Records":[`), bytes.Join(noise[:10], []byte(","))...), "]}"...)
+			if zip {
+				body = gzipBytes(body)
+			}
+			key := "obj.json"
+			j := job{src: src, obj: sources.Object{Key: key, Size: int64(len(body))}, uri: src.URI(key)}
+			buf := bytes.NewBuffer(body)
+			sum := &Summary{}
+			n := testing.AllocsPerRun(10, func() {
+				j.data = buf
+				res, err := w.object(context.Background(), j, sum)
+				if err != nil || res.Status != ObjectScanned || len(res.Hits) > 0 {
+					t.Fatalf("%v, %v, %d hits", err, res.Status, len(res.Hits))
+				}
+			})
+			// The reference path maps every record: its allocations
+			// are the records', not the object's.
+			if fast && n != 0 {
+				t.Errorf("gzip %v: %v allocations per object, want 0", zip, n)
+			}
+		}
+	}
+}

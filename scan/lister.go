@@ -121,7 +121,7 @@ func (l *lister) found(ctx context.Context, own, src sources.Source, f sources.F
 	sum.queued++
 	sum.mu.Unlock()
 	select {
-	case l.out <- job{src: src, obj: f.Object, info: f.Info, from: from, covered: covered}:
+	case l.out <- job{src: src, obj: f.Object, uri: uri, info: f.Info, from: from, covered: covered}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -36,8 +36,20 @@ type recordSink struct {
 }
 
 func newRecordSink(ctx context.Context, w *worker, j job) *recordSink {
-	uri := j.src.URI(j.obj.Key)
-	return &recordSink{ctx: ctx, w: w, uri: uri, etag: j.obj.ETag, job: j,
+	s := new(recordSink)
+	s.reset(ctx, w, j)
+	return s
+}
+
+// reset readies s for the object of j, as newRecordSink would return it:
+// a worker reuses one sink from object to object. What s handed on for
+// the last object (its hits, candidates and skips) is not touched again.
+func (s *recordSink) reset(ctx context.Context, w *worker, j job) {
+	uri := j.uri
+	if uri == "" {
+		uri = j.src.URI(j.obj.Key)
+	}
+	*s = recordSink{ctx: ctx, w: w, uri: uri, etag: j.obj.ETag, job: j,
 		st: objectStats{uri: uri, compressed: j.obj.Size}}
 }
 

@@ -33,12 +33,21 @@ type worker struct {
 	multiIndex [][]int
 	// varFilters counts the event-variable filters evaluated (tests).
 	varFilters int
+
+	// Reused from object to object, so that an object whose records
+	// are all passed over allocates nothing here: the sink, its two
+	// callbacks bound once, and the reader over a buffered object.
+	sink         recordSink
+	sinkRef      func(int, []byte) error
+	sinkFast     func(int, []byte) error
+	bufferReader bytes.Reader
 }
 
 // newWorker returns a worker on the fast path when filter is set, else
 // on the reference path.
 func newWorker(cfg Config, filter *fast.Filter) *worker {
 	w := &worker{cfg: cfg, dec: decode.NewDecoder(cfg.Limits)}
+	w.sinkRef, w.sinkFast = w.sink.reference, w.sink.fast
 	if filter != nil {
 		w.chk = filter.NewChecker()
 		w.filterIndex = make([]int, len(cfg.Rules))
@@ -95,23 +104,18 @@ func (w *worker) run(ctx context.Context, in <-chan job, results chan<- ObjectRe
 // object decodes and matches one object. Only cancellation is returned as
 // an error; damage is recorded in sum.
 func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult, error) {
-	s := newRecordSink(ctx, w, j)
-	decodeFn, fn := w.dec.Decode, s.reference
-	if w.chk != nil {
-		decodeFn, fn = w.dec.DecodeUnchecked, s.fast
-	}
+	s := &w.sink
+	s.reset(ctx, w, j)
 	var (
 		res decode.Result
 		err error
 	)
 	if j.data != nil {
-		res, err = decodeFn(bytes.NewReader(j.data.Bytes()), fn)
+		w.bufferReader.Reset(j.data.Bytes())
+		res, err = w.decode(&w.bufferReader)
+		w.bufferReader.Reset(nil) // the buffer goes back to the budget
 	} else {
-		err = sources.WithObject(ctx, j.src, j.obj, func(r io.Reader) error {
-			var derr error
-			res, derr = decodeFn(r, fn)
-			return derr
-		})
+		res, err = w.stream(ctx, j)
 	}
 	if ctx.Err() != nil {
 		return ObjectResult{}, ctx.Err()
@@ -144,6 +148,26 @@ func (w *worker) object(ctx context.Context, j job, sum *Summary) (ObjectResult,
 		return ObjectResult{URI: uri, Object: j.obj, Status: ObjectFailed, Reason: notDone, NextRecord: s.next, Hits: s.hits, Candidates: s.cands}, nil
 	}
 	return ObjectResult{URI: uri, Object: j.obj, Status: ObjectScanned, NextRecord: s.next, Hits: s.hits, Candidates: s.cands}, nil
+}
+
+// decode splits the object r reads into records for the worker's sink,
+// on the fast path or the reference path.
+func (w *worker) decode(r io.Reader) (decode.Result, error) {
+	if w.chk != nil {
+		return w.dec.DecodeUnchecked(r, w.sinkFast)
+	}
+	return w.dec.Decode(r, w.sinkRef)
+}
+
+// stream opens an object that was not downloaded into a buffer and
+// decodes it as it is read.
+func (w *worker) stream(ctx context.Context, j job) (res decode.Result, err error) {
+	err = sources.WithObject(ctx, j.src, j.obj, func(r io.Reader) error {
+		var derr error
+		res, derr = w.decode(r)
+		return derr
+	})
+	return res, err
 }
 
 // The reasons an hour blob with an incomplete last line is not done.
