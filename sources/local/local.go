@@ -155,13 +155,10 @@ func (s *Source) ListDirs(ctx context.Context, prefix string, fn func(sources.En
 	return nil
 }
 
-// Open implements sources.Source.
+// Open implements sources.Source. The body reads and fails as the
+// *os.File of os.Open would, for fewer system calls (open_unix.go).
 func (s *Source) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
-	f, err := os.Open(s.path(o.Key))
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
+	return openFile(s.path(o.Key))
 }
 
 // IsNotExist implements sources.Source.
