@@ -112,20 +112,28 @@ const (
 // complete prefix code; as in compress/flate and zlib, a code of one
 // symbol of length 1 is accepted, and an empty code too (any use of it is
 // corrupt).
+//
+// As libdeflate's build_decode_table: the symbols are sorted by length
+// (a counting sort; within a length in symbol order, as canonical
+// codewords are handed out), and the codewords are counted up in
+// bit-reversed form, so that each is the index of its first entry. The
+// primary table is filled as a table of 2^len entries for len = the
+// shortest length, then doubled (one copy of what is filled) at each
+// longer length up to primary bits: a codeword of len bits is written
+// once, and its repeats come with the copies. Codewords longer than
+// primary go to subtables, each as large as the longest codeword behind
+// its primary index needs, in the order their codewords come.
 func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, ok bool) {
 	var count [maxLen + 1]int
-	var maxL uint8
 	for _, n := range lens {
-		if n == 0 {
-			continue
-		}
 		count[n]++
-		if minLen == 0 || n < minLen {
-			minLen = n
-		}
-		maxL = max(maxL, n)
 	}
-	size := 1 << primary
+	count[0] = 0
+	maxL := uint(maxLen)
+	for maxL > 0 && count[maxL] == 0 {
+		maxL--
+	}
+	size := uint32(1) << primary
 	if maxL == 0 {
 		invalid := invalidEntry(0)
 		for i := range table[:size] {
@@ -133,12 +141,14 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 		}
 		return 0, true
 	}
+	minL := uint(1)
+	for count[minL] == 0 {
+		minL++
+	}
+	minLen = uint8(minL)
 	code := 0
-	var next [maxLen + 2]int
-	for i := minLen; i <= maxL; i++ {
-		code <<= 1
-		next[i] = code
-		code += count[i]
+	for i := minL; i <= maxL; i++ {
+		code = code<<1 + count[i]
 	}
 	if code != 1<<maxL && !(code == 1 && maxL == 1) {
 		return 0, false
@@ -151,70 +161,78 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 			table[i] = invalid
 		}
 	}
-	codes := next
-	if uint(maxL) > primary {
-		// Subtables: for each primary index that prefixes longer
-		// codewords, the longest of them sets the subtable's size.
-		var subMax [1 << litBits]uint8
-		for _, n := range lens {
-			if n == 0 {
-				continue
-			}
-			c := codes[n]
-			codes[n]++
-			if uint(n) > primary {
-				p := reverse(uint32(c), n) & (1<<primary - 1)
-				subMax[p] = max(subMax[p], n-uint8(primary))
-			}
-		}
-		end := size
-		for p := 0; p < size; p++ {
-			if subMax[p] != 0 {
-				table[p] = kindLink | uint32(end)<<16 | uint32(subMax[p])<<8
-				end += 1 << subMax[p]
-			}
-		}
-		if end > len(table) {
-			panic("BUG: inflate: Huffman table overflow")
-		}
-		codes = next
+	// sorted holds the symbols by length, each length's in symbol order.
+	var offset [maxLen + 1]int
+	for i := minL; i < maxL; i++ {
+		offset[i+1] = offset[i] + count[i]
 	}
+	var sorted [288]uint16
+	for sym, n := range lens {
+		if n != 0 {
+			sorted[offset[n]] = uint16(sym)
+			offset[n]++
+		}
+	}
+	syms := sorted[:offset[maxL]]
+
 	// The literals whose codewords leave room in a primary index for
-	// another's: symbol, reversed codeword and length, for pairLiterals.
+	// another's: symbol, reversed codeword and length, for pairLiterals,
+	// by length.
 	var short [256]uint32
 	nshort := 0
-	for sym, n := range lens {
-		if n == 0 {
-			continue
+	// The codewords of up to primary bits: the table is filled for len
+	// bits (curEnd entries), and doubled before the next length's.
+	n, cw := minL, uint32(0) // cw: the next codeword, reversed
+	if minL <= primary {
+		curEnd := uint32(1) << minL
+		for ; n <= primary && n <= maxL; n++ {
+			if n > minL {
+				copy(table[curEnd:2*curEnd], table[:curEnd])
+				curEnd <<= 1
+			}
+			for c := count[n]; c > 0; c-- {
+				sym := int(syms[0])
+				syms = syms[1:]
+				table[cw] = entry(kind, sym, uint8(n))
+				if kind == litKind && sym < 256 && n+minL <= primary {
+					short[nshort] = uint32(sym) | cw<<8 | uint32(n)<<24
+					nshort++
+				}
+				cw = nextCodeword(cw, n)
+			}
 		}
-		c := codes[n]
-		codes[n]++
-		r := reverse(uint32(c), n)
-		if kind == litKind && sym < 256 && uint(n)+uint(minLen) <= primary {
-			short[nshort] = uint32(sym) | r<<8 | uint32(n)<<24
-			nshort++
+		for ; curEnd < size; curEnd <<= 1 {
+			copy(table[curEnd:2*curEnd], table[:curEnd])
 		}
-		var e uint32
-		switch kind {
-		case litKind:
-			e = litEntry(sym, n)
-		case distKind:
-			e = distEntry(sym, n)
-		default:
-			e = literalEntry(byte(sym), n)
-		}
-		if uint(n) <= primary {
-			for i := r; i < uint32(size); i += 1 << n {
+	}
+	// The longer codewords, in subtables.
+	end, prefix := size, ^uint32(0)
+	var start uint32
+	for ; n <= maxL; n++ {
+		for c := count[n]; c > 0; c-- {
+			if cw&(size-1) != prefix {
+				// A new primary index: its subtable holds the codewords
+				// that start with it, of this length and, while those do
+				// not fill it, longer ones.
+				prefix, start = cw&(size-1), end
+				sub := n - primary
+				for used := c; used < 1<<sub; {
+					sub++
+					used = used<<1 + count[primary+sub]
+				}
+				end = start + 1<<sub
+				if end > uint32(len(table)) {
+					panic("BUG: inflate: Huffman table overflow")
+				}
+				table[prefix] = kindLink | start<<16 | uint32(sub)<<8
+			}
+			sym := int(syms[0])
+			syms = syms[1:]
+			e := entry(kind, sym, uint8(n))
+			for i := start + cw>>primary; i < end; i += 1 << (n - primary) {
 				table[i] = e
 			}
-			continue
-		}
-		link := table[r&(1<<primary-1)]
-		start, bits := link>>16, codeLen(link)
-		sub := r >> primary
-		step := uint32(1) << (uint(n) - primary)
-		for i := sub; i < 1<<bits; i += step {
-			table[start+i] = e
+			cw = nextCodeword(cw, n)
 		}
 	}
 	if nshort > 1 {
@@ -223,28 +241,40 @@ func build(table []uint32, lens []uint8, primary uint, kind int) (minLen uint8, 
 	return minLen, true
 }
 
+// entry is the table entry of symbol sym of length n in a table of kind.
+func entry(kind, sym int, n uint8) uint32 {
+	switch kind {
+	case litKind:
+		return litEntry(sym, n)
+	case distKind:
+		return distEntry(sym, n)
+	}
+	return literalEntry(byte(sym), n)
+}
+
+// nextCodeword counts the reversed codeword cw of n bits up by one, in
+// its unreversed form: the highest 0 bit (the unreversed lowest) is set
+// and the bits above it cleared. The last codeword, all ones, has no
+// next; it returns itself.
+func nextCodeword(cw uint32, n uint) uint32 {
+	last := uint32(1)<<n - 1
+	if cw == last {
+		return cw
+	}
+	bit := uint32(1) << (bits.Len32(cw^last) - 1)
+	return cw&(bit-1) | bit
+}
+
 // pairLiterals makes each primary entry whose index bits hold two whole
 // literal codewords an entry of both. short holds the literals whose
 // codewords are short enough to be the first of such a pair (symbol,
-// reversed codeword and length, packed); a pair of lengths n1 and n2
-// fills the indexes that start with the two codewords, every 2^(n1+n2)
-// (as a codeword of n1+n2 bits would), over the single literal's
-// entries there. Sorted by length, the loops stop at the first pair that
-// does not fit, so the work is the number of entries written.
+// reversed codeword and length, packed), sorted by length; a pair of
+// lengths n1 and n2 fills the indexes that start with the two codewords,
+// every 2^(n1+n2) (as a codeword of n1+n2 bits would), over the single
+// literal's entries there. Sorted by length, the loops stop at the first
+// pair that does not fit, so the work is the number of entries written.
 func pairLiterals(table []uint32, primary uint, short []uint32) {
-	var count [maxLen + 2]int
-	for _, p := range short {
-		count[p>>24+1]++
-	}
-	for i := 1; i < len(count); i++ {
-		count[i] += count[i-1]
-	}
-	var sorted [256]uint32
-	for _, p := range short {
-		sorted[count[p>>24]] = p
-		count[p>>24]++
-	}
-	lits := sorted[:len(short)]
+	lits := short
 	for _, p1 := range lits {
 		n1 := uint(p1 >> 24)
 		if n1+uint(lits[0]>>24) > primary {
