@@ -46,17 +46,90 @@ func (s *Source) Location() string {
 	return u.String()
 }
 
-// URI implements sources.Source.
+// URI implements sources.Source. A path of letters, digits and "-._~/"
+// needs no escaping: it is written as it is, as url.URL would write it,
+// without url.URL's byte-by-byte escaping pass (TestPathsMatchStdlib).
 func (s *Source) URI(key string) string {
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(s.path(key))}
+	p := filepath.ToSlash(s.path(key))
+	if plainPath(p) {
+		return "file://" + p
+	}
+	u := url.URL{Scheme: "file", Path: p}
 	return u.String()
 }
 
+// plainPath reports whether p is absolute, does not start with "//" and
+// holds only bytes url.URL leaves as they are in a path.
+func plainPath(p string) bool {
+	if len(p) == 0 || p[0] != '/' || len(p) > 1 && p[1] == '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			continue
+		}
+		switch c {
+		case '-', '_', '.', '~', '/':
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// path is the file of key, filepath.Join(root, key): a clean key (every
+// key List reports) is appended to the root, which is clean, without
+// Join's Clean.
 func (s *Source) path(key string) string {
 	if s.file {
 		return s.root
 	}
+	if filepath.Separator == '/' && cleanKey(key) {
+		if strings.HasSuffix(s.root, "/") { // the root directory
+			return s.root + key
+		}
+		return s.root + "/" + key
+	}
 	return filepath.Join(s.root, filepath.FromSlash(key))
+}
+
+// cleanKey reports whether key is a relative path filepath.Clean leaves
+// as it is: no empty, "." or ".." segment, no leading or trailing "/".
+func cleanKey(key string) bool {
+	if key == "" {
+		return false
+	}
+	start := 0
+	for i := 0; i <= len(key); i++ {
+		if i < len(key) && key[i] != '/' {
+			continue
+		}
+		if seg := key[start:i]; seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		start = i + 1
+	}
+	return true
+}
+
+// rel is filepath.Rel(root, p) for a path found by walking the root: the
+// rest of p after the root, without Rel's two Cleans, when that rest is
+// clean.
+func (s *Source) rel(p string) (string, error) {
+	if filepath.Separator == '/' && strings.HasPrefix(p, s.root) {
+		rest := p[len(s.root):]
+		if !strings.HasSuffix(s.root, "/") {
+			rest, _ = strings.CutPrefix(rest, "/")
+			if len(rest) == len(p)-len(s.root) {
+				rest = "" // not under the root: ask Rel
+			}
+		}
+		if cleanKey(rest) {
+			return rest, nil
+		}
+	}
+	return filepath.Rel(s.root, p)
 }
 
 // List implements sources.Source. Objects are reported in lexical key
@@ -92,7 +165,7 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 		if d.IsDir() || !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
 			return nil
 		}
-		rel, err := filepath.Rel(s.root, p)
+		rel, err := s.rel(p)
 		if err != nil {
 			return err
 		}
