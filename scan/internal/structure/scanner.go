@@ -2,8 +2,8 @@
 // follows strings, escapes and bracket depth through bytes without
 // decoding them, which is enough to find where a value ends. The record
 // splitter (scan/decode) and the fast path's key reader (scan/fast) both
-// use it; on amd64 it takes 64-byte blocks at a time with AVX2
-// (scanner_amd64.s), and the purego build follows every byte.
+// use it; on amd64 it takes 64-byte blocks at a time with AVX-512BW or
+// AVX2 (scanner_amd64.s), and the purego build follows every byte.
 //
 // It does not check that the bytes are JSON: a caller that needs
 // well-formedness validates the value it was handed.

@@ -26,7 +26,21 @@ type blockState struct {
 //go:noescape
 func structBlocksAVX2(p *byte, n int, st *blockState) (end, next int)
 
+// structBlocksAVX512 is structBlocksAVX2 with AVX-512BW: the same
+// contract and the same results, a block's compares going straight
+// into mask registers, and a branch layout that favours the blocks whose
+// brackets cannot end the value (scanner_amd64.s).
+//
+//go:noescape
+func structBlocksAVX512(p *byte, n int, st *blockState) (end, next int)
+
 var haveBlocks = cpu.X86.HasAVX2 && cpu.X86.HasBMI1 && cpu.X86.HasPOPCNT && cpu.X86.HasPCLMULQDQ
+
+// wideBlocks is whether blocks runs structBlocksAVX512 (tests turn it
+// off to run the AVX2 kernel on a CPU that has both).
+var wideBlocks = haveBlocks && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
+
+func wideBlocksAvailable() bool { return haveBlocks && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW }
 
 // blocks runs the block scanner on buf[i:] when it can: it returns the
 // end of the value, or -1 and where the slow path has to go on.
@@ -41,7 +55,12 @@ func (s *Scanner) blocks(buf []byte, i int) (end, next int) {
 	if s.tooDeep {
 		st.tooDeep = 1
 	}
-	end, next = structBlocksAVX2((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(buf)), i)), len(buf)-i, &st)
+	p := (*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(buf)), i))
+	if wideBlocks {
+		end, next = structBlocksAVX512(p, len(buf)-i, &st)
+	} else {
+		end, next = structBlocksAVX2(p, len(buf)-i, &st)
+	}
 	s.depth, s.inString, s.tooDeep = int(st.depth), st.inString != 0, st.tooDeep != 0
 	if end >= 0 {
 		// The kernel's string state is that of the whole block; where

@@ -139,3 +139,129 @@ save:
 	MOVQ R10, 16(DI)
 	VZEROUPPER
 	RET
+
+// The bytes structBlocksAVX512 compares with: '"', '\\', 0x20, '{', '}'.
+DATA structBytes<>+0(SB)/8, $0x00007d7b205c22
+GLOBL structBytes<>(SB), RODATA|NOPTR, $8
+
+// func structBlocksAVX512(p *byte, n int, st *blockState) (end, next int)
+//
+// structBlocksAVX2's contract with AVX-512BW: one 64-byte load a block,
+// its compares straight into mask registers (no VPMOVMSKB pairs), and
+// the branch layout that favours a block whose brackets cannot end the
+// value or go too deep (nearly every block, with brackets or without):
+// its depth is counted with two POPCNTs on one predictable branch, and
+// only the block that may end the value or pass the limit follows its
+// brackets one by one. Registers as in structBlocksAVX2; Z10-Z14 the
+// bytes '"', '\\', 0x20, '{', '}' broadcast.
+TEXT ·structBlocksAVX512(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), DX
+	MOVQ st+16(FP), DI
+	MOVQ 0(DI), R8
+	MOVQ 8(DI), R9
+	MOVQ 16(DI), R10
+	MOVQ 24(DI), R11
+
+	VPBROADCASTB structBytes<>+0(SB), Z10
+	VPBROADCASTB structBytes<>+1(SB), Z11
+	VPBROADCASTB structBytes<>+2(SB), Z12
+	VPBROADCASTB structBytes<>+3(SB), Z13
+	VPBROADCASTB structBytes<>+4(SB), Z14
+	MOVQ         $-1, AX
+	VMOVQ        AX, X9
+	XORQ         CX, CX
+	SUBQ         $64, DX // the last offset a whole block starts at
+	JL           wstop
+
+wloop:
+	VMOVDQU64 (SI)(CX*1), Z0
+
+	// A backslash: the slow path takes this block.
+	VPCMPEQB Z0, Z11, K1
+	KORTESTQ K1, K1
+	JNZ      wstop
+
+	// Quotes, brackets ('[' and '{' are 0x5b and 0x7b, ']' and '}' 0x5d
+	// and 0x7d: OR 0x20 makes each pair one byte).
+	VPCMPEQB Z0, Z10, K2
+	VPORQ    Z0, Z12, Z4
+	VPCMPEQB Z4, Z13, K3
+	VPCMPEQB Z4, Z14, K4
+
+	// The in-string mask: the quotes' prefix XOR, carried over.
+	KMOVQ      K2, AX
+	VMOVQ      AX, X5
+	VPCLMULQDQ $0, X9, X5, X5
+	VMOVQ      X5, AX
+	XORQ       R9, AX
+	MOVQ       AX, R9
+	SARQ       $63, R9
+
+	// Brackets outside strings: BX opens, R12 closes.
+	KMOVQ K3, BX
+	KMOVQ K4, R12
+	ANDNQ BX, AX, BX
+	ANDNQ R12, AX, R12
+
+	// When the closes cannot bring the depth to 0 and the opens cannot
+	// take it past the limit (a block without brackets included), count
+	// them.
+	POPCNTQ R12, AX
+	POPCNTQ BX, DI
+	CMPQ    R8, AX
+	JLE     wslow
+	ADDQ    R8, DI
+	CMPQ    DI, R11
+	JG      wslow
+	SUBQ    AX, DI
+	MOVQ    DI, R8
+
+wnext:
+	ADDQ $64, CX
+	CMPQ CX, DX
+	JLE  wloop
+	JMP  wstop
+
+	// Else follow them one by one.
+wslow:
+	MOVQ BX, R13
+	ORQ  R12, R13
+	JZ   wnext
+
+wbits:
+	TZCNTQ R13, AX
+	BTQ    AX, BX
+	JCC    wclose
+	INCQ   R8
+	CMPQ   R8, R11
+	JLE    wnextbit
+	MOVQ   $1, R10
+	JMP    wnextbit
+
+wclose:
+	DECQ R8
+	JZ   wfound
+
+wnextbit:
+	BLSRQ R13, R13
+	JNZ   wbits
+	JMP   wnext
+
+wfound:
+	LEAQ 1(CX)(AX*1), AX
+	MOVQ AX, end+24(FP)
+	MOVQ AX, next+32(FP)
+	JMP  wsave
+
+wstop:
+	MOVQ $-1, end+24(FP)
+	MOVQ CX, next+32(FP)
+
+wsave:
+	MOVQ st+16(FP), DI
+	MOVQ R8, 0(DI)
+	MOVQ R9, 8(DI)
+	MOVQ R10, 16(DI)
+	VZEROUPPER
+	RET
