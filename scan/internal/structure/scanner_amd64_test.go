@@ -31,6 +31,18 @@ func kernels(t *testing.T, f func(t *testing.T)) {
 	t.Run("avx2", f)
 }
 
+// eachKernel runs f once with each block kernel this CPU has (the
+// fuzz target's way to reach both).
+func eachKernel(f func(kernel string)) {
+	defer func(w bool) { wideBlocks = w }(wideBlocks)
+	if wideBlocksAvailable() {
+		wideBlocks = true
+		f("avx512")
+	}
+	wideBlocks = false
+	f("avx2")
+}
+
 // fromState scans v[:n] from offset i with Scan, the block kernel
 // included, starting in the given state, until it ends or v[:n] does,
 // and reports the result and the state; bytesOnly does the same with the

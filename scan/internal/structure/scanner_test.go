@@ -170,10 +170,13 @@ func FuzzStructure(f *testing.F) {
 	f.Add([]byte(`{"a":"`+strings.Repeat(`x\"`, 40)+`","b":[{"c":"]"}]}`), uint8(3), uint16(70))
 	f.Fuzz(func(t *testing.T, v []byte, maxDepth uint8, cut uint16) {
 		v = append([]byte{'{'}, v...)
-		fast, slow := scanBoth(v, 1+int(maxDepth%8), []int{int(cut)})
-		if fast != slow {
-			t.Fatalf("%q cut %d: blocks %s, bytes %s", v, cut, fast, slow)
-		}
+		eachKernel(func(kernel string) {
+			fast, slow := scanBoth(v, 1+int(maxDepth%8), []int{int(cut)})
+			if fast != slow {
+				t.Fatalf("%q cut %d: blocks (%s) %s, bytes %s", v, cut, kernel, fast, slow)
+			}
+		})
+		fast, _ := scanBoth(v, 1+int(maxDepth%8), []int{int(cut)})
 		if want := naive(v, 1+int(maxDepth%8)); fast != want {
 			t.Fatalf("%q cut %d: Scan %s, one byte at a time %s", v, cut, fast, want)
 		}
