@@ -10,6 +10,8 @@ func teddyAvailable() bool { return false }
 
 func teddyWideAvailable() bool { return false }
 
+func teddyBatchAvailable() bool { return false }
+
 func teddyScanNibble(m *teddyMasks, p []byte, start int) (int, uint32) {
 	return teddyScanGeneric(m, p, start)
 }

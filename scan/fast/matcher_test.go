@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/rules"
 )
 
 // The Teddy matcher (and its kernel) must find exactly what the
@@ -304,6 +307,100 @@ func TestTeddyWideTablesExact(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// The batched AVX2 kernel's model admits, on a buffer of bytes under
+// 0x80, just the positions whose four bytes are each, at their place,
+// among the bytes that one bucket's literals have there (both cases of
+// a case-insensitive letter; any byte past a short literal's end), and
+// those whose byte is compared: the nibble tables' products (the "ntTy"
+// of every "eventType" beside the "ntTi" of "eventTime") are dropped.
+func TestTeddyBatchNibbleModelExact(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	const ascii = "_sStTaArRmM.cCoO\\\"eventTimTypeidlrhnp4 :,"
+	for _, lits := range [][]Literal{packLits, matcherLits, threeShort, manyLits(150)} {
+		td := newTeddy(lits)
+		var sets [8][teddyWidth][256]bool
+		for b, bk := range td.buckets {
+			for _, a := range bk {
+				l := lits[a.id]
+				for k := 0; k < teddyWidth; k++ {
+					if int(a.off)+k >= len(l.Text) {
+						for c := range sets[b][k] {
+							sets[b][k][c] = true
+						}
+						continue
+					}
+					c := l.Text[int(a.off)+k]
+					sets[b][k][c] = true
+					if l.Fold {
+						sets[b][k][upper(c)] = true
+					}
+				}
+			}
+		}
+		admitted := func(p []byte, k int) bool {
+			if td.eqFirst[p[k]] {
+				return true
+			}
+			for b := range td.buckets {
+				if len(td.buckets[b]) > 0 && sets[b][0][p[k]] && sets[b][1][p[k+1]] && sets[b][2][p[k+2]] && sets[b][3][p[k+3]] {
+					return true
+				}
+			}
+			return false
+		}
+		for i := 0; i < 500; i++ {
+			p := make([]byte, teddyWideWindow+rng.Intn(300))
+			for j := range p {
+				p[j] = ascii[rng.Intn(len(ascii))]
+			}
+			if i%3 == 0 {
+				copy(p[rng.Intn(len(p)-20):], `"eventType":"eventTime"`[:min(23, len(p))])
+			}
+			out := make([]teddyHit, len(p)/64+2)
+			c, _ := teddyBatchNibbleGeneric(&td.masks, p, 0, out)
+			got := map[int]bool{}
+			for _, h := range out[:c] {
+				for j := 0; j < 64; j++ {
+					if h.cand&(1<<j) != 0 {
+						got[h.off+j] = true
+					}
+				}
+			}
+			for k := 0; k+teddyWidth <= len(p); k++ {
+				if want := admitted(p, k); got[k] != want {
+					t.Fatalf("%d literals, %q at %d (%q): candidate %v, want %v", len(lits), p, k, p[k:k+teddyWidth], got[k], want)
+				}
+			}
+		}
+	}
+	// With the built-in pack, the "ntTy" of a CloudTrail record's
+	// "eventType" is no candidate, where the nibble tables admit it.
+	loaded, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []*rule.Rule
+	for _, l := range loaded {
+		if l.Rule != nil {
+			rs = append(rs, l.Rule)
+		}
+	}
+	f := NewWatching(rs, []string{`"CloudTrailEvent"`, `"detail-type"`, `"message"`, `"timestamp"`})
+	td := newTeddy(f.lits)
+	rec := []byte(`{"eventVersion":"1.08","eventType":"AwsApiCall","recipientAccountId":"123456789012"}`)
+	k := strings.Index(string(rec), "ntTy")
+	if td.bucketsAt(rec, k) == 0 {
+		t.Fatalf("the nibble tables do not admit the \"ntTy\" of %q: the check below says nothing", rec)
+	}
+	out := make([]teddyHit, 4)
+	c, _ := teddyBatchNibbleGeneric(&td.masks, rec, 0, out)
+	for _, h := range out[:c] {
+		if k >= h.off && k < h.off+64 && h.cand&(1<<(k-h.off)) != 0 {
+			t.Errorf("%q: the \"ntTy\" at %d is a candidate", rec, k)
 		}
 	}
 }

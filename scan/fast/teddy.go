@@ -449,7 +449,7 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 	any := false
 	n := len(buf)
 	from := 0 // the first position the kernel did not look at
-	wide := teddyWideAvailable() && n >= teddyWideWindow
+	wide := teddyBatchAvailable() && n >= teddyWideWindow
 	if wide {
 		var hits [teddyBatchSize]teddyHit
 		for i := 0; i < n; {
@@ -474,8 +474,9 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 		from = n - teddyWidth + 1
 	}
 	// A buffer too short for the kernel, and the last positions, which
-	// it never looks at: by hand, with the tables the kernel used (the
-	// AVX-512 kernel's are in cache, the nibble tables may not be).
+	// it never looks at: by hand, with the tables the kernel used last
+	// (the batched kernels' wide tables are in cache, the nibble tables
+	// may not be after the AVX-512 kernel).
 	for k := from; k < n; k++ {
 		if k+teddyMin <= n {
 			var bk byte
@@ -636,12 +637,35 @@ type teddyHit struct {
 // position it did not look at: len(p) when it looked at every position
 // up to len(p)-4; less when out filled up (call again from there).
 func teddyBatchGeneric(m *teddyMasks, p []byte, start int, out []teddyHit) (count, next int) {
+	return teddyBatchWindows(m, p, start, out, func(b []byte) bool {
+		return m.wide[0][b[0]&0x7f]&m.wide[1][b[1]&0x7f]&m.wide[2][b[2]&0x7f]&m.wide[3][b[3]&0x7f] != 0
+	})
+}
+
+// teddyBatchNibbleGeneric is the batched AVX2 kernel in Go, the
+// reference for its assembly (teddyBatchAVX2): teddyBatchGeneric's
+// windows and output, a position a candidate when its byte is compared,
+// or when both the nibble tables and the wide tables admit it (the
+// nibble tables first, 32 positions at a time, then the wide tables for
+// each position they admitted, which drops the nibble products, as the
+// "ntTy" of "eventType" beside the "ntTi" of "eventTime"). Each of the
+// two admits every literal's anchor, so both together do.
+func teddyBatchNibbleGeneric(m *teddyMasks, p []byte, start int, out []teddyHit) (count, next int) {
+	t := &m.tables
+	return teddyBatchWindows(m, p, start, out, func(b []byte) bool {
+		return t[0][b[0]&15]&t[1][b[0]>>4]&t[2][b[1]&15]&t[3][b[1]>>4]&t[4][b[2]&15]&t[5][b[2]>>4]&t[6][b[3]&15]&t[7][b[3]>>4]&
+			m.wide[0][b[0]&0x7f]&m.wide[1][b[1]&0x7f]&m.wide[2][b[2]&0x7f]&m.wide[3][b[3]&0x7f] != 0
+	})
+}
+
+// teddyBatchWindows is the batched kernels' loop, admits their tables'
+// verdict on the four bytes of a position.
+func teddyBatchWindows(m *teddyMasks, p []byte, start int, out []teddyHit, admits func(b []byte) bool) (count, next int) {
 	n := len(p)
 	window := func(i int) (c uint64) {
 		for j := 0; j < 64; j++ {
 			b := p[i+j : i+j+teddyWidth]
-			if m.wide[0][b[0]&0x7f]&m.wide[1][b[1]&0x7f]&m.wide[2][b[2]&0x7f]&m.wide[3][b[3]&0x7f] != 0 ||
-				m.enMask != 0 && (b[0] == m.eq[0][0] || b[0] == m.eq[1][0]) {
+			if admits(b) || m.enMask != 0 && (b[0] == m.eq[0][0] || b[0] == m.eq[1][0]) {
 				c |= 1 << j
 			}
 		}

@@ -19,6 +19,12 @@ func teddyScanAVX2(m *teddyMasks, p *byte, n, start int) (off int, cand uint32)
 //go:noescape
 func teddyBatchVBMI(m *teddyMasks, p *byte, n, start int, out *teddyHit, room int) (count, next int)
 
+// teddyBatchAVX2 is teddyBatchNibbleGeneric for AVX2 and BMI2
+// (teddy_amd64.s), out holding room windows.
+//
+//go:noescape
+func teddyBatchAVX2(m *teddyMasks, p *byte, n, start int, out *teddyHit, room int) (count, next int)
+
 // teddyWide is whether the AVX-512 kernel runs: it looks at 64 positions
 // a round with four 128-entry lookups (VPERMI2B), where the AVX2 kernel
 // needs eight nibble lookups and the nibbles' shifts and masks for 32,
@@ -27,8 +33,15 @@ var teddyWide = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VB
 
 func teddyWideAvailable() bool { return teddyWide }
 
+// teddyBatchAvailable is whether find runs a batched kernel: the
+// AVX-512 one, or else the AVX2 one.
+func teddyBatchAvailable() bool { return teddyAvailable() }
+
 func teddyBatch(m *teddyMasks, p []byte, start int, out []teddyHit) (count, next int) {
-	return teddyBatchVBMI(m, unsafe.SliceData(p), len(p), start, unsafe.SliceData(out), len(out))
+	if teddyWide {
+		return teddyBatchVBMI(m, unsafe.SliceData(p), len(p), start, unsafe.SliceData(out), len(out))
+	}
+	return teddyBatchAVX2(m, unsafe.SliceData(p), len(p), start, unsafe.SliceData(out), len(out))
 }
 
 func teddyScan(m *teddyMasks, p []byte, start int) (int, uint32) {

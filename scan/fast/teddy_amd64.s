@@ -232,3 +232,186 @@ bdone:
 	MOVQ DX, next+56(FP)
 	VZEROUPPER
 	RET
+
+// HALF looks up the 32 positions at (SI)(R) as WINDOW does, leaving the
+// bits of the positions the nibble tables admit in TBL and those of the
+// compared bytes in EQ.
+#define HALF(R, TBL, EQ) \
+	VMOVDQU   (SI)(R*1), Y8 \
+	VPCMPEQB  256(AX), Y8, Y13 \
+	VPCMPEQB  288(AX), Y8, Y9 \
+	VPOR      Y9, Y13, Y13 \
+	VPAND     320(AX), Y13, Y13 \
+	VPMOVMSKB Y13, EQ \
+	VPSRLW    $4, Y8, Y9 \
+	VPAND     Y6, Y8, Y8 \
+	VPAND     Y6, Y9, Y9 \
+	VPSHUFB   Y8, Y0, Y10 \
+	VPSHUFB   Y9, Y1, Y11 \
+	VPAND     Y10, Y11, Y12 \
+	VMOVDQU   1(SI)(R*1), Y8 \
+	VPSRLW    $4, Y8, Y9 \
+	VPAND     Y6, Y8, Y8 \
+	VPAND     Y6, Y9, Y9 \
+	VPSHUFB   Y8, Y2, Y10 \
+	VPSHUFB   Y9, Y3, Y11 \
+	VPAND     Y10, Y11, Y10 \
+	VPAND     Y10, Y12, Y12 \
+	VMOVDQU   2(SI)(R*1), Y8 \
+	VPSRLW    $4, Y8, Y9 \
+	VPAND     Y6, Y8, Y8 \
+	VPAND     Y6, Y9, Y9 \
+	VPSHUFB   Y8, Y4, Y10 \
+	VPSHUFB   Y9, Y5, Y11 \
+	VPAND     Y10, Y11, Y10 \
+	VPAND     Y10, Y12, Y12 \
+	VMOVDQU   3(SI)(R*1), Y8 \
+	VPSRLW    $4, Y8, Y9 \
+	VPAND     Y6, Y8, Y8 \
+	VPAND     Y6, Y9, Y9 \
+	VPSHUFB   Y8, Y14, Y10 \
+	VPSHUFB   Y9, Y15, Y11 \
+	VPAND     Y10, Y11, Y10 \
+	VPAND     Y10, Y12, Y12 \
+	VPCMPEQB  Y7, Y12, Y12 \
+	VPMOVMSKB Y12, TBL \
+	NOTL      TBL
+
+// BOTH looks up the 64 positions at (SI)(CX): the bits of those the
+// nibble tables admit in BX, of the compared bytes in R10 (R11-R13
+// clobbered).
+#define BOTH \
+	HALF(CX, BX, R10) \
+	LEAQ 32(CX), R11 \
+	HALF(R11, R12, R13) \
+	SHLQ $32, R12 \
+	ORQ  R12, BX \
+	SHLQ $32, R13 \
+	ORQ  R13, R10
+
+// REFINE is one step of the wide tables' check of the positions in BX
+// (window at CX): it takes BX's lowest bit and, when the wide tables
+// (offset 352 + 128k of m, by a byte's low 7 bits) admit that position
+// too, sets it in R10. Leaves ZF set when the position is dropped.
+#define REFINE \
+	BSFQ    BX, R11 \
+	LEAQ    -1(BX), R12 \
+	ANDQ    R12, BX \
+	ADDQ    CX, R11 \
+	MOVBLZX (SI)(R11*1), R12 \
+	ANDL    $0x7f, R12 \
+	MOVBLZX 352(AX)(R12*1), R13 \
+	MOVBLZX 1(SI)(R11*1), R12 \
+	ANDL    $0x7f, R12 \
+	ANDB    480(AX)(R12*1), R13 \
+	MOVBLZX 2(SI)(R11*1), R12 \
+	ANDL    $0x7f, R12 \
+	ANDB    608(AX)(R12*1), R13 \
+	MOVBLZX 3(SI)(R11*1), R12 \
+	ANDL    $0x7f, R12 \
+	ANDB    736(AX)(R12*1), R13
+
+// func teddyBatchAVX2(m *teddyMasks, p *byte, n, start int, out *teddyHit, room int) (count, next int)
+//
+// teddyBatchVBMI's contract (n >= 67, room >= 1; windows of 64
+// positions, the last one ending at n, each window with a candidate
+// written to out) with teddyBatchNibbleGeneric's candidates: the nibble
+// tables look at 32 positions at a time, and each position they admit
+// is looked up in the wide tables, byte by byte; a compared byte is a
+// candidate as in teddyScanAVX2.
+TEXT ·teddyBatchAVX2(SB), NOSPLIT, $0-64
+	MOVQ         m+0(FP), AX
+	MOVQ         p+8(FP), SI
+	MOVQ         n+16(FP), DX
+	MOVQ         start+24(FP), CX
+	MOVQ         out+32(FP), DI
+	MOVQ         room+40(FP), R8
+	XORQ         R9, R9
+	VMOVDQU      0(AX), Y0
+	VMOVDQU      32(AX), Y1
+	VMOVDQU      64(AX), Y2
+	VMOVDQU      96(AX), Y3
+	VMOVDQU      128(AX), Y4
+	VMOVDQU      160(AX), Y5
+	VMOVDQU      192(AX), Y14
+	VMOVDQU      224(AX), Y15
+	MOVL         $0x0f0f0f0f, BX
+	VMOVD        BX, X6
+	VPBROADCASTD X6, Y6
+	VPXOR        Y7, Y7, Y7
+	SUBQ         $67, DX
+
+aloop:
+	CMPQ CX, DX
+	JG   atail
+	BOTH
+	MOVQ BX, R11
+	ORQ  R10, R11
+	JZ   anext
+
+arefine:
+	TESTQ BX, BX
+	JZ    arefined
+	REFINE
+	JZ    arefine
+	SUBQ  CX, R11
+	BTSQ  R11, R10
+	JMP   arefine
+
+arefined:
+	TESTQ R10, R10
+	JZ    anext
+	MOVQ  CX, (DI)
+	MOVQ  R10, 8(DI)
+	ADDQ  $16, DI
+	INCQ  R9
+	CMPQ  R9, R8
+	JEQ   afull
+
+anext:
+	ADDQ $64, CX
+	JMP  aloop
+
+afull:
+	ADDQ $64, CX
+	MOVQ R9, count+48(FP)
+	MOVQ CX, next+56(FP)
+	VZEROUPPER
+	RET
+
+atail:
+	// Positions CX..n-4 are left: look at the window ending at n, without
+	// the positions before CX (skip in R8: out has room for one more).
+	MOVQ  CX, R8
+	SUBQ  DX, R8
+	CMPQ  R8, $64
+	JGE   adone
+	MOVQ  DX, CX
+	BOTH
+	SHRXQ R8, BX, BX
+	SHLXQ R8, BX, BX
+	SHRXQ R8, R10, R10
+	SHLXQ R8, R10, R10
+
+trefine:
+	TESTQ BX, BX
+	JZ    trefined
+	REFINE
+	JZ    trefine
+	SUBQ  CX, R11
+	BTSQ  R11, R10
+	JMP   trefine
+
+trefined:
+	TESTQ R10, R10
+	JZ    adone
+	MOVQ  CX, (DI)
+	MOVQ  R10, 8(DI)
+	INCQ  R9
+
+adone:
+	ADDQ $67, DX
+	MOVQ R9, count+48(FP)
+	MOVQ DX, next+56(FP)
+	VZEROUPPER
+	RET

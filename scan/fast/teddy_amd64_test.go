@@ -3,14 +3,18 @@
 package fast
 
 import (
+	"math/rand"
+	"slices"
 	"testing"
 	"unsafe"
 )
 
 // On a CPU with AVX-512 VBMI, find runs the AVX-512 kernel for every
-// buffer of 67 bytes or more; the AVX2 path (its kernel called again
-// after each window with a candidate) is compared with Aho-Corasick
-// here as well.
+// buffer of 67 bytes or more; the AVX2 path (the batched AVX2 kernel,
+// and teddyScanAVX2 for buffers of 35 to 66 bytes) is compared with
+// Aho-Corasick here as well. (GODEBUG=cpu.avx512vbmi=off, which
+// golang.org/x/sys/cpu reads, takes the AVX2 path in every test and
+// benchmark; the runtime warns that it does not know the feature.)
 func TestTeddyMatchesAhoCorasickWithoutAVX512(t *testing.T) {
 	if !teddyWide {
 		t.Skip("no AVX-512 VBMI: the other tests run the AVX2 path")
@@ -36,6 +40,48 @@ func TestTeddyMasksLayout(t *testing.T) {
 	} {
 		if c.got != c.want {
 			t.Errorf("teddyMasks.%s at %d, the assembly reads it at %d", c.name, c.got, c.want)
+		}
+	}
+}
+
+// The batched AVX2 kernel (two nibble windows of 32 positions a round,
+// the wide tables for each position they admit, every window with a
+// candidate written out in one call) answers as its Go model,
+// teddyBatchNibbleGeneric, for every room in the output, on dense and
+// sparse buffers (with bytes over 0x7f) and literal sets with two, one
+// and no compared bytes.
+func TestTeddyKernelBatchAVX2(t *testing.T) {
+	if !teddyAvailable() {
+		t.Skip("no AVX2")
+	}
+	var long []Literal
+	for _, l := range packLits {
+		if len(l.Text) >= teddyMin {
+			long = append(long, l)
+		}
+	}
+	oneEq := append([]Literal{{Text: `\`}}, long...)
+	rng := rand.New(rand.NewSource(6))
+	for _, lits := range [][]Literal{matcherLits, packLits, threeShort, oneEq, long, manyLits(150)} {
+		td := newTeddy(lits)
+		for i := 0; i < 3000; i++ {
+			p := make([]byte, teddyWideWindow+rng.Intn(400))
+			dense := i%2 == 0
+			for j := range p {
+				p[j] = '_'
+				if dense || rng.Intn(40) == 0 {
+					p[j] = kernelAlphabet[rng.Intn(len(kernelAlphabet))]
+				}
+			}
+			room := 1 + rng.Intn(4)
+			for start := 0; start <= len(p); start += 1 + rng.Intn(70) {
+				h1, h2 := make([]teddyHit, room), make([]teddyHit, room)
+				c1, n1 := teddyBatchNibbleGeneric(&td.masks, p, start, h1)
+				c2, n2 := teddyBatchAVX2(&td.masks, unsafe.SliceData(p), len(p), start, unsafe.SliceData(h2), room)
+				if c1 != c2 || n1 != n2 || !slices.Equal(h1[:c1], h2[:c2]) {
+					t.Fatalf("%d literals, %q from %d, room %d: model %d %d %v, kernel %d %d %v", len(lits), p, start, room, c1, n1, h1[:c1], c2, n2, h2[:c2])
+				}
+			}
 		}
 	}
 }
