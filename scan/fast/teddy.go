@@ -449,8 +449,8 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 	any := false
 	n := len(buf)
 	from := 0 // the first position the kernel did not look at
-	wide := teddyBatchAvailable() && n >= teddyWideWindow
-	if wide {
+	batched := teddyBatchAvailable() && n >= teddyWideWindow
+	if batched {
 		var hits [teddyBatchSize]teddyHit
 		for i := 0; i < n; {
 			count, next := teddyBatch(&t.masks, buf, i, hits[:])
@@ -480,7 +480,7 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 	for k := from; k < n; k++ {
 		if k+teddyMin <= n {
 			var bk byte
-			if wide {
+			if batched {
 				bk = t.wideAt(buf, k)
 			} else {
 				bk = t.bucketsAt(buf, k)
