@@ -658,8 +658,8 @@ func teddyBatchNibbleGeneric(m *teddyMasks, p []byte, start int, out []teddyHit)
 	})
 }
 
-// teddyBatchWindows is the batched kernels' loop, admits their tables'
-// verdict on the four bytes of a position.
+// teddyBatchWindows is the batched kernels' loop; admits says whether
+// their tables let the four bytes of a position through.
 func teddyBatchWindows(m *teddyMasks, p []byte, start int, out []teddyHit, admits func(b []byte) bool) (count, next int) {
 	n := len(p)
 	window := func(i int) (c uint64) {

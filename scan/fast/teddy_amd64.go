@@ -27,8 +27,9 @@ func teddyBatchAVX2(m *teddyMasks, p *byte, n, start int, out *teddyHit, room in
 
 // teddyWide is whether the AVX-512 kernel runs: it looks at 64 positions
 // a round with four 128-entry lookups (VPERMI2B), where the AVX2 kernel
-// needs eight nibble lookups and the nibbles' shifts and masks for 32,
-// and it writes out every window with a candidate in one call.
+// needs eight nibble lookups and the nibbles' shifts and masks for 32
+// (and then the wide tables, a byte at a time, for the positions the
+// nibble tables admit).
 var teddyWide = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VBMI
 
 func teddyWideAvailable() bool { return teddyWide }
