@@ -85,3 +85,28 @@ func TestTeddyKernelBatchAVX2(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTeddyBatchAVX2 compares the batched AVX2 kernel with its model on
+// any buffer, start and room.
+func FuzzTeddyBatchAVX2(f *testing.F) {
+	if !teddyAvailable() {
+		f.Skip("no AVX2")
+	}
+	tds := []*teddy{newTeddy(packLits), newTeddy(matcherLits), newTeddy(threeShort)}
+	f.Add([]byte(`{"eventVersion":"1.08","eventType":"AwsApiCall","eventTime":"2025-03-10T01:00:00Z","x":"\\u017f"}`), uint16(0), uint8(1))
+	f.Add([]byte("xxStartSessionxxSSM.AMAZONAWS.COMxx\u017fxx\u212a\\xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), uint16(3), uint8(2))
+	f.Fuzz(func(t *testing.T, p []byte, start uint16, room uint8) {
+		if len(p) < teddyWideWindow {
+			return
+		}
+		s, r := int(start)%(len(p)+1), 1+int(room)%8
+		for _, td := range tds {
+			h1, h2 := make([]teddyHit, r), make([]teddyHit, r)
+			c1, n1 := teddyBatchNibbleGeneric(&td.masks, p, s, h1)
+			c2, n2 := teddyBatchAVX2(&td.masks, unsafe.SliceData(p), len(p), s, unsafe.SliceData(h2), r)
+			if c1 != c2 || n1 != n2 || !slices.Equal(h1[:c1], h2[:c2]) {
+				t.Fatalf("%q from %d, room %d: model %d %d %v, kernel %d %d %v", p, s, r, c1, n1, h1[:c1], c2, n2, h2[:c2])
+			}
+		}
+	})
+}
