@@ -437,3 +437,61 @@ func (w *bitWriter) bits(v uint, n int) {
 }
 
 func (w *bitWriter) out() []byte { return w.b }
+
+// TestFastLoopMatchBeforeMember gives a second gzip member whose first
+// codeword, decoded in the fast loop (the member's input is longer than
+// fastInMargin), is a match reaching back into the first member: the
+// standard library resets its window per member, so the stream is
+// corrupt, and so is every distance one past the member's output so
+// far (the output stops before the match). The block is written by hand (RFC 1951, 3.2.6, fixed codes):
+// n literals 'a' (8-bit code 0x91), length symbol 257 (7-bit code 1:
+// 3 bytes), distance symbol d-1 for d in 1..4 (5-bit codes, no extra
+// bits), then 30 literals and the end of block. With d <= n the
+// member decodes; with d = n+1 it is corrupt.
+func TestFastLoopMatchBeforeMember(t *testing.T) {
+	var first bytes.Buffer
+	zw := stdgzip.NewWriter(&first)
+	zw.Write([]byte("abcdefgh"))
+	zw.Close()
+	for n := 0; n <= 3; n++ {
+		for d := 1; d <= n+1; d++ {
+			var w bitWriter
+			w.bits(1, 1) // final
+			w.bits(1, 2) // fixed codes
+			for range n {
+				w.code(0x91, 8)
+			}
+			w.code(1, 7)
+			w.code(uint(d-1), 5)
+			for range 30 {
+				w.code(0x91, 8)
+			}
+			w.code(0, 7)
+			member := append([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}, w.out()...)
+			member = append(member, make([]byte, 8)...) // CRC and ISIZE: checked only after the block
+			src := append(bytes.Clone(first.Bytes()), member...)
+			var dec Decompressor
+			// Room from the start, so that the fast loop runs.
+			got, err := dec.Gunzip(make([]byte, 0, 4096), src, 1<<20)
+			_, wc := reference(src, true)
+			if d > n {
+				if got := classOf(err); got != corrupt || wc != corrupt {
+					t.Errorf("n=%d d=%d: class %v (%v), standard library %v; want corrupt", n, d, got, err, wc)
+				}
+				// Stopped at the match, not at the trailer's CRC.
+				if want := "abcdefgh" + strings.Repeat("a", n); string(got) != want {
+					t.Errorf("n=%d d=%d: decoded %q, want %q", n, d, got, want)
+				}
+				continue
+			}
+			// The trailer is zeros: the block decodes, then the CRC
+			// fails, as in the standard library.
+			if got := classOf(err); got != wc || got != corrupt {
+				t.Errorf("n=%d d=%d: class %v (%v), standard library %v", n, d, got, err, wc)
+			}
+			if want := "abcdefgh" + strings.Repeat("a", n+3+30); string(got) != want {
+				t.Errorf("n=%d d=%d: decoded %q, want %q", n, d, got, want)
+			}
+		}
+	}
+}
