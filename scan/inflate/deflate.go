@@ -121,172 +121,15 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 	memberStart := s.memberStart
 	var err error
 	for {
-		// Fast loop: while at least fastInMargin input bytes are left
-		// (so every bit in the buffer is real: overread is 0) and the
-		// output has fastOutMargin bytes of room, nothing is checked but
-		// the codewords and the distances, and memory is accessed
-		// without bounds checks (load64, store64, store16). As in
-		// libdeflate, the low 8 bits of bitsleft count the bits; the
-		// bits above them are garbage, since a whole entry is
-		// subtracted and only its low 8 bits (the bits consumed) are
-		// meant. The next literal/length entry is looked up before the
-		// refill and the match copy, so that its load overlaps them.
+		// Fast loop (fastLoop), while at least fastInMargin input bytes
+		// are left and the output has fastOutMargin bytes of room.
 		if pos <= len(in)-fastInMargin && op <= len(out)-fastOutMargin {
-			bitbuf |= load64(in, pos) << (bitsleft & 63)
-			pos += int(7 - (bitsleft>>3)&7)
-			bitsleft |= 56
-			e := lit[bitbuf&litMask]
-			for {
-				// Here bitsleft >= 56 and e is the entry of bitbuf.
-				saved := bitbuf
-				bitbuf >>= e & 63
-				bitsleft -= uint(e)
-				if int32(e) < 0 {
-					// Up to three literal entries per refill (3×15
-					// bits of 56), each of one or two literals,
-					// written as two bytes: a single literal's second
-					// is overwritten by what follows.
-					v := e
-					e = lit[bitbuf&litMask]
-					saved = bitbuf
-					bitbuf >>= e & 63
-					bitsleft -= uint(e)
-					store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
-					op += 1 + int(v>>28&1)
-					if int32(e) < 0 {
-						v = e
-						e = lit[bitbuf&litMask]
-						saved = bitbuf
-						bitbuf >>= e & 63
-						bitsleft -= uint(e)
-						store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
-						op += 1 + int(v>>28&1)
-						if int32(e) < 0 {
-							v = e
-							// At least 56-45 bits are left: the
-							// lookup's 10 are real.
-							e = lit[bitbuf&litMask]
-							bitbuf |= load64(in, pos) << (bitsleft & 63)
-							pos += int(7 - (bitsleft>>3)&7)
-							bitsleft |= 56
-							store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
-							op += 1 + int(v>>28&1)
-							if pos <= len(in)-fastInMargin && op <= len(out)-fastOutMargin {
-								continue
-							}
-							break
-						}
-					}
-				}
-				if e&exceptional != 0 {
-					if e&kindLink != 0 {
-						// A link consumes nothing: its subtable's
-						// entry holds the whole codeword.
-						e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<codeLen(e)-1))&(litTableSize-1)]
-						saved = bitbuf
-						bitbuf >>= e & 63
-						bitsleft -= uint(e)
-						if int32(e) < 0 {
-							store8(out, op, byte(e>>16))
-							op++
-							e = lit[bitbuf&litMask]
-							bitbuf |= load64(in, pos) << (bitsleft & 63)
-							pos += int(7 - (bitsleft>>3)&7)
-							bitsleft |= 56
-							if pos <= len(in)-fastInMargin && op <= len(out)-fastOutMargin {
-								continue
-							}
-							break
-						}
-					}
-					if e&exceptional != 0 {
-						if e&kindInvalid != 0 {
-							// Not consumed: the error's offset is
-							// the codeword's.
-							bitbuf = saved
-							bitsleft += uint(e & consumedMask)
-							err = ErrCorrupt
-						}
-						bitsleft &= 0xff
-						goto done
-					}
-				}
-				// A length: its codeword and extra bits were consumed
-				// together; the extra bits are read from saved.
-				length := int(e>>16) + int((saved&(1<<(e&63)-1))>>codeLen(e))
-				if uint8(bitsleft) < 28+litBits {
-					// Two literal entries and a length took up to 50
-					// bits; a distance takes up to 28, and then the next
-					// lookup needs its 10 bits real.
-					bitbuf |= load64(in, pos) << (bitsleft & 63)
-					pos += int(7 - (bitsleft>>3)&7)
-					bitsleft |= 56
-				}
-				e = dist[bitbuf&distMask]
-				if e&exceptional != 0 {
-					if e&kindLink != 0 {
-						e = dist[(e>>16+uint32(bitbuf>>distBits)&(1<<codeLen(e)-1))&(distTableSize-1)]
-					}
-					if e&kindInvalid != 0 {
-						err = ErrCorrupt
-						bitsleft &= 0xff
-						goto done
-					}
-				}
-				saved = bitbuf
-				bitbuf >>= e & 63
-				bitsleft -= uint(e)
-				d := int(e>>16) + int((saved&(1<<(e&63)-1))>>codeLen(e))
-				if d > op-memberStart {
-					err = ErrCorrupt
-					bitsleft &= 0xff
-					goto done
-				}
-				e = lit[bitbuf&litMask]
-				bitbuf |= load64(in, pos) << (bitsleft & 63)
-				pos += int(7 - (bitsleft>>3)&7)
-				bitsleft |= 56
-
-				// The match, in whole words: those past its end are
-				// overwritten by what comes next.
-				src, dst := op-d, op
-				op += length
-				switch {
-				case d >= 8:
-					store64(out, dst, load64(out, src))
-					store64(out, dst+8, load64(out, src+8))
-					store64(out, dst+16, load64(out, src+16))
-					store64(out, dst+24, load64(out, src+24))
-					src += 32
-					for dst += 32; dst < op; dst += 8 {
-						store64(out, dst, load64(out, src))
-						src += 8
-					}
-				case d == 1:
-					v := uint64(out[src]) * 0x0101010101010101
-					store64(out, dst, v)
-					store64(out, dst+8, v)
-					store64(out, dst+16, v)
-					store64(out, dst+24, v)
-					for dst += 32; dst < op; dst += 8 {
-						store64(out, dst, v)
-					}
-				default:
-					// A word every d bytes: each word's first d bytes
-					// are already right, and the next overwrites the
-					// rest.
-					for ; dst < op; dst += d {
-						store64(out, dst, load64(out, src))
-						src += d
-					}
-				}
-				if pos > len(in)-fastInMargin || op > len(out)-fastOutMargin {
-					break
-				}
+			var end bool
+			bitbuf, bitsleft, pos, op, end, err = fastLoop(in, out[memberStart:], lit, dist, bitbuf, bitsleft, pos, op-memberStart)
+			op += memberStart
+			if end {
+				break
 			}
-			// Leave with the buffer's bits counted plainly; the
-			// preloaded entry is looked up again below.
-			bitsleft &= 0xff
 		}
 
 		// Careful loop, one literal, or a length and its distance, at a
@@ -391,10 +234,185 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 		copyMatch(out, op, d, length)
 		op += length
 	}
-done:
 	s.op = op
 	br.buf, br.left, br.pos, br.over = bitbuf, bitsleft, pos, overread
 	return err
+}
+
+// fastLoop is huffman's fast loop, in a function of its own so that the
+// careful loop's values (the state, overread, the minimum codeword
+// lengths) do not compete with it for registers. out is the output from
+// the member's start and op counts from there, so that a distance is
+// checked against op alone. It returns with bitsleft counted plainly,
+// and end set when the block's end code or an error stopped it.
+//
+// Fast loop: while at least fastInMargin input bytes are left
+// (so every bit in the buffer is real: overread is 0) and the
+// output has fastOutMargin bytes of room, nothing is checked but
+// the codewords and the distances, and memory is accessed
+// without bounds checks (load64, store64, store16). As in
+// libdeflate, the low 8 bits of bitsleft count the bits; the
+// bits above them are garbage, since a whole entry is
+// subtracted and only its low 8 bits (the bits consumed) are
+// meant. The next literal/length entry is looked up before the
+// refill and the match copy, so that its load overlaps them.
+func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]uint32, bitbuf uint64, bitsleft uint, pos, op int) (_ uint64, _ uint, _, _ int, end bool, err error) {
+	inEnd, outEnd := len(in)-fastInMargin, len(out)-fastOutMargin
+	bitbuf |= load64(in, pos) << (bitsleft & 63)
+	pos += int(7 - (bitsleft>>3)&7)
+	bitsleft |= 56
+	e := lit[bitbuf&litMask]
+	for {
+		// Here bitsleft >= 56 and e is the entry of bitbuf.
+		saved := bitbuf
+		bitbuf >>= e & 63
+		bitsleft -= uint(e)
+		if int32(e) < 0 {
+			// Up to three literal entries per refill (3×15
+			// bits of 56), each of one or two literals,
+			// written as two bytes: a single literal's second
+			// is overwritten by what follows.
+			v := e
+			e = lit[bitbuf&litMask]
+			saved = bitbuf
+			bitbuf >>= e & 63
+			bitsleft -= uint(e)
+			store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
+			op += 1 + int(v>>28&1)
+			if int32(e) < 0 {
+				v = e
+				e = lit[bitbuf&litMask]
+				saved = bitbuf
+				bitbuf >>= e & 63
+				bitsleft -= uint(e)
+				store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
+				op += 1 + int(v>>28&1)
+				if int32(e) < 0 {
+					v = e
+					// At least 56-45 bits are left: the
+					// lookup's 10 are real.
+					e = lit[bitbuf&litMask]
+					bitbuf |= load64(in, pos) << (bitsleft & 63)
+					pos += int(7 - (bitsleft>>3)&7)
+					bitsleft |= 56
+					store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
+					op += 1 + int(v>>28&1)
+					if pos <= inEnd && op <= outEnd {
+						continue
+					}
+					break
+				}
+			}
+		}
+		if e&exceptional != 0 {
+			if e&kindLink != 0 {
+				// A link consumes nothing: its subtable's
+				// entry holds the whole codeword.
+				e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<codeLen(e)-1))&(litTableSize-1)]
+				saved = bitbuf
+				bitbuf >>= e & 63
+				bitsleft -= uint(e)
+				if int32(e) < 0 {
+					store8(out, op, byte(e>>16))
+					op++
+					e = lit[bitbuf&litMask]
+					bitbuf |= load64(in, pos) << (bitsleft & 63)
+					pos += int(7 - (bitsleft>>3)&7)
+					bitsleft |= 56
+					if pos <= inEnd && op <= outEnd {
+						continue
+					}
+					break
+				}
+			}
+			if e&exceptional != 0 {
+				if e&kindInvalid != 0 {
+					// Not consumed: the error's offset is
+					// the codeword's.
+					bitbuf = saved
+					bitsleft += uint(e & consumedMask)
+					err = ErrCorrupt
+				}
+				bitsleft &= 0xff
+				return bitbuf, bitsleft, pos, op, true, err
+			}
+		}
+		// A length: its codeword and extra bits were consumed
+		// together; the extra bits are read from saved.
+		length := int(e>>16) + int((saved&(1<<(e&63)-1))>>codeLen(e))
+		if uint8(bitsleft) < 28+litBits {
+			// Two literal entries and a length took up to 50
+			// bits; a distance takes up to 28, and then the next
+			// lookup needs its 10 bits real.
+			bitbuf |= load64(in, pos) << (bitsleft & 63)
+			pos += int(7 - (bitsleft>>3)&7)
+			bitsleft |= 56
+		}
+		e = dist[bitbuf&distMask]
+		if e&exceptional != 0 {
+			if e&kindLink != 0 {
+				e = dist[(e>>16+uint32(bitbuf>>distBits)&(1<<codeLen(e)-1))&(distTableSize-1)]
+			}
+			if e&kindInvalid != 0 {
+				err = ErrCorrupt
+				bitsleft &= 0xff
+				return bitbuf, bitsleft, pos, op, true, err
+			}
+		}
+		saved = bitbuf
+		bitbuf >>= e & 63
+		bitsleft -= uint(e)
+		d := int(e>>16) + int((saved&(1<<(e&63)-1))>>codeLen(e))
+		if d > op {
+			err = ErrCorrupt
+			bitsleft &= 0xff
+			return bitbuf, bitsleft, pos, op, true, err
+		}
+		e = lit[bitbuf&litMask]
+		bitbuf |= load64(in, pos) << (bitsleft & 63)
+		pos += int(7 - (bitsleft>>3)&7)
+		bitsleft |= 56
+
+		// The match, in whole words: those past its end are
+		// overwritten by what comes next.
+		src, dst := op-d, op
+		op += length
+		switch {
+		case d >= 8:
+			store64(out, dst, load64(out, src))
+			store64(out, dst+8, load64(out, src+8))
+			store64(out, dst+16, load64(out, src+16))
+			store64(out, dst+24, load64(out, src+24))
+			src += 32
+			for dst += 32; dst < op; dst += 8 {
+				store64(out, dst, load64(out, src))
+				src += 8
+			}
+		case d == 1:
+			v := (load64(out, src) & 0xff) * 0x0101010101010101
+			store64(out, dst, v)
+			store64(out, dst+8, v)
+			store64(out, dst+16, v)
+			store64(out, dst+24, v)
+			for dst += 32; dst < op; dst += 8 {
+				store64(out, dst, v)
+			}
+		default:
+			// A word every d bytes: each word's first d bytes
+			// are already right, and the next overwrites the
+			// rest.
+			for ; dst < op; dst += d {
+				store64(out, dst, load64(out, src))
+				src += d
+			}
+		}
+		if pos > inEnd || op > outEnd {
+			break
+		}
+	}
+	// Leave with the buffer's bits counted plainly; the
+	// preloaded entry is looked up again by the careful loop.
+	return bitbuf, bitsleft & 0xff, pos, op, false, nil
 }
 
 // bitReader is the bit buffer outside the decoding loop: it holds left
