@@ -1,6 +1,9 @@
 package inflate
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // codeLengthOrder is the order of the code-length code's lengths in a
 // dynamic block header (RFC 1951, 3.2.7).
@@ -263,40 +266,40 @@ func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]ui
 	bitsleft |= 56
 	e := lit[bitbuf&litMask]
 	for {
-		// Here bitsleft >= 56 and e is the entry of bitbuf.
-		saved := bitbuf
-		bitbuf >>= e & 63
-		bitsleft -= uint(e)
+		// Here bitsleft >= 56 and e is the entry of bitbuf, not yet
+		// consumed: each entry is consumed after its kind is known,
+		// and a length's or a distance's extra bits are read before
+		// it is, so that no copy of the bit buffer stays live.
 		if int32(e) < 0 {
-			// Up to three literal entries per refill (3×15
-			// bits of 56), each of one or two literals,
-			// written as two bytes: a single literal's second
-			// is overwritten by what follows.
-			v := e
-			e = lit[bitbuf&litMask]
-			saved = bitbuf
+			// Up to three literal entries per refill (3×15 bits of
+			// 56), each of one or two literals, written as two
+			// bytes (a single literal's second is overwritten by
+			// what follows) before the next entry is looked up, so
+			// that only one entry is live. Bits 8-23 of an entry
+			// hold the second literal, then the first: one byte
+			// swap puts them in output order.
 			bitbuf >>= e & 63
 			bitsleft -= uint(e)
-			store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
-			op += 1 + int(v>>28&1)
+			store16(out, op, bits.ReverseBytes16(uint16(e>>8)))
+			op += 1 + int(e>>28&1)
+			e = lit[bitbuf&litMask]
 			if int32(e) < 0 {
-				v = e
-				e = lit[bitbuf&litMask]
-				saved = bitbuf
 				bitbuf >>= e & 63
 				bitsleft -= uint(e)
-				store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
-				op += 1 + int(v>>28&1)
+				store16(out, op, bits.ReverseBytes16(uint16(e>>8)))
+				op += 1 + int(e>>28&1)
+				e = lit[bitbuf&litMask]
 				if int32(e) < 0 {
-					v = e
-					// At least 56-45 bits are left: the
-					// lookup's 10 are real.
+					bitbuf >>= e & 63
+					bitsleft -= uint(e)
+					store16(out, op, bits.ReverseBytes16(uint16(e>>8)))
+					op += 1 + int(e>>28&1)
+					// At least 56-45 bits are left: the lookup's
+					// 10 are real.
 					e = lit[bitbuf&litMask]
 					bitbuf |= load64(in, pos) << (bitsleft & 63)
 					pos += int(7 - (bitsleft>>3)&7)
 					bitsleft |= 56
-					store16(out, op, uint16(v>>16)&0xff|uint16(v)&0xff00)
-					op += 1 + int(v>>28&1)
 					if pos <= inEnd && op <= outEnd {
 						continue
 					}
@@ -306,13 +309,12 @@ func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]ui
 		}
 		if e&exceptional != 0 {
 			if e&kindLink != 0 {
-				// A link consumes nothing: its subtable's
-				// entry holds the whole codeword.
+				// A link consumes nothing: its subtable's entry
+				// holds the whole codeword.
 				e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<codeLen(e)-1))&(litTableSize-1)]
-				saved = bitbuf
-				bitbuf >>= e & 63
-				bitsleft -= uint(e)
 				if int32(e) < 0 {
+					bitbuf >>= e & 63
+					bitsleft -= uint(e)
 					store8(out, op, byte(e>>16))
 					op++
 					e = lit[bitbuf&litMask]
@@ -326,24 +328,26 @@ func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]ui
 				}
 			}
 			if e&exceptional != 0 {
+				// An invalid codeword is not consumed: the
+				// error's offset is the codeword's.
 				if e&kindInvalid != 0 {
-					// Not consumed: the error's offset is
-					// the codeword's.
-					bitbuf = saved
-					bitsleft += uint(e & consumedMask)
 					err = ErrCorrupt
+				} else {
+					bitbuf >>= e & 63
+					bitsleft -= uint(e)
 				}
-				bitsleft &= 0xff
-				return bitbuf, bitsleft, pos, op, true, err
+				return bitbuf, bitsleft & 0xff, pos, op, true, err
 			}
 		}
-		// A length: its codeword and extra bits were consumed
-		// together; the extra bits are read from saved.
-		length := int(e>>16) + int((saved&(1<<(e&63)-1))>>codeLen(e))
+		// A length: its codeword and extra bits are consumed
+		// together, the extra bits read first.
+		length := int(e>>16) + int((bitbuf&(1<<(e&63)-1))>>codeLen(e))
+		bitbuf >>= e & 63
+		bitsleft -= uint(e)
 		if uint8(bitsleft) < 28+litBits {
-			// Two literal entries and a length took up to 50
-			// bits; a distance takes up to 28, and then the next
-			// lookup needs its 10 bits real.
+			// Two literal entries and a length took up to 50 bits;
+			// a distance takes up to 28, and then the next lookup
+			// needs its 10 bits real.
 			bitbuf |= load64(in, pos) << (bitsleft & 63)
 			pos += int(7 - (bitsleft>>3)&7)
 			bitsleft |= 56
@@ -354,19 +358,14 @@ func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]ui
 				e = dist[(e>>16+uint32(bitbuf>>distBits)&(1<<codeLen(e)-1))&(distTableSize-1)]
 			}
 			if e&kindInvalid != 0 {
-				err = ErrCorrupt
-				bitsleft &= 0xff
-				return bitbuf, bitsleft, pos, op, true, err
+				return bitbuf, bitsleft & 0xff, pos, op, true, ErrCorrupt
 			}
 		}
-		saved = bitbuf
+		d := int(e>>16) + int((bitbuf&(1<<(e&63)-1))>>codeLen(e))
 		bitbuf >>= e & 63
 		bitsleft -= uint(e)
-		d := int(e>>16) + int((saved&(1<<(e&63)-1))>>codeLen(e))
 		if d > op {
-			err = ErrCorrupt
-			bitsleft &= 0xff
-			return bitbuf, bitsleft, pos, op, true, err
+			return bitbuf, bitsleft & 0xff, pos, op, true, ErrCorrupt
 		}
 		e = lit[bitbuf&litMask]
 		bitbuf |= load64(in, pos) << (bitsleft & 63)
