@@ -25,3 +25,10 @@ func store8(b []byte, i int, v byte) {
 func store16(b []byte, i int, v uint16) {
 	*(*uint16)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i)) = v
 }
+
+// move16 copies b[src:src+16] to b[dst:dst+16] in one 16-byte load and
+// store; the ranges must not overlap (dst-src >= 16).
+func move16(b []byte, dst, src int) {
+	p := unsafe.Pointer(unsafe.SliceData(b))
+	*(*[16]byte)(unsafe.Add(p, dst)) = *(*[16]byte)(unsafe.Add(p, src))
+}
