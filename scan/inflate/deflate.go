@@ -32,8 +32,7 @@ func (s *state) deflate() error {
 		typ := (br.buf >> 1) & 3
 		br.take(3)
 		var (
-			lit             *[litTableSize]uint32
-			dist            *[distTableSize]uint32
+			tables          *codeTables
 			litMin, distMin uint
 		)
 		switch typ {
@@ -69,7 +68,7 @@ func (s *state) deflate() error {
 			}
 			continue
 		case 1:
-			lit, dist = fixedTables()
+			tables = fixedTables()
 			litMin, distMin = 7, 5
 		case 2:
 			var err error
@@ -81,12 +80,12 @@ func (s *state) deflate() error {
 				s.pos = br.bytePos()
 				return err
 			}
-			lit, dist = &s.d.lit, &s.d.dist
+			tables = &s.d.codeTables
 		default:
 			s.pos = br.bytePos()
 			return ErrCorrupt
 		}
-		err := s.huffman(&br, lit, dist, litMin, distMin)
+		err := s.huffman(&br, tables, litMin, distMin)
 		switch {
 		case err == ErrTruncated:
 			return truncated()
@@ -117,7 +116,8 @@ const (
 
 // huffman decodes one block's codewords up to its end-of-block code.
 // The bit buffer lives in locals here, for the registers.
-func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTableSize]uint32, litMin, distMin uint) error {
+func (s *state) huffman(br *bitReader, tables *codeTables, litMin, distMin uint) error {
+	lit, dist := &tables.lit, &tables.dist
 	in := s.in
 	bitbuf, bitsleft, pos, overread := br.buf, br.left, br.pos, br.over
 	out, op := s.out, s.op
@@ -128,7 +128,7 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 		// are left and the output has fastOutMargin bytes of room.
 		if pos <= len(in)-fastInMargin && op <= len(out)-fastOutMargin {
 			var end bool
-			bitbuf, bitsleft, pos, op, end, err = fastLoop(in, out[memberStart:], lit, dist, bitbuf, bitsleft, pos, op-memberStart)
+			bitbuf, bitsleft, pos, op, end, err = fastLoop(in, out[memberStart:], tables, bitbuf, bitsleft, pos, op-memberStart)
 			op += memberStart
 			if end {
 				break
@@ -259,12 +259,12 @@ func (s *state) huffman(br *bitReader, lit *[litTableSize]uint32, dist *[distTab
 // subtracted and only its low 8 bits (the bits consumed) are
 // meant. The next literal/length entry is looked up before the
 // refill and the match copy, so that its load overlaps them.
-func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]uint32, bitbuf uint64, bitsleft uint, pos, op int) (_ uint64, _ uint, _, _ int, end bool, err error) {
+func fastLoop(in, out []byte, tables *codeTables, bitbuf uint64, bitsleft uint, pos, op int) (_ uint64, _ uint, _, _ int, end bool, err error) {
 	inEnd, outEnd := len(in)-fastInMargin, len(out)-fastOutMargin
 	bitbuf |= load64(in, pos) << (bitsleft & 63)
 	pos += int(7 - (bitsleft>>3)&7)
 	bitsleft |= 56
-	e := lit[bitbuf&litMask]
+	e := tables.lit[bitbuf&litMask]
 	for {
 		// Here bitsleft >= 56 and e is the entry of bitbuf, not yet
 		// consumed: each entry is consumed after its kind is known,
@@ -282,13 +282,13 @@ func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]ui
 			bitsleft -= uint(e)
 			store16(out, op, bits.ReverseBytes16(uint16(e>>8)))
 			op += 1 + int(e>>28&1)
-			e = lit[bitbuf&litMask]
+			e = tables.lit[bitbuf&litMask]
 			if int32(e) < 0 {
 				bitbuf >>= e & 63
 				bitsleft -= uint(e)
 				store16(out, op, bits.ReverseBytes16(uint16(e>>8)))
 				op += 1 + int(e>>28&1)
-				e = lit[bitbuf&litMask]
+				e = tables.lit[bitbuf&litMask]
 				if int32(e) < 0 {
 					bitbuf >>= e & 63
 					bitsleft -= uint(e)
@@ -296,7 +296,7 @@ func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]ui
 					op += 1 + int(e>>28&1)
 					// At least 56-45 bits are left: the lookup's
 					// 10 are real.
-					e = lit[bitbuf&litMask]
+					e = tables.lit[bitbuf&litMask]
 					bitbuf |= load64(in, pos) << (bitsleft & 63)
 					pos += int(7 - (bitsleft>>3)&7)
 					bitsleft |= 56
@@ -311,13 +311,13 @@ func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]ui
 			if e&kindLink != 0 {
 				// A link consumes nothing: its subtable's entry
 				// holds the whole codeword.
-				e = lit[(e>>16+uint32(bitbuf>>litBits)&(1<<codeLen(e)-1))&(litTableSize-1)]
+				e = tables.lit[(e>>16+uint32(bitbuf>>litBits)&(1<<codeLen(e)-1))&(litTableSize-1)]
 				if int32(e) < 0 {
 					bitbuf >>= e & 63
 					bitsleft -= uint(e)
 					store8(out, op, byte(e>>16))
 					op++
-					e = lit[bitbuf&litMask]
+					e = tables.lit[bitbuf&litMask]
 					bitbuf |= load64(in, pos) << (bitsleft & 63)
 					pos += int(7 - (bitsleft>>3)&7)
 					bitsleft |= 56
@@ -352,10 +352,10 @@ func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]ui
 			pos += int(7 - (bitsleft>>3)&7)
 			bitsleft |= 56
 		}
-		e = dist[bitbuf&distMask]
+		e = tables.dist[bitbuf&distMask]
 		if e&exceptional != 0 {
 			if e&kindLink != 0 {
-				e = dist[(e>>16+uint32(bitbuf>>distBits)&(1<<codeLen(e)-1))&(distTableSize-1)]
+				e = tables.dist[(e>>16+uint32(bitbuf>>distBits)&(1<<codeLen(e)-1))&(distTableSize-1)]
 			}
 			if e&kindInvalid != 0 {
 				return bitbuf, bitsleft & 0xff, pos, op, true, ErrCorrupt
@@ -367,7 +367,7 @@ func fastLoop(in, out []byte, lit *[litTableSize]uint32, dist *[distTableSize]ui
 		if d > op {
 			return bitbuf, bitsleft & 0xff, pos, op, true, ErrCorrupt
 		}
-		e = lit[bitbuf&litMask]
+		e = tables.lit[bitbuf&litMask]
 		bitbuf |= load64(in, pos) << (bitsleft & 63)
 		pos += int(7 - (bitsleft>>3)&7)
 		bitsleft |= 56

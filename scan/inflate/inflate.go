@@ -84,10 +84,9 @@ func SizeHint(src []byte) int64 {
 // A Decompressor holds the Huffman tables of one decompression; it is
 // reusable and not safe for concurrent use.
 type Decompressor struct {
-	lit  [litTableSize]uint32
-	dist [distTableSize]uint32
-	cl   [clTableSize]uint32
-	lens [286 + 30]uint8
+	codeTables // a dynamic block's
+	cl         [clTableSize]uint32
+	lens       [286 + 30]uint8
 }
 
 // Gunzip appends the decompressed gzip stream src to dst[:0] (reusing

@@ -399,9 +399,8 @@ func TestFastLoopEntryMargin(t *testing.T) {
 	copy(in, w.out())
 	var d Decompressor
 	s := state{d: &d, in: in, out: make([]byte, 4096)}
-	lit, dist := fixedTables()
 	br := bitReader{}
-	if err := s.huffman(&br, lit, dist, 7, 5); err != nil {
+	if err := s.huffman(&br, fixedTables(), 7, 5); err != nil {
 		t.Fatal(err)
 	}
 	if want := bytes.Repeat([]byte("a"), 229); !bytes.Equal(s.out[:s.op], want) {

@@ -299,14 +299,20 @@ func pairLiterals(table []uint32, primary uint, short []uint32) {
 // significant bit first into a stream read least significant first.
 func reverse(c uint32, n uint8) uint32 { return bits.Reverse32(c) >> (32 - n) }
 
+// codeTables is a block's pair of tables, together so that the fast
+// loop reaches both from one register.
+type codeTables struct {
+	lit  [litTableSize]uint32
+	dist [distTableSize]uint32
+}
+
 // The fixed code's tables (RFC 1951, 3.2.6), built once.
 var (
 	fixedOnce sync.Once
-	fixedLit  [litTableSize]uint32
-	fixedDist [distTableSize]uint32
+	fixed     codeTables
 )
 
-func fixedTables() (*[litTableSize]uint32, *[distTableSize]uint32) {
+func fixedTables() *codeTables {
 	fixedOnce.Do(func() {
 		var lens [288]uint8
 		for i := range lens {
@@ -321,16 +327,16 @@ func fixedTables() (*[litTableSize]uint32, *[distTableSize]uint32) {
 				lens[i] = 8
 			}
 		}
-		if _, ok := build(fixedLit[:], lens[:], litBits, litKind); !ok {
+		if _, ok := build(fixed.lit[:], lens[:], litBits, litKind); !ok {
 			panic("BUG: inflate: fixed literal code incomplete")
 		}
 		var dl [32]uint8
 		for i := range dl {
 			dl[i] = 5
 		}
-		if _, ok := build(fixedDist[:], dl[:], distBits, distKind); !ok {
+		if _, ok := build(fixed.dist[:], dl[:], distBits, distKind); !ok {
 			panic("BUG: inflate: fixed distance code incomplete")
 		}
 	})
-	return &fixedLit, &fixedDist
+	return &fixed
 }
