@@ -9,6 +9,9 @@ import (
 	kgzip "github.com/klauspost/compress/gzip"
 )
 
+// maxFuzzInput bounds the compressed inputs FuzzInflate decodes.
+const maxFuzzInput = 64 << 10
+
 // FuzzInflate checks Gunzip against the standard library's reader (the
 // output, or the class of the error) and, with a small limit, that the
 // output stops at exactly the limit on a prefix of the true output.
@@ -45,6 +48,13 @@ func FuzzInflate(f *testing.F) {
 	// reserved flags only after the fields.
 	f.Add(append(append([]byte(nil), whole...), 0x1f, 0x8b, 8, 0x30, 0, 0, 0, 0, 0, 0, 'c'), uint16(1000))
 	f.Fuzz(func(t *testing.T, src []byte, limit uint16) {
+		if len(src) > maxFuzzInput {
+			// Deflate expands up to 1,032 times: a mutated megabyte is a
+			// gigabyte for each of the three decoders compared, which
+			// can stall a fuzz worker past the engine's patience on a
+			// loaded machine. The bomb seed above is about 1 KB.
+			return
+		}
 		var d Decompressor
 		if msg := differ(&d, src); msg != "" {
 			t.Fatal(msg)
