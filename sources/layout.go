@@ -70,9 +70,11 @@ func (i Info) HourBlob() bool { return i.Kind == KindAzureActivity || i.Kind == 
 // ParseKey classifies an object key by the CloudTrail, Azure Activity
 // Log and tenant-scoped (Entra ID, Graph) layouts (docs/sources.md,
 // "Layouts"). It runs once per listed key, so it splits by
-// hand instead of using a regexp.
+// hand instead of using a regexp, into segments on the stack when there
+// are at most maxKeySegs, and reads its dates without time.Parse.
 func ParseKey(key string) Info {
-	segs := strings.Split(key, "/")
+	var buf [maxKeySegs]string
+	segs := splitKey(key, buf[:])
 	for i, s := range segs {
 		switch {
 		case s == "AWSLogs":
@@ -88,6 +90,26 @@ func ParseKey(key string) Info {
 		}
 	}
 	return Info{}
+}
+
+// maxKeySegs is how many segments of a key ParseKey splits into an array
+// on its stack: a CloudTrail key below AWSLogs/ has 8 or 9, an Azure one
+// 11 to 13, and a few folders of a local copy come before them.
+const maxKeySegs = 24
+
+// splitKey is strings.Split(key, "/") into buf when the segments fit,
+// else into a new slice.
+func splitKey(key string, buf []string) []string {
+	rest := key
+	for n := range buf {
+		i := strings.IndexByte(rest, '/')
+		if i < 0 {
+			buf[n] = rest
+			return buf[:n+1]
+		}
+		buf[n], rest = rest[:i], rest[i+1:]
+	}
+	return strings.Split(key, "/")
 }
 
 // parseCloudTrail parses what follows "AWSLogs/":
@@ -126,11 +148,57 @@ func parseCloudTrail(segs []string) (Info, bool) {
 	// <account>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<unique>.json.gz
 	name := segs[6]
 	if i := strings.Index(name, "Z_"); i >= 13 {
-		if t, err := time.Parse("20060102T1504Z", name[i-13:i+1]); err == nil {
+		if t, ok := parseStamp(name[i-13 : i+1]); ok {
 			info.Start, info.End = t, t
 		}
 	}
 	return info, true
+}
+
+// parseStamp reads a CloudTrail file name's delivery time,
+// "YYYYMMDDTHHmmZ", as time.Parse("20060102T1504Z", s) would: twelve
+// digits are read here; anything else (a sign, a space) is left to
+// time.Parse, which has the last word on such spellings.
+func parseStamp(s string) (time.Time, bool) {
+	y, ok1 := digits(s[0:4])
+	mo, ok2 := digits(s[4:6])
+	d, ok3 := digits(s[6:8])
+	h, ok4 := digits(s[9:11])
+	mi, ok5 := digits(s[11:13])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || s[8] != 'T' || s[13] != 'Z' {
+		t, err := time.Parse("20060102T1504Z", s)
+		return t, err == nil
+	}
+	if !validDay(y, mo, d) || h > 23 || mi > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, 0, 0, time.UTC), true
+}
+
+// digits is the value of s when s is all ASCII digits.
+func digits(s string) (int, bool) {
+	v := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		v = v*10 + int(c)
+	}
+	return v, true
+}
+
+// validDay reports whether month mo of year y has a day d, as time.Parse
+// checks a date (the proleptic Gregorian calendar, year 0 a leap year).
+func validDay(y, mo, d int) bool {
+	if mo < 1 || mo > 12 || d < 1 {
+		return false
+	}
+	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[mo]
+	if mo == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		days = 29
+	}
+	return d <= days
 }
 
 // IsTenantFolder reports whether seg is the folder of a tenant-scoped
@@ -218,8 +286,18 @@ func parseDay(y, m, d string) (time.Time, bool) {
 	if len(y) != 4 || len(m) != 2 || len(d) != 2 {
 		return time.Time{}, false
 	}
-	t, err := time.Parse("2006-01-02", y+"-"+m+"-"+d)
-	return t, err == nil
+	yv, ok1 := digits(y)
+	mv, ok2 := digits(m)
+	dv, ok3 := digits(d)
+	if !ok1 || !ok2 || !ok3 {
+		// A sign or a space: time.Parse's verdict, as before.
+		t, err := time.Parse("2006-01-02", y+"-"+m+"-"+d)
+		return t, err == nil
+	}
+	if !validDay(yv, mv, dv) {
+		return time.Time{}, false
+	}
+	return time.Date(yv, time.Month(mv), dv, 0, 0, 0, 0, time.UTC), true
 }
 
 // IsAccountID reports whether s is an AWS account id: twelve digits.

@@ -777,10 +777,19 @@ func (w *Walker) keepInfo(i Info) bool {
 }
 
 // notArchive spots files that sit beside archives in local copies but are
-// never logs: hidden files (.DS_Store) and notes (README.md).
+// never logs: hidden files (.DS_Store) and notes (README.md). A name
+// ends in ".md" lower-cased exactly when its last three bytes are ".md"
+// in any case: no other rune lower-cases to 'm', 'd' or '.', and those
+// ASCII bytes are never part of a longer rune (TestNotArchiveMatchesReference
+// compares it with strings.ToLower over every rune), so nothing is
+// lower-cased or allocated.
 func notArchive(key string) bool {
 	base := key[strings.LastIndexByte(key, '/')+1:]
-	return strings.HasPrefix(base, ".") || strings.HasSuffix(strings.ToLower(base), ".md")
+	if strings.HasPrefix(base, ".") {
+		return true
+	}
+	n := len(base)
+	return n >= 3 && base[n-3] == '.' && base[n-2]|0x20 == 'm' && base[n-1]|0x20 == 'd'
 }
 
 func matchAny(list []string, s string) bool {
