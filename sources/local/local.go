@@ -11,8 +11,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/retrohunt/retrohunt/sources"
 )
@@ -133,8 +135,21 @@ func (s *Source) rel(p string) (string, error) {
 }
 
 // List implements sources.Source. Objects are reported in lexical key
-// order, as S3 and Azure do.
+// order, as S3 and Azure do. It walks a folder as listWalkDir does, with
+// the same objects, keys, sizes, times, order and errors
+// (TestListMatchesWalkDir), for less: see walk.
 func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object) error) error {
+	return s.list(ctx, prefix, fn, false)
+}
+
+// listWalkDir is List by filepath.WalkDir and an os.Stat of every file's
+// path, as before issue 17's listing work: the reference of List's tests,
+// and the walk of what walk leaves to it.
+func (s *Source) listWalkDir(ctx context.Context, prefix string, fn func(sources.Object) error) error {
+	return s.list(ctx, prefix, fn, true)
+}
+
+func (s *Source) list(ctx context.Context, prefix string, fn func(sources.Object) error, general bool) error {
 	if s.file {
 		name := filepath.Base(s.root)
 		if !strings.HasPrefix(name, prefix) {
@@ -152,8 +167,39 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 	if _, err := os.Stat(start); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
+	var (
+		objs []sources.Object
+		err  error
+		done bool
+	)
+	if !general {
+		objs, err, done = s.walk(ctx, start, prefix)
+		if done && err == nil && !slices.IsSortedFunc(objs, byKey) {
+			slices.SortFunc(objs, byKey)
+		}
+	}
+	if !done {
+		objs, err = s.walkDir(ctx, start, prefix)
+		sort.Slice(objs, func(i, j int) bool { return objs[i].Key < objs[j].Key })
+	}
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func byKey(a, b sources.Object) int { return strings.Compare(a.Key, b.Key) }
+
+// walkDir collects the objects below start whose keys begin with prefix
+// with filepath.WalkDir.
+func (s *Source) walkDir(ctx context.Context, start, prefix string) ([]sources.Object, error) {
 	// filepath.WalkDir visits in lexical order per directory, which equals
-	// key order except where a name sorts before "/"; sort to be exact.
+	// key order except where a name sorts before "/"; the caller sorts.
 	var objs []sources.Object
 	err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -180,16 +226,94 @@ func (s *Source) List(ctx context.Context, prefix string, fn func(sources.Object
 		objs = append(objs, object(key, info))
 		return nil
 	})
+	return objs, err
+}
+
+// walk is walkDir's walk without its costs per file: filepath.Join's
+// Clean of every path (a pass over its bytes), filepath.Rel's two Cleans
+// for its key, and os.Stat's allocations and lookup of the whole path.
+// A child's path and key are its folder's with "/" and its name (a
+// clean path and a clean key stay clean with a name appended), and a
+// file is stat'ed relative to its folder's descriptor (statAt). It reads
+// each folder with os.ReadDir and visits its entries in the same order,
+// checking ctx before each one, so it fails where walkDir fails, with
+// the same error. done is false for a start it leaves to walkDir: not a
+// folder itself (a file, a symbolic link, a failing Lstat), or whose key
+// is not clean (a prefix with ".." leaving the root), or on a system
+// whose separator is not "/".
+func (s *Source) walk(ctx context.Context, start, prefix string) (objs []sources.Object, err error, done bool) {
+	if filepath.Separator != '/' {
+		return nil, nil, false
+	}
+	info, err := os.Lstat(start)
+	if err != nil || !info.IsDir() {
+		return nil, nil, false
+	}
+	rel, err := s.rel(start)
+	if err != nil {
+		return nil, nil, false
+	}
+	keyDir := ""
+	switch {
+	case rel == ".":
+	case cleanKey(rel):
+		keyDir = rel + "/"
+	default:
+		return nil, nil, false
+	}
+	// WalkDir's first visit, to start itself.
+	if err := ctx.Err(); err != nil {
+		return nil, err, true
+	}
+	err = s.walkFolder(ctx, start, keyDir, prefix, &objs)
+	return objs, err, true
+}
+
+// walkFolder adds the objects of folder path, whose key is keyDir ("" or
+// ending in "/"), and of its sub-folders to objs.
+func (s *Source) walkFolder(ctx context.Context, path, keyDir, prefix string, objs *[]sources.Object) error {
+	ents, err := os.ReadDir(path)
 	if err != nil {
 		return err
 	}
-	sort.Slice(objs, func(i, j int) bool { return objs[i].Key < objs[j].Key })
-	for _, o := range objs {
-		if err := fn(o); err != nil {
+	dir := openDir(path)
+	defer dir.close()
+	sep := "/"
+	if strings.HasSuffix(path, "/") { // the root directory
+		sep = ""
+	}
+	for _, e := range ents {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
+		name := e.Name()
+		if e.IsDir() {
+			if err := s.walkFolder(ctx, path+sep+name, keyDir+name+"/", prefix, objs); err != nil {
+				return err
+			}
+			continue
+		}
+		if t := e.Type(); !t.IsRegular() && t&fs.ModeSymlink == 0 {
+			continue
+		}
+		if !joinedHasPrefix(keyDir, name, prefix) {
+			continue
+		}
+		size, mtime, ok := dir.stat(path, sep, name) // follows a symlinked file
+		if !ok {
+			continue
+		}
+		*objs = append(*objs, sources.Object{Key: keyDir + name, Size: size, ModTime: mtime.UTC()})
 	}
 	return nil
+}
+
+// joinedHasPrefix is strings.HasPrefix(a+b, prefix) without making a+b.
+func joinedHasPrefix(a, b, prefix string) bool {
+	if len(prefix) <= len(a) {
+		return strings.HasPrefix(a, prefix)
+	}
+	return strings.HasPrefix(prefix, a) && strings.HasPrefix(b, prefix[len(a):])
 }
 
 func object(key string, st fs.FileInfo) sources.Object {
@@ -243,3 +367,13 @@ func (s *Source) IsPermanent(err error) bool { return true }
 
 // Properties implements sources.Source.
 func (s *Source) Properties() sources.Properties { return sources.Properties{Connections: 4} }
+
+// statPath is os.Stat(p) for walk: whether p is a regular file,
+// following a symbolic link, with its size and modification time.
+func statPath(p string) (size int64, mtime time.Time, ok bool) {
+	info, err := os.Stat(p)
+	if err != nil || !info.Mode().IsRegular() {
+		return 0, time.Time{}, false
+	}
+	return info.Size(), info.ModTime(), true
+}
