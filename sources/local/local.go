@@ -51,7 +51,16 @@ func (s *Source) Location() string {
 // URI implements sources.Source. A path of letters, digits and "-._~/"
 // needs no escaping: it is written as it is, as url.URL would write it,
 // without url.URL's byte-by-byte escaping pass (TestPathsMatchStdlib).
+// The URI of a clean key of such bytes below such a root, every key of
+// an archive as the stores name them, is made in one pass over the key
+// and one concatenation.
 func (s *Source) URI(key string) string {
+	if filepath.Separator == '/' && !s.file && plainRoot(s.root) && plainCleanKey(key) {
+		if strings.HasSuffix(s.root, "/") { // the root directory
+			return "file://" + s.root + key
+		}
+		return "file://" + s.root + "/" + key
+	}
 	p := filepath.ToSlash(s.path(key))
 	if plainPath(p) {
 		return "file://" + p
@@ -76,6 +85,61 @@ func plainPath(p string) bool {
 			continue
 		}
 		return false
+	}
+	return true
+}
+
+// plainByte says which bytes url.URL writes as they are in a path.
+var plainByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~/", byte(c)) >= 0
+	}
+	return t
+}()
+
+// plainRoot reports whether root, joined with a plain clean key, makes a
+// plainPath: it is absolute, does not start with "//" and holds only
+// plain bytes.
+func plainRoot(root string) bool {
+	if len(root) == 0 || root[0] != '/' || len(root) > 1 && root[1] == '/' {
+		return false
+	}
+	for i := 0; i < len(root); i++ {
+		if !plainByte[root[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// plainCleanKey is cleanKey(key) with every byte plain, in one pass.
+func plainCleanKey(key string) bool {
+	seg := 0 // where the segment being read starts
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !plainByte[c] {
+			return false
+		}
+		if c == '/' {
+			if !cleanSegment(key[seg:i]) {
+				return false
+			}
+			seg = i + 1
+		}
+	}
+	return cleanSegment(key[seg:])
+}
+
+// cleanSegment reports whether a segment of a key is neither empty nor
+// "." nor "..".
+func cleanSegment(seg string) bool {
+	switch len(seg) {
+	case 0:
+		return false
+	case 1:
+		return seg[0] != '.'
+	case 2:
+		return seg != ".."
 	}
 	return true
 }

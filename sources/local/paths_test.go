@@ -35,7 +35,7 @@ func TestPathsMatchStdlib(t *testing.T) {
 		}
 		keys = append(keys, b.String())
 	}
-	for _, root := range []string{"/", "/tmp/bench c", "/tmp/benchc/AWSLogs"} {
+	for _, root := range []string{"/", "/tmp/bench c", "/tmp/benchc/AWSLogs", "/tmp/bench%c"} {
 		s := &Source{root: root}
 		for _, key := range keys {
 			wantPath := filepath.Join(root, filepath.FromSlash(key))
@@ -56,6 +56,18 @@ func TestPathsMatchStdlib(t *testing.T) {
 			if got != want || (gerr == nil) != (werr == nil) {
 				t.Errorf("root %q: rel(%q) = %q, %v; filepath.Rel: %q, %v", root, p, got, gerr, want, werr)
 			}
+		}
+	}
+}
+
+// TestURIAllocations: the URI of a plain key below a plain root is made
+// in one allocation, the string returned.
+func TestURIAllocations(t *testing.T) {
+	const key = "AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/10/111122223333_CloudTrail_us-east-1_20250310T0005Z_q9XAbCdEfGhIjKlM.json.gz"
+	for _, root := range []string{"/", "/tmp/benchc"} {
+		s := &Source{root: root}
+		if n := testing.AllocsPerRun(100, func() { _ = s.URI(key) }); n != 1 {
+			t.Errorf("root %q: URI took %.0f allocations, want 1", root, n)
 		}
 	}
 }
