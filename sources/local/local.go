@@ -89,13 +89,31 @@ func plainPath(p string) bool {
 	return true
 }
 
-// plainByte says which bytes url.URL writes as they are in a path.
-var plainByte = func() (t [256]bool) {
+// plainByte is 1 for the bytes url.URL writes as they are in a path.
+var plainByte = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
-		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~/", byte(c)) >= 0
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~/", byte(c)) >= 0 {
+			t[c] = 1
+		}
 	}
 	return t
 }()
+
+// plainBytes reports whether every byte of s is plain, eight table
+// lookups ANDed together at a time.
+func plainBytes(s string) bool {
+	acc := uint8(1)
+	for len(s) >= 8 {
+		b := s[:8]
+		acc &= plainByte[b[0]] & plainByte[b[1]] & plainByte[b[2]] & plainByte[b[3]] &
+			plainByte[b[4]] & plainByte[b[5]] & plainByte[b[6]] & plainByte[b[7]]
+		s = s[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		acc &= plainByte[s[i]]
+	}
+	return acc == 1
+}
 
 // plainRoot reports whether root, joined with a plain clean key, makes a
 // plainPath: it is absolute, does not start with "//" and holds only
@@ -104,45 +122,11 @@ func plainRoot(root string) bool {
 	if len(root) == 0 || root[0] != '/' || len(root) > 1 && root[1] == '/' {
 		return false
 	}
-	for i := 0; i < len(root); i++ {
-		if !plainByte[root[i]] {
-			return false
-		}
-	}
-	return true
+	return plainBytes(root)
 }
 
-// plainCleanKey is cleanKey(key) with every byte plain, in one pass.
-func plainCleanKey(key string) bool {
-	seg := 0 // where the segment being read starts
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if !plainByte[c] {
-			return false
-		}
-		if c == '/' {
-			if !cleanSegment(key[seg:i]) {
-				return false
-			}
-			seg = i + 1
-		}
-	}
-	return cleanSegment(key[seg:])
-}
-
-// cleanSegment reports whether a segment of a key is neither empty nor
-// "." nor "..".
-func cleanSegment(seg string) bool {
-	switch len(seg) {
-	case 0:
-		return false
-	case 1:
-		return seg[0] != '.'
-	case 2:
-		return seg != ".."
-	}
-	return true
-}
+// plainCleanKey is cleanKey(key) with every byte plain.
+func plainCleanKey(key string) bool { return plainBytes(key) && cleanKey(key) }
 
 // path is the file of key, filepath.Join(root, key): a clean key (every
 // key List reports) is appended to the root, which is clean, without
@@ -162,21 +146,22 @@ func (s *Source) path(key string) string {
 
 // cleanKey reports whether key is a relative path filepath.Clean leaves
 // as it is: no empty, "." or ".." segment, no leading or trailing "/".
+// Its segments are found with strings.IndexByte.
 func cleanKey(key string) bool {
-	if key == "" {
-		return false
-	}
-	start := 0
-	for i := 0; i <= len(key); i++ {
-		if i < len(key) && key[i] != '/' {
-			continue
+	for {
+		i := strings.IndexByte(key, '/')
+		seg := key
+		if i >= 0 {
+			seg = key[:i]
 		}
-		if seg := key[start:i]; seg == "" || seg == "." || seg == ".." {
+		if len(seg) == 0 || seg[0] == '.' && (len(seg) == 1 || len(seg) == 2 && seg[1] == '.') {
 			return false
 		}
-		start = i + 1
+		if i < 0 {
+			return true
+		}
+		key = key[i+1:]
 	}
-	return true
 }
 
 // rel is filepath.Rel(root, p) for a path found by walking the root: the
