@@ -149,3 +149,19 @@ func TestKeyParsingAllocations(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseKey compares ParseKey and notArchive with the code before
+// issue 17's listing work on any key.
+func FuzzParseKey(f *testing.F) {
+	for _, k := range keySamples {
+		f.Add(k)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		if got, want := ParseKey(key), refParseKey(key); got != want {
+			t.Errorf("ParseKey(%q) = %+v, reference %+v", key, got, want)
+		}
+		if got, want := notArchive(key), refNotArchive(key); got != want {
+			t.Errorf("notArchive(%q) = %v, reference %v", key, got, want)
+		}
+	})
+}
