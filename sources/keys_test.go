@@ -165,3 +165,22 @@ func FuzzParseKey(f *testing.F) {
 		}
 	})
 }
+
+// TestLastSlashMatchesStdlib: lastSlash is strings.LastIndexByte(s, '/')
+// on strings of every length up to 40, with slashes at every place and
+// the bytes that differ from '/' in one bit.
+func TestLastSlashMatchesStdlib(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 47))
+	alphabet := []byte{'/', 'a', 0xaf, 0x2e, 0x0f, 0x3f, 0x6f, 0x2d, 0x27, 0x00, 0xff, 0x7f, 0x80}
+	for n := 0; n <= 40; n++ {
+		for range 2000 {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+			if got, want := lastSlash(string(b)), strings.LastIndexByte(string(b), '/'); got != want {
+				t.Fatalf("lastSlash(%q) = %d, strings.LastIndexByte: %d", b, got, want)
+			}
+		}
+	}
+}

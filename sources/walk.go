@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -784,12 +785,37 @@ func (w *Walker) keepInfo(i Info) bool {
 // compares it with strings.ToLower over every rune), so nothing is
 // lower-cased or allocated.
 func notArchive(key string) bool {
-	base := key[strings.LastIndexByte(key, '/')+1:]
+	base := key[lastSlash(key)+1:]
 	if strings.HasPrefix(base, ".") {
 		return true
 	}
 	n := len(base)
 	return n >= 3 && base[n-3] == '.' && base[n-2]|0x20 == 'm' && base[n-1]|0x20 == 'd'
+}
+
+// lastSlash is strings.LastIndexByte(s, '/'), eight bytes at a time
+// from the end: the name of a listed key is most of it, and
+// LastIndexByte reads it byte by byte.
+func lastSlash(s string) int {
+	const slashes, low7 = 0x2f * 0x0101010101010101, 0x7f * 0x0101010101010101
+	i := len(s)
+	for ; i >= 8; i -= 8 {
+		w := s[i-8 : i]
+		x := (uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) ^ slashes
+		// The high bit of each byte of x that is zero, and of no other:
+		// (b&0x7f)+0x7f carries into the high bit unless b&0x7f is 0,
+		// and never into the next byte.
+		if m := ^((x&low7 + low7) | x | low7); m != 0 {
+			return i - 8 + (63-bits.LeadingZeros64(m))/8
+		}
+	}
+	for i--; i >= 0; i-- {
+		if s[i] == '/' {
+			return i
+		}
+	}
+	return -1
 }
 
 func matchAny(list []string, s string) bool {
