@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/retrohunt/retrohunt/sources"
@@ -134,4 +135,48 @@ func TestListAllocations(t *testing.T) {
 	if per := allocs / float64(n); per > 4.25 {
 		t.Errorf("%.2f allocations per listed object, want at most 4.25", per)
 	}
+}
+
+// FuzzList compares List with listWalkDir on a tree the input names
+// (one path a line, at most 16; a line ending in "@" is a symbolic link
+// to the path before it) and a prefix without "..".
+func FuzzList(f *testing.F) {
+	f.Add("a/b\nc\na-b/x\na.b/y\n.h\nd/e/f.md", "a")
+	f.Add("x/y\nx/z@\nw/", "x/")
+	f.Add("AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/10/f.json.gz\nAWSLogs/README.md", "AWSLogs/1")
+	f.Fuzz(func(t *testing.T, tree, prefix string) {
+		if strings.Contains(prefix, "..") {
+			return
+		}
+		root := t.TempDir()
+		prev := ""
+		for i, line := range strings.Split(tree, "\n") {
+			if i == 16 {
+				break
+			}
+			name, isLink := strings.CutSuffix(line, "@")
+			p := filepath.Join(root, filepath.FromSlash(name))
+			if name == "" || strings.ContainsRune(name, 0) || !strings.HasPrefix(p, root+string(filepath.Separator)) {
+				continue
+			}
+			_ = os.MkdirAll(filepath.Dir(p), 0o755)
+			if isLink && prev != "" {
+				_ = os.Symlink(prev, p)
+			} else if strings.HasSuffix(name, "/") {
+				_ = os.MkdirAll(p, 0o755)
+			} else {
+				_ = os.WriteFile(p, []byte(name), 0o644)
+			}
+			prev = p
+		}
+		s, err := New(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, werr := collect(t, s.listWalkDir, prefix)
+		got, gerr := collect(t, s.List, prefix)
+		if !reflect.DeepEqual(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+			t.Errorf("prefix %q: List = %v, %v; listWalkDir: %v, %v", prefix, got, gerr, want, werr)
+		}
+	})
 }
