@@ -222,7 +222,7 @@ func (s *Source) list(ctx context.Context, prefix string, fn func(sources.Object
 		done bool
 	)
 	if !general {
-		objs, err, done = s.walk(ctx, start, prefix)
+		objs, done, err = s.walk(ctx, start, prefix)
 		if done && err == nil && !slices.IsSortedFunc(objs, byKey) {
 			slices.SortFunc(objs, byKey)
 		}
@@ -283,24 +283,25 @@ func (s *Source) walkDir(ctx context.Context, start, prefix string) ([]sources.O
 // for its key, and os.Stat's allocations and lookup of the whole path.
 // A child's path and key are its folder's with "/" and its name (a
 // clean path and a clean key stay clean with a name appended), and a
-// file is stat'ed relative to its folder's descriptor (statAt). It reads
+// file is stat'ed relative to its folder's descriptor (folder.stat; one
+// is open for each level of folders being walked). It reads
 // each folder with os.ReadDir and visits its entries in the same order,
 // checking ctx before each one, so it fails where walkDir fails, with
 // the same error. done is false for a start it leaves to walkDir: not a
 // folder itself (a file, a symbolic link, a failing Lstat), or whose key
 // is not clean (a prefix with ".." leaving the root), or on a system
 // whose separator is not "/".
-func (s *Source) walk(ctx context.Context, start, prefix string) (objs []sources.Object, err error, done bool) {
+func (s *Source) walk(ctx context.Context, start, prefix string) (objs []sources.Object, done bool, err error) {
 	if filepath.Separator != '/' {
-		return nil, nil, false
+		return nil, false, nil
 	}
 	info, err := os.Lstat(start)
 	if err != nil || !info.IsDir() {
-		return nil, nil, false
+		return nil, false, nil
 	}
 	rel, err := s.rel(start)
 	if err != nil {
-		return nil, nil, false
+		return nil, false, nil
 	}
 	keyDir := ""
 	switch {
@@ -308,14 +309,14 @@ func (s *Source) walk(ctx context.Context, start, prefix string) (objs []sources
 	case cleanKey(rel):
 		keyDir = rel + "/"
 	default:
-		return nil, nil, false
+		return nil, false, nil
 	}
 	// WalkDir's first visit, to start itself.
 	if err := ctx.Err(); err != nil {
-		return nil, err, true
+		return nil, true, err
 	}
 	err = s.walkFolder(ctx, start, keyDir, prefix, &objs)
-	return objs, err, true
+	return objs, true, err
 }
 
 // walkFolder adds the objects of folder path, whose key is keyDir ("" or
