@@ -242,6 +242,21 @@ func (s *Source) list(ctx context.Context, prefix string, fn func(sources.Object
 	return nil
 }
 
+// statStart is the Lstat of the folder a listing starts from, or, when
+// that is a symbolic link, the Stat of what it points to: an archive
+// root, or a folder a prefix names, reached through a link is listed as
+// `ls link/` lists it. filepath.WalkDir does not follow a linked root,
+// and a root such as /archive -> /mnt/volume listed nothing, so that a
+// scan of it found no object. Links met below the start are not followed
+// into, as before (no cycles).
+func statStart(start string) (fs.FileInfo, error) {
+	info, err := os.Lstat(start)
+	if err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		return os.Stat(start)
+	}
+	return info, err
+}
+
 func byKey(a, b sources.Object) int { return strings.Compare(a.Key, b.Key) }
 
 // walkDir collects the objects below start whose keys begin with prefix
@@ -250,7 +265,13 @@ func (s *Source) walkDir(ctx context.Context, start, prefix string) ([]sources.O
 	// filepath.WalkDir visits in lexical order per directory, which equals
 	// key order except where a name sorts before "/"; the caller sorts.
 	var objs []sources.Object
-	err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
+	root := start
+	if info, err := statStart(start); err == nil && info.IsDir() {
+		// A trailing separator makes WalkDir's Lstat of its root follow a
+		// symbolic link; the paths it joins below it are clean again.
+		root += string(filepath.Separator)
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -295,7 +316,7 @@ func (s *Source) walk(ctx context.Context, start, prefix string) (objs []sources
 	if filepath.Separator != '/' {
 		return nil, false, nil
 	}
-	info, err := os.Lstat(start)
+	info, err := statStart(start)
 	if err != nil || !info.IsDir() {
 		return nil, false, nil
 	}
