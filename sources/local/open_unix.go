@@ -5,6 +5,7 @@ package local
 import (
 	"io"
 	"io/fs"
+	"runtime"
 	"syscall"
 )
 
@@ -20,6 +21,10 @@ import (
 type file struct {
 	fd   int // -1 once closed
 	name string
+	// cleanup closes fd if the file is dropped unclosed, as an *os.File's
+	// does; Close stops it first, so a descriptor number reused after
+	// Close is never closed by it.
+	cleanup runtime.Cleanup
 }
 
 // maxRW caps one read, as os.File does (1 GiB): some kernels refuse
@@ -35,7 +40,9 @@ func openFile(name string) (io.ReadCloser, error) {
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
-		return &file{fd: fd, name: name}, nil
+		f := &file{fd: fd, name: name}
+		f.cleanup = runtime.AddCleanup(f, closeFD, fd)
+		return f, nil
 	}
 }
 
@@ -69,6 +76,7 @@ func (f *file) Close() error {
 	}
 	fd := f.fd
 	f.fd = -1
+	f.cleanup.Stop()
 	// As os.File: close(2) is not retried on EINTR (the descriptor is
 	// gone either way on Linux).
 	if err := syscall.Close(fd); err != nil {
@@ -76,3 +84,6 @@ func (f *file) Close() error {
 	}
 	return nil
 }
+
+// closeFD is the cleanup of a file dropped without Close.
+func closeFD(fd int) { syscall.Close(fd) }
