@@ -3,17 +3,10 @@
 package structure
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"math/rand"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/klauspost/compress/gzip"
-
-	"github.com/retrohunt/retrohunt/bench/gen"
 )
 
 // kernels runs f once with each block kernel this CPU has, the AVX-512
@@ -145,39 +138,4 @@ func TestStructureWithoutAVX512(t *testing.T) {
 	wideBlocks = false
 	defer func() { wideBlocks = true }()
 	TestStructureBlocksMatchBytes(t)
-}
-
-// genRecords returns CloudTrail records of a generated corpus one after
-// another, comma-separated, about size bytes of them, and where each
-// starts.
-func genRecords(tb testing.TB, size int) ([]byte, []int) {
-	objs, err := gen.CloudTrailObjects(gen.Config{Days: 1, FilesPerDay: 2, RecordsPerFile: 100, AzureRecordsPerHour: -1})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	buf := []byte{'['}
-	var starts []int
-	for _, o := range objs {
-		zr, err := gzip.NewReader(bytes.NewReader(o.Body))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		body, err := io.ReadAll(zr)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var env struct{ Records []json.RawMessage }
-		if json.Unmarshal(body, &env) != nil {
-			continue
-		}
-		for _, r := range env.Records {
-			starts = append(starts, len(buf))
-			buf = append(buf, r...)
-			buf = append(buf, ',')
-			if len(buf) > size {
-				return buf, starts
-			}
-		}
-	}
-	return buf, starts
 }

@@ -18,34 +18,7 @@ import (
 // envelope; the baseline is encoding/json's json.Valid on the same
 // records as one array.
 func BenchmarkScan(b *testing.B) {
-	objs, err := gen.CloudTrailObjects(gen.Config{Days: 1, FilesPerDay: 2, RecordsPerFile: 100, AzureRecordsPerHour: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	buf := []byte{'['}
-	var starts []int
-	for _, o := range objs {
-		zr, err := gzip.NewReader(bytes.NewReader(o.Body))
-		if err != nil {
-			b.Fatal(err)
-		}
-		body, err := io.ReadAll(zr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var env struct{ Records []json.RawMessage }
-		if json.Unmarshal(body, &env) != nil {
-			continue
-		}
-		for _, r := range env.Records {
-			starts = append(starts, len(buf))
-			buf = append(buf, r...)
-			buf = append(buf, ',')
-		}
-		if len(buf) > 1<<20 {
-			break
-		}
-	}
+	buf, starts := genRecords(b, 1<<20)
 	b.Run("Scan", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(buf)))
@@ -68,4 +41,39 @@ func BenchmarkScan(b *testing.B) {
 			}
 		}
 	})
+}
+
+// genRecords returns CloudTrail records of a generated corpus one after
+// another, comma-separated, about size bytes of them, and where each
+// starts.
+func genRecords(tb testing.TB, size int) ([]byte, []int) {
+	objs, err := gen.CloudTrailObjects(gen.Config{Days: 1, FilesPerDay: 2, RecordsPerFile: 100, AzureRecordsPerHour: -1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	buf := []byte{'['}
+	var starts []int
+	for _, o := range objs {
+		zr, err := gzip.NewReader(bytes.NewReader(o.Body))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body, err := io.ReadAll(zr)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var env struct{ Records []json.RawMessage }
+		if json.Unmarshal(body, &env) != nil {
+			continue
+		}
+		for _, r := range env.Records {
+			starts = append(starts, len(buf))
+			buf = append(buf, r...)
+			buf = append(buf, ',')
+			if len(buf) > size {
+				return buf, starts
+			}
+		}
+	}
+	return buf, starts
 }
