@@ -61,12 +61,7 @@ func TestTeddyMatchesAhoCorasick(t *testing.T) {
 const kernelAlphabet = "\x00sStTaArRmM.cCoO\\\xc5\xbf\xe2\x84\xaa\xc3\xa9\"eventTim"
 
 func TestTeddyKernel(t *testing.T) {
-	var long []Literal
-	for _, l := range packLits {
-		if len(l.Text) >= teddyMin {
-			long = append(long, l)
-		}
-	}
+	long := longPackLits()
 	// The kernel with two first bytes compared (matcherLits, packLits),
 	// one (threeShort's backslash and U+017F, then U+00E9 in the tables),
 	// and none.
@@ -186,25 +181,13 @@ func TestMatcherChoiceManyLiterals(t *testing.T) {
 // position where a literal's anchor bytes are (a byte over 0x7f is
 // looked up as itself minus 0x80, which can only add candidates).
 func TestTeddyKernelWide(t *testing.T) {
-	var long []Literal
-	for _, l := range packLits {
-		if len(l.Text) >= teddyMin {
-			long = append(long, l)
-		}
-	}
+	long := longPackLits()
 	oneEq := append([]Literal{{Text: `\`}}, long...)
 	rng := rand.New(rand.NewSource(5))
 	for _, lits := range [][]Literal{matcherLits, packLits, threeShort, oneEq, long} {
 		td := newTeddy(lits)
 		for i := 0; i < 3000; i++ {
-			p := make([]byte, teddyWideWindow+rng.Intn(400))
-			dense := i%2 == 0
-			for j := range p {
-				p[j] = '_'
-				if dense || rng.Intn(40) == 0 {
-					p[j] = kernelAlphabet[rng.Intn(len(kernelAlphabet))]
-				}
-			}
+			p := kernelBuffer(rng, teddyWideWindow+rng.Intn(400), i%2 == 0)
 			room := 1 + rng.Intn(4)
 			for start := 0; start <= len(p); start += 1 + rng.Intn(70) {
 				h1 := make([]teddyHit, room)
@@ -403,4 +386,29 @@ func TestTeddyBatchNibbleModelExact(t *testing.T) {
 			t.Errorf("%q: the \"ntTy\" at %d is a candidate", rec, k)
 		}
 	}
+}
+
+// longPackLits are the pack's literals of teddyMin bytes or more: those
+// anchored on their own bytes.
+func longPackLits() []Literal {
+	var long []Literal
+	for _, l := range packLits {
+		if len(l.Text) >= teddyMin {
+			long = append(long, l)
+		}
+	}
+	return long
+}
+
+// kernelBuffer returns n bytes for the kernel tests: every byte drawn
+// from kernelAlphabet when dense, else about one in 40 (the rest '_').
+func kernelBuffer(rng *rand.Rand, n int, dense bool) []byte {
+	p := make([]byte, n)
+	for j := range p {
+		p[j] = '_'
+		if dense || rng.Intn(40) == 0 {
+			p[j] = kernelAlphabet[rng.Intn(len(kernelAlphabet))]
+		}
+	}
+	return p
 }

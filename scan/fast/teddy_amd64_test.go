@@ -54,25 +54,13 @@ func TestTeddyKernelBatchAVX2(t *testing.T) {
 	if !teddyAvailable() {
 		t.Skip("no AVX2")
 	}
-	var long []Literal
-	for _, l := range packLits {
-		if len(l.Text) >= teddyMin {
-			long = append(long, l)
-		}
-	}
+	long := longPackLits()
 	oneEq := append([]Literal{{Text: `\`}}, long...)
 	rng := rand.New(rand.NewSource(6))
 	for _, lits := range [][]Literal{matcherLits, packLits, threeShort, oneEq, long, manyLits(150)} {
 		td := newTeddy(lits)
 		for i := 0; i < 3000; i++ {
-			p := make([]byte, teddyWideWindow+rng.Intn(400))
-			dense := i%2 == 0
-			for j := range p {
-				p[j] = '_'
-				if dense || rng.Intn(40) == 0 {
-					p[j] = kernelAlphabet[rng.Intn(len(kernelAlphabet))]
-				}
-			}
+			p := kernelBuffer(rng, teddyWideWindow+rng.Intn(400), i%2 == 0)
 			room := 1 + rng.Intn(4)
 			for start := 0; start <= len(p); start += 1 + rng.Intn(70) {
 				h1, h2 := make([]teddyHit, room), make([]teddyHit, room)
