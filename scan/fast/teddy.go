@@ -455,7 +455,7 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 		for i := 0; i < n; {
 			count, next := teddyBatch(&t.masks, buf, i, hits[:])
 			for _, h := range hits[:count] {
-				any = t.candidates64(buf, h.off, h.cand, found, last) || any
+				any = t.candidates(buf, h.off, h.cand, found, last) || any
 			}
 			i = next
 		}
@@ -464,7 +464,7 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 		for i := 0; ; {
 			off, cand := teddyScan(&t.masks, buf, i)
 			if cand != 0 {
-				any = t.candidates(buf, off, cand, found, last) || any
+				any = t.candidates(buf, off, uint64(cand), found, last) || any
 			}
 			if cand == 0 || off >= n-teddyWindow {
 				break
@@ -507,22 +507,13 @@ func (t *teddy) find(buf []byte, found []uint64, last []int) bool {
 // (the array, on find's stack, is cleared for every record).
 const teddyBatchSize = 8
 
-// candidates64 confirms the positions i+j for the set bits j of cand.
-func (t *teddy) candidates64(buf []byte, i int, cand uint64, found []uint64, last []int) bool {
+// candidates confirms the positions i+j for the set bits j of cand (a
+// window of 64 positions from the batched kernels, or of 32 from
+// teddyScanAVX2).
+func (t *teddy) candidates(buf []byte, i int, cand uint64, found []uint64, last []int) bool {
 	any := false
 	for cand != 0 {
 		k := i + bits.TrailingZeros64(cand)
-		cand &= cand - 1
-		any = t.confirm(buf, k, found, last) || any
-	}
-	return any
-}
-
-// candidates confirms the positions i+j for the set bits j of cand.
-func (t *teddy) candidates(buf []byte, i int, cand uint32, found []uint64, last []int) bool {
-	any := false
-	for cand != 0 {
-		k := i + bits.TrailingZeros32(cand)
 		cand &= cand - 1
 		any = t.confirm(buf, k, found, last) || any
 	}
