@@ -48,24 +48,10 @@ func child(o options) error {
 	case pathGunzip, pathStdlib, pathInflate:
 		s, err = gunzipOnly(ctx, src, objs, n, o.child)
 	case pathScan, pathReference:
-		loaded, err := rules.Default()
+		cfg, err := scanConfig(o, n, o.child == pathReference)
 		if err != nil {
 			return err
 		}
-		var compiled []*scan.Rule
-		for _, l := range loaded {
-			compiled = append(compiled, scan.NewRule(l.Rule, l.Origin))
-		}
-		extra, multi, left, err := extraRules(o.rules)
-		if err != nil {
-			return err
-		}
-		if len(o.rules) > 0 {
-			fmt.Fprintf(os.Stderr, "rules: the pack's %d, %d more single-event and %d multi-event; %d files left out\n", len(compiled), len(extra), len(multi), left)
-		}
-		compiled = append(compiled, extra...)
-		cfg := scan.Config{Rules: compiled, Multi: multi, Workers: n, Reference: o.child == pathReference,
-			Connections: o.connections, BufferBytes: o.bufferMiB << 20}
 		s, err = scanOnce(ctx, src, cfg, o.cpuprofile)
 	default:
 		return fmt.Errorf("unknown -child path %q", o.child)
@@ -75,6 +61,63 @@ func child(o options) error {
 	}
 	s.Path, s.Workers, s.Objects = o.child, n, len(objs)
 	return json.NewEncoder(os.Stdout).Encode(s)
+}
+
+// scanConfig is the engine's configuration for the scan paths: the
+// built-in pack and the -rules, n workers, the -connections and
+// -buffer-mib tuning.
+func scanConfig(o options, n int, reference bool) (scan.Config, error) {
+	loaded, err := rules.Default()
+	if err != nil {
+		return scan.Config{}, err
+	}
+	var compiled []*scan.Rule
+	for _, l := range loaded {
+		compiled = append(compiled, scan.NewRule(l.Rule, l.Origin))
+	}
+	extra, multi, left, err := extraRules(o.rules)
+	if err != nil {
+		return scan.Config{}, err
+	}
+	if len(o.rules) > 0 {
+		fmt.Fprintf(os.Stderr, "rules: the pack's %d, %d more single-event and %d multi-event; %d files left out\n", len(compiled), len(extra), len(multi), left)
+	}
+	compiled = append(compiled, extra...)
+	return scan.Config{Rules: compiled, Multi: multi, Workers: n, Reference: reference,
+		Connections: o.connections, BufferBytes: o.bufferMiB << 20}, nil
+}
+
+// profileScans runs the fast scan of o.dir o.profileScans times in this
+// process at the first worker count under one CPU profile (o.cpuprofile),
+// and prints each scan's CPU time and decompressed MB per CPU second.
+func profileScans(o options) error {
+	n := o.workers[0]
+	runtime.GOMAXPROCS(n)
+	src, err := local.New(o.dir)
+	if err != nil {
+		return err
+	}
+	cfg, err := scanConfig(o, n, false)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(o.cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	for range o.profileScans {
+		s, err := scanOnce(context.Background(), src, cfg, "")
+		if err != nil {
+			return err
+		}
+		fmt.Printf("CPU %.3f s, %.1f MB decompressed per CPU-s, %d records\n", s.CPU.Seconds(), s.mbpsCPU(), s.Records)
+	}
+	return nil
 }
 
 // listObjects lists the objects the scan reads: the walker's, siblings

@@ -83,6 +83,9 @@ type options struct {
 	rules ruleSpecs
 	// workersArg and generate are the -workers and -generate flags.
 	workersArg, generate string
+	// profileScans, when > 0, replaces the report: the fast scan of -dir
+	// that many times in this process under one -cpuprofile.
+	profileScans int
 }
 
 // ruleSpecs is the repeatable -rules flag.
@@ -105,6 +108,7 @@ func flagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.connections, "connections", 0, "scan.Config.Connections (default: the engine's)")
 	fs.Int64Var(&o.bufferMiB, "buffer-mib", 0, "scan.Config.BufferBytes in MiB (default: the engine's)")
 	fs.Var(&o.rules, "rules", "also run, with the built-in pack, the rules of this rule file or of every .yaral, .yml and .yaml file under this directory tree that load (single- and multi-event YARA-L, Sigma; a file with an error is left out, and the child says how many); repeatable")
+	fs.IntVar(&o.profileScans, "profile-scans", 0, "instead of the report: scan -dir this many times in this process at the first worker count (the built-in pack and -rules) under one -cpuprofile, printing each scan's CPU time (-cpuprofile alone holds one scan, too few samples to rank the scan's parts)")
 	fs.StringVar(&o.child, "child", "", "internal: measure this one path once and print the result as JSON")
 	fs.StringVar(&o.generate, "generate", "", "internal: generate the -size corpus (seed 1) into this directory")
 	return fs
@@ -133,6 +137,17 @@ func run(args []string) int {
 		cfg, _ := gen.Preset(o.size)
 		cfg.Seed = 1 // gencorpus's default
 		if _, _, err := gen.Generate(cfg, gen.DirSink(*generate)); err != nil {
+			fmt.Fprintln(os.Stderr, "throughput:", err)
+			return 1
+		}
+		return 0
+	}
+	if o.profileScans > 0 {
+		if o.dir == "" || o.cpuprofile == "" {
+			fmt.Fprintln(os.Stderr, "throughput: -profile-scans needs -dir and -cpuprofile")
+			return 2
+		}
+		if err := profileScans(o); err != nil {
 			fmt.Fprintln(os.Stderr, "throughput:", err)
 			return 1
 		}
