@@ -53,12 +53,10 @@ func (b *budget) Acquire(ctx context.Context, size int64) (*bytes.Buffer, error)
 		return nil, err
 	}
 	need := int(size) + bytes.MinRead
-	buf := b.take(need)
-	if buf == nil || buf.Cap() < need {
-		buf = bytes.NewBuffer(make([]byte, 0, bufferCap(need)))
+	if buf := b.take(need); buf != nil {
+		return buf, nil // empty: Release reset it
 	}
-	buf.Reset()
-	return buf, nil
+	return bytes.NewBuffer(make([]byte, 0, bufferCap(need))), nil
 }
 
 // bufferCap is the capacity of a new buffer for need bytes: need rounded
