@@ -104,23 +104,29 @@ func TestDecodeUncheckedMatchesDecode(t *testing.T) {
 	}
 }
 
+// splitSeeds are the seed bodies of the splitter's fuzz targets
+// (FuzzDecodeUnchecked, FuzzSplitInPlace): envelopes, lines, a bare
+// array, breaks, escapes, duplicate and misplaced keys.
+var splitSeeds = []string{
+	`{"Records":[{"a":1},{"b":[1,2,{"c":"]"}]}]}`,
+	"{\"a\":1}\n{\"b\":2}\n{\"c\":",
+	"{\n \"a\": 1\n}\n",
+	`[{"a":1},{"b":"\\\"}"}]`,
+	`{"records":[{"time":"x"},,{"y":[[[[[[1]]]]]]}]}`,
+	`{"Records":[{"a":"\u0053tart\/x"}]}`,
+	"",
+	`{"Records":[{"a":1}]}{"Records":[{"b":2}]}`,
+	`{"Records":[{"a":1}],"Records":[{"b":2}]}`,
+	`{"count":1,"records":[{"a":1}],"z":[{"Records":1}]}`,
+	"{   \n  \"Records\" : [ {\"a\":1} ] }\n[{\"b\":2}]\n{\"c\":3}",
+	`{"a":1 "Records":[{"b":2}]}{"c":3}`,
+	`{"Records":[{"a":1},{"stop":1},{"b":2}]}`,
+}
+
 // FuzzDecodeUnchecked requires DecodeUnchecked, with the caller's
 // well-formedness check, to split and report exactly as Decode does.
 func FuzzDecodeUnchecked(f *testing.F) {
-	for _, s := range []string{
-		`{"Records":[{"a":1},{"b":[1,2,{"c":"]"}]}]}`,
-		"{\"a\":1}\n{\"b\":2}\n{\"c\":",
-		"{\n \"a\": 1\n}\n",
-		`[{"a":1},{"b":"\\\"}"}]`,
-		`{"records":[{"time":"x"},,{"y":[[[[[[1]]]]]]}]}`,
-		`{"Records":[{"a":"\u0053tart\/x"}]}`,
-		"",
-		`{"Records":[{"a":1}]}{"Records":[{"b":2}]}`,
-		`{"Records":[{"a":1}],"Records":[{"b":2}]}`,
-		`{"count":1,"records":[{"a":1}],"z":[{"Records":1}]}`,
-		"{   \n  \"Records\" : [ {\"a\":1} ] }\n[{\"b\":2}]\n{\"c\":3}",
-		`{"a":1 "Records":[{"b":2}]}{"c":3}`,
-	} {
+	for _, s := range splitSeeds {
 		f.Add([]byte(s), false, uint8(0))
 		f.Add([]byte(s), true, uint8(3))
 	}
