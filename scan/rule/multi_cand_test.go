@@ -138,17 +138,11 @@ func BenchmarkCandidatesRef(b *testing.B) {
 	}
 }
 
-// TestEvaluateAllocs: a window's inputs are decoded into one growing
-// buffer and found by index, not a map entry and a slice per event and
-// input: evaluating a window of 200 candidates costs a few dozen
-// allocations, not more than one per candidate. Fails with the map
-// (271 here). The detection itself (2 users' logins, 100 accesses to 10
-// resources) is checked against counts made by hand.
-func TestEvaluateAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are meaningless under -race")
-	}
-	m := compileMulti(t, candRule)
+// candWindow is alice's window of 200 candidates of m, one a second:
+// logins from 10.0.0.0 to .3 (even i) and accesses to bucket0 to 9 (odd
+// i).
+func candWindow(t *testing.T, m *Multi) *window.Window {
+	t.Helper()
 	w := &window.Window{Rule: "cand", Key: []string{"alice"}, Start: 1700000000e9, End: 1700003600e9, PivotIndex: -1}
 	for i := range 200 {
 		ev := candEvent()
@@ -163,6 +157,21 @@ func TestEvaluateAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return w
+}
+
+// TestEvaluateAllocs: a window's inputs are decoded into one growing
+// buffer and found by index, not a map entry and a slice per event and
+// input: evaluating a window of 200 candidates costs a few dozen
+// allocations, not more than one per candidate. Fails with the map
+// (271 here). The detection itself (2 users' logins, 100 accesses to 10
+// resources) is checked against counts made by hand.
+func TestEvaluateAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	m := compileMulti(t, candRule)
+	w := candWindow(t, m)
 	d, ok := m.Evaluate(w)
 	if !ok || len(d.Events) != 200 {
 		t.Fatalf("Evaluate: %v, %+v", ok, d)
@@ -223,20 +232,7 @@ func TestEvaluateConditionOnOutcomes(t *testing.T) {
 		want bool
 	}{{"$a and $b and $more > 5", true}, {"$a and $b and $more > 6", false}, {"$a and $more = 6", true}} {
 		m := compileMulti(t, strings.Replace(src, "$a and $b\n", c.cond+"\n", 1))
-		w := &window.Window{Rule: "cand", Key: []string{"alice"}, Start: 1700000000e9, End: 1700003600e9, PivotIndex: -1}
-		for i := range 200 {
-			ev := candEvent()
-			ev["metadata.event_timestamp.seconds"] = []string{strconv.Itoa(1700000000 + i)}
-			if i%2 == 1 {
-				ev["metadata.event_type"] = []string{"USER_RESOURCE_ACCESS"}
-				ev["target.resource.name"] = []string{"bucket" + strconv.Itoa(i%10)}
-			} else {
-				ev["principal.ip"] = []string{"10.0.0." + strconv.Itoa(i%4)}
-			}
-			if err := m.Candidates(ev, "s", int64(i), func(c window.Candidate) error { w.Events = append(w.Events, c); return nil }); err != nil {
-				t.Fatal(err)
-			}
-		}
+		w := candWindow(t, m)
 		d, ok := m.Evaluate(w)
 		if ok != c.want {
 			t.Fatalf("%s: detection %v, want %v", c.cond, ok, c.want)
