@@ -103,6 +103,26 @@ func multiRule(t testing.TB) *scan.MultiRule {
 // scan.Run plays its hooks with Config.Carry: Select, the object's
 // candidates (made by the rule from each record's UDM view) to Done,
 // then Detect and Finish.
+// multiResult is the scan of o (listed as obj) as the engine reports it:
+// every record mapped and its window candidates for mr.
+func multiResult(t testing.TB, mr *scan.MultiRule, o multiObject, obj sources.Object) scan.ObjectResult {
+	t.Helper()
+	r := scan.ObjectResult{URI: archiveSrc.URI(o.key), Object: obj, Status: scan.ObjectScanned, NextRecord: int64(len(o.records))}
+	for i, rec := range o.records {
+		ev, err := udm.Map([]byte(rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mr.M.Candidates(ev, r.URI, int64(i), func(c window.Candidate) error {
+			r.Candidates = append(r.Candidates, c)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
 func runDay(ctx context.Context, t testing.TB, st sources.Store, mr *scan.MultiRule, objs []multiObject, day string) error {
 	since, _ := time.Parse("2006-01-02", day)
 	sw, err := sweep.New(ctx, sweep.Stores{State: st, StateKey: stateKey, Lake: st, LakePrefix: lakePrefix}, sweep.Options{
@@ -131,20 +151,7 @@ func runDay(ctx context.Context, t testing.TB, st sources.Store, mr *scan.MultiR
 		if sel := sw.Select(archiveSrc, obj); !sel.Scan {
 			continue
 		}
-		r := scan.ObjectResult{URI: archiveSrc.URI(o.key), Object: obj, Status: scan.ObjectScanned, NextRecord: int64(len(o.records))}
-		for i, rec := range o.records {
-			ev, err := udm.Map([]byte(rec))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := mr.M.Candidates(ev, r.URI, int64(i), func(c window.Candidate) error {
-				r.Candidates = append(r.Candidates, c)
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := sw.Done(r); err != nil {
+		if err := sw.Done(multiResult(t, mr, o, obj)); err != nil {
 			return err
 		}
 	}
@@ -343,12 +350,7 @@ func runShards(ctx context.Context, t testing.TB, st sources.Store, mr *scan.Mul
 				if o.day != day || !sw.Select(archiveSrc, obj).Scan {
 					continue
 				}
-				r := scan.ObjectResult{URI: archiveSrc.URI(o.key), Object: obj, Status: scan.ObjectScanned, NextRecord: int64(len(o.records))}
-				for j, rec := range o.records {
-					ev, _ := udm.Map([]byte(rec))
-					mr.M.Candidates(ev, r.URI, int64(j), func(c window.Candidate) error { r.Candidates = append(r.Candidates, c); return nil })
-				}
-				if err := sw.Done(r); err != nil {
+				if err := sw.Done(multiResult(t, mr, o, obj)); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/retrohunt/retrohunt/scan"
-	"github.com/retrohunt/retrohunt/scan/udm"
-	"github.com/retrohunt/retrohunt/scan/window"
 	"github.com/retrohunt/retrohunt/sources"
 	"github.com/retrohunt/retrohunt/sweep"
 	"github.com/retrohunt/retrohunt/sweep/shard"
@@ -38,12 +36,7 @@ func runShardsOpen(ctx context.Context, t testing.TB, st sources.Store, mr *scan
 			if !sw.Select(archiveSrc, obj).Scan {
 				continue
 			}
-			r := scan.ObjectResult{URI: archiveSrc.URI(o.key), Object: obj, Status: scan.ObjectScanned, NextRecord: int64(len(o.records))}
-			for j, rec := range o.records {
-				ev, _ := udm.Map([]byte(rec))
-				mr.M.Candidates(ev, r.URI, int64(j), func(c window.Candidate) error { r.Candidates = append(r.Candidates, c); return nil })
-			}
-			if err := sw.Done(r); err != nil {
+			if err := sw.Done(multiResult(t, mr, o, obj)); err != nil {
 				t.Fatal(err)
 			}
 		}
