@@ -153,15 +153,11 @@ func TestSigmaHQRulesThroughCLI(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
-	fired := map[string]map[string]bool{} // "file#index" → rule names
-	for _, h := range jsonlHits(t, out) {
-		kind := filepath.Base(h["source_uri"].(string))
-		k := fmt.Sprintf("%s#%d", kind[:len(kind)-len(".json")], int(h["record_index"].(float64)))
-		if fired[k] == nil {
-			fired[k] = map[string]bool{}
-		}
-		fired[k][h["rule_name"].(string)] = true
-	}
+	// "file#index" → rule names
+	fired := firedRules(t, out, func(src string) string {
+		kind := filepath.Base(src)
+		return kind[:len(kind)-len(".json")]
+	})
 	keys := make([]string, 0, len(wants))
 	for k := range wants {
 		keys = append(keys, k)
@@ -181,4 +177,20 @@ func TestSigmaHQRulesThroughCLI(t *testing.T) {
 	if len(done) != 92 {
 		t.Errorf("only %d of 92 rules have cases", len(done))
 	}
+}
+
+// firedRules reads the JSON Lines hits in out and returns, for each
+// record ("place#record_index", place being what placeOf makes of the
+// hit's source_uri), the names of the rules that fired on it.
+func firedRules(t *testing.T, out string, placeOf func(sourceURI string) string) map[string]map[string]bool {
+	t.Helper()
+	fired := map[string]map[string]bool{}
+	for _, h := range jsonlHits(t, out) {
+		k := fmt.Sprintf("%s#%d", placeOf(h["source_uri"].(string)), int(h["record_index"].(float64)))
+		if fired[k] == nil {
+			fired[k] = map[string]bool{}
+		}
+		fired[k][h["rule_name"].(string)] = true
+	}
+	return fired
 }

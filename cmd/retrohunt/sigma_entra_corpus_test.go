@@ -201,20 +201,15 @@ func TestSigmaHQEntraRulesThroughCLI(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
-	fired := map[string]map[string]bool{} // "container#index" → rule names
-	for _, h := range jsonlHits(t, out) {
-		src := h["source_uri"].(string)
+	// "container#index" → rule names
+	fired := firedRules(t, out, func(src string) string {
 		i := strings.Index(src, "insights-logs-")
 		if i < 0 {
 			t.Fatalf("hit from %s", src)
 		}
 		container, _, _ := strings.Cut(src[i:], "/")
-		k := fmt.Sprintf("%s#%d", container, int(h["record_index"].(float64)))
-		if fired[k] == nil {
-			fired[k] = map[string]bool{}
-		}
-		fired[k][h["rule_name"].(string)] = true
-	}
+		return container
+	})
 	keys := make([]string, 0, len(wants))
 	for k := range wants {
 		keys = append(keys, k)
