@@ -25,7 +25,22 @@ type Scanner struct {
 	// escaped by a backslash before it.
 	escaped bool
 	tooDeep bool
+	// firstEnd is FirstNestedEnd's answer, 0 until a close bracket takes
+	// the depth to 1.
+	firstEnd int
 }
+
+// FirstNestedEnd returns the index just past the first close bracket
+// that took the depth from 2 back to 1, or 0 when none did yet: for a
+// Scanner that started at a value's opening bracket, where the first
+// object or array nested in that value ends (in valid JSON the first
+// bracket after the value's own opens it, so this is exact; in bytes
+// that are not JSON it is merely some close bracket). The index is into
+// the buffer of the Scan call that found it: a caller that scans one
+// buffer from the value's start reads it as an index into the value
+// (the record splitter, whose hint saves the fast path's key walk a
+// second scan of the value, scan/fast).
+func (s *Scanner) FirstNestedEnd() int { return s.firstEnd }
 
 // TooDeep reports whether the brackets scanned so far nested deeper than
 // MaxDepth.
@@ -85,8 +100,12 @@ func (s *Scanner) scanBytes(buf []byte, i int) int {
 				s.tooDeep = true
 			}
 		case '}', ']':
-			if s.depth--; s.depth == 0 {
+			s.depth--
+			if s.depth == 0 {
 				return i
+			}
+			if s.depth == 1 && s.firstEnd == 0 {
+				s.firstEnd = i
 			}
 		}
 	}

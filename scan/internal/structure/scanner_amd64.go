@@ -15,6 +15,13 @@ type blockState struct {
 	inString int64 // 0, or -1 inside a string
 	tooDeep  int64 // 0 or 1
 	maxDepth int64
+	// firstLeft is 1 while no close bracket has taken the depth to 1
+	// (Scanner.FirstNestedEnd), else 0: the kernel then looks for that
+	// bracket too, which it writes to firstEnd (the offset past it) and
+	// sets firstLeft to 0. It is the floor the depth has to stay above
+	// for a block's brackets to be counted without following them.
+	firstLeft int64
+	firstEnd  int64
 }
 
 // structBlocksAVX2 scans p[0:n] in 64-byte blocks, classifying bytes
@@ -49,6 +56,9 @@ func (s *Scanner) blocks(buf []byte, i int) (end, next int) {
 		return -1, i
 	}
 	st := blockState{depth: int64(s.depth), maxDepth: int64(s.MaxDepth)}
+	if s.firstEnd == 0 {
+		st.firstLeft = 1
+	}
 	if s.inString {
 		st.inString = -1
 	}
@@ -62,6 +72,9 @@ func (s *Scanner) blocks(buf []byte, i int) (end, next int) {
 		end, next = structBlocksAVX2(p, len(buf)-i, &st)
 	}
 	s.depth, s.inString, s.tooDeep = int(st.depth), st.inString != 0, st.tooDeep != 0
+	if st.firstEnd != 0 {
+		s.firstEnd = i + int(st.firstEnd)
+	}
 	if end >= 0 {
 		// The kernel's string state is that of the whole block; where
 		// the value ends, at a close bracket, no string is open.

@@ -5,8 +5,11 @@
 // func structBlocksAVX2(p *byte, n int, st *blockState) (end, next int)
 //
 // Registers: SI p, DX n, CX block offset, R8 depth, R9 in-string carry
-// (0 or -1), R10 too deep, R11 max depth; Y10-Y14 the bytes '"', '\\',
-// 0x20, '{', '}' broadcast; X9 all ones for the prefix XOR.
+// (0 or -1), R10 too deep, R11 max depth, R14 firstLeft (1 while the
+// first close bracket that takes the depth to 1 is sought, the floor a
+// block's closes must not reach for them to be counted, else 0); Y10-Y14
+// the bytes '"', '\\', 0x20, '{', '}' broadcast; X9 all ones for the
+// prefix XOR.
 TEXT ·structBlocksAVX2(SB), NOSPLIT, $0-40
 	MOVQ p+0(FP), SI
 	MOVQ n+8(FP), DX
@@ -15,6 +18,7 @@ TEXT ·structBlocksAVX2(SB), NOSPLIT, $0-40
 	MOVQ 8(DI), R9
 	MOVQ 16(DI), R10
 	MOVQ 24(DI), R11
+	MOVQ 32(DI), R14
 
 	MOVL         $0x22222222, AX
 	VMOVD         AX, X10
@@ -86,10 +90,12 @@ loop:
 	ORQ       R12, R13
 	JZ        next
 
-	// When the closes cannot bring the depth to 0 and the opens cannot
-	// take it past the limit, count them.
+	// When the closes cannot bring the depth to the floor (0, or 1 while
+	// the first nested value's end is sought) and the opens cannot take
+	// it past the limit, count them.
 	POPCNTQ R12, AX
-	CMPQ    R8, AX
+	LEAQ    (AX)(R14*1), DI
+	CMPQ    R8, DI
 	JLE     bits
 	POPCNTQ BX, DI
 	ADDQ    R8, DI
@@ -113,6 +119,8 @@ bits:
 close:
 	DECQ R8
 	JZ   found
+	CMPQ R8, R14 // depth 1 while sought (R14 1); never 0 here
+	JEQ  first
 
 nextbit:
 	BLSRQ R13, R13
@@ -121,6 +129,16 @@ nextbit:
 next:
 	ADDQ $64, CX
 	JMP  loop
+
+	// The first close bracket that takes the depth to 1: the end of the
+	// first nested value.
+first:
+	LEAQ 1(CX)(AX*1), R14
+	MOVQ st+16(FP), DI
+	MOVQ R14, 40(DI)
+	XORQ R14, R14
+	MOVQ R14, 32(DI)
+	JMP  nextbit
 
 found:
 	LEAQ 1(CX)(AX*1), AX
@@ -152,7 +170,8 @@ GLOBL structBytes<>(SB), RODATA|NOPTR, $8
 // value or go too deep (nearly every block, with brackets or without):
 // its depth is counted with two POPCNTs on one predictable branch, and
 // only the block that may end the value or pass the limit follows its
-// brackets one by one. Registers as in structBlocksAVX2; Z10-Z14 the
+// brackets one by one (as does the block that may hold the first nested
+// value's end). Registers as in structBlocksAVX2; Z10-Z14 the
 // bytes '"', '\\', 0x20, '{', '}' broadcast.
 TEXT ·structBlocksAVX512(SB), NOSPLIT, $0-40
 	MOVQ p+0(FP), SI
@@ -162,6 +181,7 @@ TEXT ·structBlocksAVX512(SB), NOSPLIT, $0-40
 	MOVQ 8(DI), R9
 	MOVQ 16(DI), R10
 	MOVQ 24(DI), R11
+	MOVQ 32(DI), R14
 
 	VPBROADCASTB structBytes<>+0(SB), Z10
 	VPBROADCASTB structBytes<>+1(SB), Z11
@@ -204,12 +224,13 @@ wloop:
 	ANDNQ BX, AX, BX
 	ANDNQ R12, AX, R12
 
-	// When the closes cannot bring the depth to 0 and the opens cannot
-	// take it past the limit (a block without brackets included), count
-	// them.
+	// When the closes cannot bring the depth to the floor (R14) and the
+	// opens cannot take it past the limit (a block without brackets
+	// included), count them.
 	POPCNTQ R12, AX
 	POPCNTQ BX, DI
-	CMPQ    R8, AX
+	LEAQ    (AX)(R14*1), R13
+	CMPQ    R8, R13
 	JLE     wslow
 	ADDQ    R8, DI
 	CMPQ    DI, R11
@@ -242,11 +263,21 @@ wbits:
 wclose:
 	DECQ R8
 	JZ   wfound
+	CMPQ R8, R14
+	JEQ  wfirst
 
 wnextbit:
 	BLSRQ R13, R13
 	JNZ   wbits
 	JMP   wnext
+
+wfirst:
+	LEAQ 1(CX)(AX*1), R14
+	MOVQ st+16(FP), DI
+	MOVQ R14, 40(DI)
+	XORQ R14, R14
+	MOVQ R14, 32(DI)
+	JMP  wnextbit
 
 wfound:
 	LEAQ 1(CX)(AX*1), AX

@@ -48,14 +48,16 @@ func fromState(v []byte, i, n int, st Scanner, bytesOnly bool) string {
 	} else {
 		end = s.Scan(v[:n], i)
 	}
-	return strings.Join([]string{strconv.Itoa(end), strconv.Itoa(s.depth), boolS(s.inString), boolS(s.escaped), boolS(s.tooDeep)}, " ")
+	return strings.Join([]string{strconv.Itoa(end), strconv.Itoa(s.depth), boolS(s.inString), boolS(s.escaped), boolS(s.tooDeep), strconv.Itoa(s.firstEnd)}, " ")
 }
 
 // starts are the states a scan resumes in: at the start of a value,
-// inside one, inside a string, after a backslash, too deep already.
+// inside one, inside a string, after a backslash, too deep already, past
+// the first nested value's end already.
 var starts = []Scanner{
 	{MaxDepth: 3},
 	{MaxDepth: 512, depth: 2},
+	{MaxDepth: 512, depth: 3, firstEnd: 7},
 	{MaxDepth: 2, depth: 2},
 	{MaxDepth: 512, depth: 1, inString: true},
 	{MaxDepth: 512, depth: 1, inString: true, escaped: true},
@@ -107,6 +109,17 @@ func TestStructureKernelsMatchBytesRecords(t *testing.T) {
 				if got, want := fromState(buf, i, len(buf), st, false), fromState(buf, i, len(buf), st, true); got != want {
 					t.Fatalf("[%d:] from %+v: Scan %s, bytes %s", i, st, got, want)
 				}
+			}
+		}
+		// From each record's start, against the one-byte-at-a-time
+		// oracle: the end and where the first nested value ends
+		// (userIdentity's object, nearly always).
+		for _, r := range recs {
+			s := Scanner{MaxDepth: 512}
+			end := s.Scan(buf[r:], 0)
+			got := strings.Join([]string{"end", strconv.Itoa(end), "deep", boolS(s.tooDeep), "first", strconv.Itoa(s.FirstNestedEnd())}, " ")
+			if want := naive(buf[r:], 512); got != want {
+				t.Fatalf("record at %d: Scan %s, one byte at a time %s", r, got, want)
 			}
 		}
 		for _, r := range recs[:min(len(recs), 8)] {

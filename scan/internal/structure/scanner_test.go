@@ -9,7 +9,8 @@ import (
 
 // naive is the scanner written the plain way, one byte and one switch at
 // a time, sharing no code with Scanner: the oracle for Scan. It stops at
-// the end of the first value ("end <offset> deep <tooDeep>").
+// the end of the first value ("end <offset> deep <tooDeep> first
+// <FirstNestedEnd>").
 func naive(v []byte, maxDepth int) string { return follow(v, maxDepth, true) }
 
 // naiveAll follows all of v the plain way, past the ends of values (a
@@ -20,6 +21,7 @@ func naiveAll(v []byte, maxDepth int) string {
 
 func follow(v []byte, maxDepth int, stopAtEnd bool) string {
 	depth, inString, escaped, tooDeep := 0, false, false, false
+	first := 0 // past the first close bracket that takes the depth to 1
 	for i, c := range v {
 		switch {
 		case inString:
@@ -38,12 +40,16 @@ func follow(v []byte, maxDepth int, stopAtEnd bool) string {
 				tooDeep = true
 			}
 		case c == '}' || c == ']':
-			if depth--; depth == 0 && stopAtEnd {
-				return strings.Join([]string{"end", strconv.Itoa(i + 1), "deep", boolS(tooDeep)}, " ")
+			depth--
+			if depth == 1 && first == 0 {
+				first = i + 1
+			}
+			if depth == 0 && stopAtEnd {
+				return strings.Join([]string{"end", strconv.Itoa(i + 1), "deep", boolS(tooDeep), "first", strconv.Itoa(first)}, " ")
 			}
 		}
 	}
-	return strings.Join([]string{"open", strconv.Itoa(depth), boolS(inString), boolS(escaped), boolS(tooDeep)}, " ")
+	return strings.Join([]string{"open", strconv.Itoa(depth), boolS(inString), boolS(escaped), boolS(tooDeep), strconv.Itoa(first)}, " ")
 }
 
 // scanAll follows all of v with Scan, starting again after each value's
@@ -55,7 +61,7 @@ func scanAll(v []byte, maxDepth int) string {
 			break
 		}
 	}
-	return strings.Join([]string{strconv.Itoa(s.depth), boolS(s.inString), boolS(s.escaped), boolS(s.tooDeep)}, " ")
+	return strings.Join([]string{strconv.Itoa(s.depth), boolS(s.inString), boolS(s.escaped), boolS(s.tooDeep), strconv.Itoa(s.FirstNestedEnd())}, " ")
 }
 
 // naiveString returns the index past the quote closing the string body
@@ -109,11 +115,11 @@ func scanBoth(v []byte, maxDepth int, cuts []int) (fast, slow string) {
 				end = s.Scan(v[:c], prev)
 			}
 			if end >= 0 {
-				return strings.Join([]string{"end", strconv.Itoa(end), "deep", boolS(s.tooDeep)}, " ")
+				return strings.Join([]string{"end", strconv.Itoa(end), "deep", boolS(s.tooDeep), "first", strconv.Itoa(s.FirstNestedEnd())}, " ")
 			}
 			prev = c
 		}
-		return strings.Join([]string{"open", strconv.Itoa(s.depth), boolS(s.inString), boolS(s.escaped), boolS(s.tooDeep)}, " ")
+		return strings.Join([]string{"open", strconv.Itoa(s.depth), boolS(s.inString), boolS(s.escaped), boolS(s.tooDeep), strconv.Itoa(s.FirstNestedEnd())}, " ")
 	}
 	return run(false), run(true)
 }
