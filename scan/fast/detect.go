@@ -31,7 +31,7 @@ import (
 // it asks the splitter's scanner (scan/internal/structure: StringEnd,
 // which also says whether a key holds an escape, and ValueEnd), so that
 // strings, escapes and depth are followed by one piece of code.
-func recognised(rec []byte) bool { return recognisedAt(rec, -1) }
+func recognised(rec []byte) bool { return recognisedAt(rec, -1, 0) }
 
 // eventTimeKey is CloudTrail's time key as stored, unescaped.
 const eventTimeKey = `"eventTime"`
@@ -47,7 +47,22 @@ const eventTimeKey = `"eventTime"`
 // (requestParameters, responseElements, resources). A record whose
 // later bytes are not JSON is then passed over unread, as the fast path
 // passes over any malformed record it does not read.
-func recognisedAt(rec []byte, lastEventTime int) bool {
+//
+// nestedEnd, when not 0, is where the record's first nested value (the
+// first object or array in it) ends, as the splitter found it while it
+// looked for the record's end (structure.Scanner.FirstNestedEnd): the
+// walk skips the first object or array value it meets to there without
+// scanning it again (a CloudTrail record's userIdentity, before its
+// eventTime). It must come from the splitter's scan of exactly rec's
+// bytes. In valid JSON the first bracket outside strings after the
+// record's '{' opens the first value that is an object or array, and
+// the first close bracket back to depth 1 closes it, so the walk ends
+// up where structure.ValueEnd would have taken it; on bytes that are
+// not JSON it may end up elsewhere and answer otherwise than without
+// the hint, which the equality contract allows (the reference path
+// skips the record as malformed, docs/fast-path.md). A hint that is no
+// close bracket past the value's start is not used.
+func recognisedAt(rec []byte, lastEventTime, nestedEnd int) bool {
 	var (
 		trail, azure bool // a key of the type
 		// The last values of the keys read. They stay in memory: kept
@@ -77,6 +92,15 @@ func recognisedAt(rec []byte, lastEventTime int) bool {
 		if i < len(rec) && rec[i] == '"' {
 			// Fast path: most values are strings.
 			i, _ = structure.StringEnd(rec, i+1)
+		} else if nestedEnd != 0 && i < len(rec) && (rec[i] == '{' || rec[i] == '[') {
+			// The first nested value: it ends where the splitter saw it
+			// end.
+			if nestedEnd > i+1 && nestedEnd <= len(rec) && (rec[nestedEnd-1] == '}' || rec[nestedEnd-1] == ']') {
+				i = nestedEnd
+			} else {
+				i = skipValue(rec, i)
+			}
+			nestedEnd = 0
 		} else {
 			i = skipValue(rec, i)
 		}

@@ -2,6 +2,7 @@ package fast
 
 import (
 	"bytes"
+	"encoding/json"
 	"math/rand"
 	"testing"
 )
@@ -63,16 +64,208 @@ var walkEdgeCases = []string{
 	`{}`, `{`, `{"`, `{""`, `{"":`, `{"":""}`,
 }
 
+// hintEdgeCases are records whose first nested value (the one the
+// splitter's hint ends, nestedEndOf) stands where a walk using the hint
+// could go wrong: first of all, after and holding escapes, after strings
+// holding brackets, an array, empty, nested in itself, an "evt" object,
+// none at all, and bytes that are not JSON.
+var hintEdgeCases = []string{
+	`{"userIdentity":{"a":"b"},"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","sessionContext":{"attributes":{"x":"y"}}},"eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","x":"\"{[","userIdentity":{"a":"\"}]"},"eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","x":"\\","userIdentity":{"a\\":"}\\"},"eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","x":"[{]}","y":[1,{"a":[]}],"eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","a":[],"b":{},"eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","a":[[]],"eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","a":{"eventTime":"x"},"eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","x":1}`,
+	`{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","requestParameters":{"a":1}}`,
+	`{"resourceId":"r","identity":{"a":{"b":[]}},"time":"2019-01-14T19:31:53Z","category":"Administrative","properties":{"c":"d"}}`,
+	`{"evt":{"name":"x"},"time":"2019-01-14T19:31:53Z"}`,
+	`{"evt":{"a":{"name":1}},"time":"2019-01-14T19:31:53Z"}`,
+	`{"correlationId":"c","category":["Administrative"],"time":"2019-01-14T19:31:53Z"}`,
+	`{"eventVersion":"1.08","userIdentity":{"a":"b"]],"eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","userIdentity":{"a":"b","eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","userIdentity":[}],"eventTime":"2024-01-01T00:00:00Z"}`,
+	`{"eventVersion":"1.08","userIdentity":{"a":"b"}`,
+	`{"eventVersion":"1.08","userIdentity":{`,
+	`{"eventVersion":"1.08"}],"userIdentity":{"a":1},"eventTime":"2024-01-01T00:00:00Z"}`,
+}
+
+// nestedEndOf is the splitter's hint for rec written the plain way, one
+// byte at a time (the oracle of structure's tests, in short): the index
+// past the first close bracket outside strings that takes the depth
+// from 2 to 1, else 0.
+func nestedEndOf(rec []byte) int {
+	depth, inString, escaped := 0, false, false
+	for i, c := range rec {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			if depth--; depth == 1 {
+				return i + 1
+			}
+			if depth == 0 {
+				return 0
+			}
+		}
+	}
+	return 0
+}
+
 // checkWalk compares the walk with the reference (detect_ref_test.go) on
 // rec, for the whole walk and for the walk that stops at the last
-// "eventTime" (and, as a differential test may, at any other offset).
+// "eventTime" (and, as a differential test may, at any other offset),
+// and the walk that skips the first nested value where the splitter's
+// hint says it ends with the walk that finds its end itself: the same
+// answers for a record that is JSON (on other bytes any answer is
+// allowed, docs/fast-path.md: the walk must just not crash).
 func checkWalk(t *testing.T, rec []byte) {
 	t.Helper()
 	lasts := []int{-1, lastEventTimeOf(rec), bytes.Index(rec, []byte(eventTimeKey))}
+	hint, valid := nestedEndOf(rec), json.Valid(rec)
 	for _, last := range lasts {
-		if got, want := recognisedAt(rec, last), refRecognisedAt(rec, last); got != want {
+		got, want := recognisedAt(rec, last, 0), refRecognisedAt(rec, last)
+		if got != want {
 			t.Fatalf("recognisedAt(%q, %d) = %v, reference %v", rec, last, got, want)
 		}
+		if hinted := recognisedAt(rec, last, hint); hinted != got && valid {
+			t.Fatalf("recognisedAt(%q, %d, hint %d) = %v, without the hint %v", rec, last, hint, hinted, got)
+		}
+	}
+}
+
+// TestRecognisedWithHint: the walk given the splitter's hint answers as
+// the walk without it, on the corpus, the edge cases of both, their
+// prefixes and mutations (checkWalk), and the generated records with
+// their first nested value moved first, escapes put in and before it.
+func TestRecognisedWithHint(t *testing.T) {
+	recs := walkCorpus(t)
+	for _, r := range append(walkEdgeCases, hintEdgeCases...) {
+		recs = append(recs, []byte(r))
+	}
+	hinted, variants := 0, 0
+	for _, r := range recs {
+		if nestedEndOf(r) > 0 {
+			hinted++
+		}
+		checkWalk(t, r)
+		for _, v := range hintVariants(r) {
+			if !json.Valid(v) {
+				t.Fatalf("variant %q of %q is not JSON", v, r)
+			}
+			checkWalk(t, v)
+			variants++
+		}
+	}
+	if hinted < len(recs)/2 || variants < len(recs) {
+		t.Fatalf("only %d of %d records have a nested value, %d variants", hinted, len(recs), variants)
+	}
+	rng := rand.New(rand.NewSource(29))
+	special := []byte("\"\\{}[]:, ")
+	for k := 0; k < 20000; k++ {
+		r := bytes.Clone(recs[rng.Intn(len(recs))])
+		if h := nestedEndOf(r); h > 2 && rng.Intn(2) == 0 {
+			// Around the first nested value's end.
+			r[h-2+rng.Intn(min(4, len(r)-h+2))] = special[rng.Intn(len(special))]
+		} else if len(r) > 1 {
+			r[1+rng.Intn(len(r)-1)] = special[rng.Intn(len(special))]
+		}
+		checkWalk(t, r)
+	}
+}
+
+// hintVariants returns rec, a JSON object, rewritten where the hint
+// matters: its first member whose value is an object or array moved to
+// the front, and an escape put into a string value before it and into
+// its first string; nil when rec is not an object.
+func hintVariants(rec []byte) [][]byte {
+	var m []struct {
+		k string
+		v json.RawMessage
+	}
+	dec := json.NewDecoder(bytes.NewReader(rec))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		var v json.RawMessage
+		if dec.Decode(&v) != nil {
+			return nil
+		}
+		m = append(m, struct {
+			k string
+			v json.RawMessage
+		}{tok.(string), v})
+	}
+	first := -1
+	for i, kv := range m {
+		if kv.v[0] == '{' || kv.v[0] == '[' {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	join := func(order []int, escBefore, escIn bool) []byte {
+		b := []byte{'{'}
+		for n, i := range order {
+			if n > 0 {
+				b = append(b, ',')
+			}
+			k, _ := json.Marshal(m[i].k)
+			b = append(append(b, k...), ':')
+			v := m[i].v
+			if q := bytes.IndexByte(v, '"'); q >= 0 && (escIn && i == first || escBefore && i != first && n == 0 && v[0] == '"') {
+				v = append(append(append([]byte{}, v[:q+1]...), `\"]}`...), v[q+1:]...)
+			}
+			b = append(b, v...)
+		}
+		return append(b, '}')
+	}
+	order := []int{first}
+	for i := range m {
+		if i != first {
+			order = append(order, i)
+		}
+	}
+	same := make([]int, len(m))
+	for i := range same {
+		same[i] = i
+	}
+	return [][]byte{join(order, false, false), join(order, false, true), join(same, true, false), join(same, true, true)}
+}
+
+// TestRecognisedTrustsHint: the walk skips the first nested value to
+// where the hint says it ends, without looking: a hint that ends it
+// early (at the end of an object nested in it) makes the walk read that
+// object's later keys as the record's. So a hint must belong to exactly
+// the record's bytes (the splitter's scan of them).
+func TestRecognisedTrustsHint(t *testing.T) {
+	rec := []byte(`{"eventVersion":"1.08","x":{"a":{"b":1},"eventTime":"2024-01-01T00:00:00Z"}}`)
+	if recognisedAt(rec, -1, 0) || recognisedAt(rec, -1, nestedEndOf(rec)) {
+		t.Fatal("a record whose eventTime is nested is recognised")
+	}
+	early := bytes.Index(rec, []byte(`1}`)) + 2
+	if !recognisedAt(rec, -1, early) {
+		t.Fatalf("with the hint %d (the inner object's end) the walk did not read the nested eventTime as the record's: it does not use the hint", early)
 	}
 }
 

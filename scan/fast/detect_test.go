@@ -110,7 +110,7 @@ func TestRecognisedAgreesWithMap(t *testing.T) {
 		// The walk that stops at the last "eventTime" says the same
 		// as the whole walk on an escape-free record.
 		if bytes.IndexByte([]byte(r), '\\') < 0 {
-			if at := recognisedAt([]byte(r), bytes.LastIndex([]byte(r), []byte(eventTimeKey))); at != got {
+			if at := recognisedAt([]byte(r), bytes.LastIndex([]byte(r), []byte(eventTimeKey)), 0); at != got {
 				t.Errorf("recognisedAt %v, recognised %v: %s", at, got, r)
 			}
 		}

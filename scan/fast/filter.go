@@ -158,7 +158,7 @@ func (c *Checker) Candidate(rec []byte) bool {
 	if f.all || found && c.hit() {
 		return true
 	}
-	return !recognisedAt(rec, lastEventTime)
+	return !recognisedAt(rec, lastEventTime, 0)
 }
 
 // Watched reports whether the record the last Candidate call looked at
