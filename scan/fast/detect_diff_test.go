@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math/rand"
 	"testing"
+
+	"github.com/retrohunt/retrohunt/scan/rule"
 )
 
 // walkEdgeCases are records whose keys, strings and values end in the
@@ -305,4 +307,31 @@ func FuzzRecognised(f *testing.F) {
 	f.Fuzz(func(t *testing.T, rec []byte) {
 		checkWalk(t, append([]byte{'{'}, rec...))
 	})
+}
+
+// TestCandidateHint: CandidateHint, the splitter's hint passed on,
+// answers as Candidate on the corpus and the edge cases (what the
+// search finds is the same; the key walk skips the first nested value
+// by the hint), and hands the hint to the walk: the early hint of
+// TestRecognisedTrustsHint changes its answer.
+func TestCandidateHint(t *testing.T) {
+	f := New([]*rule.Rule{parseEvents(t, `$e.metadata.product_event_type = "DeleteTrail"`)})
+	chk := f.NewChecker()
+	recs := walkCorpus(t)
+	for _, r := range append(walkEdgeCases, hintEdgeCases...) {
+		recs = append(recs, []byte(r))
+	}
+	for _, r := range recs {
+		if !json.Valid(r) {
+			continue
+		}
+		if got, want := chk.CandidateHint(r, nestedEndOf(r)), chk.Candidate(r); got != want {
+			t.Fatalf("CandidateHint(%q, %d) = %v, Candidate %v", r, nestedEndOf(r), got, want)
+		}
+	}
+	rec := []byte(`{"eventVersion":"1.08","x":{"a":{"b":1},"eventTime":"2024-01-01T00:00:00Z"}}`)
+	early := bytes.Index(rec, []byte(`1}`)) + 2
+	if !chk.Candidate(rec) || chk.CandidateHint(rec, early) {
+		t.Fatalf("Candidate = %v, CandidateHint with the inner object's end %v: want true, false", chk.Candidate(rec), chk.CandidateHint(rec, early))
+	}
 }

@@ -120,7 +120,15 @@ const maxScratch = 1 << 20
 // is malformed JSON. When some rule has no requirement every record is
 // a candidate, and it is searched all the same when other rules have
 // literals, for MayMatch.
-func (c *Checker) Candidate(rec []byte) bool {
+func (c *Checker) Candidate(rec []byte) bool { return c.CandidateHint(rec, 0) }
+
+// CandidateHint is Candidate for a record whose splitter says where its
+// first nested value (its first object or array) ends: nestedEnd is
+// decode.Decoder.FirstNestedEnd for rec as the decoder handed it on, 0
+// when not known. The key walk then skips that value without scanning
+// it again. The hint must belong to exactly rec's bytes: a record
+// unwrapped from its element, or copied, is asked about with Candidate.
+func (c *Checker) CandidateHint(rec []byte, nestedEnd int) bool {
 	f := c.f
 	c.searched = false
 	if !f.search {
@@ -158,7 +166,7 @@ func (c *Checker) Candidate(rec []byte) bool {
 	if f.all || found && c.hit() {
 		return true
 	}
-	return !recognisedAt(rec, lastEventTime, 0)
+	return !recognisedAt(rec, lastEventTime, nestedEnd)
 }
 
 // Watched reports whether the record the last Candidate call looked at
