@@ -98,7 +98,22 @@ type Decoder struct {
 	cp    capture
 	// in is what the splitter reads: dbr, or the object in one buffer.
 	in input
+	// nestedEnd is FirstNestedEnd's answer while fn runs.
+	nestedEnd int
 }
+
+// FirstNestedEnd returns, while Decode's or DecodeUnchecked's fn runs
+// for a record, where the record's first nested value (its first object
+// or array) ends in raw: the index past its close bracket, as the
+// splitter found it while it looked for the record's end, so that fn
+// need not scan the value again (the fast path's key walk,
+// fast.Checker.CandidateHint). 0 when the splitter does not know: a
+// record without a nested value, a line of JSON Lines (split at its
+// newline, not scanned), a record copied past the read buffer. The hint
+// is for raw exactly as handed to fn, and only while fn runs. In valid
+// JSON it is exact; in a record that is not JSON it is some close
+// bracket of raw's.
+func (d *Decoder) FirstNestedEnd() int { return d.nestedEnd }
 
 // readBuffer is the size of the splitter's read buffer: a record that
 // lies whole in it is handed out in place.

@@ -59,7 +59,8 @@ func TestSplitInPlace(t *testing.T) {
 // renderBuffered renders what DecodeUnchecked hands on and reports for
 // a buffered body, split in place or through the bufio.Reader, with the
 // given read window; Bytes is kept even after an error: in place, the
-// splitter reads as far as through the bufio.Reader.
+// splitter reads as far as through the bufio.Reader. A record whose
+// hint (FirstNestedEnd) is wrong is marked "WRONG HINT".
 func renderBuffered(body []byte, l Limits, window int, place bool) string {
 	defer func(old bool, oldWindow int) { inPlace, fastWindow = old, oldWindow }(inPlace, fastWindow)
 	inPlace, fastWindow = place, window
@@ -67,7 +68,7 @@ func renderBuffered(body []byte, l Limits, window int, place bool) string {
 	d := NewDecoder(l)
 	r := bytes.NewReader(body)
 	res, err := d.DecodeUnchecked(r, func(i int, raw []byte) error {
-		fmt.Fprintf(&b, "record %d %q\n", i, raw)
+		fmt.Fprintf(&b, "record %d %q%s\n", i, raw, hintNote(d, raw))
 		if bytes.Contains(raw, []byte("stop")) {
 			return io.ErrShortWrite // fn's error ends the object
 		}
@@ -138,7 +139,7 @@ func TestSplitInPlaceMatchesBufio(t *testing.T) {
 			}
 			for _, l := range limits {
 				for _, window := range []int{16, 64, 256 << 10} {
-					if a, b := renderBuffered(b, l, window, true), renderBuffered(b, l, window, false); a != b {
+					if a, b := renderBuffered(b, l, window, true), renderBuffered(b, l, window, false); a != b || strings.Contains(a, "WRONG HINT") {
 						t.Fatalf("body %d (zip %v, limits %+v, window %d):\nin place:\n%.3000s\nthrough bufio:\n%.3000s", i, zip, l, window, a, b)
 					}
 				}
@@ -169,7 +170,7 @@ func FuzzSplitInPlace(f *testing.F) {
 		if small&2 != 0 {
 			window = 16
 		}
-		if a, b := renderBuffered(body, l, window, true), renderBuffered(body, l, window, false); a != b {
+		if a, b := renderBuffered(body, l, window, true), renderBuffered(body, l, window, false); a != b || strings.Contains(a, "WRONG HINT") {
 			t.Fatalf("in place:\n%s\nthrough bufio:\n%s", a, b)
 		}
 	})

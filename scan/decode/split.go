@@ -212,8 +212,18 @@ func (sp *splitter) object(first bool) (lines bool, err error) {
 			}
 			continue
 		}
+		nested := c.nested == 0 && (b == '{' || b == '[')
 		if err := c.skipValue(b); err != nil {
 			return c.brokeOff(first, envelope, err)
+		}
+		if nested {
+			// The first value nested in the object: c.p is past its
+			// end, which is the record's hint while no byte of it was
+			// copied (and discarded) yet.
+			c.nested = -1
+			if !c.copying {
+				c.nested = c.p
+			}
 		}
 	}
 	if envelope {
@@ -238,6 +248,10 @@ type cursor struct {
 	// the object is JSON Lines.
 	lines   bool
 	tooDeep bool
+	// nested is where the record's first nested value ends (the hint,
+	// Decoder.FirstNestedEnd): 0 before the walk meets one, -1 when it
+	// ended past copied bytes (positions no longer the record's).
+	nested int
 }
 
 // avail returns the bytes from p on, reading more when none are
@@ -434,8 +448,9 @@ func (c *cursor) record(first bool) (bool, error) {
 		return c.firstRecord()
 	}
 	var raw []byte
-	size := c.p
+	size, nested := c.p, max(c.nested, 0)
 	if c.copying {
+		nested = 0
 		window, _ := sp.br.Peek(c.p)
 		sp.keep(window)
 		raw, size = sp.d.buf, sp.total
@@ -453,7 +468,7 @@ func (c *cursor) record(first bool) (bool, error) {
 	if first {
 		sp.res.Format = FormatStream
 	}
-	return false, sp.emit(raw, problem, sp.next())
+	return false, sp.emit(raw, nested, problem, sp.next())
 }
 
 // firstRecord decides, at an object's first record (left in the buffer),
@@ -489,7 +504,7 @@ func (c *cursor) restOfLine(raw []byte, problem string) error {
 	if err != nil && err != io.EOF {
 		return fmt.Errorf("line %d: %w", sp.index, unexpected(err))
 	}
-	if err := sp.emit(raw, problem, sp.next()); err != nil {
+	if err := sp.emit(raw, 0, problem, sp.next()); err != nil {
 		return err
 	}
 	return sp.lines()
@@ -498,15 +513,17 @@ func (c *cursor) restOfLine(raw []byte, problem string) error {
 // value reads one JSON value and hands it on, or records why it was
 // skipped.
 func (sp *splitter) value(index int) error {
-	raw, problem, err := sp.scanValue()
+	raw, nested, problem, err := sp.scanValue()
 	if err != nil {
 		return class(ErrTruncatedJSON, "record %d breaks off: %w", index, unexpected(err))
 	}
-	return sp.emit(raw, problem, index)
+	return sp.emit(raw, nested, problem, index)
 }
 
 // emit hands a record to the policy, or lists it in Result.Skipped.
-func (sp *splitter) emit(raw []byte, problem string, index int) error {
+// nested is where the record's first nested value ends in raw, 0 when
+// not known (Decoder.FirstNestedEnd, set while fn runs).
+func (sp *splitter) emit(raw []byte, nested int, problem string, index int) error {
 	switch {
 	case problem != "":
 	case len(raw) == 0 || raw[0] != '{':
@@ -516,7 +533,9 @@ func (sp *splitter) emit(raw []byte, problem string, index int) error {
 		sp.skip(index, problem)
 		return nil
 	}
+	sp.d.nestedEnd = nested
 	handed, err := sp.out.record(sp.fn, index, raw)
+	sp.d.nestedEnd = 0
 	if !handed {
 		sp.skip(index, ReasonMalformed)
 		return nil
@@ -534,11 +553,13 @@ func (sp *splitter) skip(index int, reason string) {
 // a larger one is copied into d.buf. A value over MaxRecordBytes or
 // MaxDepth is read to its end (so the object can go on) and reported as
 // a problem. Well-formedness inside the value is the policy's business.
-func (sp *splitter) scanValue() (raw []byte, problem string, err error) {
+// nested is where the first value nested in an object or array handed
+// out in place ends (Decoder.FirstNestedEnd), else 0.
+func (sp *splitter) scanValue() (raw []byte, nested int, problem string, err error) {
 	br := sp.br
 	first, err := br.Peek(1)
 	if err != nil {
-		return nil, "", err
+		return nil, 0, "", err
 	}
 	from := 0
 	switch c := first[0]; c {
@@ -546,32 +567,39 @@ func (sp *splitter) scanValue() (raw []byte, problem string, err error) {
 		// A stray delimiter (",," in an array) is a bad value of its own;
 		// taking just it keeps the caller in step with the structure.
 		br.Discard(1)
-		return nil, fmt.Sprintf("unexpected %q where a record should start", c), nil
+		return nil, 0, fmt.Sprintf("unexpected %q where a record should start", c), nil
 	case '"':
 		from = 1 // the string's body
 	case '{', '[':
 	default:
-		return sp.scalar()
+		raw, problem, err = sp.scalar()
+		return raw, 0, problem, err
 	}
 	s := structure.Scanner{MaxDepth: sp.d.limits.MaxDepth}
 	str := from == 1
 	// Fast path: the value lies in what the reader holds or can hold.
 	for {
+		// buf starts at the value's first byte however the reader
+		// moves its bytes, so the scanner's positions are the value's.
 		buf, _ := br.Peek(br.Buffered())
 		if end := valueEnd(&s, str, buf, from); end >= 0 {
 			raw = buf[:end]
 			br.Discard(end)
-			return sp.problem(raw, len(raw), s.TooDeep())
+			raw, problem, err = sp.problem(raw, len(raw), s.TooDeep())
+			return raw, s.FirstNestedEnd(), problem, err
 		}
 		from = len(buf)
 		if from >= min(br.Size(), fastWindow) {
 			break
 		}
 		if _, err := br.Peek(from + 1); err != nil {
-			return nil, "", err
+			return nil, 0, "", err
 		}
 	}
-	return sp.copyValue(&s, str)
+	// A copied value: the scanner resumes at 0 of each chunk, and its
+	// positions are no longer the value's.
+	raw, problem, err = sp.copyValue(&s, str)
+	return raw, 0, problem, err
 }
 
 // valueEnd resumes s on buf at i: a string record ends at its closing
@@ -724,7 +752,7 @@ func (sp *splitter) lines() error {
 			if bytes.Count(line, []byte{'{'})+bytes.Count(line, []byte{'['}) > d.limits.MaxDepth {
 				problem = depthProblem(line, d.limits.MaxDepth)
 			}
-			if err := sp.emit(line, problem, index); err != nil {
+			if err := sp.emit(line, 0, problem, index); err != nil {
 				return err
 			}
 		}
