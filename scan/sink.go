@@ -113,7 +113,9 @@ const maxUnwrapScratch = 1 << 20
 // matched, exactly as the reference path does with every record.
 func (s *recordSink) fast(index int, raw []byte) error {
 	s.handedOn(index)
-	candidate, unwrapped := s.w.chk.Candidate(raw), false
+	// The splitter's hint is for raw as the decoder handed it on; an
+	// unwrapped record is asked about without it.
+	candidate, unwrapped := s.w.chk.CandidateHint(raw, s.w.dec.FirstNestedEnd()), false
 	if s.w.chk.Watched() {
 		// raw may be an element that wraps its record: the record is
 		// what is asked about, as on the reference path. (A record
