@@ -114,6 +114,11 @@ const (
 	distMask      = 1<<distBits - 1 // a primary distance index
 )
 
+// runFastLoop is the fast loop huffman runs: fastLoopArch, the assembly
+// loop where there is one (deflate_amd64.go) and fastLoop elsewhere.
+// The tests put a loop here that runs both and compares them.
+var runFastLoop = fastLoopArch
+
 // huffman decodes one block's codewords up to its end-of-block code.
 // The bit buffer lives in locals here, for the registers.
 func (s *state) huffman(br *bitReader, tables *codeTables, litMin, distMin uint) error {
@@ -128,7 +133,7 @@ func (s *state) huffman(br *bitReader, tables *codeTables, litMin, distMin uint)
 		// are left and the output has fastOutMargin bytes of room.
 		if pos <= len(in)-fastInMargin && op <= len(out)-fastOutMargin {
 			var end bool
-			bitbuf, bitsleft, pos, op, end, err = fastLoop(in, out[memberStart:], tables, bitbuf, bitsleft, pos, op-memberStart)
+			bitbuf, bitsleft, pos, op, end, err = runFastLoop(in, out[memberStart:], tables, bitbuf, bitsleft, pos, op-memberStart)
 			op += memberStart
 			if end {
 				break
