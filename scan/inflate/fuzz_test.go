@@ -48,6 +48,7 @@ func FuzzInflate(f *testing.F) {
 	// reserved flags only after the fields.
 	f.Add(append(append([]byte(nil), whole...), 0x1f, 0x8b, 8, 0x30, 0, 0, 0, 0, 0, 0, 'c'), uint16(1000))
 	f.Fuzz(func(t *testing.T, src []byte, limit uint16) {
+		checkFastLoops(t)
 		if len(src) > maxFuzzInput {
 			// Deflate expands up to 1,032 times: a mutated megabyte is a
 			// gigabyte for each of the three decoders compared, which

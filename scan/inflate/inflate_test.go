@@ -218,6 +218,7 @@ func crc32IEEE(b []byte) uint32 {
 }
 
 func TestDifferentialCorpus(t *testing.T) {
+	checkFastLoops(t)
 	var d Decompressor
 	types := map[byte]bool{}
 	for i, src := range corpus(t) {
@@ -236,6 +237,7 @@ func TestDifferentialCorpus(t *testing.T) {
 // TestDifferentialTruncated cuts small streams of every block type at
 // every byte.
 func TestDifferentialTruncated(t *testing.T) {
+	checkFastLoops(t)
 	var d Decompressor
 	p := []byte(`{"Records":[{"eventName":"StartSession","eventSource":"ssm.amazonaws.com"},{"eventName":"StartSession"}]}`)
 	streams := [][]byte{
@@ -255,6 +257,7 @@ func TestDifferentialTruncated(t *testing.T) {
 // TestDifferentialBitFlips damages every corpus stream at random bits,
 // one to three at a time, and appends random trailing bytes.
 func TestDifferentialBitFlips(t *testing.T) {
+	checkFastLoops(t)
 	var d Decompressor
 	rng := rand.New(rand.NewPCG(3, 4))
 	rounds := 40
@@ -284,6 +287,7 @@ func TestDifferentialBitFlips(t *testing.T) {
 // TestLimit: the output stops at exactly the limit, and no buffer grows
 // past it.
 func TestLimit(t *testing.T) {
+	checkFastLoops(t)
 	var d Decompressor
 	p := bytes.Repeat([]byte("0123456789"), 100000) // 1,000,000 bytes
 	for _, src := range [][]byte{stdZip(t, p, 0), stdZip(t, p, 9), kZip(t, p, kgzip.StatelessCompression)} {
@@ -312,6 +316,7 @@ func TestLimit(t *testing.T) {
 // literals, lengths and distances), each both far from the ends of the
 // buffers and near them (a limit, an output buffer sized exactly).
 func TestDifferentialMatchShapes(t *testing.T) {
+	checkFastLoops(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	var shapes [][]byte
 	for d := 1; d <= 70; d++ {
@@ -388,6 +393,7 @@ func TestDifferentialMatchShapes(t *testing.T) {
 // distance symbol 0 (5-bit code 0: 1), then the end of block (7 zero
 // bits): 229 bytes of 'a'.
 func TestFastLoopEntryMargin(t *testing.T) {
+	checkFastLoops(t)
 	var w bitWriter
 	w.code(0x91, 8)
 	w.code(0x91, 8)
@@ -448,6 +454,7 @@ func (w *bitWriter) out() []byte { return w.b }
 // bits), then 30 literals and the end of block. With d <= n the
 // member decodes; with d = n+1 it is corrupt.
 func TestFastLoopMatchBeforeMember(t *testing.T) {
+	checkFastLoops(t)
 	var first bytes.Buffer
 	zw := stdgzip.NewWriter(&first)
 	zw.Write([]byte("abcdefgh"))
