@@ -264,6 +264,12 @@ func (s *state) huffman(br *bitReader, tables *codeTables, litMin, distMin uint)
 // subtracted and only its low 8 bits (the bits consumed) are
 // meant. The next literal/length entry is looked up before the
 // refill and the match copy, so that its load overlaps them.
+//
+// On amd64 with BMI2, huffman runs fastLoopBMI2 (deflate_amd64.s)
+// instead: the same loads and stores in the same order and the same
+// returned state, with this function as its reference
+// (TestFastLoopBMI2MatchesGo, checkFastLoops). A change here is a
+// change there.
 func fastLoop(in, out []byte, tables *codeTables, bitbuf uint64, bitsleft uint, pos, op int) (_ uint64, _ uint, _, _ int, end bool, err error) {
 	inEnd, outEnd := len(in)-fastInMargin, len(out)-fastOutMargin
 	bitbuf |= load64(in, pos) << (bitsleft & 63)
