@@ -80,7 +80,7 @@ func firstDiff(a, b []byte) int {
 // TestFastLoopBMI2MatchesGo runs the assembly fast loop against the Go
 // one (checkFastLoops compares them at every return) over the suite's
 // corpus whole and damaged (random bits flipped, bytes overwritten), and
-// straight from random states: random complete codes (randomLengths,
+// straight from random states (fewer of both under -short): random complete codes (randomLengths,
 // TestTablesDecodeLikeBitByBit's) and the fixed code, one-symbol and
 // empty distance codes (their invalid entries), random input bits and
 // random bit buffers, positions and outputs.
@@ -90,13 +90,17 @@ func TestFastLoopBMI2MatchesGo(t *testing.T) {
 	}
 	checkFastLoops(t)
 	fastLoopRuns = [3]int{}
+	damaged, states := 8, 20000
+	if testing.Short() {
+		damaged, states = 2, 2000
+	}
 	var d Decompressor
 	rng := rand.New(rand.NewPCG(9, 10))
 	for i, src := range corpus(t) {
 		if msg := differ(&d, src); msg != "" {
 			t.Errorf("object %d: %s", i, msg)
 		}
-		for range 8 {
+		for range damaged {
 			m := bytes.Clone(src)
 			for range 1 + rng.IntN(4) {
 				if rng.IntN(2) == 0 {
@@ -117,7 +121,7 @@ func TestFastLoopBMI2MatchesGo(t *testing.T) {
 	}
 
 	var runs [3]int
-	for round := range 20000 {
+	for round := range states {
 		tables := randomTables(rng)
 		in := make([]byte, fastInMargin+rng.IntN(3000))
 		for i := range in {
