@@ -45,18 +45,18 @@
 	BTL   $28, AX; \
 	ADCQ  $1, R12
 
-// EXTRA: DX = the entry AX's base plus its extra bits, read from bitbuf
-// (the bits below AX's consumed count, above its codeword's length).
-// Clobbers BX, CX.
-#define EXTRA \
+// EXTRA: dst = the entry AX's base plus its extra bits, read from
+// bitbuf (the bits below AX's consumed count, above its codeword's
+// length). Clobbers BX, CX.
+#define EXTRA(dst) \
 	BZHIQ AX, R9, BX; \
 	MOVL  AX, CX; \
 	SHRL  $8, CX; \
 	ANDL  $15, CX; \
 	SHRXQ CX, BX, BX; \
-	MOVL  AX, DX; \
-	SHRL  $16, DX; \
-	ADDQ  BX, DX
+	MOVL  AX, dst; \
+	SHRL  $16, dst; \
+	ADDQ  BX, dst
 
 // SUBTABLE: AX = table[(AX>>16 + (bitbuf>>bits)&(1<<codeLen(AX)-1)) &
 // mask] for the link AX. Clobbers BX, CX, DX.
@@ -88,6 +88,7 @@ TEXT ·fastLoopBMI2(SB), NOSPLIT, $0-128
 	MOVQ op+80(FP), R12
 	REFILL
 	LOOKUP
+	PCALIGN $32
 
 loop:
 	// Here bitsleft >= 56 and AX is the entry of bitbuf. Up to three
@@ -113,43 +114,11 @@ loop:
 
 notLiteral:
 	TESTL $0x7000, AX             // exceptional
-	JZ    length
-	TESTL $0x2000, AX             // kindLink
-	JZ    exceptional
-	SUBTABLE(10, 0x7ff, 0)
-	TESTL AX, AX
-	JPL   notSubLiteral
-	SHRXQ AX, R9, R9
-	SUBQ  AX, R10
-	MOVL  AX, BX
-	SHRL  $16, BX
-	MOVB  BX, (DI)(R12*1)
-	INCQ  R12
-	LOOKUP
-	REFILL
-	CMPQ  R11, R13
-	JGT   stop
-	CMPQ  R12, R14
-	JLE   loop
-	JMP   stop
-
-notSubLiteral:
-	TESTL $0x7000, AX
-	JZ    length
-
-exceptional:
-	// An invalid codeword is not consumed; the end of block is.
-	TESTL $0x4000, AX             // kindInvalid
-	JNZ   corrupt
-	SHRXQ AX, R9, R9
-	SUBQ  AX, R10
-	MOVQ  $1, status+120(FP)
-	JMP   ret
+	JNZ   notLiteralExceptional
 
 length:
 	// A length: its codeword and extra bits consumed together.
-	EXTRA
-	MOVQ  DX, R15
+	EXTRA(R15)
 	SHRXQ AX, R9, R9
 	SUBQ  AX, R10
 	CMPB  R10B, $38               // 28+litBits
@@ -163,7 +132,7 @@ distance:
 	JNZ     distExceptional
 
 distOK:
-	EXTRA
+	EXTRA(DX)
 	SHRXQ AX, R9, R9
 	SUBQ  AX, R10
 	CMPQ  DX, R12
@@ -178,22 +147,7 @@ distOK:
 	ADDQ R15, R12
 	LEAQ (DI)(R12*1), R15
 	CMPQ DX, $16
-	JAE  copy16
-	CMPQ DX, $8
-	JAE  copy8
-	CMPQ DX, $1
-	JEQ  copy1
-
-copyShort:
-	// A word every d bytes: each word's first d bytes are already
-	// right, and the next overwrites the rest.
-	MOVQ (BX), X0
-	MOVQ X0, (CX)
-	ADDQ DX, BX
-	ADDQ DX, CX
-	CMPQ CX, R15
-	JB   copyShort
-	JMP  copied
+	JB   copyNear
 
 copy16:
 	// 32 bytes a step, in two 16-byte moves, each reading only bytes
@@ -215,7 +169,33 @@ copy16Loop:
 	ADDQ  $32, CX
 	CMPQ  CX, R15
 	JB    copy16Loop
-	JMP   copied
+
+copied:
+	CMPQ R11, R13
+	JGT  stop
+	CMPQ R12, R14
+	JLE  loop
+
+stop:
+	MOVQ $0, status+120(FP)
+	JMP  ret
+
+copyNear:
+	CMPQ DX, $8
+	JAE  copy8
+	CMPQ DX, $1
+	JEQ  copy1
+
+copyShort:
+	// A word every d bytes: each word's first d bytes are already
+	// right, and the next overwrites the rest.
+	MOVQ (BX), X0
+	MOVQ X0, (CX)
+	ADDQ DX, BX
+	ADDQ DX, CX
+	CMPQ CX, R15
+	JB   copyShort
+	JMP  copied
 
 copy8:
 	MOVQ (BX), DX
@@ -257,16 +237,40 @@ copy1Loop:
 	ADDQ $8, CX
 	CMPQ CX, R15
 	JB   copy1Loop
+	JMP  copied
 
-copied:
-	CMPQ R11, R13
-	JGT  stop
-	CMPQ R12, R14
-	JLE  loop
+notLiteralExceptional:
+	TESTL $0x2000, AX             // kindLink
+	JZ    exceptional
+	SUBTABLE(10, 0x7ff, 0)
+	TESTL AX, AX
+	JPL   notSubLiteral
+	SHRXQ AX, R9, R9
+	SUBQ  AX, R10
+	MOVL  AX, BX
+	SHRL  $16, BX
+	MOVB  BX, (DI)(R12*1)
+	INCQ  R12
+	LOOKUP
+	REFILL
+	CMPQ  R11, R13
+	JGT   stop
+	CMPQ  R12, R14
+	JLE   loop
+	JMP   stop
 
-stop:
-	MOVQ $0, status+120(FP)
-	JMP  ret
+notSubLiteral:
+	TESTL $0x7000, AX
+	JZ    length
+
+exceptional:
+	// An invalid codeword is not consumed; the end of block is.
+	TESTL $0x4000, AX             // kindInvalid
+	JNZ   corrupt
+	SHRXQ AX, R9, R9
+	SUBQ  AX, R10
+	MOVQ  $1, status+120(FP)
+	JMP   ret
 
 distExceptional:
 	TESTL $0x2000, AX             // kindLink
