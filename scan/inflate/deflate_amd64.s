@@ -38,8 +38,7 @@
 #define LITERAL \
 	SHRXQ AX, R9, R9; \
 	SUBQ  AX, R10; \
-	MOVL  AX, BX; \
-	SHRL  $8, BX; \
+	RORXL $8, AX, BX; \
 	ROLW  $8, BX; \
 	MOVW  BX, (DI)(R12*1); \
 	BTL   $28, AX; \
