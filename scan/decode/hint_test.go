@@ -3,8 +3,10 @@ package decode
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // nestedEndOneByteAtATime is the splitter's hint written the plain way,
@@ -121,6 +123,91 @@ func TestFirstNestedEnd(t *testing.T) {
 							t.Errorf("body %d zip %v in place %v: %d records with a hint, want %d", i, zip, place, hinted, c.hinted)
 						}
 					}()
+				}
+			}
+		}
+	}
+}
+
+// chunkReader returns at most the next size of its sizes per Read
+// (cycling), so that the splitter's read buffer fills a little at a
+// time and a record's scan resumes after each refill.
+type chunkReader struct {
+	r     io.Reader
+	sizes []int
+	n     int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	size := c.sizes[c.n%len(c.sizes)]
+	c.n++
+	return c.r.Read(p[:min(len(p), size)])
+}
+
+// TestFirstNestedEndShortReads: a record whose bytes come in over
+// several reads (a streamed object, its scan resumed after each refill
+// of the read buffer, the buffer's bytes moved to its front once it is
+// full) gets the hint of its bytes as handed on, exactly as when they
+// came in one read: every record with a nested value that lies in the
+// read buffer has the one-byte-at-a-time oracle's hint, in an envelope
+// and in a stream of objects, plain and gzip.
+func TestFirstNestedEndShortReads(t *testing.T) {
+	var recs []string
+	for i := range 2500 {
+		pad := strings.Repeat("p", i%97)
+		switch i % 4 {
+		case 0:
+			recs = append(recs, fmt.Sprintf(`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","n":%d,"s":{"a":[1,{"b":"%s"}]}},"eventTime":"2024-01-01T00:00:00Z"}`, i, pad))
+		case 1:
+			recs = append(recs, fmt.Sprintf(`{"x":"%s\\\"{[","y":[%d,{"a":"]}"}],"z":{}}`, pad, i))
+		case 2:
+			recs = append(recs, fmt.Sprintf(`{"n":%d,"pad":"%s","a":{"b":"%s"},"c":[]}`, i, pad, strings.Repeat("q", 200-i%97)))
+		default:
+			recs = append(recs, fmt.Sprintf(`{"n":%d,"s":"%s"}`, i, pad))
+		}
+	}
+	withNested := 0
+	for _, r := range recs {
+		if nestedEndOneByteAtATime([]byte(r)) > 0 {
+			withNested++
+		}
+	}
+	if withNested != 3*len(recs)/4 {
+		t.Fatalf("%d of %d records have a nested value, want 3 in 4", withNested, len(recs))
+	}
+	bodies := []string{
+		`{"Records":[` + strings.Join(recs, ",") + `]}`,
+		"{\n \"p\": 1\n}\n" + strings.Join(recs, "\n"),
+	}
+	readers := map[string]func(io.Reader) io.Reader{
+		"one byte": iotest.OneByteReader,
+		"half":     iotest.HalfReader,
+		"chunks":   func(r io.Reader) io.Reader { return &chunkReader{r: r, sizes: []int{1, 63, 64, 65, 7, 130, 4096, 33}} },
+	}
+	for i, body := range bodies {
+		for _, zip := range []bool{false, true} {
+			for name, short := range readers {
+				b := []byte(body)
+				if zip {
+					b = gzipped(b)
+				}
+				d := NewDecoder(Limits{})
+				hinted, records := 0, 0
+				_, err := d.DecodeUnchecked(short(bytes.NewReader(b)), func(_ int, raw []byte) error {
+					records++
+					if note := hintNote(d, raw); note != "" {
+						t.Fatalf("body %d zip %v %s reads: record %q:%s", i, zip, name, raw, note)
+					}
+					if d.FirstNestedEnd() != 0 {
+						hinted++
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatalf("body %d zip %v %s reads: %v", i, zip, name, err)
+				}
+				if records < len(recs) || hinted != withNested {
+					t.Errorf("body %d zip %v %s reads: %d records, %d with a hint, want %d and %d", i, zip, name, records, hinted, len(recs), withNested)
 				}
 			}
 		}
