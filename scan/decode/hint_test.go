@@ -213,3 +213,48 @@ func TestFirstNestedEndShortReads(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstNestedEndCopied: a record larger than the read buffer, copied
+// out of it piece by piece, whose first nested value ends in a later
+// piece than the first, is handed on with no hint or the oracle's (the
+// scanner's positions there are the piece's, not the record's), in an
+// envelope and in a stream, plain and gzip, read whole and in short
+// reads.
+func TestFirstNestedEndCopied(t *testing.T) {
+	long := strings.Repeat("x", 300<<10)
+	recs := []string{
+		`{"a":"` + long + `","b":{"c":[1]},"d":[]}`,
+		`{"a":["` + long + `",{"b":1}],"c":{}}`,
+		`{"a":{"b":"` + long + `"},"c":[1]}`,
+	}
+	bodies := []string{
+		`{"Records":[` + strings.Join(recs, ",") + `]}`,
+		"{\n \"p\": 1\n}\n" + strings.Join(recs, "\n"),
+	}
+	for i, body := range bodies {
+		for _, zip := range []bool{false, true} {
+			for _, half := range []bool{false, true} {
+				b := []byte(body)
+				if zip {
+					b = gzipped(b)
+				}
+				var r io.Reader = bytes.NewReader(b)
+				if half {
+					r = iotest.HalfReader(r)
+				}
+				d := NewDecoder(Limits{MaxRecordBytes: 1 << 20})
+				records := 0
+				_, err := d.DecodeUnchecked(r, func(_ int, raw []byte) error {
+					records++
+					if note := hintNote(d, raw); note != "" {
+						t.Fatalf("body %d zip %v half %v: record %.40q…:%s", i, zip, half, raw, note)
+					}
+					return nil
+				})
+				if err != nil || records < len(recs) {
+					t.Fatalf("body %d zip %v half %v: %d records, error %v", i, zip, half, records, err)
+				}
+			}
+		}
+	}
+}
