@@ -54,9 +54,11 @@ func hintNote(d *Decoder, raw []byte) string {
 // TestFirstNestedEnd: while fn runs, FirstNestedEnd says where the
 // record's first nested value ends, from the splitter's own scan, for a
 // record in an envelope or a stream of objects, in place or through the
-// bufio.Reader, plain or gzip; it is 0 or exact for every record (one
-// copied past the read window, a line of JSON Lines, one the cursor
-// copied while it looked for an envelope key) and 0 after fn returns.
+// bufio.Reader, plain or gzip; it is 0 or exact for every record (a line
+// of JSON Lines, a malformed one) and 0 after fn returns. Each body lies
+// whole in the first read, so the small windows copy nothing here:
+// records copied past the window are TestFirstNestedEndCopied's, scans
+// resumed after a refill TestFirstNestedEndShortReads'.
 func TestFirstNestedEnd(t *testing.T) {
 	recs := []string{
 		`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","a":{"b":[1,2]}},"eventTime":"2024-01-01T00:00:00Z"}`,
