@@ -87,6 +87,7 @@ type Decompressor struct {
 	codeTables // a dynamic block's
 	cl         [clTableSize]uint32
 	lens       [286 + 30]uint8
+	folded     [256]byte // checksum's scratch
 }
 
 // Gunzip appends the decompressed gzip stream src to dst[:0] (reusing
@@ -118,7 +119,7 @@ func (d *Decompressor) Gunzip(dst, src []byte, limit int64) (out []byte, err err
 		}
 		sum := binary.LittleEndian.Uint32(src[s.pos:])
 		size := binary.LittleEndian.Uint32(src[s.pos+4:])
-		if crc32.ChecksumIEEE(s.out[start:s.op]) != sum || uint32(s.op-start) != size {
+		if checksum(s.out[start:s.op], &s.d.folded) != sum || uint32(s.op-start) != size {
 			return s.out[:s.op], &Error{Member: member, Offset: int64(s.pos), Err: ErrCorrupt}
 		}
 		s.pos += 8
