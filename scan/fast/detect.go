@@ -63,6 +63,18 @@ const eventTimeKey = `"eventTime"`
 // skips the record as malformed, docs/fast-path.md). A hint that is no
 // close bracket past the value's start is not used.
 func recognisedAt(rec []byte, lastEventTime, nestedEnd int) bool {
+	return recognisedType(rec, lastEventTime, nestedEnd) != udm.Unknown
+}
+
+// recognisedType is recognisedAt that also says which log type udm.Map
+// gives the record: udm.Unknown when it is not recognised, else the type
+// udm's detection tells by the same keys, in the same order (eventVersion
+// or eventSource: CloudTrail; else operationName, resourceId,
+// correlationId or an "evt" object with a "name": Azure, whose
+// "category" then names Activity or one of the tenant logs). The type
+// is exact whenever the record is recognised: the walk reads every key
+// udm's detection reads and says Unknown wherever it is unsure.
+func recognisedType(rec []byte, lastEventTime, nestedEnd int) udm.LogType {
 	var (
 		trail, azure bool // a key of the type
 		// The last values of the keys read. They stay in memory: kept
@@ -75,17 +87,17 @@ func recognisedAt(rec []byte, lastEventTime, nestedEnd int) bool {
 	for {
 		i = skipSpace(rec, i)
 		if i >= len(rec) || rec[i] != '"' {
-			return false
+			return udm.Unknown
 		}
 		end, esc := stringEnd(rec, i+1)
 		if end < 0 || esc {
-			return false // an escaped key might be any of these
+			return udm.Unknown // an escaped key might be any of these
 		}
 		keyAt := i
 		key := rec[i+1 : end]
 		i = skipSpace(rec, end+1)
 		if i >= len(rec) || rec[i] != ':' {
-			return false
+			return udm.Unknown
 		}
 		i = skipSpace(rec, i+1)
 		start := i
@@ -105,7 +117,7 @@ func recognisedAt(rec []byte, lastEventTime, nestedEnd int) bool {
 			i = skipValue(rec, i)
 		}
 		if i < 0 {
-			return false
+			return udm.Unknown
 		}
 		switch string(key) {
 		case "eventVersion", "eventSource":
@@ -124,11 +136,11 @@ func recognisedAt(rec []byte, lastEventTime, nestedEnd int) bool {
 			v.categ = span{start, i}
 		}
 		if trail && eventTimeAt == lastEventTime {
-			return readsTime(v.eventTime.of(rec))
+			return ifTime(v.eventTime.of(rec), udm.AWSCloudTrail)
 		}
 		i = skipSpace(rec, i)
 		if i >= len(rec) || (rec[i] != ',' && rec[i] != '}') {
-			return false
+			return udm.Unknown
 		}
 		if rec[i] == '}' {
 			break
@@ -138,20 +150,20 @@ func recognisedAt(rec []byte, lastEventTime, nestedEnd int) bool {
 	evt, categ, tm := v.evt.of(rec), v.categ.of(rec), v.tm.of(rec)
 	switch {
 	case trail:
-		return readsTime(v.eventTime.of(rec))
+		return ifTime(v.eventTime.of(rec), udm.AWSCloudTrail)
 	case !azure && (len(evt) == 0 || evt[0] != '{' || !hasKey(evt, "name")):
 		// Detect also accepts an "evt" object with a "name" key (Datadog).
-		return false
+		return udm.Unknown
 	}
 	if categ != nil && !activityCategory(categ) {
 		// Another Azure log: an Entra ID or Graph log reads "time"
 		// only (udm.TenantLogType); any other is unsupported.
-		return tenantCategory(categ) && readsTime(tm)
+		return ifTime(tm, tenantCategory(categ))
 	}
 	if tm != nil {
-		return readsTime(tm)
+		return ifTime(tm, udm.AzureActivity)
 	}
-	return readsTime(v.eventTS.of(rec))
+	return ifTime(v.eventTS.of(rec), udm.AzureActivity)
 }
 
 // walkValues are where the values recognisedAt keeps lie in the record.
@@ -169,6 +181,15 @@ func (s span) of(rec []byte) []byte {
 		return nil
 	}
 	return rec[s.start:s.end]
+}
+
+// ifTime is t when v is a time readsTime reads, else udm.Unknown (so is
+// t).
+func ifTime(v []byte, t udm.LogType) udm.LogType {
+	if t == udm.Unknown || !readsTime(v) {
+		return udm.Unknown
+	}
+	return t
 }
 
 // readsTime reports whether v, a JSON value, is a plain string that
@@ -192,18 +213,20 @@ func activityCategory(v []byte) bool {
 	return false
 }
 
-// tenantCategory reports whether v, a JSON value, is a plain string
-// naming a tenant log that udm maps (udm.TenantLogType).
-func tenantCategory(v []byte) bool {
+// tenantCategory returns the tenant log that v, a JSON value, names
+// when it is a plain string naming one udm maps (udm.TenantLogType),
+// else udm.Unknown. The categories differ under folding, so at most one
+// is equal to v.
+func tenantCategory(v []byte) udm.LogType {
 	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 {
-		return false
+		return udm.Unknown
 	}
-	for c := range udm.TenantCategories {
+	for c, t := range udm.TenantCategories {
 		if bytes.EqualFold(v[1:len(v)-1], []byte(c)) {
-			return true
+			return t
 		}
 	}
-	return false
+	return udm.Unknown
 }
 
 // hasKey reports whether the object obj certainly has key at its top

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/retrohunt/retrohunt/scan/rule"
+	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
 // walkEdgeCases are records whose keys, strings and values end in the
@@ -145,6 +146,20 @@ func checkWalk(t *testing.T, rec []byte) {
 		}
 		if hinted := recognisedAt(rec, last, hint); hinted != got && valid {
 			t.Fatalf("recognisedAt(%q, %d, hint %d) = %v, without the hint %v", rec, last, hint, hinted, got)
+		}
+		if !valid {
+			continue
+		}
+		// The type the walk tells is the one udm.Map gives.
+		for _, h := range []int{0, hint} {
+			typ := recognisedType(rec, last, h)
+			if typ == udm.Unknown {
+				continue
+			}
+			ev, err := udm.Map(rec)
+			if err != nil || ev.Type != typ {
+				t.Fatalf("recognisedType(%q, %d, hint %d) = %v; udm.Map: %v, %v", rec, last, h, typ, ev, err)
+			}
 		}
 	}
 }

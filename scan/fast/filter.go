@@ -3,6 +3,7 @@ package fast
 import (
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/sigma"
+	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
 // Filter is the compiled prefilter of a rule set. It is immutable and
@@ -34,6 +35,10 @@ type Filter struct {
 	ruleLits []uint64
 	// all: every record is a candidate (some rule has no requirement).
 	all bool
+	// typed: the rules' requirements are known per log type
+	// (Requirements.Typed), and a record whose requirement holds is a
+	// candidate only when the requirement of its own log type does.
+	typed bool
 	// search: a record is searched even so, since other rules have
 	// literals: MayMatch then tells which of them may match it, and
 	// WatchedRaw what it holds.
@@ -60,7 +65,7 @@ func NewWatching(rules []*rule.Rule, watch []string) *Filter {
 }
 
 func newFilter(rs *Requirements, watch []string) *Filter {
-	f := &Filter{req: rs, all: rs.Free, search: !rs.Free || !rs.TooMany && len(rs.Literals) > 0}
+	f := &Filter{req: rs, all: rs.Free, typed: rs.Typed(), search: !rs.Free || !rs.TooMany && len(rs.Literals) > 0}
 	f.lits = append(f.lits, rs.Literals...)
 	if rs.FoldKS {
 		for _, t := range []string{"\u017f", "\u212a"} {
@@ -103,6 +108,9 @@ type Checker struct {
 	// rawWatch has bit j set when the last Candidate's record held watch
 	// string j in its bytes as stored (before any escape was decoded).
 	rawWatch uint64
+	// typ is the log type of the last Candidate's record when the key
+	// walk told it (gating by log type), else udm.Unknown.
+	typ udm.LogType
 }
 
 // NewChecker returns a Checker for one goroutine.
@@ -117,8 +125,11 @@ const maxScratch = 1 << 20
 // a JSON object within the limits, might make some rule match, or might
 // be skipped by the reference path as unrecognised. A false answer is
 // final: the reference path would neither hit nor skip rec, unless rec
-// is malformed JSON. When some rule has no requirement every record is
-// a candidate, and it is searched all the same when other rules have
+// is malformed JSON. A record the key walk tells the log type of (as
+// udm.Map would) is a candidate only when a rule that can match records
+// of that type has its requirement for the type met (docs/fast-path.md,
+// "Gating by log type"). When some rule has no requirement every record
+// is a candidate, and it is searched all the same when other rules have
 // literals, for MayMatch.
 func (c *Checker) Candidate(rec []byte) bool { return c.CandidateHint(rec, 0) }
 
@@ -130,7 +141,7 @@ func (c *Checker) Candidate(rec []byte) bool { return c.CandidateHint(rec, 0) }
 // unwrapped from its element, or copied, is asked about with Candidate.
 func (c *Checker) CandidateHint(rec []byte, nestedEnd int) bool {
 	f := c.f
-	c.searched = false
+	c.searched, c.typ = false, udm.Unknown
 	if !f.search {
 		return true
 	}
@@ -163,8 +174,24 @@ func (c *Checker) CandidateHint(rec []byte, nestedEnd int) bool {
 			c.scratch = nil
 		}
 	}
-	if f.all || found && c.hit() {
+	if f.all {
 		return true
+	}
+	if found && c.hit() {
+		if !f.typed {
+			return true
+		}
+		// Some rule's requirement holds; the record is a candidate
+		// when it is unrecognised (the reference path decides: it
+		// skips it) or a rule that can match its log type has its
+		// requirement for the type met. Otherwise it is decided as a
+		// record that meets no requirement: recognised, passed over.
+		t := recognisedType(rec, lastEventTime, nestedEnd)
+		if t == udm.Unknown {
+			return true
+		}
+		c.typ = t
+		return c.hitOfType()
 	}
 	return !recognisedAt(rec, lastEventTime, nestedEnd)
 }
@@ -202,9 +229,12 @@ func (f *Filter) RuleIndex(yl *rule.Rule, sg *sigma.Rule) int { return f.req.Ind
 // last Candidate call looked at: its requirement holds
 // for what the search found, as Candidate decided for all rules
 // together. A false answer is final, as Candidate's is, so a candidate
-// record is matched against only the rules that may match it. It is
-// true when the call searched nothing, and when the record holds U+017F
-// or U+212A (which case-insensitive literals with s or k may stand for).
+// record is matched against only the rules that may match it. When the
+// call told the record's log type, it is false for a rule that can match
+// no record of that type, and its requirement is the one for the type.
+// It is true when the call searched nothing, and when the record holds
+// U+017F or U+212A (which case-insensitive literals with s or k may
+// stand for).
 func (c *Checker) MayMatch(j int) bool {
 	if !c.searched {
 		return true
@@ -213,6 +243,9 @@ func (c *Checker) MayMatch(j int) bool {
 		if c.found[i>>6]&(1<<(i&63)) != 0 {
 			return true
 		}
+	}
+	if c.typ != udm.Unknown {
+		return c.f.req.RuleOfType(j, c.typ, c.found)
 	}
 	return c.f.req.Rule(j, c.found)
 }
@@ -231,4 +264,15 @@ func (c *Checker) hit() bool {
 		}
 	}
 	return some && c.f.req.Any(c.found)
+}
+
+// hitOfType is hit for the record's log type (c.typ), after hit said
+// true: U+017F or U+212A, or a requirement of a rule for the type held.
+func (c *Checker) hitOfType() bool {
+	for _, i := range c.f.triggers {
+		if c.found[i>>6]&(1<<(i&63)) != 0 {
+			return true
+		}
+	}
+	return c.f.req.AnyOfType(c.typ, c.found)
 }

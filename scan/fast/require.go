@@ -191,6 +191,12 @@ type Requirements struct {
 	// rules[i] is the requirement of the i-th rule that can match at all;
 	// nil means every record is a candidate.
 	rules []*req
+	// byType[k][i] is rules[i]'s requirement for the records of log type
+	// udm.LogTypes[k] (the verdict for that type alone, pruned as
+	// rules[i] is, of which it is a term): nil when it has none,
+	// unmatchable when the rule can match no record of the type. It is
+	// nil when no rule has a requirement (Free).
+	byType [][]*req
 	// Free is true when some rule has no usable requirement: then every
 	// record is a candidate.
 	Free bool
@@ -247,31 +253,64 @@ func newRequirements() *Requirements {
 func (rs *Requirements) addYARAL(rules []*rule.Rule) {
 	for _, r := range rules {
 		rs.yaralAt[r] = len(rs.inputs)
-		var perType []verdict
-		for _, t := range udm.LogTypes {
+		perType := make([]verdict, len(udm.LogTypes))
+		for k, t := range udm.LogTypes {
 			if r.Events == nil {
-				perType = append(perType, never)
+				perType[k] = never
 				continue
 			}
-			perType = append(perType, rs.expr(r.Events, t))
+			perType[k] = rs.expr(r.Events, t)
 		}
-		rs.add(rs.or(perType...))
+		rs.add(perType)
 	}
 }
 
-// add records the verdict of one rule.
-func (rs *Requirements) add(v verdict) {
+// unmatchable is the requirement of a rule for a log type none of whose
+// records it can match: an empty disjunction, which no record satisfies.
+var unmatchable = &req{op: reqOr}
+
+// add records the verdicts of one rule, perType[k] for the records of
+// log type udm.LogTypes[k]: the rule's requirement is their disjunction.
+func (rs *Requirements) add(perType []verdict) {
+	v := rs.or(perType...)
 	rs.inputs = append(rs.inputs, len(rs.rules))
 	switch {
 	case v.kind == kindNever:
 		rs.inputs[len(rs.inputs)-1] = -1
 		rs.Dead++
+		return
 	case v.kind == kindAlways, v.req == nil:
 		rs.Free = true
 		rs.rules = append(rs.rules, nil)
 	default:
 		rs.rules = append(rs.rules, v.req)
 	}
+	if len(rs.byType) == 0 {
+		rs.byType = make([][]*req, len(udm.LogTypes))
+	}
+	for k, pv := range perType {
+		var r *req // kindAlways, or a maybe without requirement
+		switch {
+		case v.req == nil:
+			// No requirement for the rule: none for any type, and no
+			// literal kept for it (MayMatch is then always true).
+		case pv.kind == kindNever:
+			r = unmatchable
+		case pv.kind == kindMaybe:
+			r = pv.req
+		}
+		rs.byType[k] = append(rs.byType[k], r)
+	}
+}
+
+// typeIndex returns the k of udm.LogTypes[k] == t, or -1.
+func typeIndex(t udm.LogType) int {
+	for k, u := range udm.LogTypes {
+		if u == t {
+			return k
+		}
+	}
+	return -1
 }
 
 // finish prunes the requirements once every rule is added.
@@ -283,6 +322,10 @@ func (rs *Requirements) finish() {
 		for i := range rs.rules {
 			rs.rules[i] = nil
 		}
+	}
+	if rs.Free {
+		// Every record is a candidate: there is nothing to gate.
+		rs.byType = nil
 	}
 	rs.nodes, rs.leaves = nil, nil
 }
@@ -322,6 +365,17 @@ func (rs *Requirements) prune() {
 			rs.rules[i] = keep(r)
 		}
 	}
+	// A rule's requirement is the disjunction of its distinct per-type
+	// requirements (add), and keep prunes each term of a disjunction as
+	// it prunes it alone: a per-type requirement pruned is a term of its
+	// rule's pruned, and names no other literal.
+	for _, reqs := range rs.byType {
+		for i, r := range reqs {
+			if r != nil && r != unmatchable {
+				reqs[i] = keep(r)
+			}
+		}
+	}
 	old := rs.Literals
 	rs.Literals, rs.index, rs.FoldKS = nil, map[Literal]int{}, false
 	rs.leaves = nil
@@ -340,6 +394,17 @@ func (rs *Requirements) prune() {
 		if r != nil {
 			rs.rules[i] = renumber(r)
 		}
+	}
+	n := len(rs.Literals)
+	for _, reqs := range rs.byType {
+		for i, r := range reqs {
+			if r != nil && r != unmatchable {
+				reqs[i] = renumber(r)
+			}
+		}
+	}
+	if len(rs.Literals) != n {
+		panic("BUG: a log type's requirement names a literal its rule's does not")
 	}
 }
 
@@ -626,6 +691,40 @@ func (rs *Requirements) Rule(j int, found []uint64) bool {
 	}
 	r := rs.rules[rs.inputs[j]]
 	return r == nil || r.satisfied(found)
+}
+
+// Typed reports whether the requirements are known per log type
+// (RuleOfType, AnyOfType): some rule has a requirement, and none lacks
+// one (Free).
+func (rs *Requirements) Typed() bool { return len(rs.byType) > 0 }
+
+// RuleOfType is Rule for a record udm.Map gives log type t: false also
+// when rule j can match no record of that type. Without per-type
+// requirements (Typed) or for a type udm does not list it is Rule.
+func (rs *Requirements) RuleOfType(j int, t udm.LogType, found []uint64) bool {
+	k := typeIndex(t)
+	if j < 0 || j >= len(rs.inputs) || rs.inputs[j] < 0 || k < 0 || len(rs.byType) == 0 {
+		return rs.Rule(j, found)
+	}
+	r := rs.byType[k][rs.inputs[j]]
+	return r == nil || r.satisfied(found)
+}
+
+// AnyOfType is Any for a record udm.Map gives log type t: whether some
+// rule that can match a record of that type has its requirement for the
+// type met. Without per-type requirements (Typed) or for a type udm
+// does not list it is Any.
+func (rs *Requirements) AnyOfType(t udm.LogType, found []uint64) bool {
+	k := typeIndex(t)
+	if k < 0 || len(rs.byType) == 0 {
+		return rs.Any(found)
+	}
+	for _, r := range rs.byType[k] {
+		if r == nil || r.satisfied(found) {
+			return true
+		}
+	}
+	return false
 }
 
 // Any reports whether some rule's requirement holds for found (a bit set

@@ -18,11 +18,16 @@ func RequireWithSigma(rules []*rule.Rule, sigmas []*sigma.Rule) *Requirements {
 	rs.addYARAL(rules)
 	for _, r := range sigmas {
 		rs.sigmaAt[r] = len(rs.inputs)
-		if r.Type == udm.Unknown || r.Condition == nil {
-			rs.add(never)
-			continue
+		// A Sigma rule is asked only about the records of its Type
+		// (scan's Rule.matches): it can match no other.
+		perType := make([]verdict, len(udm.LogTypes))
+		for k := range perType {
+			perType[k] = never
 		}
-		rs.add(rs.sigma(r.Require()))
+		if k := typeIndex(r.Type); k >= 0 && r.Condition != nil {
+			perType[k] = rs.sigma(r.Require())
+		}
+		rs.add(perType)
 	}
 	rs.finish()
 	return rs
