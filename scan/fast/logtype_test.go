@@ -1,10 +1,12 @@
 package fast
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/rules"
+	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
 // builtinPack returns the built-in pack's rules.
@@ -61,5 +63,97 @@ func TestCandidateGatedByLogType(t *testing.T) {
 	// The same with the splitter's hint.
 	if c.CandidateHint(trail, nestedEndOf(trail)) {
 		t.Error("with the hint, a CloudTrail record holding t3.medium is a candidate for the pack")
+	}
+}
+
+// allFound is a search result holding every literal of rs: a rule's
+// requirement for a type then holds unless the rule cannot match it.
+func allFound(rs *Requirements) []uint64 {
+	f := make([]uint64, (len(rs.Literals)+63)/64+1)
+	for i := range f {
+		f[i] = ^uint64(0)
+	}
+	return f
+}
+
+// TestRuleOfType: which log types a rule that compares the types'
+// constants can match, with the constants read by hand from udm's table
+// (AWS CloudTrail: AMAZON, "AWS CloudTrail", AWS_CLOUDTRAIL; Azure
+// Activity: Microsoft, "Azure Activity", AZURE_ACTIVITY; Entra sign-ins:
+// Microsoft, "Azure AD", AZURE_AD; Entra audit: Microsoft, "Azure AD
+// Directory Audit", AZURE_AD_AUDIT; Graph: Microsoft, "Microsoft Graph",
+// MICROSOFT_GRAPH_ACTIVITY_LOGS). A comparison under or, with !=, or
+// negated rules out the types it must.
+func TestRuleOfType(t *testing.T) {
+	ct, act, ad, aud, gr := udm.AWSCloudTrail, udm.AzureActivity, udm.AzureADSignIn, udm.AzureADAudit, udm.GraphActivity
+	cases := []struct {
+		events string
+		can    []udm.LogType
+	}{
+		{`$e.metadata.product_name = "Azure AD" $e.metadata.product_event_type = "PlantedOne"`, []udm.LogType{ad}},
+		{`$e.metadata.product_name = "azure ad" nocase $e.metadata.product_event_type = "PlantedOne"`, []udm.LogType{ad}},
+		{`$e.metadata.vendor_name = "Microsoft" $e.metadata.product_event_type = "PlantedOne"`, []udm.LogType{act, ad, aud, gr}},
+		{`$e.metadata.vendor_name = "AMAZON" $e.metadata.product_event_type = "PlantedOne"`, []udm.LogType{ct}},
+		{`$e.metadata.log_type = "AZURE_AD_AUDIT" $e.metadata.product_event_type = "PlantedOne"`, []udm.LogType{aud}},
+		{`($e.metadata.product_name = "AWS CloudTrail" or $e.metadata.log_type = "AZURE_AD_AUDIT") and $e.metadata.product_event_type = "PlantedOne"`, []udm.LogType{ct, aud}},
+		{`$e.metadata.product_name != "AWS CloudTrail" $e.metadata.product_event_type = "PlantedOne"`, []udm.LogType{act, ad, aud, gr}},
+		{`not $e.metadata.vendor_name = "Microsoft" $e.metadata.product_event_type = "PlantedOne"`, []udm.LogType{ct}},
+		{`$e.metadata.product_name = /Azure/ $e.metadata.product_event_type = "PlantedOne"`, []udm.LogType{act, ad, aud}},
+		{`$e.metadata.product_event_type = "PlantedOne"`, []udm.LogType{ct, act, ad, aud, gr}},
+	}
+	for _, c := range cases {
+		rs := Require([]*rule.Rule{parseEvents(t, c.events)})
+		if !rs.Typed() {
+			t.Fatalf("%s: not typed (free %v, dead %d)", c.events, rs.Free, rs.Dead)
+		}
+		for _, typ := range udm.LogTypes {
+			want := false
+			for _, u := range c.can {
+				want = want || u == typ
+			}
+			if got := rs.RuleOfType(0, typ, allFound(rs)); got != want {
+				t.Errorf("%s: RuleOfType(%v) = %v, want %v", c.events, typ, got, want)
+			}
+			if got := rs.AnyOfType(typ, allFound(rs)); got != want {
+				t.Errorf("%s: AnyOfType(%v) = %v, want %v", c.events, typ, got, want)
+			}
+		}
+	}
+}
+
+// TestRuleOfTypeSound: wherever a rule matches a record (the reference
+// path), its requirement for the record's log type holds for what the
+// search finds, for the cases of TestRequireSound and the pack over
+// every record the tests know.
+func TestRuleOfTypeSound(t *testing.T) {
+	var rules []*rule.Rule
+	for _, c := range requireCases {
+		rules = append(rules, parseEvents(t, c.events))
+	}
+	rules = append(rules, builtinPack(t)...)
+	all := corpus(t)
+	checked := 0
+	for _, r := range rules {
+		rs := Require([]*rule.Rule{r})
+		for name, raw := range all {
+			if !matches(t, r, raw) {
+				continue
+			}
+			ts := texts(t, raw)
+			if rs.FoldKS && strings.ContainsAny(strings.Join(ts, ""), "\u017f\u212a") {
+				continue // MayMatch's triggers
+			}
+			ev, err := udm.Map(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked++
+			if !rs.RuleOfType(0, ev.Type, found(rs, ts)) || !rs.AnyOfType(ev.Type, found(rs, ts)) {
+				t.Errorf("rule %s matches %s (%v), but its requirement for the type fails it", r.Name, name, ev.Type)
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d matches checked", checked)
 	}
 }
