@@ -111,6 +111,10 @@ type Checker struct {
 	// typ is the log type of the last Candidate's record when the key
 	// walk told it (gating by log type), else udm.Unknown.
 	typ udm.LogType
+	// held is, after hit said true, the first rule (in
+	// Requirements.rules) whose requirement held; -1 when U+017F or
+	// U+212A made the record a candidate, or the filter is not typed.
+	held int
 }
 
 // NewChecker returns a Checker for one goroutine.
@@ -178,7 +182,7 @@ func (c *Checker) CandidateHint(rec []byte, nestedEnd int) bool {
 		return true
 	}
 	if found && c.hit() {
-		if !f.typed {
+		if c.held < 0 {
 			return true
 		}
 		// Some rule's requirement holds; the record is a candidate
@@ -191,7 +195,7 @@ func (c *Checker) CandidateHint(rec []byte, nestedEnd int) bool {
 			return true
 		}
 		c.typ = t
-		return c.hitOfType()
+		return f.req.heldForType(t, c.held, c.found)
 	}
 	return !recognisedAt(rec, lastEventTime, nestedEnd)
 }
@@ -250,7 +254,11 @@ func (c *Checker) MayMatch(j int) bool {
 	return c.f.req.Rule(j, c.found)
 }
 
+// hit reports whether the record searched holds U+017F or U+212A, or
+// some rule's requirement holds; c.held says which (-1 for the former,
+// or when the filter is not typed).
 func (c *Checker) hit() bool {
+	c.held = -1
 	for _, i := range c.f.triggers {
 		if c.found[i>>6]&(1<<(i&63)) != 0 {
 			return true
@@ -263,16 +271,12 @@ func (c *Checker) hit() bool {
 			break
 		}
 	}
-	return some && c.f.req.Any(c.found)
-}
-
-// hitOfType is hit for the record's log type (c.typ), after hit said
-// true: U+017F or U+212A, or a requirement of a rule for the type held.
-func (c *Checker) hitOfType() bool {
-	for _, i := range c.f.triggers {
-		if c.found[i>>6]&(1<<(i&63)) != 0 {
-			return true
-		}
+	if !some {
+		return false
 	}
-	return c.f.req.AnyOfType(c.typ, c.found)
+	if !c.f.typed {
+		return c.f.req.Any(c.found)
+	}
+	c.held = c.f.req.firstHeld(c.found)
+	return c.held >= 0
 }

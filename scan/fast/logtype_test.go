@@ -1,6 +1,7 @@
 package fast
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -155,5 +156,44 @@ func TestRuleOfTypeSound(t *testing.T) {
 	}
 	if checked < 20 {
 		t.Fatalf("only %d matches checked", checked)
+	}
+}
+
+// TestHeldForTypeIsAnyOfType: the shortcut the prefilter takes (start at
+// the first rule whose requirement held) answers as AnyOfType, which
+// looks at every rule, for random search results over the pack's and
+// TestRuleOfType's literals.
+func TestHeldForTypeIsAnyOfType(t *testing.T) {
+	rules := builtinPack(t)
+	for _, e := range []string{
+		`($e.metadata.product_name = "AWS CloudTrail" or $e.metadata.log_type = "AZURE_AD_AUDIT") and $e.metadata.product_event_type = "PlantedOne"`,
+		`$e.metadata.product_name != "AWS CloudTrail" $e.metadata.product_event_type = "PlantedTwo"`,
+		`($e.metadata.product_name = "Azure AD" and $e.metadata.product_event_type = "PlantedThree") or ($e.metadata.vendor_name = "AMAZON" and $e.metadata.product_event_type = "PlantedFour")`,
+	} {
+		rules = append(rules, parseEvents(t, e))
+	}
+	rs := Require(rules)
+	rng := rand.New(rand.NewSource(17))
+	held := 0
+	for n := 0; n < 20000; n++ {
+		found := make([]uint64, (len(rs.Literals)+63)/64)
+		for i := range rs.Literals {
+			if rng.Intn(len(rs.Literals)) < 2 {
+				found[i>>6] |= 1 << (i & 63)
+			}
+		}
+		first := rs.firstHeld(found)
+		if first < 0 {
+			continue
+		}
+		held++
+		for _, typ := range udm.LogTypes {
+			if got, want := rs.heldForType(typ, first, found), rs.AnyOfType(typ, found); got != want {
+				t.Fatalf("%v, found %x: heldForType %v, AnyOfType %v", typ, found, got, want)
+			}
+		}
+	}
+	if held < 1000 {
+		t.Fatalf("only %d searches held a requirement", held)
 	}
 }

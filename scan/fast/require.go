@@ -379,15 +379,22 @@ func (rs *Requirements) prune() {
 	old := rs.Literals
 	rs.Literals, rs.index, rs.FoldKS = nil, map[Literal]int{}, false
 	rs.leaves = nil
+	// A requirement met twice (a rule's and its log type's) is renumbered
+	// once, so that they stay one pointer (heldForType).
+	done := map[*req]*req{}
 	var renumber func(r *req) *req
 	renumber = func(r *req) *req {
 		if r.op == reqLit {
 			return rs.literal(old[r.lit].Text, old[r.lit].Fold).req
 		}
+		if out, ok := done[r]; ok {
+			return out
+		}
 		out := &req{op: r.op, id: r.id}
 		for _, k := range r.kids {
 			out.kids = append(out.kids, renumber(k))
 		}
+		done[r] = out
 		return out
 	}
 	for i, r := range rs.rules {
@@ -395,17 +402,34 @@ func (rs *Requirements) prune() {
 			rs.rules[i] = renumber(r)
 		}
 	}
-	n := len(rs.Literals)
 	for _, reqs := range rs.byType {
 		for i, r := range reqs {
-			if r != nil && r != unmatchable {
-				reqs[i] = renumber(r)
+			if r == nil || r == unmatchable {
+				continue
+			}
+			reqs[i] = renumber(r)
+			if !termOf(reqs[i], rs.rules[i]) {
+				panic("BUG: a log type's requirement is not a term of its rule's")
 			}
 		}
 	}
-	if len(rs.Literals) != n {
-		panic("BUG: a log type's requirement names a literal its rule's does not")
+}
+
+// termOf reports whether r is whole, or one of the terms of whole when it
+// is a disjunction: then r holding makes whole hold, and whole failing
+// makes r fail.
+func termOf(r, whole *req) bool {
+	if r == whole {
+		return true
 	}
+	if whole.op == reqOr {
+		for _, k := range whole.kids {
+			if k == r {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // estimate guesses how often r holds: a literal is as rare as its rarest
@@ -720,6 +744,40 @@ func (rs *Requirements) AnyOfType(t udm.LogType, found []uint64) bool {
 		return rs.Any(found)
 	}
 	for _, r := range rs.byType[k] {
+		if r == nil || r.satisfied(found) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstHeld returns the index (in rules) of the first rule whose
+// requirement holds for found, -1 when none does. Not for a Free set.
+func (rs *Requirements) firstHeld(found []uint64) int {
+	for i, r := range rs.rules {
+		if r.satisfied(found) {
+			return i
+		}
+	}
+	return -1
+}
+
+// heldForType is AnyOfType for a record whose search firstHeld said
+// first for: the rules before it fail (their requirement for any type is
+// a term of theirs, termOf), and the first's requirement for the type,
+// when it is the rule's own, holds.
+func (rs *Requirements) heldForType(t udm.LogType, first int, found []uint64) bool {
+	k := typeIndex(t)
+	if k < 0 || len(rs.byType) == 0 {
+		return true
+	}
+	reqs := rs.byType[k]
+	if r := reqs[first]; r == nil || r == rs.rules[first] {
+		// Fast path: the rule that held has the same requirement for
+		// this type (one log type, most often).
+		return true
+	}
+	for _, r := range reqs[first:] {
 		if r == nil || r.satisfied(found) {
 			return true
 		}
