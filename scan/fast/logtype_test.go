@@ -197,3 +197,31 @@ func TestHeldForTypeIsAnyOfType(t *testing.T) {
 		t.Fatalf("only %d searches held a requirement", held)
 	}
 }
+
+// TestGatedByLogTypeExtractedFields: udm.Event.Values reads
+// extracted.fields["<raw dotted path>"] from the record's bytes whatever
+// its log type, the tenant logs' included (their table has no row of
+// it), so a rule reading a raw path of an Entra sign-in matches it on
+// the reference path, and the prefilter must let it through and say the
+// rule may match. The record is written by hand from the SignInLogs
+// export's schema (appDisplayName under properties).
+func TestGatedByLogTypeExtractedFields(t *testing.T) {
+	r := parseEvents(t, `$e.extracted.fields["properties.appDisplayName"] = "Azure AD PowerShell"`)
+	signin := []byte(`{"time":"2024-01-01T00:00:00Z","resourceId":"/tenants/00000000-0000-0000-0000-000000000001/providers/Microsoft.aadiam",` +
+		`"operationName":"Sign-in activity","category":"SignInLogs","resultType":"0",` +
+		`"properties":{"userPrincipalName":"alice@contoso.com","appDisplayName":"Azure AD PowerShell","status":{"errorCode":0}}}`)
+	if !matches(t, r, signin) {
+		t.Fatal("the rule does not match the sign-in on the reference path; the test's record is wrong")
+	}
+	f := New([]*rule.Rule{r})
+	c := f.NewChecker()
+	for _, hint := range []int{0, nestedEndOf(signin)} {
+		if !c.CandidateHint(signin, hint) {
+			t.Errorf("hint %d: a sign-in the rule matches is not a candidate", hint)
+			continue
+		}
+		if !c.MayMatch(f.RuleIndex(r, nil)) {
+			t.Errorf("hint %d: MayMatch is false for a rule that matches the sign-in", hint)
+		}
+	}
+}
