@@ -548,6 +548,12 @@ func (rs *Requirements) expr(x rule.Expr, t udm.LogType) verdict {
 // raw values yields the literal requirement that copied returns; any
 // other derivation gives no requirement.
 func (rs *Requirements) leaf(x rule.Expr, field string, t udm.LogType, copied func() verdict) verdict {
+	if extractedRow.Serves(field) {
+		// udm.Event.Values reads a raw path (extracted.fields) from the
+		// record's bytes whatever its log type, also where the type's
+		// table has no row of it (the tenant logs): raw values.
+		return copied()
+	}
 	rows := rowsOf(t, field)
 	switch {
 	case len(rows) == 0:
@@ -568,6 +574,10 @@ func (rs *Requirements) leaf(x rule.Expr, field string, t udm.LogType, copied fu
 	// record.
 	return copied()
 }
+
+// extractedRow serves the paths udm.Event.Values reads from the record's
+// bytes for every log type: extracted.fields["<raw dotted path>"].
+var extractedRow = udm.Row{UDM: strings.TrimSuffix(udm.ExtractedPrefix, `["`), Raw: true}
 
 // rowsOf returns the rows that may give field its values for t: rows of
 // the field, and map rows (udm.Row.Keys) serving it.
