@@ -8,6 +8,7 @@ import (
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/scan/udm"
+	"github.com/retrohunt/retrohunt/scan/window"
 )
 
 // builtinPack returns the built-in pack's rules.
@@ -223,5 +224,61 @@ func TestGatedByLogTypeExtractedFields(t *testing.T) {
 		if !c.MayMatch(f.RuleIndex(r, nil)) {
 			t.Errorf("hint %d: MayMatch is false for a rule that matches the sign-in", hint)
 		}
+	}
+}
+
+// TestGatedByLogTypeMultiTimestampParts: a multi-event rule's event
+// variable reads metadata.event_timestamp.seconds through
+// rule.Multi.Candidates, which serves it from metadata.event_timestamp
+// when the table has no row of it (the tenant logs), so the variable's
+// filter holds for an Entra sign-in from 203.0.113.9 at 2024-01-01
+// (1704067200 s) on the reference path; the prefilter must let the
+// record through and say the variable may match. The record is written
+// by hand from the SignInLogs export's schema.
+func TestGatedByLogTypeMultiTimestampParts(t *testing.T) {
+	src := `rule ts_multi {
+  events:
+    $e.metadata.event_timestamp.seconds > 1600000000
+    $e.principal.ip = "203.0.113.9"
+    $e.principal.ip = $ip
+  match:
+    $ip over 1h
+  condition:
+    #e > 1
+}
+`
+	parsed, err := rule.ParseFileOptions("t.yaral", []byte(src), rule.Options{MultiEvent: true})
+	if err != nil || len(parsed) != 1 {
+		t.Fatal(err)
+	}
+	m, err := rule.CompileMulti(parsed[0], 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars, err := m.VarRules()
+	if err != nil || len(vars) != 1 {
+		t.Fatalf("%d variables, %v", len(vars), err)
+	}
+	signin := []byte(`{"time":"2024-01-01T00:00:00Z","resourceId":"/tenants/00000000-0000-0000-0000-000000000001/providers/Microsoft.aadiam",` +
+		`"operationName":"Sign-in activity","category":"SignInLogs","resultType":"0",` +
+		`"properties":{"userPrincipalName":"alice@contoso.com","ipAddress":"203.0.113.9","status":{"errorCode":0}}}`)
+	ev, err := udm.Map(signin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cands := 0
+	if err := m.Candidates(ev, "t", 0, func(window.Candidate) error { cands++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if cands != 1 {
+		t.Fatalf("%d candidates on the reference path, want 1; the test's record is wrong", cands)
+	}
+	f := New(vars)
+	c := f.NewChecker()
+	if !c.Candidate(signin) {
+		t.Fatal("a sign-in the variable's filter holds for is not a candidate")
+	}
+	if !c.MayMatch(f.RuleIndex(vars[0], nil)) {
+		t.Error("MayMatch is false for a variable whose filter holds for the sign-in")
 	}
 }
