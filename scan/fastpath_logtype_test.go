@@ -60,6 +60,12 @@ rule lt_graph_or_ip {
   condition:
     $e
 }
+rule lt_extracted {
+  events:
+    $e.extracted.fields["planted0"] = "PlantedEight"
+  condition:
+    $e
+}
 rule lt_activity_nocase_regex {
   events:
     $e.metadata.log_type = "azure_activity" nocase
