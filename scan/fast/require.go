@@ -195,7 +195,8 @@ type Requirements struct {
 	// udm.LogTypes[k] (the verdict for that type alone, pruned as
 	// rules[i] is, of which it is a term): nil when it has none,
 	// unmatchable when the rule can match no record of the type. It is
-	// nil when no rule has a requirement (Free).
+	// nil when some rule has no requirement (Free), or every rule is
+	// Dead.
 	byType [][]*req
 	// Free is true when some rule has no usable requirement: then every
 	// record is a candidate.
