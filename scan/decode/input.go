@@ -62,7 +62,16 @@ func (in *input) Buffered() int {
 	return in.w - in.r
 }
 
+// Peek answers at once the splitter's usual call, for n >= 1 bytes all
+// held in place already (a stream's w and r stay 0: it never does).
 func (in *input) Peek(n int) ([]byte, error) {
+	if uint(n-1) < uint(in.w-in.r) {
+		return in.b[in.r : in.r+n], nil
+	}
+	return in.peek(n)
+}
+
+func (in *input) peek(n int) ([]byte, error) {
 	if in.br != nil {
 		return in.br.Peek(n)
 	}
@@ -77,7 +86,16 @@ func (in *input) Peek(n int) ([]byte, error) {
 	return in.b[in.r : in.r+n], nil
 }
 
+// Discard answers at once, as Peek does, for n >= 1 bytes held in place.
 func (in *input) Discard(n int) (int, error) {
+	if uint(n-1) < uint(in.w-in.r) {
+		in.r += n
+		return n, nil
+	}
+	return in.discard(n)
+}
+
+func (in *input) discard(n int) (int, error) {
 	if in.br != nil {
 		return in.br.Discard(n)
 	}
