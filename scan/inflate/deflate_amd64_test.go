@@ -91,7 +91,7 @@ func TestFastLoopBMI2MatchesGo(t *testing.T) {
 	checkFastLoops(t)
 	fastLoopRuns = [3]int{}
 	damaged, states := 8, 20000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		damaged, states = 2, 2000
 	}
 	var d Decompressor

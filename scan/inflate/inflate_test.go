@@ -261,7 +261,7 @@ func TestDifferentialBitFlips(t *testing.T) {
 	var d Decompressor
 	rng := rand.New(rand.NewPCG(3, 4))
 	rounds := 40
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		rounds = 5
 	}
 	for i, src := range corpus(t) {
