@@ -192,7 +192,7 @@ func TestRecognisedWithHint(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(29))
 	special := []byte("\"\\{}[]:, ")
-	for k := 0; k < 20000; k++ {
+	for k := 0; k < walkMutations(); k++ {
 		r := bytes.Clone(recs[rng.Intn(len(recs))])
 		if h := nestedEndOf(r); h > 2 && rng.Intn(2) == 0 {
 			// Around the first nested value's end.
@@ -306,7 +306,7 @@ func TestRecognisedMatchesReference(t *testing.T) {
 		}
 	}
 	special := []byte("\"\\{}[]:, 0Zt\t")
-	for k := 0; k < 20000; k++ {
+	for k := 0; k < walkMutations(); k++ {
 		r := bytes.Clone(recs[rng.Intn(len(recs))])
 		for n := 1 + rng.Intn(3); n > 0 && len(r) > 1; n-- {
 			r[1+rng.Intn(len(r)-1)] = special[rng.Intn(len(special))]
@@ -349,4 +349,13 @@ func TestCandidateHint(t *testing.T) {
 	if !chk.Candidate(rec) || chk.CandidateHint(rec, early) {
 		t.Fatalf("Candidate = %v, CandidateHint with the inner object's end %v: want true, false", chk.Candidate(rec), chk.CandidateHint(rec, early))
 	}
+}
+
+// walkMutations is how many mutated records the key walk's randomised
+// differential tests draw: a tenth under -short and -race.
+func walkMutations() int {
+	if testing.Short() || raceEnabled {
+		return 2000
+	}
+	return 20000
 }
