@@ -11,7 +11,6 @@ import (
 
 	"github.com/retrohunt/retrohunt/scan/reflist"
 	"github.com/retrohunt/retrohunt/scan/rule"
-	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/scan/udm"
 )
 
@@ -368,14 +367,9 @@ func TestRequireSound(t *testing.T) {
 // and the built-in pack is prefiltered: some sample no rule matches is
 // not a candidate.
 func TestRequireBuiltin(t *testing.T) {
-	loaded, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pack []*rule.Rule
-	for _, l := range loaded {
-		pack = append(pack, l.Rule)
-		checkFromRule(t, l.Rule, Require([]*rule.Rule{l.Rule}))
+	pack := builtinPack(t)
+	for _, r := range pack {
+		checkFromRule(t, r, Require([]*rule.Rule{r}))
 	}
 	rs := Require(pack)
 	if rs.Free || rs.Dead != 0 {
