@@ -7,46 +7,15 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
-)
 
-// nestedEndOneByteAtATime is the splitter's hint written the plain way,
-// sharing no code with the structure scanner: the index past the first
-// close bracket outside strings that takes raw's depth from 2 to 1,
-// else 0.
-func nestedEndOneByteAtATime(raw []byte) int {
-	depth, inString, escaped := 0, false, false
-	for i, c := range raw {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			if depth--; depth == 1 {
-				return i + 1
-			}
-			if depth == 0 {
-				return 0
-			}
-		}
-	}
-	return 0
-}
+	"github.com/retrohunt/retrohunt/internal/jsonoracle"
+)
 
 // hintNote is what renderBuffered adds to a record whose hint is wrong:
 // a hint is 0 (not known) or the oracle's, for raw as handed on.
 func hintNote(d *Decoder, raw []byte) string {
-	if h := d.FirstNestedEnd(); h != 0 && h != nestedEndOneByteAtATime(raw) {
-		return fmt.Sprintf(" WRONG HINT %d, want %d", h, nestedEndOneByteAtATime(raw))
+	if h := d.FirstNestedEnd(); h != 0 && h != jsonoracle.NestedEnd(raw) {
+		return fmt.Sprintf(" WRONG HINT %d, want %d", h, jsonoracle.NestedEnd(raw))
 	}
 	return ""
 }
@@ -72,7 +41,7 @@ func TestFirstNestedEnd(t *testing.T) {
 	}
 	withNested := 0
 	for _, r := range recs {
-		if nestedEndOneByteAtATime([]byte(r)) > 0 {
+		if jsonoracle.NestedEnd([]byte(r)) > 0 {
 			withNested++
 		}
 	}
@@ -170,7 +139,7 @@ func TestFirstNestedEndShortReads(t *testing.T) {
 	}
 	withNested := 0
 	for _, r := range recs {
-		if nestedEndOneByteAtATime([]byte(r)) > 0 {
+		if jsonoracle.NestedEnd([]byte(r)) > 0 {
 			withNested++
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/retrohunt/retrohunt/internal/jsonoracle"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/udm"
 )
@@ -95,39 +96,6 @@ var hintEdgeCases = []string{
 	`{"eventVersion":"1.08"}],"userIdentity":{"a":1},"eventTime":"2024-01-01T00:00:00Z"}`,
 }
 
-// nestedEndOf is the splitter's hint for rec written the plain way, one
-// byte at a time (the oracle of structure's tests, in short): the index
-// past the first close bracket outside strings that takes the depth
-// from 2 to 1, else 0.
-func nestedEndOf(rec []byte) int {
-	depth, inString, escaped := 0, false, false
-	for i, c := range rec {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			if depth--; depth == 1 {
-				return i + 1
-			}
-			if depth == 0 {
-				return 0
-			}
-		}
-	}
-	return 0
-}
-
 // checkWalk compares the walk with the reference (detect_ref_test.go) on
 // rec, for the whole walk and for the walk that stops at the last
 // "eventTime" (and, as a differential test may, at any other offset),
@@ -138,7 +106,7 @@ func nestedEndOf(rec []byte) int {
 func checkWalk(t *testing.T, rec []byte) {
 	t.Helper()
 	lasts := []int{-1, lastEventTimeOf(rec), bytes.Index(rec, []byte(eventTimeKey))}
-	hint, valid := nestedEndOf(rec), json.Valid(rec)
+	hint, valid := jsonoracle.NestedEnd(rec), json.Valid(rec)
 	for _, last := range lasts {
 		got, want := recognisedAt(rec, last, 0), refRecognisedAt(rec, last)
 		if got != want {
@@ -175,7 +143,7 @@ func TestRecognisedWithHint(t *testing.T) {
 	}
 	hinted, variants := 0, 0
 	for _, r := range recs {
-		if nestedEndOf(r) > 0 {
+		if jsonoracle.NestedEnd(r) > 0 {
 			hinted++
 		}
 		checkWalk(t, r)
@@ -194,7 +162,7 @@ func TestRecognisedWithHint(t *testing.T) {
 	special := []byte("\"\\{}[]:, ")
 	for k := 0; k < walkMutations(); k++ {
 		r := bytes.Clone(recs[rng.Intn(len(recs))])
-		if h := nestedEndOf(r); h > 2 && rng.Intn(2) == 0 {
+		if h := jsonoracle.NestedEnd(r); h > 2 && rng.Intn(2) == 0 {
 			// Around the first nested value's end.
 			r[h-2+rng.Intn(min(4, len(r)-h+2))] = special[rng.Intn(len(special))]
 		} else if len(r) > 1 {
@@ -277,7 +245,7 @@ func hintVariants(rec []byte) [][]byte {
 // the record's bytes (the splitter's scan of them).
 func TestRecognisedTrustsHint(t *testing.T) {
 	rec := []byte(`{"eventVersion":"1.08","x":{"a":{"b":1},"eventTime":"2024-01-01T00:00:00Z"}}`)
-	if recognisedAt(rec, -1, 0) || recognisedAt(rec, -1, nestedEndOf(rec)) {
+	if recognisedAt(rec, -1, 0) || recognisedAt(rec, -1, jsonoracle.NestedEnd(rec)) {
 		t.Fatal("a record whose eventTime is nested is recognised")
 	}
 	early := bytes.Index(rec, []byte(`1}`)) + 2
@@ -340,8 +308,8 @@ func TestCandidateHint(t *testing.T) {
 		if !json.Valid(r) {
 			continue
 		}
-		if got, want := chk.CandidateHint(r, nestedEndOf(r)), chk.Candidate(r); got != want {
-			t.Fatalf("CandidateHint(%q, %d) = %v, Candidate %v", r, nestedEndOf(r), got, want)
+		if got, want := chk.CandidateHint(r, jsonoracle.NestedEnd(r)), chk.Candidate(r); got != want {
+			t.Fatalf("CandidateHint(%q, %d) = %v, Candidate %v", r, jsonoracle.NestedEnd(r), got, want)
 		}
 	}
 	rec := []byte(`{"eventVersion":"1.08","x":{"a":{"b":1},"eventTime":"2024-01-01T00:00:00Z"}}`)

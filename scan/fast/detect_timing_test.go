@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/retrohunt/retrohunt/internal/jsonoracle"
 )
 
 // BenchmarkRecognised measures the key walk alone (recognisedAt, with
@@ -40,7 +42,7 @@ func BenchmarkRecognised(b *testing.B) {
 		var size int64
 		for i, r := range recs {
 			last[i] = lastEventTimeOf(r)
-			nested[i] = nestedEndOf(r)
+			nested[i] = jsonoracle.NestedEnd(r)
 			size += int64(len(r))
 		}
 		for _, c := range []struct {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/retrohunt/retrohunt/internal/jsonoracle"
 	"github.com/retrohunt/retrohunt/scan/rule"
 	"github.com/retrohunt/retrohunt/scan/rules"
 	"github.com/retrohunt/retrohunt/scan/udm"
@@ -63,7 +64,7 @@ func TestCandidateGatedByLogType(t *testing.T) {
 		t.Error("an Entra sign-in the pack matches is not a candidate")
 	}
 	// The same with the splitter's hint.
-	if c.CandidateHint(trail, nestedEndOf(trail)) {
+	if c.CandidateHint(trail, jsonoracle.NestedEnd(trail)) {
 		t.Error("with the hint, a CloudTrail record holding t3.medium is a candidate for the pack")
 	}
 }
@@ -216,7 +217,7 @@ func TestGatedByLogTypeExtractedFields(t *testing.T) {
 	}
 	f := New([]*rule.Rule{r})
 	c := f.NewChecker()
-	for _, hint := range []int{0, nestedEndOf(signin)} {
+	for _, hint := range []int{0, jsonoracle.NestedEnd(signin)} {
 		if !c.CandidateHint(signin, hint) {
 			t.Errorf("hint %d: a sign-in the rule matches is not a candidate", hint)
 			continue
