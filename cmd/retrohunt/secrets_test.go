@@ -32,13 +32,20 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Fatal("the SAS has no signature")
 	}
 	secrets := []string{sig, url.QueryEscape(sig), az.Key}
+	// The tampered signature differs in its first character: "A" unless
+	// the signature (it changes with the SAS's times) starts with one,
+	// when the tampered SAS was the valid one and the scan exited 0.
+	forged := "A" + sig[1:]
+	if sig[0] == 'A' {
+		forged = "B" + sig[1:]
+	}
 
 	for _, c := range []struct {
 		name, sas string
 		want      int
 	}{
 		{"valid", sas, exitOK},
-		{"tampered", strings.Replace(sas, url.QueryEscape(sig), url.QueryEscape("A"+sig[1:]), 1), exitError},
+		{"tampered", strings.Replace(sas, url.QueryEscape(sig), url.QueryEscape(forged), 1), exitError},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			work := t.TempDir()
