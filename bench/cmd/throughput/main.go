@@ -6,9 +6,12 @@
 // decompress-only with the standard library's gzip reader, with
 // scan/inflate (the whole-buffer decoder the scan uses for buffered
 // objects) and, when it is installed, with libdeflate-gunzip (the floor:
-// Debian's libdeflate-tools), one process over the concatenation of the
-// gzip objects (multi-member, written before the rounds; its CPU time is
-// the process's, start-up and reading the file included):
+// Debian's libdeflate-tools) twice: one process over the concatenation
+// of the gzip objects (multi-member, written before the rounds: the
+// decoding floor), and one process given the same gzip files the scan
+// reads as its arguments (the floor on the same files: it opens, maps
+// and reads each of them, as the scan does); each CPU time is the
+// process's, start-up and reading the files included:
 //
 //	go run ./bench/cmd/throughput -size 1g -reference        # generates into $TMPDIR, removes it after
 //	go run ./bench/cmd/throughput -dir /tmp/corpus/archive    # a corpus from gencorpus
@@ -61,6 +64,7 @@ const (
 	pathStdlib     = "decompress-only: compress/gzip"
 	pathInflate    = "decompress-only: scan/inflate"
 	pathLibdeflate = "decompress-only: libdeflate-gunzip"
+	pathLDFiles    = "decompress-only: libdeflate-gunzip, the files"
 	pathScan       = "retrohunt scan"
 	pathReference  = "retrohunt scan --reference"
 )
@@ -232,7 +236,7 @@ func parent(o options, command string) error {
 			if i == 0 {
 				paths = append(paths, pathStdlib, pathInflate)
 				if ld != nil {
-					paths = append(paths, pathLibdeflate)
+					paths = append(paths, pathLibdeflate, pathLDFiles)
 				}
 			}
 			paths = append(paths, pathScan)
@@ -246,9 +250,12 @@ func parent(o options, command string) error {
 				}
 				var s sample
 				var err error
-				if p == pathLibdeflate {
-					s, err = ld.measure()
-				} else {
+				switch p {
+				case pathLibdeflate:
+					s, err = ld.measure(false)
+				case pathLDFiles:
+					s, err = ld.measure(true)
+				default:
 					s, err = measureChild(self, o, dir, p, n, prof)
 				}
 				if err != nil {
@@ -300,6 +307,8 @@ func measureChild(self string, o options, dir, path string, workers int, profile
 // libdeflate is libdeflate-gunzip over the corpus's gzip objects.
 type libdeflate struct {
 	bin, file                         string
+	dir                               string   // the corpus
+	files                             []string // its gzip objects, relative to dir
 	objects, others                   int
 	compressed, decompressed, skipped int64
 }
@@ -328,7 +337,7 @@ func prepareLibdeflate(dir string) (*libdeflate, error) {
 	if err != nil {
 		return nil, err
 	}
-	ld := &libdeflate{bin: bin, file: filepath.Join(tmp, "objects.gz")}
+	ld := &libdeflate{bin: bin, file: filepath.Join(tmp, "objects.gz"), dir: dir}
 	f, err := os.Create(ld.file)
 	if err != nil {
 		return nil, err
@@ -354,6 +363,11 @@ func prepareLibdeflate(dir string) (*libdeflate, error) {
 		if out, err = d.Gunzip(out, data, 1<<40); err != nil {
 			return nil, fmt.Errorf("%s: %w", obj.Key, err)
 		}
+		name := filepath.FromSlash(obj.Key)
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Size() != int64(len(data)) {
+			return nil, fmt.Errorf("%s: not the file the scan reads under %s", obj.Key, dir)
+		}
+		ld.files = append(ld.files, name)
 		ld.objects++
 		ld.compressed += int64(len(data))
 		ld.decompressed += int64(len(out))
@@ -364,27 +378,62 @@ func prepareLibdeflate(dir string) (*libdeflate, error) {
 	return ld, f.Close()
 }
 
-// measure runs libdeflate-gunzip -c on the file, its output to
-// /dev/null; the CPU time and peak RSS are the process's (wait4).
-func (ld *libdeflate) measure() (sample, error) {
+// maxArgBytes bounds the file names one libdeflate-gunzip process is
+// given, well under Linux's limit on a command line (ARG_MAX, 2 MiB
+// with the default 8 MiB stack); a corpus with more runs in several
+// processes, one after another, and their times add up.
+const maxArgBytes = 512 << 10
+
+// measure runs libdeflate-gunzip -c, its output to /dev/null: on the
+// concatenated file, or (files) on the corpus's gzip files themselves,
+// named relative to the corpus so that the command lines stay short.
+// The CPU time is the processes' (wait4), the peak RSS their highest.
+func (ld *libdeflate) measure(files bool) (sample, error) {
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		return sample{}, err
 	}
 	defer devnull.Close()
-	cmd := exec.Command(ld.bin, "-c", ld.file)
-	cmd.Stdout, cmd.Stderr = devnull, os.Stderr
+	batches := [][]string{{ld.file}}
+	path, dir := pathLibdeflate, ""
+	if files {
+		path, dir, batches = pathLDFiles, ld.dir, argBatches(ld.files, maxArgBytes)
+	}
+	s := sample{Path: path, Workers: 1, Objects: ld.objects, Compressed: ld.compressed,
+		Decompressed: ld.decompressed, rssMiB: -1}
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return sample{}, fmt.Errorf("%s: %w", ld.bin, err)
+	for _, names := range batches {
+		cmd := exec.Command(ld.bin, append([]string{"-c"}, names...)...)
+		cmd.Dir, cmd.Stdout, cmd.Stderr = dir, devnull, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return sample{}, fmt.Errorf("%s: %w", ld.bin, err)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			s.CPU += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+			s.rssMiB = max(s.rssMiB, float64(ru.Maxrss)/1024)
+		}
 	}
-	s := sample{Path: pathLibdeflate, Workers: 1, Objects: ld.objects, Compressed: ld.compressed,
-		Decompressed: ld.decompressed, Elapsed: time.Since(start), rssMiB: -1}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		s.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		s.rssMiB = float64(ru.Maxrss) / 1024
-	}
+	s.Elapsed = time.Since(start)
 	return s, nil
+}
+
+// argBatches splits names, in order, into runs whose lengths (each name
+// and its terminating NUL) add up to at most limit bytes; a name longer
+// than limit is a run of its own.
+func argBatches(names []string, limit int) [][]string {
+	var out [][]string
+	start, size := 0, 0
+	for i, n := range names {
+		if i > start && size+len(n)+1 > limit {
+			out = append(out, names[start:i])
+			start, size = i, 0
+		}
+		size += len(n) + 1
+	}
+	if start < len(names) {
+		out = append(out, names[start:])
+	}
+	return out
 }
 
 // stats is one (path, workers) configuration over the rounds.
@@ -448,7 +497,7 @@ func render(samples []sample, o options, dir, command, load0, load1 string, ld *
 	var objects int
 	var records, compressed, decompressed int64
 	for _, s := range samples {
-		if s.Path != pathLibdeflate {
+		if s.Path != pathLibdeflate && s.Path != pathLDFiles {
 			objects = s.Objects
 		}
 		if s.Records > 0 {
@@ -473,32 +522,36 @@ func render(samples []sample, o options, dir, command, load0, load1 string, ld *
 		runtime.NumCPU(), cpuName(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "Load average (1, 5, 15 min) before the first round: %s; after the last: %s (the machine is shared: wall-clock rates swing with the neighbours' load, CPU time much less).\n\n", load0, load1)
 	if ld != nil {
-		fmt.Fprintf(&b, "libdeflate-gunzip: one process (`%s -c`, output to /dev/null) over the %d gzip objects concatenated (%.1f MB compressed, %.1f MB decompressed; %d objects that are not gzip, %.1f MB, left out); its CPU time is the process's, start-up and reading the file included.\n\n",
-			ld.bin, ld.objects, float64(ld.compressed)/1e6, float64(ld.decompressed)/1e6, ld.others, float64(ld.skipped)/1e6)
+		fmt.Fprintf(&b, "libdeflate-gunzip (`%s -c`, output to /dev/null), over the %d gzip objects (%.1f MB compressed, %.1f MB decompressed; %d objects that are not gzip, %.1f MB, left out), twice: \"libdeflate-gunzip\" is one process over the objects concatenated into one file (the decoding floor: one open, one read); \"libdeflate-gunzip, the files\" is one process given the %d files the scan reads as its arguments (%d process(es) of at most %d KiB of names; the floor on the same files: it opens, maps and reads each one, as the scan opens and reads each one). Their CPU time is the processes', start-up and reading the files included.\n\n",
+			ld.bin, ld.objects, float64(ld.compressed)/1e6, float64(ld.decompressed)/1e6, ld.others, float64(ld.skipped)/1e6,
+			len(ld.files), len(argBatches(ld.files, maxArgBytes)), maxArgBytes>>10)
 	} else {
 		b.WriteString("libdeflate-gunzip: not installed (Debian: libdeflate-tools), left out.\n\n")
 	}
 
 	fmt.Fprintf(&b, "Peak RSS floor: this process's own peak RSS was %.1f MiB before the first round; a child inherits it (Linux keeps the high-water mark across exec), so no row can read below it.\n\n", floor)
 
-	lds := find(pathLibdeflate, 1)
-	b.WriteString("Median of the rounds; each ratio is the median of the per-round ratios to decompress-only (klauspost) at the same worker count; CPU time is user+system of the measured part; \"CPU per MB vs libdeflate\" is the CPU time per decompressed MB over libdeflate-gunzip's (the median of the per-round ratios; 1.00 is the floor); peak RSS is the highest of the rounds' processes.\n\n")
-	b.WriteString("| path | workers | records/s | MB/s compressed | MB/s decompressed | vs decompress-only | CPU-s | MB decompressed per CPU-s | vs decompress-only (CPU) | CPU per MB vs libdeflate | peak RSS (MiB) |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	lds, ldf := find(pathLibdeflate, 1), find(pathLDFiles, 1)
+	b.WriteString("Median of the rounds; each ratio is the median of the per-round ratios to decompress-only (klauspost) at the same worker count; CPU time is user+system of the measured part; \"CPU per MB vs libdeflate\" is the CPU time per decompressed MB over libdeflate-gunzip's over the concatenated file, \"… the files\" over libdeflate-gunzip's given the files (medians of the per-round ratios; 1.00 is the floor); peak RSS is the highest of the rounds' processes.\n\n")
+	b.WriteString("| path | workers | records/s | MB/s compressed | MB/s decompressed | vs decompress-only | CPU-s | MB decompressed per CPU-s | vs decompress-only (CPU) | CPU per MB vs libdeflate | CPU per MB vs libdeflate, the files | peak RSS (MiB) |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, st := range all {
 		base := find(pathGunzip, st.workers)
 		recs := "—"
 		if st.rounds[0].Records > 0 {
 			recs = fmt.Sprintf("%.0f", st.median(func(s sample) float64 { return float64(s.Records) / s.Elapsed.Seconds() }))
 		}
-		vsLD := "—"
+		vsLD, vsLDF := "—", "—"
 		if lds != nil {
 			vsLD = fmt.Sprintf("%.2f", lds.ratio(st, mbpsCPU))
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %.1f | %.1f | %.2f | %.2f | %.1f | %.2f | %s | %.0f |\n", st.path, st.workers, recs,
+		if ldf != nil {
+			vsLDF = fmt.Sprintf("%.2f", ldf.ratio(st, mbpsCPU))
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %.1f | %.1f | %.2f | %.2f | %.1f | %.2f | %s | %s | %.0f |\n", st.path, st.workers, recs,
 			st.median(func(s sample) float64 { return float64(s.Compressed) / 1e6 / s.Elapsed.Seconds() }),
 			st.median(mbps), st.ratio(*base, mbps), st.median(cpuSecs),
-			st.median(mbpsCPU), st.ratio(*base, mbpsCPU), vsLD, peak(st))
+			st.median(mbpsCPU), st.ratio(*base, mbpsCPU), vsLD, vsLDF, peak(st))
 	}
 
 	fmt.Fprintf(&b, "\nPer round (MB/s decompressed):\n\n| path | workers |")
@@ -542,8 +595,12 @@ func render(samples []sample, o options, dir, command, load0, load1 string, ld *
 			workersName(o.workers[0]), 1/ref.ratio(*sc, mbps), ref.ratio(*sc, cpuSecs))
 	}
 	if sc, in := find(pathScan, o.workers[0]), find(pathInflate, o.workers[0]); lds != nil && sc != nil && in != nil {
-		fmt.Fprintf(&b, "- At %s, retrohunt scan takes %.2f× libdeflate-gunzip's CPU time per decompressed MB, scan/inflate alone %.2f× (medians of the per-round ratios; per round, scan: %s).\n",
+		fmt.Fprintf(&b, "- At %s, retrohunt scan takes %.2f× the CPU time per decompressed MB of libdeflate-gunzip over the concatenated file, scan/inflate alone %.2f× (medians of the per-round ratios; per round, scan: %s).\n",
 			workersName(o.workers[0]), lds.ratio(*sc, mbpsCPU), lds.ratio(*in, mbpsCPU), perRound(*lds, *sc, mbpsCPU))
+	}
+	if sc := find(pathScan, o.workers[0]); ldf != nil && sc != nil {
+		fmt.Fprintf(&b, "- At %s, retrohunt scan takes %.2f× the CPU time per decompressed MB of libdeflate-gunzip given the same files (median of the per-round ratios; per round: %s).\n",
+			workersName(o.workers[0]), ldf.ratio(*sc, mbpsCPU), perRound(*ldf, *sc, mbpsCPU))
 	}
 	if in, kp := find(pathInflate, o.workers[0]), find(pathGunzip, o.workers[0]); in != nil && kp != nil {
 		fmt.Fprintf(&b, "- scan/inflate decompresses %.2f× as many MB per CPU-s as klauspost's reader (median of the per-round ratios).\n", in.ratio(*kp, mbpsCPU))

@@ -47,6 +47,29 @@ func TestThousands(t *testing.T) {
 	}
 }
 
+// TestArgBatches: names split in order into runs of at most limit bytes,
+// counting each name's NUL; the sums below are worked by hand.
+func TestArgBatches(t *testing.T) {
+	f := func(names []string, limit int, want [][]string) {
+		t.Helper()
+		got := argBatches(names, limit)
+		if len(got) != len(want) {
+			t.Fatalf("argBatches(%q, %d) = %q, want %q", names, limit, got, want)
+		}
+		for i := range got {
+			if strings.Join(got[i], "|") != strings.Join(want[i], "|") {
+				t.Fatalf("argBatches(%q, %d) = %q, want %q", names, limit, got, want)
+			}
+		}
+	}
+	f(nil, 10, nil)
+	// "abc" takes 4 bytes, "de" 3, "f" 2: 4+3 = 7 fits 8, +2 = 9 does not.
+	f([]string{"abc", "de", "f"}, 8, [][]string{{"abc", "de"}, {"f"}})
+	f([]string{"abc", "de", "f"}, 9, [][]string{{"abc", "de", "f"}})
+	// A name longer than the limit is a run of its own, never dropped.
+	f([]string{"a", "longname", "b"}, 4, [][]string{{"a"}, {"longname"}, {"b"}})
+}
+
 // TestExtraRulesLoadsTrees: -rules takes files and directory trees,
 // repeatedly, and keeps every rule the scan runs (single-event and
 // multi-event YARA-L, Sigma), leaving out a file with an error; the
