@@ -9,9 +9,10 @@
 // Debian's libdeflate-tools) twice: one process over the concatenation
 // of the gzip objects (multi-member, written before the rounds: the
 // decoding floor), and one process given the same gzip files the scan
-// reads as its arguments (the floor on the same files: it opens, maps
-// and reads each of them, as the scan does); each CPU time is the
-// process's, start-up and reading the files included:
+// reads as its arguments (the floor on the same files: it opens, stats,
+// maps, unmaps and closes each of them, as the scan lists, opens, reads
+// and closes each); each CPU time is the process's, start-up and
+// reading the files included:
 //
 //	go run ./bench/cmd/throughput -size 1g -reference        # generates into $TMPDIR, removes it after
 //	go run ./bench/cmd/throughput -dir /tmp/corpus/archive    # a corpus from gencorpus
@@ -522,7 +523,7 @@ func render(samples []sample, o options, dir, command, load0, load1 string, ld *
 		runtime.NumCPU(), cpuName(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "Load average (1, 5, 15 min) before the first round: %s; after the last: %s (the machine is shared: wall-clock rates swing with the neighbours' load, CPU time much less).\n\n", load0, load1)
 	if ld != nil {
-		fmt.Fprintf(&b, "libdeflate-gunzip (`%s -c`, output to /dev/null), over the %d gzip objects (%.1f MB compressed, %.1f MB decompressed; %d objects that are not gzip, %.1f MB, left out), twice: \"libdeflate-gunzip\" is one process over the objects concatenated into one file (the decoding floor: one open, one read); \"libdeflate-gunzip, the files\" is one process given the %d files the scan reads as its arguments (%d process(es) of at most %d KiB of names; the floor on the same files: it opens, maps and reads each one, as the scan opens and reads each one). Their CPU time is the processes', start-up and reading the files included.\n\n",
+		fmt.Fprintf(&b, "libdeflate-gunzip (`%s -c`, output to /dev/null), over the %d gzip objects (%.1f MB compressed, %.1f MB decompressed; %d objects that are not gzip, %.1f MB, left out), twice: \"libdeflate-gunzip\" is one process over the objects concatenated into one file (the decoding floor: one open, one read); \"libdeflate-gunzip, the files\" is one process given the %d files the scan reads as its arguments (%d process(es) of at most %d KiB of names; the floor on the same files: for each one it opens, stats and maps it, writes its output and unmaps and closes it, where the scan lists, opens, reads and closes each one). Their CPU time is the processes', start-up and reading the files included.\n\n",
 			ld.bin, ld.objects, float64(ld.compressed)/1e6, float64(ld.decompressed)/1e6, ld.others, float64(ld.skipped)/1e6,
 			len(ld.files), len(argBatches(ld.files, maxArgBytes)), maxArgBytes>>10)
 	} else {
