@@ -205,8 +205,11 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	// shutdown runs in stage order: the lister closes listed, the last
 	// downloader fetched, the last worker results, and the writer drains
 	// them. Results arrive from every stage (listing, download, decode),
-	// and the lister and the downloaders are done before the last worker
-	// closes results.
+	// so results is closed once the lister and the downloaders are done
+	// too: they are before the last worker in a scan that runs to its
+	// end, but a cancelled scan's workers return at once, and a
+	// downloader could then send a failed object's result on the closed
+	// channel.
 	//
 	// One cap for every request of the scan (--connections): the lister
 	// wraps each target's Source in it, and downloaders and workers reach
@@ -214,10 +217,18 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	lim := sources.NewLimiter(cfg.Connections)
 	reach := &reachability{} // shared: a dead store ends the scan
 	ls := &lister{cfg: cfg, lim: lim, sum: sum, out: listed, results: results, reach: reach}
-	g.Go(func() error { return ls.run(ctx, targets) })
+	var upstream sync.WaitGroup // the lister and the downloaders, which send on results too
+	upstream.Add(2)
+	g.Go(func() error {
+		defer upstream.Done()
+		return ls.run(ctx, targets)
+	})
 
 	dl := &downloader{cfg: cfg, budget: buffers, sum: sum, in: listed, out: fetched, results: results, reach: reach}
-	stage(g, cfg.Connections, func() error { return dl.run(ctx) }, func() { close(fetched) })
+	stage(g, cfg.Connections, func() error { return dl.run(ctx) }, func() {
+		close(fetched)
+		upstream.Done()
+	})
 
 	var filter *fast.Filter
 	if !cfg.Reference {
@@ -228,7 +239,10 @@ func Run(ctx context.Context, cfg Config, targets []Target, w output.Writer) (*S
 	}
 	stage(g, cfg.Workers, func() error {
 		return newWorker(cfg, filter).run(ctx, fetched, results, buffers, sum)
-	}, func() { close(results) })
+	}, func() {
+		upstream.Wait()
+		close(results)
+	})
 
 	hw := newHitWriter(w, cfg.Done, sum)
 	g.Go(func() error { return hw.run(results) })
