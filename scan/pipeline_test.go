@@ -4,28 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"testing"
 	"time"
 
 	"github.com/retrohunt/retrohunt/sources"
 )
-
-// failingStore is a gatedStore that fails the objects named in fail: a
-// request the store answered with an error, which is not retried.
-type failingStore struct {
-	*gatedStore
-	fail map[string]bool
-}
-
-var errPipelineRefused = errors.New("refused")
-
-func (s *failingStore) Open(ctx context.Context, o sources.Object) (io.ReadCloser, error) {
-	if s.fail[o.Key] {
-		return nil, errPipelineRefused
-	}
-	return s.gatedStore.Open(ctx, o)
-}
 
 // TestPipelineLosesNothing scans mixes of buffered, streamed and failing
 // objects with fewer and more workers than connections (run it with
@@ -55,17 +38,25 @@ func TestPipelineLosesNothing(t *testing.T) {
 	for _, c := range cases {
 		for _, cancelAt := range []int{0, n / 3} {
 			t.Run(fmt.Sprintf("%s/cancel at %d", c.name, cancelAt), func(t *testing.T) {
-				s := &failingStore{gatedStore: newGatedStore(nil, 1000), fail: map[string]bool{}}
+				// Every failEvery-th Open fails with an error the store
+				// answered with, which is not asked again: each object
+				// is opened once, so as many objects fail.
+				s := &flakyStore{gatedStore: *newGatedStore(nil, 1000)}
 				failed := 0
+				if c.failEvery > 0 {
+					failed = (n + c.failEvery - 1) / c.failEvery
+					s.openErr = func(k int64) error {
+						if (k-1)%int64(c.failEvery) == 0 {
+							return errFlaky
+						}
+						return nil
+					}
+				}
 				for i := range n {
 					at := since.Add(time.Duration(i+1) * time.Minute)
 					key := fmt.Sprintf("AWSLogs/111122223333/CloudTrail/eu-west-1/2024/03/01/111122223333_CloudTrail_eu-west-1_%s_%04d.json.gz",
 						at.Format("20060102T1504Z"), i)
 					s.add(key, cloudTrailObject(at, c.records[i%len(c.records)], fmt.Sprint(i)))
-					if c.failEvery > 0 && i%c.failEvery == 0 {
-						s.fail[key] = true
-						failed++
-					}
 				}
 				s.sorted()
 				ctx, cancel := context.WithCancel(context.Background())
